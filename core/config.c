@@ -1,0 +1,467 @@
+/*
+ * strata.ini, read with inih. [default] applies to every environment; a
+ * named section overrides it. Precedence, highest first: command-line
+ * flags, STRATA_* environment variables, the chosen section, [default],
+ * built-in defaults.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static const char *const known_keys[] = {"url", "migrations", "table",
+                                         "lock_timeout", "init_sql", NULL};
+
+typedef struct entry {
+	char *section, *key, *value;
+	int line;
+} entry;
+
+typedef struct parser {
+	const char *text, *pos, *end;
+	const char *file;
+	int line, max_line_hit, long_line;
+	entry *items;
+	size_t count;
+	strata_error *err;
+	int failed;
+} parser;
+
+struct strata_config {
+	char *file, *env, *url, *migrations, *table, *init_sql;
+	int lock_timeout;
+};
+
+/* inih asks for one line at a time, which gives us line numbers. */
+static char *reader(char *str, int num, void *stream)
+{
+	parser *p = stream;
+	const char *eol;
+	size_t n;
+
+	if (p->pos >= p->end)
+		return NULL;
+	eol = memchr(p->pos, '\n', (size_t)(p->end - p->pos));
+	n = eol ? (size_t)(eol - p->pos) + 1 : (size_t)(p->end - p->pos);
+	p->line++;
+	if (n >= (size_t)num) {
+		if (!p->max_line_hit)
+			p->long_line = p->line;
+		p->max_line_hit = num - 1;
+		n = 0; /* reported after parsing; feed an empty line */
+		str[0] = '\0';
+	} else {
+		memcpy(str, p->pos, n);
+		str[n] = '\0';
+	}
+	p->pos += eol ? (size_t)(eol - p->pos) + 1 : (size_t)(p->end - p->pos);
+	return str;
+}
+
+static int key_known(const char *k)
+{
+	size_t i;
+
+	for (i = 0; known_keys[i]; i++)
+		if (!strcmp(known_keys[i], k))
+			return 1;
+	return 0;
+}
+
+static entry *find(parser *p, const char *section, const char *key)
+{
+	size_t i;
+
+	for (i = p->count; i-- > 0;)
+		if (!strcmp(p->items[i].section, section) &&
+		    (!key || !strcmp(p->items[i].key, key)))
+			return &p->items[i];
+	return NULL;
+}
+
+static int fail(parser *p, const char *fmt, const char *a)
+{
+	if (!p->failed)
+		strata__err_at(p->err, STRATA_EUSAGE, p->file, p->line, fmt, a);
+	p->failed = 1;
+	return 0;
+}
+
+static int handler(void *user, const char *section, const char *name,
+                   const char *value)
+{
+	parser *p = user;
+	entry *dup;
+
+	if (p->failed)
+		return 0;
+	if (!*section)
+		return fail(p, "key '%s' outside a section (put it under "
+		               "[default])", name);
+	if (!key_known(name))
+		return fail(p, "unknown key '%s' (known: url, migrations, "
+		               "table, lock_timeout, init_sql)", name);
+	dup = find(p, section, name);
+	if (dup && !strcmp(name, "init_sql")) {
+		/* Continuation lines add statements. */
+		char *v = strata__printf("%s\n%s", dup->value, value);
+		free(dup->value);
+		dup->value = v;
+		return 1;
+	}
+	if (dup)
+		return fail(p, "duplicate key '%s'", name);
+	p->items = strata__realloc(p->items, (p->count + 1) * sizeof(entry));
+	p->items[p->count].section = strata__strdup(section);
+	p->items[p->count].key = strata__strdup(name);
+	p->items[p->count].value = strata__strdup(value);
+	p->items[p->count].line = p->line;
+	p->count++;
+	return 1;
+}
+
+/* ${VAR} and ${VAR:-default}; "$${" is a literal "${". */
+static int expand(char **out, const entry *e, const char *file,
+                  strata_error *err)
+{
+	strata_buf b = STRATA_BUF_INIT;
+	const char *s = e->value;
+
+	while (*s) {
+		const char *close, *dflt, *val;
+		char *name;
+
+		if (s[0] == '$' && s[1] == '$' && s[2] == '{') {
+			strata_buf_puts(&b, "${");
+			s += 3;
+			continue;
+		}
+		if (s[0] != '$' || s[1] != '{') {
+			strata_buf_putc(&b, *s++);
+			continue;
+		}
+		close = strchr(s, '}');
+		if (!close) {
+			strata_buf_free(&b);
+			return strata__err_at(err, STRATA_EUSAGE, file, e->line,
+			                      "unterminated ${ in '%s'", e->key);
+		}
+		dflt = strstr(s, ":-");
+		if (dflt && dflt > close)
+			dflt = NULL;
+		name = strata__strndup(s + 2, (size_t)((dflt ? dflt : close) -
+		                                       s - 2));
+		val = getenv(name);
+		if ((!val || !*val) && dflt) {
+			strata_buf_put(&b, dflt + 2, (size_t)(close - dflt - 2));
+		} else if (!val) {
+			strata_error_clear(err);
+			strata__err_at(err, STRATA_EUSAGE, file, e->line,
+			               "environment variable %s is not set "
+			               "(used by '%s')",
+			               name, e->key);
+			free(name);
+			strata_buf_free(&b);
+			return STRATA_EUSAGE;
+		} else {
+			strata_buf_puts(&b, val);
+		}
+		free(name);
+		s = close + 1;
+	}
+	*out = strata_buf_detach(&b);
+	return STRATA_OK;
+}
+
+static void parser_free(parser *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->count; i++) {
+		free(p->items[i].section);
+		free(p->items[i].key);
+		free(p->items[i].value);
+	}
+	free(p->items);
+}
+
+static int parse_text(parser *p, const char *text, const char *file,
+                      strata_error *err)
+{
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	p->text = p->pos = text;
+	p->end = text + strlen(text);
+	p->file = file;
+	p->err = err;
+	rc = ini_parse_stream(reader, p, handler, p);
+	if (p->failed)
+		return STRATA_EUSAGE;
+	if (p->max_line_hit)
+		return strata__err_at(err, STRATA_EUSAGE, file, p->long_line,
+		                      "line too long (at most %d characters; "
+		                      "continue init_sql on indented lines)",
+		                      p->max_line_hit);
+	if (rc > 0)
+		return strata__err_at(err, STRATA_EUSAGE, file, rc,
+		                      "syntax error (expected [section] or "
+		                      "key = value)");
+	return rc < 0 ? strata__err_at(err, STRATA_EUSAGE, file, 0,
+	                               "cannot parse")
+	              : STRATA_OK;
+}
+
+static int lookup(char **out, parser *p, const char *env, const char *key,
+                  strata_error *err)
+{
+	entry *e = find(p, env, key);
+
+	if (!e)
+		e = find(p, "default", key);
+	*out = NULL;
+	return e ? expand(out, e, p->file, err) : STRATA_OK;
+}
+
+static int set_timeout(strata_config *c, const char *v, const char *file,
+                       int line, strata_error *err)
+{
+	char *end;
+	long t;
+
+	errno = 0;
+	t = strtol(v, &end, 10);
+	if (errno || end == v || *end || t < 0 || t > 86400)
+		return strata__err_at(err, STRATA_EUSAGE, file, line,
+		                      "lock_timeout must be whole seconds "
+		                      "between 0 and 86400, not '%s'",
+		                      v);
+	c->lock_timeout = (int)t;
+	return STRATA_OK;
+}
+
+static int check_env(parser *p, const char *env, strata_error *err)
+{
+	strata_buf b = STRATA_BUF_INIT;
+	size_t i;
+	int rc;
+
+	if (!strcmp(env, "default") || find(p, env, NULL) || !p->file)
+		return STRATA_OK;
+	for (i = 0; i < p->count; i++)
+		if (find(p, p->items[i].section, NULL) == &p->items[i])
+			strata_buf_printf(&b, "%s%s", b.len ? ", " : "",
+			                  p->items[i].section);
+	rc = strata__err_at(err, STRATA_EUSAGE, p->file, 0,
+	                    "no environment [%s] (have: %s)", env,
+	                    b.len ? b.ptr : "none");
+	strata_buf_free(&b);
+	return rc;
+}
+
+static int resolve(strata_config *c, parser *p, strata_error *err)
+{
+	char *v = NULL;
+	int rc;
+
+	rc = check_env(p, c->env, err);
+	if (!rc)
+		rc = lookup(&c->url, p, c->env, "url", err);
+	if (!rc)
+		rc = lookup(&c->migrations, p, c->env, "migrations", err);
+	if (!rc)
+		rc = lookup(&c->table, p, c->env, "table", err);
+	if (!rc)
+		rc = lookup(&c->init_sql, p, c->env, "init_sql", err);
+	if (!rc)
+		rc = lookup(&v, p, c->env, "lock_timeout", err);
+	if (!rc && v) {
+		entry *e = find(p, c->env, "lock_timeout");
+		e = e ? e : find(p, "default", "lock_timeout");
+		rc = set_timeout(c, v, p->file, e->line, err);
+	}
+	free(v);
+	return rc;
+}
+
+static strata_config *config_new(const char *env)
+{
+	strata_config *c = strata__calloc(1, sizeof(*c));
+
+	c->env = strata__strdup(env ? env : "default");
+	c->lock_timeout = 60;
+	return c;
+}
+
+int strata_config_parse(strata_config **out, const char *text,
+                        const char *filename, const char *env,
+                        strata_error *err)
+{
+	strata_config *c = config_new(env);
+	parser p;
+	int rc;
+
+	*out = NULL;
+	c->file = strata__strdup(filename);
+	rc = parse_text(&p, text, filename, err);
+	if (!rc)
+		rc = resolve(c, &p, err);
+	parser_free(&p);
+	if (rc) {
+		strata_config_free(c);
+		return rc;
+	}
+	*out = c;
+	return STRATA_OK;
+}
+
+void strata_config_free(strata_config *c)
+{
+	if (!c)
+		return;
+	free(c->file);
+	free(c->env);
+	free(c->url);
+	free(c->migrations);
+	free(c->table);
+	free(c->init_sql);
+	free(c);
+}
+
+static void replace(char **slot, const char *v)
+{
+	if (v && *v) {
+		free(*slot);
+		*slot = strata__strdup(v);
+	}
+}
+
+/* migrations = path is relative to the file that says it. */
+static void anchor_migrations(strata_config *c)
+{
+	const char *slash = c->file ? strrchr(c->file, '/') : NULL;
+	char *dir, *joined;
+
+	if (!c->migrations || !slash || c->migrations[0] == '/')
+		return;
+	dir = strata__strndup(c->file, (size_t)(slash - c->file));
+	joined = strata__path_join(dir, c->migrations);
+	free(dir);
+	free(c->migrations);
+	c->migrations = joined;
+}
+
+static int apply_overrides(strata_config *c, const strata_options *o,
+                           strata_error *err)
+{
+	const char *t = getenv("STRATA_LOCK_TIMEOUT");
+
+	anchor_migrations(c);
+	replace(&c->url, getenv("DATABASE_URL"));
+	replace(&c->url, getenv("STRATA_URL"));
+	replace(&c->migrations, getenv("STRATA_MIGRATIONS"));
+	replace(&c->table, getenv("STRATA_TABLE"));
+	replace(&c->init_sql, getenv("STRATA_INIT_SQL"));
+	if (t && *t && set_timeout(c, t, "STRATA_LOCK_TIMEOUT", 0, err))
+		return STRATA_EUSAGE;
+	replace(&c->url, o->url);
+	replace(&c->migrations, o->migrations_dir);
+	replace(&c->table, o->table);
+	if (o->lock_timeout >= 0)
+		c->lock_timeout = o->lock_timeout;
+	if (!c->migrations)
+		c->migrations = strata__strdup("migrations");
+	if (!c->table)
+		c->table = strata__strdup("strata_migrations");
+	if (!strata__ident_valid(c->table))
+		return strata__err_at(err, STRATA_EUSAGE, c->file, 0,
+		                      "table '%s' is not a valid identifier "
+		                      "(letters, digits, _; optional schema.)",
+		                      c->table);
+	return STRATA_OK;
+}
+
+static int load_file(strata_config **out, const char *path, const char *env,
+                     int required, strata_error *err)
+{
+	char *text = NULL;
+	int rc;
+
+	if (!strata__file_exists(path)) {
+		if (required)
+			return strata__err_at(err, STRATA_EUSAGE, path, 0,
+			                      "config file not found");
+		*out = config_new(env);
+		if (env && strcmp(env, "default") != 0) {
+			strata_config_free(*out);
+			*out = NULL;
+			return strata__err(err, STRATA_EUSAGE,
+			                   "environment '%s' given but no "
+			                   "config file %s",
+			                   env, path);
+		}
+		return STRATA_OK;
+	}
+	rc = strata__read_file(&text, NULL, path, err);
+	if (rc)
+		return STRATA_EUSAGE;
+	rc = strata_config_parse(out, text, path, env, err);
+	free(text);
+	return rc;
+}
+
+int strata_config_load(strata_config **out, const strata_options *o,
+                       strata_error *err)
+{
+	const char *path = o->config_path ? o->config_path
+	                                  : getenv("STRATA_CONFIG");
+	const char *env = o->env ? o->env : getenv("STRATA_ENV");
+	strata_config *c = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = load_file(&c, path && *path ? path : "strata.ini", env,
+	               path && *path, err);
+	if (!rc)
+		rc = apply_overrides(c, o, err);
+	if (rc) {
+		strata_config_free(c);
+		return rc;
+	}
+	*out = c;
+	return STRATA_OK;
+}
+
+const char *strata_config_url(const strata_config *c)
+{
+	return c->url;
+}
+
+const char *strata_config_migrations(const strata_config *c)
+{
+	return c->migrations ? c->migrations : "migrations";
+}
+
+const char *strata_config_table(const strata_config *c)
+{
+	return c->table ? c->table : "strata_migrations";
+}
+
+int strata_config_lock_timeout(const strata_config *c)
+{
+	return c->lock_timeout;
+}
+
+const char *strata_config_init_sql(const strata_config *c)
+{
+	return c->init_sql;
+}
+
+const char *strata_config_env(const strata_config *c)
+{
+	return c->env;
+}

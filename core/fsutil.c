@@ -1,0 +1,96 @@
+/* Files, clocks and the identity recorded in history. */
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+int strata__read_file(char **out, size_t *len, const char *path,
+                      strata_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	strata_buf b = STRATA_BUF_INIT;
+	char chunk[8192];
+	size_t n;
+
+	if (!f)
+		return strata__err_at(err, STRATA_EFAIL, path, 0,
+		                      "cannot open: %s", strerror(errno));
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		strata_buf_put(&b, chunk, n);
+	if (ferror(f)) {
+		fclose(f);
+		strata_buf_free(&b);
+		return strata__err_at(err, STRATA_EFAIL, path, 0,
+		                      "read error: %s", strerror(errno));
+	}
+	fclose(f);
+	if (len)
+		*len = b.len;
+	*out = strata_buf_detach(&b);
+	return STRATA_OK;
+}
+
+int strata__file_exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int strata__dir_exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+char *strata__path_join(const char *a, const char *b)
+{
+	size_t la = strlen(a);
+
+	if (!la || b[0] == '/')
+		return strata__strdup(b);
+	return strata__printf("%s%s%s", a, a[la - 1] == '/' ? "" : "/", b);
+}
+
+void strata__now_iso(char out[32])
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(out, 20, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + 19, 13, ".%03uZ", (unsigned)(ts.tv_nsec / 1000000) % 1000);
+}
+
+int64_t strata__now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* "user@host", or $STRATA_APPLIED_BY for CI systems that know better. */
+char *strata__whoami(void)
+{
+	const char *env = getenv("STRATA_APPLIED_BY");
+	const char *user = getenv("USER");
+	struct passwd *pw;
+	char host[256] = "";
+
+	if (env && *env)
+		return strata__strdup(env);
+	if (!user || !*user) {
+		pw = getpwuid(getuid());
+		user = pw ? pw->pw_name : "unknown";
+	}
+	if (gethostname(host, sizeof(host) - 1) != 0)
+		snprintf(host, sizeof(host), "unknown");
+	return strata__printf("%s@%s", user, host);
+}

@@ -1,0 +1,254 @@
+/* The history table. Every write is parameterized. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define COLUMNS                                                            \
+	"version, name, checksum, source, status, started_at, finished_at, " \
+	"duration_ms, applied_by, steps, error, schema_fingerprint"
+#define NCOLS 12
+
+int strata__history_exists(strata *s, int *exists, strata_error *err)
+{
+	strata_dberr de;
+
+	memset(&de, 0, sizeof(de));
+	if (s->drv->table_exists(s->conn, strata_config_table(s->cfg), exists,
+	                         &de) != STRATA_DRV_OK)
+		return strata__drv_fail(s, err, &de,
+		                        "cannot look up the history table");
+	return STRATA_OK;
+}
+
+static char *render_ddl(strata *s)
+{
+	strata_buf b = STRATA_BUF_INIT;
+	const char *t = s->drv->dialect->history_ddl, *hit;
+
+	while ((hit = strstr(t, "{table}")) != NULL) {
+		strata_buf_put(&b, t, (size_t)(hit - t));
+		strata_buf_puts(&b, s->table_quoted);
+		t = hit + 7;
+	}
+	strata_buf_puts(&b, t);
+	return strata_buf_detach(&b);
+}
+
+int strata__history_ensure(strata *s, strata_error *err)
+{
+	char *ddl;
+	strata_dberr de;
+	int exists = 0, rc;
+
+	rc = strata__history_exists(s, &exists, err);
+	if (rc || exists)
+		return rc;
+	ddl = render_ddl(s);
+	memset(&de, 0, sizeof(de));
+	if (s->drv->exec(s->conn, ddl, &de) != STRATA_DRV_OK)
+		rc = strata__drv_fail(s, err, &de,
+		                      "cannot create the history table");
+	free(ddl);
+	return rc;
+}
+
+static char *dup_or_null(const char *v)
+{
+	return v ? strata__strdup(v) : NULL;
+}
+
+static int on_row(void *ctx, int ncols, const char *const *v)
+{
+	strata_history *h = ctx;
+	strata_history_row *r;
+
+	if (ncols < NCOLS)
+		return 1;
+	h->rows = strata__realloc(h->rows, (h->count + 1) * sizeof(*h->rows));
+	r = &h->rows[h->count++];
+	memset(r, 0, sizeof(*r));
+	r->version = v[0] ? strtoll(v[0], NULL, 10) : 0;
+	r->name = dup_or_null(v[1]);
+	r->checksum = dup_or_null(v[2]);
+	r->source = dup_or_null(v[3]);
+	r->status = dup_or_null(v[4]);
+	r->started_at = dup_or_null(v[5]);
+	r->finished_at = dup_or_null(v[6]);
+	r->duration_ms = v[7] ? strtoll(v[7], NULL, 10) : 0;
+	r->applied_by = dup_or_null(v[8]);
+	r->steps = v[9] ? atoi(v[9]) : 0;
+	r->error = dup_or_null(v[10]);
+	r->fingerprint = dup_or_null(v[11]);
+	return 0;
+}
+
+int strata__history_load(strata_history **out, strata *s, strata_error *err)
+{
+	strata_history *h = strata__calloc(1, sizeof(*h));
+	strata_dberr de;
+	char *sql;
+	int exists = 0, rc;
+
+	*out = NULL;
+	rc = strata__history_exists(s, &exists, err);
+	if (!rc && exists) {
+		sql = strata__printf("SELECT " COLUMNS " FROM %s ORDER BY "
+		                     "version",
+		                     s->table_quoted);
+		memset(&de, 0, sizeof(de));
+		if (s->drv->query(s->conn, sql, NULL, 0, on_row, h, &de) !=
+		    STRATA_DRV_OK)
+			rc = strata__drv_fail(s, err, &de,
+			                      "cannot read the history table");
+		free(sql);
+	}
+	if (rc) {
+		strata_history_free(h);
+		return rc;
+	}
+	*out = h;
+	return STRATA_OK;
+}
+
+void strata_history_free(strata_history *h)
+{
+	size_t i;
+
+	if (!h)
+		return;
+	for (i = 0; i < h->count; i++) {
+		strata_history_row *r = &h->rows[i];
+
+		free(r->name);
+		free(r->checksum);
+		free(r->source);
+		free(r->status);
+		free(r->started_at);
+		free(r->finished_at);
+		free(r->applied_by);
+		free(r->error);
+		free(r->fingerprint);
+	}
+	free(h->rows);
+	free(h);
+}
+
+int strata_history_get(strata_history **out, strata *s, strata_error *err)
+{
+	return strata__history_load(out, s, err);
+}
+
+static strata_value text(const char *t)
+{
+	strata_value v = {t ? STRATA_VAL_TEXT : STRATA_VAL_NULL, t, 0};
+	return v;
+}
+
+static strata_value num(int64_t i)
+{
+	strata_value v = {STRATA_VAL_INT, NULL, i};
+	return v;
+}
+
+/* Values in COLUMNS order, version first. */
+static void row_values(strata_value v[NCOLS], const strata_history_row *r)
+{
+	v[0] = num(r->version);
+	v[1] = text(r->name);
+	v[2] = text(r->checksum);
+	v[3] = text(r->source);
+	v[4] = text(r->status);
+	v[5] = text(r->started_at);
+	v[6] = text(r->finished_at);
+	v[7] = num(r->duration_ms);
+	v[8] = text(r->applied_by);
+	v[9] = num(r->steps);
+	v[10] = text(r->error);
+	v[11] = text(r->fingerprint);
+}
+
+static int run(strata *s, const char *sql, const strata_value *v, int n,
+               const char *what, strata_error *err)
+{
+	strata_dberr de;
+
+	memset(&de, 0, sizeof(de));
+	if (s->drv->query(s->conn, sql, v, n, NULL, NULL, &de) !=
+	    STRATA_DRV_OK)
+		return strata__drv_fail(s, err, &de, what);
+	return STRATA_OK;
+}
+
+int strata__history_insert(strata *s, const strata_history_row *r,
+                           strata_error *err)
+{
+	strata_buf b = STRATA_BUF_INIT;
+	strata_value v[NCOLS];
+	char ph[16];
+	int i, rc;
+
+	row_values(v, r);
+	strata_buf_printf(&b, "INSERT INTO %s (" COLUMNS ") VALUES (",
+	                  s->table_quoted);
+	for (i = 1; i <= NCOLS; i++)
+		strata_buf_printf(&b, "%s%s", i > 1 ? ", " : "",
+		                  strata__ph(s->drv->dialect, i, ph));
+	strata_buf_putc(&b, ')');
+	rc = run(s, b.ptr, v, NCOLS, "cannot record the migration in history",
+	         err);
+	strata_buf_free(&b);
+	return rc;
+}
+
+int strata__history_update(strata *s, const strata_history_row *r,
+                           strata_error *err)
+{
+	static const char *const cols[] = {
+	        "name",        "checksum",    "source",     "status",
+	        "started_at",  "finished_at", "duration_ms", "applied_by",
+	        "steps",       "error",       "schema_fingerprint"};
+	strata_buf b = STRATA_BUF_INIT;
+	strata_value v[NCOLS], w[NCOLS];
+	char ph[16];
+	int i, rc;
+
+	row_values(v, r);
+	/* SET columns 2..12 bound first, then the version for WHERE. */
+	memcpy(w, v + 1, (NCOLS - 1) * sizeof(strata_value));
+	w[NCOLS - 1] = v[0];
+	strata_buf_printf(&b, "UPDATE %s SET ", s->table_quoted);
+	for (i = 0; i < NCOLS - 1; i++)
+		strata_buf_printf(&b, "%s%s = %s", i ? ", " : "", cols[i],
+		                  strata__ph(s->drv->dialect, i + 1, ph));
+	strata_buf_printf(&b, " WHERE version = %s",
+	                  strata__ph(s->drv->dialect, NCOLS, ph));
+	rc = run(s, b.ptr, w, NCOLS, "cannot update the history row", err);
+	strata_buf_free(&b);
+	return rc;
+}
+
+int strata__history_delete(strata *s, int64_t version, strata_error *err)
+{
+	strata_value v = num(version);
+	char ph[16];
+	char *sql = strata__printf("DELETE FROM %s WHERE version = %s",
+	                           s->table_quoted,
+	                           strata__ph(s->drv->dialect, 1, ph));
+	int rc = run(s, sql, &v, 1, "cannot delete the history row", err);
+
+	free(sql);
+	return rc;
+}
+
+const strata_history_row *strata__history_find(const strata_history *h,
+                                               int64_t version)
+{
+	size_t i;
+
+	for (i = 0; i < h->count; i++)
+		if (h->rows[i].version == version)
+			return &h->rows[i];
+	return NULL;
+}

@@ -1,0 +1,214 @@
+/* Private interfaces between the files of libstrata. */
+#ifndef STRATA_INTERNAL_H
+#define STRATA_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "strata/driver.h"
+#include "strata/strata.h"
+
+#define STRATA_UNUSED(x) ((void)(x))
+
+/* alloc.c: allocation failure is fatal (we cannot report it usefully). */
+void *strata__malloc(size_t n);
+void *strata__calloc(size_t n, size_t size);
+void *strata__realloc(void *p, size_t n);
+char *strata__strdup(const char *s);
+char *strata__strndup(const char *s, size_t n);
+char *strata__printf(const char *fmt, ...)
+        __attribute__((format(printf, 1, 2)));
+
+/* buf.c: a growable NUL-terminated string. */
+typedef struct strata_buf {
+	char *ptr;
+	size_t len, cap;
+} strata_buf;
+
+#define STRATA_BUF_INIT {NULL, 0, 0}
+void strata_buf_put(strata_buf *b, const char *s, size_t n);
+void strata_buf_puts(strata_buf *b, const char *s);
+void strata_buf_putc(strata_buf *b, char c);
+void strata_buf_printf(strata_buf *b, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+char *strata_buf_detach(strata_buf *b); /* never NULL */
+void strata_buf_free(strata_buf *b);
+
+/* error.c */
+int strata__err(strata_error *err, int code, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+int strata__err_at(strata_error *err, int code, const char *file, int line,
+                   const char *fmt, ...)
+        __attribute__((format(printf, 5, 6)));
+/* Attach the database's error to err (after strata__err*). */
+void strata__err_db(strata_error *err, const strata_dberr *dberr);
+/* The message without the "file:line: error:" prefix. */
+char *strata__error_body(const strata_error *err);
+
+/* sha256.c */
+#define STRATA_SHA256_HEX 65
+void strata_sha256_hex(char out[STRATA_SHA256_HEX], const void *data,
+                       size_t len);
+
+/* fsutil.c */
+int strata__read_file(char **out, size_t *len, const char *path,
+                      strata_error *err);
+int strata__file_exists(const char *path);
+int strata__dir_exists(const char *path);
+char *strata__path_join(const char *a, const char *b);
+void strata__now_iso(char out[32]);
+int64_t strata__now_ms(void);
+char *strata__whoami(void);
+
+/* url.c */
+typedef struct strata_url_owned {
+	strata_url url;
+	char *storage[8];
+	strata_url_param *params;
+	char **param_storage;
+} strata_url_owned;
+
+int strata__url_parse(strata_url_owned *out, const char *text,
+                      strata_error *err);
+void strata__url_free(strata_url_owned *u);
+/* Replace every occurrence of secret in s with "***" (in place copy). */
+char *strata__scrub(const char *s, const char *secret);
+
+/* ident.c: validated, quoted identifiers for the history table. */
+int strata__ident_valid(const char *name);
+char *strata__ident_quote(const char *name, char quote);
+/* Placeholder number n (1-based) in the dialect's style. */
+const char *strata__ph(const strata_dialect *d, int n, char buf[16]);
+
+/* splitter.c */
+typedef struct strata_stmt {
+	char *sql;
+	int line;
+} strata_stmt;
+
+typedef struct strata_stmts {
+	strata_stmt *items;
+	size_t count;
+} strata_stmts;
+
+int strata_split(strata_stmts *out, const char *sql, size_t len,
+                 unsigned flags, const char *file, strata_error *err);
+void strata_stmts_free(strata_stmts *s);
+
+/* source.c: the migrations folder. */
+typedef struct strata_mfile {
+	char *driver; /* NULL for the generic file */
+	char *path;
+} strata_mfile;
+
+typedef struct strata_migration {
+	int64_t version;
+	char *id;   /* folder name */
+	char *name; /* slug */
+	char *dir;
+	strata_mfile *up, *down;
+	size_t nup, ndown;
+} strata_migration;
+
+typedef struct strata_source {
+	strata_migration *items;
+	size_t count;
+	char *dir;
+} strata_source;
+
+int strata_source_load(strata_source *out, const char *dir,
+                       strata_error *err);
+void strata_source_free(strata_source *src);
+const strata_migration *strata_source_find(const strata_source *src,
+                                           int64_t version);
+/* The file for driver (override, else generic); NULL: none. */
+const char *strata_migration_file(const strata_migration *m, int up,
+                                  const char *driver);
+const char *strata__basename(const char *path);
+/* Whether dir holds a migration with this version. */
+int strata__has_version(const char *dir, const char *digits);
+
+/* script.c: a migration file, read, checksummed and split. */
+typedef struct strata_script {
+	char *path;
+	char checksum[STRATA_SHA256_HEX];
+	int no_transaction;
+	char **allow; /* lint rules acknowledged */
+	size_t nallow;
+	strata_stmts stmts;
+} strata_script;
+
+int strata_script_load(strata_script *out, const char *path, unsigned flags,
+                       strata_error *err);
+void strata_script_free(strata_script *s);
+/* Checksum of what would run: the file, or "" when there is none. */
+int strata__checksum_for(char out[STRATA_SHA256_HEX], const char *path,
+                         strata_error *err);
+
+/* loader.c */
+typedef struct strata_plugin strata_plugin;
+int strata_plugin_load(strata_plugin **out, const char *name,
+                       strata_error *err);
+void strata_plugin_free(strata_plugin *p);
+const strata_driver *strata_plugin_driver(const strata_plugin *p);
+const char *strata_plugin_path(const strata_plugin *p);
+/* Driver name for a URL scheme ("postgresql" -> "postgres"). */
+const char *strata__driver_for_scheme(const char *scheme);
+
+/* schema.c: neutral model, fingerprinted. */
+typedef struct strata_schema strata_schema;
+int strata_schema_read(strata_schema **out, const strata_driver *drv,
+                       strata_conn *conn, const char *exclude_table,
+                       strata_error *err);
+void strata_schema_free(strata_schema *sc);
+const char *strata_schema_fingerprint(const strata_schema *sc);
+const char *strata_schema_text(const strata_schema *sc);
+
+/* session.c: the strata handle. */
+struct strata {
+	strata_config *cfg;
+	strata_plugin *plugin;
+	const strata_driver *drv;
+	strata_conn *conn;
+	strata_conn *lock_conn;
+	char *target; /* redacted URL */
+	char *password;
+	strata_url_owned url;
+	char *table_quoted;
+	strata_source src;
+	strata_event_fn on_event;
+	void *event_ctx;
+};
+
+void strata__emit(strata *s, strata_event_kind kind, int64_t version,
+                  const char *name, const char *source, int steps,
+                  int64_t duration_ms, const char *detail);
+/* Wrap a driver failure into err with the redacted target. */
+int strata__drv_fail(strata *s, strata_error *err, const strata_dberr *de,
+                     const char *what);
+int strata__lock(strata *s, strata_error *err);
+void strata__unlock(strata *s);
+int strata__run_init_sql(strata *s, strata_conn *c, strata_error *err);
+/* Load the migrations folder once. */
+int strata__source(strata *s, strata_error *err);
+
+/* history.c */
+int strata__history_exists(strata *s, int *exists, strata_error *err);
+int strata__history_ensure(strata *s, strata_error *err);
+int strata__history_load(strata_history **out, strata *s, strata_error *err);
+int strata__history_insert(strata *s, const strata_history_row *r,
+                           strata_error *err);
+int strata__history_update(strata *s, const strata_history_row *r,
+                           strata_error *err);
+int strata__history_delete(strata *s, int64_t version, strata_error *err);
+const strata_history_row *strata__history_find(const strata_history *h,
+                                               int64_t version);
+
+/* planner.c */
+int strata__status_build(strata_status **out, strata *s,
+                         const strata_history *h, strata_error *err);
+int strata__refuse_if_unclean(const strata_status *st, strata_error *err);
+int strata__version_known(strata *s, int64_t version, strata_error *err);
+
+#endif

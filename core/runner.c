@@ -1,0 +1,181 @@
+/*
+ * Running one migration script: statements in order, inside a transaction
+ * where the dialect and the file allow, otherwise with the history row
+ * kept current after every statement so that a crash is never silent.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "runner.h"
+
+void strata__row_init(strata_history_row *r, const strata_migration *m,
+                      const char *source, const char *checksum,
+                      const char *status, const char *who)
+{
+	char now[32];
+
+	memset(r, 0, sizeof(*r));
+	strata__now_iso(now);
+	r->version = m->version;
+	r->name = (char *)m->name;
+	r->source = (char *)source;
+	r->checksum = (char *)checksum;
+	r->status = (char *)status;
+	r->started_at = strata__strdup(now);
+	r->applied_by = (char *)who;
+}
+
+void strata__row_finish(strata_history_row *r, int64_t t0)
+{
+	char now[32];
+
+	strata__now_iso(now);
+	free(r->finished_at);
+	r->finished_at = strata__strdup(now);
+	r->duration_ms = strata__now_ms() - t0;
+}
+
+void strata__row_clear(strata_history_row *r)
+{
+	free(r->started_at);
+	free(r->finished_at);
+	free(r->error);
+	free(r->fingerprint);
+	memset(r, 0, sizeof(*r));
+}
+
+/* NULL when introspection fails: a missing fingerprint must not fail a
+ * migration that otherwise succeeded. */
+char *strata__fingerprint(strata *s)
+{
+	strata_schema *sc = NULL;
+	strata_error e;
+	char *fp = NULL;
+
+	memset(&e, 0, sizeof(e));
+	if (strata_schema_read(&sc, s->drv, s->conn, strata_config_table(s->cfg),
+	                       &e) == STRATA_OK)
+		fp = strata__strdup(strata_schema_fingerprint(sc));
+	strata_schema_free(sc);
+	strata_error_clear(&e);
+	return fp;
+}
+
+static int tx(strata *s, int (*op)(strata_conn *, strata_dberr *),
+              const char *what, strata_error *err)
+{
+	strata_dberr de;
+
+	memset(&de, 0, sizeof(de));
+	if (op(s->conn, &de) != STRATA_DRV_OK)
+		return strata__drv_fail(s, err, &de, what);
+	return STRATA_OK;
+}
+
+int strata__begin(strata *s, strata_error *err)
+{
+	return tx(s, s->drv->begin, "cannot begin a transaction", err);
+}
+
+int strata__commit(strata *s, strata_error *err)
+{
+	return tx(s, s->drv->commit, "cannot commit", err);
+}
+
+void strata__rollback(strata *s)
+{
+	strata_dberr de;
+
+	memset(&de, 0, sizeof(de));
+	s->drv->rollback(s->conn, &de);
+}
+
+static int stmt_failed(strata *s, const strata_run *run, size_t i,
+                       const strata_dberr *de, strata_error *err)
+{
+	const strata_stmt *st = &run->script->stmts.items[i];
+	char *what = strata__printf("%s %lld_%s: statement %zu of %zu failed",
+	                            run->reverting ? "reverting" : "applying",
+	                            (long long)run->m->version, run->m->name,
+	                            i + 1, run->script->stmts.count);
+
+	strata__drv_fail(s, err, de, what);
+	free(what);
+	free(err->file);
+	err->file = strata__strdup(run->script->path);
+	err->line = st->line;
+	return STRATA_EFAIL;
+}
+
+int strata__exec_script(strata *s, strata_run *run, strata_error *err)
+{
+	const strata_stmts *sts = &run->script->stmts;
+	strata_dberr de;
+	size_t i;
+
+	for (i = 0; i < sts->count; i++) {
+		memset(&de, 0, sizeof(de));
+		if (s->drv->exec(s->conn, sts->items[i].sql, &de) !=
+		    STRATA_DRV_OK)
+			return stmt_failed(s, run, i, &de, err);
+		run->steps++;
+		if (run->progress) {
+			run->progress->steps = run->steps;
+			if (strata__history_update(s, run->progress, err))
+				return STRATA_EFAIL;
+		}
+	}
+	return STRATA_OK;
+}
+
+int strata__script_open(strata_script *sc, strata *s, const char *path,
+                        strata_error *err)
+{
+	return strata_script_load(sc, path, s->drv->dialect->split_flags, err);
+}
+
+int strata__transactional(const strata *s, const strata_script *sc)
+{
+	return s->drv->dialect->transactional_ddl && !sc->no_transaction;
+}
+
+/* After a non-transactional failure, record what happened for resolve. */
+int strata__record_failure(strata *s, strata_history_row *row,
+                           const strata_run *run, int64_t t0,
+                           const strata_error *cause)
+{
+	strata_error e2;
+	char *text = strata__error_body(cause);
+
+	memset(&e2, 0, sizeof(e2));
+	free(row->error);
+	row->error = strata__printf("%s%s", run->reverting ? "while reverting: "
+	                                                   : "",
+	                            text);
+	free(text);
+	row->status = "failed";
+	row->steps = run->steps;
+	strata__row_finish(row, t0);
+	strata__history_update(s, row, &e2);
+	strata_error_clear(&e2);
+	return STRATA_EFAIL;
+}
+
+int strata__prepare(strata *s, strata_status **st, strata_history **h,
+                    strata_error *err)
+{
+	int rc = strata__source(s, err);
+
+	*st = NULL;
+	*h = NULL;
+	if (!rc)
+		rc = strata__lock(s, err);
+	if (!rc)
+		rc = strata__history_ensure(s, err);
+	if (!rc)
+		rc = strata__history_load(h, s, err);
+	if (!rc)
+		rc = strata__status_build(st, s, *h, err);
+	return rc;
+}

@@ -1,0 +1,38 @@
+/* Shared by the commands that run migration scripts (up, down). */
+#ifndef STRATA_RUNNER_H
+#define STRATA_RUNNER_H
+
+#include "internal.h"
+
+typedef struct strata_run {
+	const strata_migration *m;
+	strata_script *script;
+	strata_history_row *progress; /* set: steps recorded per statement */
+	int steps;
+	int reverting;
+} strata_run;
+
+/* Rows borrow m's name and the given strings; started_at is owned. */
+void strata__row_init(strata_history_row *r, const strata_migration *m,
+                      const char *source, const char *checksum,
+                      const char *status, const char *who);
+void strata__row_finish(strata_history_row *r, int64_t t0);
+void strata__row_clear(strata_history_row *r);
+char *strata__fingerprint(strata *s);
+
+int strata__begin(strata *s, strata_error *err);
+int strata__commit(strata *s, strata_error *err);
+void strata__rollback(strata *s);
+
+int strata__script_open(strata_script *sc, strata *s, const char *path,
+                        strata_error *err);
+int strata__transactional(const strata *s, const strata_script *sc);
+int strata__exec_script(strata *s, strata_run *run, strata_error *err);
+int strata__record_failure(strata *s, strata_history_row *row,
+                           const strata_run *run, int64_t t0,
+                           const strata_error *cause);
+
+/* Lock, make sure the history table exists, and load the status. */
+int strata__prepare(strata *s, strata_status **st, strata_history **h,
+                    strata_error *err);
+#endif

@@ -1,0 +1,164 @@
+/* strata init and strata new: project files, no database needed. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "internal.h"
+
+static const char ini_template[] =
+        "; strata configuration. See strata.ini(5).\n"
+        ";\n"
+        "; [default] applies to every environment; other sections are\n"
+        "; environments chosen with 'strata -e NAME' and override it.\n"
+        "; Values may use ${VAR} or ${VAR:-fallback} from the environment.\n"
+        "; --url, STRATA_URL and DATABASE_URL override url.\n"
+        "\n"
+        "[default]\n"
+        "; sqlite:path/to.db, postgres://user@host/db, mysql://user@host/db\n"
+        "url = sqlite:strata.db\n"
+        "; folder of <version>_<name>/up.sql and down.sql\n"
+        "migrations = migrations\n"
+        "; history table (name or schema.name)\n"
+        "table = strata_migrations\n"
+        "; seconds to wait for another strata to finish\n"
+        "lock_timeout = 60\n"
+        "; statements run on every new connection, e.g.\n"
+        "; init_sql = SET lock_timeout = '5s'\n"
+        "\n"
+        ";[production]\n"
+        ";url = ${DATABASE_URL}\n";
+
+static const char up_template[] =
+        "-- %s: apply\n"
+        "-- Directives (must come first): -- strata:no-transaction\n"
+        "-- Per-driver overrides: up.sqlite.sql, up.postgres.sql, "
+        "up.mysql.sql\n\n";
+
+static const char down_template[] = "-- %s: revert what up.sql does\n\n";
+
+static int write_new(const char *path, const char *text, strata_error *err)
+{
+	FILE *f = fopen(path, "wx");
+
+	if (!f)
+		return strata__err_at(err, STRATA_EFAIL, path, 0,
+		                      "cannot create: %s", strerror(errno));
+	if (fputs(text, f) < 0 || fclose(f) != 0)
+		return strata__err_at(err, STRATA_EFAIL, path, 0,
+		                      "write failed: %s", strerror(errno));
+	return STRATA_OK;
+}
+
+int strata_init_project(const char *config_path, const char *dir,
+                        strata_error *err)
+{
+	struct stat st;
+
+	if (stat(config_path, &st) == 0)
+		return strata__err_at(err, STRATA_EUSAGE, config_path, 0,
+		                      "already exists; not overwriting");
+	if (stat(dir, &st) == 0)
+		return strata__err_at(err, STRATA_EUSAGE, dir, 0,
+		                      "already exists; not overwriting");
+	if (mkdir(dir, 0777) != 0)
+		return strata__err_at(err, STRATA_EFAIL, dir, 0,
+		                      "cannot create folder: %s",
+		                      strerror(errno));
+	return write_new(config_path, ini_template, err);
+}
+
+/* "Add users table!" -> "add_users_table" */
+static char *slugify(const char *name)
+{
+	char *out = strata__malloc(strlen(name) + 1), *o = out;
+
+	for (; *name; name++) {
+		unsigned char c = (unsigned char)*name;
+
+		if (isalnum(c))
+			*o++ = (char)tolower(c);
+		else if (c == '-')
+			*o++ = '-';
+		else if (o > out && o[-1] != '_')
+			*o++ = '_';
+	}
+	while (o > out && o[-1] == '_')
+		o--;
+	*o = '\0';
+	return out;
+}
+
+/* Next free UTC timestamp: two 'new's in one second get distinct versions. */
+static char *free_folder(const char *dir, const char *slug)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	char ts[16];
+
+	for (;; t++) {
+		char *path, *id;
+
+		gmtime_r(&t, &tm);
+		strftime(ts, sizeof(ts), "%Y%m%d%H%M%S", &tm);
+		id = strata__printf("%s_%s", ts, slug);
+		path = strata__path_join(dir, id);
+		free(id);
+		if (!strata__has_version(dir, ts))
+			return path;
+		free(path);
+	}
+}
+
+static int write_files(const char *path, const char *slug, strata_error *err)
+{
+	char *up = strata__path_join(path, "up.sql");
+	char *down = strata__path_join(path, "down.sql");
+	char *u = strata__printf(up_template, slug);
+	char *d = strata__printf(down_template, slug);
+	int rc = write_new(up, u, err);
+
+	if (!rc)
+		rc = write_new(down, d, err);
+	free(up);
+	free(down);
+	free(u);
+	free(d);
+	return rc;
+}
+
+int strata_new_migration(char **out, const char *dir, const char *name,
+                         strata_error *err)
+{
+	char *slug = slugify(name), *path;
+	int rc;
+
+	*out = NULL;
+	if (!*slug) {
+		free(slug);
+		return strata__err(err, STRATA_EUSAGE,
+		                   "migration name needs letters or digits");
+	}
+	if (!strata__dir_exists(dir) && mkdir(dir, 0777) != 0) {
+		free(slug);
+		return strata__err_at(err, STRATA_EFAIL, dir, 0,
+		                      "cannot create folder: %s",
+		                      strerror(errno));
+	}
+	path = free_folder(dir, slug);
+	rc = mkdir(path, 0777) == 0
+	             ? write_files(path, slug, err)
+	             : strata__err_at(err, STRATA_EFAIL, path, 0,
+	                              "cannot create folder: %s",
+	                              strerror(errno));
+	free(slug);
+	if (rc) {
+		free(path);
+		return rc;
+	}
+	*out = path;
+	return STRATA_OK;
+}

@@ -1,0 +1,261 @@
+/*
+ * The migrations folder: <version>_<slug>/ with up.sql, down.sql and
+ * per-driver overrides up.<driver>.sql / down.<driver>.sql.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+const char *strata__basename(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+/* "20240101120000_create_users" -> version and slug; 0 if not one. */
+static int parse_id(const char *id, int64_t *version, const char **slug)
+{
+	size_t nd = 0;
+	int64_t v = 0;
+
+	while (isdigit((unsigned char)id[nd])) {
+		v = v * 10 + (id[nd] - '0');
+		nd++;
+		if (nd > 18)
+			return -1;
+	}
+	if (nd == 0)
+		return 0;
+	if (id[nd] != '_' || !id[nd + 1])
+		return -1;
+	*version = v;
+	*slug = id + nd + 1;
+	return 1;
+}
+
+/* up.sql -> (up, NULL); down.postgres.sql -> (down, "postgres"). */
+static int parse_file(const char *f, int *up, char **driver)
+{
+	size_t n = strlen(f);
+	const char *rest;
+
+	if (n < 4 || strcmp(f + n - 4, ".sql") != 0)
+		return 0;
+	if (!strncmp(f, "up.", 3) || !strcmp(f, "up.sql"))
+		*up = 1, rest = f + 3;
+	else if (!strncmp(f, "down.", 5))
+		*up = 0, rest = f + 5;
+	else
+		return -1;
+	if (!strcmp(rest, "sql")) {
+		*driver = NULL;
+		return 1;
+	}
+	n = strlen(rest) - 4;
+	if (n == 0 || memchr(rest, '.', n))
+		return -1;
+	*driver = strata__strndup(rest, n);
+	return 1;
+}
+
+static void add_file(strata_migration *m, int up, char *driver,
+                     const char *path)
+{
+	strata_mfile **list = up ? &m->up : &m->down;
+	size_t *n = up ? &m->nup : &m->ndown;
+
+	*list = strata__realloc(*list, (*n + 1) * sizeof(strata_mfile));
+	(*list)[*n].driver = driver;
+	(*list)[*n].path = strata__strdup(path);
+	(*n)++;
+}
+
+static int scan_migration(strata_migration *m, strata_error *err)
+{
+	DIR *d = opendir(m->dir);
+	struct dirent *e;
+	int rc = STRATA_OK;
+
+	if (!d)
+		return strata__err_at(err, STRATA_EUSAGE, m->dir, 0,
+		                      "cannot read folder: %s", strerror(errno));
+	while (rc == STRATA_OK && (e = readdir(d)) != NULL) {
+		char *driver = NULL, *path;
+		int up = 0, kind;
+
+		if (e->d_name[0] == '.')
+			continue;
+		path = strata__path_join(m->dir, e->d_name);
+		kind = parse_file(e->d_name, &up, &driver);
+		if (kind > 0 && strata__file_exists(path))
+			add_file(m, up, driver, path);
+		else if (kind < 0)
+			rc = strata__err_at(err, STRATA_EUSAGE, path, 0,
+			                    "unexpected SQL file: expected up.sql, "
+			                    "down.sql, up.<driver>.sql or "
+			                    "down.<driver>.sql");
+		free(path);
+	}
+	closedir(d);
+	if (rc == STRATA_OK && m->nup == 0)
+		rc = strata__err_at(err, STRATA_EUSAGE, m->dir, 0,
+		                    "migration folder has no up.sql or "
+		                    "up.<driver>.sql");
+	return rc;
+}
+
+static int cmp_version(const void *a, const void *b)
+{
+	const strata_migration *x = a, *y = b;
+	if (x->version != y->version)
+		return x->version < y->version ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+static int add_entry(strata_source *src, const char *id, strata_error *err)
+{
+	strata_migration *m;
+	const char *slug = NULL;
+	int64_t version = 0;
+	int kind = parse_id(id, &version, &slug);
+	char *dir = strata__path_join(src->dir, id);
+	int rc = STRATA_OK;
+
+	if (kind == 0 || !strata__dir_exists(dir)) {
+		free(dir); /* README, seeds/, notes: not migrations */
+		return STRATA_OK;
+	}
+	if (kind < 0) {
+		rc = strata__err_at(err, STRATA_EUSAGE, dir, 0,
+		                    "bad migration folder name: expected "
+		                    "<version digits, at most 18>_<name>");
+		free(dir);
+		return rc;
+	}
+	src->items = strata__realloc(src->items,
+	                             (src->count + 1) * sizeof(*src->items));
+	m = &src->items[src->count++];
+	memset(m, 0, sizeof(*m));
+	m->version = version;
+	m->id = strata__strdup(id);
+	m->name = strata__strdup(slug);
+	m->dir = dir;
+	return scan_migration(m, err);
+}
+
+static int check_duplicates(const strata_source *src, strata_error *err)
+{
+	size_t i;
+
+	for (i = 1; i < src->count; i++)
+		if (src->items[i].version == src->items[i - 1].version)
+			return strata__err_at(
+			        err, STRATA_EUSAGE, src->items[i].dir, 0,
+			        "duplicate migration version %lld (also %s)",
+			        (long long)src->items[i].version,
+			        src->items[i - 1].dir);
+	return STRATA_OK;
+}
+
+int strata_source_load(strata_source *src, const char *dir,
+                       strata_error *err)
+{
+	DIR *d;
+	struct dirent *e;
+	int rc = STRATA_OK;
+
+	memset(src, 0, sizeof(*src));
+	src->dir = strata__strdup(dir);
+	d = opendir(dir);
+	if (!d)
+		return strata__err_at(err, STRATA_EUSAGE, dir, 0,
+		                      "cannot read migrations folder: %s "
+		                      "(run 'strata init' or pass --dir)",
+		                      strerror(errno));
+	while (rc == STRATA_OK && (e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			rc = add_entry(src, e->d_name, err);
+	closedir(d);
+	if (rc == STRATA_OK) {
+		qsort(src->items, src->count, sizeof(*src->items), cmp_version);
+		rc = check_duplicates(src, err);
+	}
+	return rc;
+}
+
+static void free_files(strata_mfile *f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(f[i].driver);
+		free(f[i].path);
+	}
+	free(f);
+}
+
+void strata_source_free(strata_source *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->count; i++) {
+		strata_migration *m = &src->items[i];
+
+		free(m->id);
+		free(m->name);
+		free(m->dir);
+		free_files(m->up, m->nup);
+		free_files(m->down, m->ndown);
+	}
+	free(src->items);
+	free(src->dir);
+	memset(src, 0, sizeof(*src));
+}
+
+const strata_migration *strata_source_find(const strata_source *src,
+                                           int64_t version)
+{
+	size_t i;
+
+	for (i = 0; i < src->count; i++)
+		if (src->items[i].version == version)
+			return &src->items[i];
+	return NULL;
+}
+
+const char *strata_migration_file(const strata_migration *m, int up,
+                                  const char *driver)
+{
+	const strata_mfile *f = up ? m->up : m->down;
+	size_t n = up ? m->nup : m->ndown, i;
+	const char *generic = NULL;
+
+	for (i = 0; i < n; i++) {
+		if (f[i].driver && driver && !strcmp(f[i].driver, driver))
+			return f[i].path;
+		if (!f[i].driver)
+			generic = f[i].path;
+	}
+	return generic;
+}
+
+int strata__has_version(const char *dir, const char *digits)
+{
+	int64_t want = strtoll(digits, NULL, 10), v = 0;
+	const char *slug;
+	struct dirent *e;
+	DIR *d = opendir(dir);
+	int found = 0;
+
+	if (!d)
+		return 0;
+	while (!found && (e = readdir(d)) != NULL)
+		found = parse_id(e->d_name, &v, &slug) > 0 && v == want;
+	closedir(d);
+	return found;
+}

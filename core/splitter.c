@@ -1,0 +1,429 @@
+/*
+ * SQL statement splitter, driven by the dialect's STRATA_SPLIT_* flags.
+ *
+ * It only needs to find statement boundaries, so it tracks exactly the
+ * lexical states in which a delimiter does not end a statement: strings,
+ * quoted identifiers, comments, dollar quotes, BEGIN ... END bodies of
+ * routines and triggers, and a custom MySQL DELIMITER.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "internal.h"
+
+typedef struct split {
+	const char *s;
+	size_t n, i;
+	int line;
+	unsigned flags;
+	const char *file;
+	strata_error *err;
+	strata_stmts *out;
+	char delim[32];
+	size_t dlen;
+	size_t start; /* first significant byte of the statement */
+	int start_line;
+	int has_content;
+	int words;     /* words seen in the statement, up to a limit */
+	int create;    /* statement starts with CREATE */
+	int compound;  /* CREATE TRIGGER/PROCEDURE/FUNCTION/EVENT */
+	int depth;     /* open BEGIN/CASE blocks */
+	int after_end; /* previous word was END ("END CASE" closes once) */
+	int line_start; /* only blanks since the last newline */
+} split;
+
+static int is_word(int c)
+{
+	return isalnum(c) || c == '_' || c == '$' || c >= 0x80;
+}
+
+static char at(const split *st, size_t k)
+{
+	return st->i + k < st->n ? st->s[st->i + k] : '\0';
+}
+
+static void adv(split *st)
+{
+	if (st->s[st->i] == '\n')
+		st->line++;
+	st->i++;
+}
+
+static int fail(split *st, int line, const char *what)
+{
+	return strata__err_at(st->err, STRATA_EFAIL, st->file, line, "%s",
+	                      what);
+}
+
+static void mark_content(split *st)
+{
+	if (!st->has_content) {
+		st->has_content = 1;
+		st->start = st->i;
+		st->start_line = st->line;
+	}
+}
+
+static void reset_stmt(split *st)
+{
+	st->has_content = 0;
+	st->words = st->create = st->compound = st->depth = 0;
+	st->after_end = 0;
+}
+
+static void emit(split *st, size_t end)
+{
+	strata_stmt *it;
+
+	if (!st->has_content) {
+		reset_stmt(st);
+		return;
+	}
+	while (end > st->start && isspace((unsigned char)st->s[end - 1]))
+		end--;
+	st->out->items = strata__realloc(
+	        st->out->items, (st->out->count + 1) * sizeof(strata_stmt));
+	it = &st->out->items[st->out->count++];
+	it->sql = strata__strndup(st->s + st->start, end - st->start);
+	it->line = st->start_line;
+	reset_stmt(st);
+}
+
+/* Quoted text ending at `close`; doubled close chars and, optionally,
+ * backslashes escape. */
+static int skip_quoted(split *st, char close, int backslash)
+{
+	int line = st->line;
+
+	adv(st);
+	while (st->i < st->n) {
+		char c = st->s[st->i];
+
+		if (backslash && c == '\\' && st->i + 1 < st->n) {
+			adv(st);
+			adv(st);
+		} else if (c == close && at(st, 1) == close) {
+			adv(st);
+			adv(st);
+		} else if (c == close) {
+			adv(st);
+			return STRATA_OK;
+		} else {
+			adv(st);
+		}
+	}
+	return fail(st, line, close == '\'' ? "unterminated string literal"
+	                                    : "unterminated quoted identifier");
+}
+
+static int skip_block_comment(split *st)
+{
+	int line = st->line, nest = 1;
+	int nested = (st->flags & STRATA_SPLIT_NESTED_COMMENTS) != 0;
+
+	adv(st);
+	adv(st);
+	while (st->i < st->n) {
+		if (at(st, 0) == '*' && at(st, 1) == '/') {
+			adv(st);
+			adv(st);
+			if (--nest == 0)
+				return STRATA_OK;
+		} else if (nested && at(st, 0) == '/' && at(st, 1) == '*') {
+			adv(st);
+			adv(st);
+			nest++;
+		} else {
+			adv(st);
+		}
+	}
+	return fail(st, line, "unterminated /* comment");
+}
+
+static void skip_line(split *st)
+{
+	while (st->i < st->n && st->s[st->i] != '\n')
+		st->i++;
+}
+
+/* $tag$ ... $tag$; returns 0 with nothing consumed if not a dollar quote. */
+static int skip_dollar(split *st, int *handled)
+{
+	size_t j = st->i + 1, taglen;
+	int line = st->line;
+	const char *tag = st->s + st->i;
+
+	*handled = 0;
+	if (st->i > 0 && is_word((unsigned char)st->s[st->i - 1]))
+		return STRATA_OK;
+	if (j < st->n && (isalpha((unsigned char)st->s[j]) || st->s[j] == '_'))
+		while (j < st->n && (isalnum((unsigned char)st->s[j]) ||
+		                     st->s[j] == '_'))
+			j++;
+	if (j >= st->n || st->s[j] != '$')
+		return STRATA_OK;
+	taglen = j - st->i + 1;
+	*handled = 1;
+	while (st->i < j + 1)
+		adv(st);
+	while (st->i < st->n) {
+		if (st->s[st->i] == '$' && st->n - st->i >= taglen &&
+		    memcmp(st->s + st->i, tag, taglen) == 0) {
+			while (taglen--)
+				adv(st);
+			return STRATA_OK;
+		}
+		adv(st);
+	}
+	return fail(st, line, "unterminated dollar-quoted string");
+}
+
+static int word_is(const char *w, size_t n, const char *kw)
+{
+	return strlen(kw) == n && strncasecmp(w, kw, n) == 0;
+}
+
+static size_t next_word(const split *st, size_t from, const char **w)
+{
+	size_t j = from, k;
+
+	while (j < st->n && isspace((unsigned char)st->s[j]))
+		j++;
+	k = j;
+	while (k < st->n && is_word((unsigned char)st->s[k]))
+		k++;
+	*w = st->s + j;
+	return k - j;
+}
+
+/* Track BEGIN/CASE ... END so that ';' inside bodies does not split. */
+static void track_word(split *st, const char *w, size_t n)
+{
+	const char *nw;
+	size_t nn;
+
+	if (st->words == 0)
+		st->create = word_is(w, n, "CREATE");
+	else if (st->create && st->words < 12 &&
+	         (word_is(w, n, "TRIGGER") || word_is(w, n, "PROCEDURE") ||
+	          word_is(w, n, "FUNCTION") || word_is(w, n, "EVENT")))
+		st->compound = 1;
+	if (st->words < 1000)
+		st->words++;
+	if (!st->compound)
+		return;
+	if (st->after_end) {
+		st->after_end = 0;
+		if (word_is(w, n, "CASE"))
+			return;
+	}
+	if (word_is(w, n, "BEGIN") || word_is(w, n, "CASE")) {
+		st->depth++;
+	} else if (word_is(w, n, "END") && st->depth > 0) {
+		nn = next_word(st, st->i, &nw);
+		if (!(word_is(nw, nn, "IF") || word_is(nw, nn, "LOOP") ||
+		      word_is(nw, nn, "WHILE") || word_is(nw, nn, "REPEAT") ||
+		      word_is(nw, nn, "FOR")))
+			st->depth--;
+		st->after_end = 1;
+	}
+}
+
+static int custom_delim_here(const split *st)
+{
+	return !(st->dlen == 1 && st->delim[0] == ';') &&
+	       st->n - st->i >= st->dlen &&
+	       memcmp(st->s + st->i, st->delim, st->dlen) == 0;
+}
+
+static void scan_word(split *st)
+{
+	size_t b = st->i;
+
+	mark_content(st);
+	/* "END$$" ends at a custom delimiter even though $ is a word char. */
+	while (st->i < st->n && is_word((unsigned char)st->s[st->i]) &&
+	       (st->i == b || !custom_delim_here(st)))
+		st->i++;
+	if (st->flags & STRATA_SPLIT_BEGIN_END)
+		track_word(st, st->s + b, st->i - b);
+}
+
+/* MySQL client's "DELIMITER xx" line. */
+static int try_delimiter(split *st, int *handled)
+{
+	const char *w;
+	size_t n = next_word(st, st->i, &w), j, k;
+	int line = st->line;
+
+	*handled = 0;
+	if (w != st->s + st->i || !word_is(w, n, "DELIMITER"))
+		return STRATA_OK;
+	j = st->i + n;
+	if (j < st->n && !isspace((unsigned char)st->s[j]))
+		return STRATA_OK;
+	*handled = 1;
+	emit(st, st->i);
+	while (j < st->n && (st->s[j] == ' ' || st->s[j] == '\t'))
+		j++;
+	k = j;
+	while (k < st->n && !isspace((unsigned char)st->s[k]))
+		k++;
+	if (k == j || k - j >= sizeof(st->delim))
+		return fail(st, line, "DELIMITER needs a value (1-31 bytes)");
+	memcpy(st->delim, st->s + j, k - j);
+	st->dlen = k - j;
+	st->delim[st->dlen] = '\0';
+	st->i = k;
+	skip_line(st);
+	return STRATA_OK;
+}
+
+static int at_delimiter(const split *st)
+{
+	if (st->dlen == 1 && st->delim[0] == ';')
+		return st->s[st->i] == ';' && st->depth == 0;
+	return custom_delim_here(st);
+}
+
+static int line_comment_here(const split *st)
+{
+	char c = at(st, 0);
+
+	if (c == '#' && (st->flags & STRATA_SPLIT_HASH_COMMENT))
+		return 1;
+	if (c != '-' || at(st, 1) != '-')
+		return 0;
+	/* MySQL needs whitespace after "--". */
+	if (st->flags & STRATA_SPLIT_HASH_COMMENT)
+		return at(st, 2) == '\0' || isspace((unsigned char)at(st, 2));
+	return 1;
+}
+
+static int quoted(split *st, char c)
+{
+	unsigned f = st->flags;
+	int bs = 0;
+
+	if (c == '\'') {
+		bs = (f & STRATA_SPLIT_BACKSLASH_ESC) != 0;
+		if ((f & STRATA_SPLIT_E_STRINGS) && st->i > 0 &&
+		    (st->s[st->i - 1] == 'E' || st->s[st->i - 1] == 'e') &&
+		    (st->i < 2 || !is_word((unsigned char)st->s[st->i - 2])))
+			bs = 1;
+		return skip_quoted(st, '\'', bs);
+	}
+	if (c == '"')
+		return skip_quoted(st, '"',
+		                   (f & STRATA_SPLIT_DQUOTE_STRING) &&
+		                           (f & STRATA_SPLIT_BACKSLASH_ESC));
+	if (c == '`')
+		return skip_quoted(st, '`', 0);
+	return skip_quoted(st, ']', 0);
+}
+
+static int is_quote(const split *st, char c)
+{
+	return c == '\'' || c == '"' ||
+	       (c == '`' && (st->flags & STRATA_SPLIT_BACKTICK_IDENT)) ||
+	       (c == '[' && (st->flags & STRATA_SPLIT_BRACKET_IDENT));
+}
+
+static int step_special(split *st, char c, int *handled)
+{
+	int rc = STRATA_OK;
+
+	*handled = 1;
+	if (st->line_start && (st->flags & STRATA_SPLIT_DELIMITER) &&
+	    (c == 'd' || c == 'D')) {
+		rc = try_delimiter(st, handled);
+		if (rc || *handled)
+			return rc;
+		*handled = 1;
+	}
+	if (line_comment_here(st)) {
+		skip_line(st);
+	} else if (c == '/' && at(st, 1) == '*') {
+		int hint = (st->flags & STRATA_SPLIT_HASH_COMMENT) &&
+		           (at(st, 2) == '!' || at(st, 2) == '+');
+		if (hint) /* MySQL executable comment: part of the statement */
+			mark_content(st);
+		rc = skip_block_comment(st);
+	} else if (is_quote(st, c)) {
+		mark_content(st);
+		rc = quoted(st, c);
+	} else if (c == '$' && (st->flags & STRATA_SPLIT_DOLLAR_QUOTES)) {
+		mark_content(st);
+		rc = skip_dollar(st, handled);
+	} else {
+		*handled = 0;
+	}
+	return rc;
+}
+
+static int step(split *st)
+{
+	char c = st->s[st->i];
+	int handled, rc;
+
+	if (isspace((unsigned char)c)) {
+		if (c == '\n')
+			st->line_start = 1;
+		adv(st);
+		return STRATA_OK;
+	}
+	rc = step_special(st, c, &handled);
+	st->line_start = 0;
+	if (rc || handled)
+		return rc;
+	if (at_delimiter(st)) {
+		emit(st, st->i);
+		st->i += st->dlen;
+	} else if (is_word((unsigned char)c)) {
+		scan_word(st);
+	} else {
+		mark_content(st);
+		adv(st);
+	}
+	return STRATA_OK;
+}
+
+int strata_split(strata_stmts *out, const char *sql, size_t len,
+                 unsigned flags, const char *file, strata_error *err)
+{
+	split st;
+	int rc = STRATA_OK;
+
+	memset(out, 0, sizeof(*out));
+	memset(&st, 0, sizeof(st));
+	st.s = sql;
+	st.n = len;
+	st.line = 1;
+	st.flags = flags;
+	st.file = file;
+	st.err = err;
+	st.out = out;
+	st.delim[0] = ';';
+	st.dlen = 1;
+	st.line_start = 1;
+	while (st.i < st.n && rc == STRATA_OK)
+		rc = step(&st);
+	if (rc == STRATA_OK)
+		emit(&st, st.n);
+	if (rc)
+		strata_stmts_free(out);
+	return rc;
+}
+
+void strata_stmts_free(strata_stmts *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->count; i++)
+		free(s->items[i].sql);
+	free(s->items);
+	s->items = NULL;
+	s->count = 0;
+}

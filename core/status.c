@@ -1,0 +1,60 @@
+/* strata status: where each migration stands, and whether the schema has
+ * changed outside strata since the last recorded fingerprint. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static const strata_history_row *reference(const strata_history *h)
+{
+	const strata_history_row *best = NULL;
+	size_t i;
+
+	for (i = 0; i < h->count; i++) {
+		const strata_history_row *r = &h->rows[i];
+
+		if (r->fingerprint && strcmp(r->status, "failed") != 0 &&
+		    (!best || r->version > best->version))
+			best = r;
+	}
+	return best;
+}
+
+static int check_schema(strata_status *st, strata *s, const strata_history *h,
+                        strata_error *err)
+{
+	const strata_history_row *ref = reference(h);
+	strata_schema *sc = NULL;
+	int rc;
+
+	if (!ref || st->failed)
+		return STRATA_OK;
+	rc = strata_schema_read(&sc, s->drv, s->conn,
+	                        strata_config_table(s->cfg), err);
+	if (rc)
+		return rc;
+	st->schema_checked = 1;
+	st->schema_since = ref->version;
+	st->schema_drift =
+	        strcmp(strata_schema_fingerprint(sc), ref->fingerprint) != 0;
+	strata_schema_free(sc);
+	return STRATA_OK;
+}
+
+int strata_status_get(strata_status **out, strata *s, strata_error *err)
+{
+	strata_history *h = NULL;
+	int rc = strata__history_load(&h, s, err);
+
+	*out = NULL;
+	if (!rc)
+		rc = strata__status_build(out, s, h, err);
+	if (!rc)
+		rc = check_schema(*out, s, h, err);
+	if (rc) {
+		strata_status_free(*out);
+		*out = NULL;
+	}
+	strata_history_free(h);
+	return rc;
+}

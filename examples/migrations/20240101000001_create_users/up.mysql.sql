@@ -1,0 +1,7 @@
+-- MySQL/MariaDB: AUTO_INCREMENT, InnoDB for foreign keys.
+CREATE TABLE users (
+    id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    email VARCHAR(255) NOT NULL,
+    created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
+) ENGINE=InnoDB;
+CREATE UNIQUE INDEX users_email_key ON users (email);

@@ -1,0 +1,1 @@
+CREATE INDEX posts_user_created_idx ON posts (user_id, created_at);

@@ -1,0 +1,3 @@
+Å/* outer /* inner; */ still comment; */ SELECT 1;
+-- line comment ; here
+SELECT 2 /* trailing */;

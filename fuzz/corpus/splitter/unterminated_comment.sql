@@ -1,0 +1,1 @@
+ÅSELECT 1; /* open /* nested */ still open

@@ -1,0 +1,1 @@
+ÅSELECT $tag$ body never ends; $ta$ $$

@@ -1,0 +1,218 @@
+/*
+ * libstrata: the public API for embedding strata in an application.
+ *
+ * Conventions: every function returns an int status (STRATA_OK or a negative
+ * STRATA_E* code), out-parameters come first, handles are opaque, and errors
+ * are reported through a caller-owned strata_error. The process exit code of
+ * the strata program is the negated status.
+ */
+#ifndef STRATA_STRATA_H
+#define STRATA_STRATA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define STRATA_VERSION "0.1.0"
+
+/* Status codes; -code is the documented exit code of the program. */
+enum {
+	STRATA_OK = 0,
+	STRATA_EFAIL = -1,  /* operation failed */
+	STRATA_EUSAGE = -2, /* usage or config error */
+	STRATA_EDRIFT = -3, /* pending migrations or drift (check) */
+	STRATA_ELOCK = -4,  /* lock timeout */
+	STRATA_ELINT = -5   /* blocked by lint */
+};
+
+/* An error with its context. Free with strata_error_clear(). */
+typedef struct strata_error {
+	int code;      /* STRATA_E* */
+	char *file;    /* file the error is about, or NULL */
+	int line;      /* line in file, or 0 */
+	char *message; /* what strata was doing and what went wrong */
+	char *db_message;
+	char sqlstate[8];
+	int db_code;
+} strata_error;
+
+void strata_error_clear(strata_error *err);
+/* One line: "file:line: error: message: db message (SQLSTATE x)". */
+char *strata_error_format(const strata_error *err);
+
+/* Settings resolved from flags, environment and strata.ini. */
+typedef struct strata_config strata_config;
+
+typedef struct strata_options {
+	const char *config_path; /* NULL: ./strata.ini, optional */
+	const char *env;         /* NULL: STRATA_ENV or "default" */
+	const char *url;         /* overrides everything */
+	const char *migrations_dir;
+	const char *table;
+	int lock_timeout; /* seconds; -1: not given */
+} strata_options;
+
+int strata_config_load(strata_config **out, const strata_options *opts,
+                       strata_error *err);
+/* Parse an in-memory INI text (used by tests and the fuzzer). */
+int strata_config_parse(strata_config **out, const char *text,
+                        const char *filename, const char *env,
+                        strata_error *err);
+void strata_config_free(strata_config *cfg);
+const char *strata_config_url(const strata_config *cfg); /* may be NULL */
+const char *strata_config_migrations(const strata_config *cfg);
+const char *strata_config_table(const strata_config *cfg);
+int strata_config_lock_timeout(const strata_config *cfg);
+const char *strata_config_init_sql(const strata_config *cfg);
+const char *strata_config_env(const strata_config *cfg);
+
+/* Copy of url with any password replaced by "***". Caller frees. */
+char *strata_url_redact(const char *url);
+
+/* Progress events, emitted while a command runs. */
+typedef enum strata_event_kind {
+	STRATA_EV_LOCK_WAIT,   /* waiting for the migration lock */
+	STRATA_EV_APPLIED,     /* a migration was applied */
+	STRATA_EV_SKIPPED,     /* recorded as skipped for this driver */
+	STRATA_EV_REVERTED,    /* a migration was reverted */
+	STRATA_EV_BASELINED,   /* recorded as applied without running */
+	STRATA_EV_RESOLVED,    /* a failed migration was resolved */
+	STRATA_EV_OUT_OF_ORDER, /* pending migration older than applied ones */
+	STRATA_EV_NOTHING      /* nothing to do */
+} strata_event_kind;
+
+typedef struct strata_event {
+	strata_event_kind kind;
+	int64_t version;
+	const char *name;
+	const char *source; /* file used, e.g. "up.sqlite.sql" */
+	int steps;          /* statements executed */
+	int64_t duration_ms;
+	const char *detail;
+} strata_event;
+
+typedef void (*strata_event_fn)(void *ctx, const strata_event *ev);
+
+/* A connected session against one target database. */
+typedef struct strata strata;
+
+int strata_open(strata **out, const strata_config *cfg, strata_error *err);
+void strata_close(strata *s);
+void strata_set_event_fn(strata *s, strata_event_fn fn, void *ctx);
+const char *strata_driver_name(const strata *s);
+const char *strata_target(const strata *s); /* redacted URL */
+
+/* Where a migration stands on the target. */
+typedef enum strata_state {
+	STRATA_STATE_PENDING,
+	STRATA_STATE_APPLIED,
+	STRATA_STATE_SKIPPED,  /* applied as a no-op: no file for the driver */
+	STRATA_STATE_BASELINE, /* recorded by baseline, never run */
+	STRATA_STATE_FAILED,   /* needs strata resolve */
+	STRATA_STATE_MODIFIED, /* applied, but the file changed since */
+	STRATA_STATE_MISSING   /* applied, but the files are gone */
+} strata_state;
+
+const char *strata_state_name(strata_state st);
+
+typedef struct strata_status_item {
+	int64_t version;
+	const char *name;
+	strata_state state;
+	const char *source;     /* file chosen for this driver, or NULL */
+	const char *applied_at; /* finished_at from history, or NULL */
+	const char *applied_by;
+	int64_t duration_ms;
+	int steps;
+	const char *error;
+	int out_of_order; /* pending, older than the newest applied */
+	int no_transaction;
+} strata_status_item;
+
+typedef struct strata_status {
+	strata_status_item *items;
+	size_t count;
+	size_t pending, drifted, failed;
+	int schema_checked;  /* a fingerprint was available to compare */
+	int schema_drift;    /* the schema differs from the recorded one */
+	int64_t schema_since; /* version whose fingerprint was compared */
+} strata_status;
+
+int strata_status_get(strata_status **out, strata *s, strata_error *err);
+void strata_status_free(strata_status *st);
+
+/* One history row, as stored. */
+typedef struct strata_history_row {
+	int64_t version;
+	char *name, *checksum, *source, *status, *started_at, *finished_at;
+	char *applied_by, *error, *fingerprint;
+	int64_t duration_ms;
+	int steps;
+} strata_history_row;
+
+typedef struct strata_history {
+	strata_history_row *rows;
+	size_t count;
+} strata_history;
+
+int strata_history_get(strata_history **out, strata *s, strata_error *err);
+void strata_history_free(strata_history *h);
+
+/* The SQL `up` would run, per migration. */
+typedef struct strata_plan_step {
+	int64_t version;
+	const char *name;
+	const char *source; /* NULL: skipped on this driver */
+	int transactional;
+	char **statements;
+	int *lines;
+	size_t count;
+} strata_plan_step;
+
+typedef struct strata_plan {
+	strata_plan_step *steps;
+	size_t count;
+} strata_plan;
+
+/* target: 0 for all pending. */
+int strata_plan_get(strata_plan **out, strata *s, int64_t target,
+                    strata_error *err);
+void strata_plan_free(strata_plan *p);
+
+/* Commands that change the target. They take the migration lock. */
+int strata_up(strata *s, int64_t target, strata_error *err);
+/* Revert `count` newest applied migrations, or down to `target` if >= 0. */
+int strata_down(strata *s, int count, int64_t target, strata_error *err);
+int strata_baseline(strata *s, int64_t version, strata_error *err);
+int strata_resolve(strata *s, int64_t version, int applied,
+                   strata_error *err);
+
+/* Project scaffolding (no database needed). */
+int strata_init_project(const char *config_path, const char *migrations_dir,
+                        strata_error *err);
+/* Creates <dir>/<UTC timestamp>_<slug>/{up,down}.sql; *out_path is the
+ * new folder (caller frees). */
+int strata_new_migration(char **out_path, const char *migrations_dir,
+                         const char *name, strata_error *err);
+
+/* Installed drivers, as found on the plugin search path. */
+typedef struct strata_driver_info {
+	char *name;
+	char *version;
+	char *path;
+	char *description;
+	unsigned abi_major, abi_minor;
+	char *problem; /* why it cannot be used, or NULL */
+} strata_driver_info;
+
+int strata_drivers_list(strata_driver_info **out, size_t *count,
+                        strata_error *err);
+void strata_drivers_free(strata_driver_info *list, size_t count);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* STRATA_STRATA_H */

@@ -1,0 +1,994 @@
+/*
+ * strata driver for PostgreSQL, on top of libpq.
+ *
+ * Everything goes through the text protocol: parameters are sent as text
+ * and results are read as text, which is all the core needs. Requires a
+ * PostgreSQL 12 or newer server (hashtextextended, prokind, attgenerated).
+ */
+#include <strata/driver.h>
+
+#include <libpq-fe.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define PG_DRIVER_VERSION "0.1.0"
+
+/* How often lock() retries pg_try_advisory_lock. */
+#define LOCK_POLL_MS 100
+
+struct strata_conn {
+	PGconn *pg;
+	char *version;  /* "PostgreSQL x.y" */
+	char *lock_key; /* advisory lock key (decimal) while held, else NULL */
+};
+
+/* ------------------------------------------------------------------ */
+/* Error messages                                                      */
+
+static void err_clear(strata_dberr *err)
+{
+	err->sqlstate[0] = '\0';
+	err->code = 0;
+	err->message[0] = '\0';
+}
+
+/* Append n bytes to err->message; a truncated message ends in "...". */
+static void msg_put(strata_dberr *err, const char *s, size_t n)
+{
+	size_t cap = sizeof(err->message);
+	size_t len = strlen(err->message);
+	size_t room = cap - 1 - len;
+
+	if (n <= room) {
+		memcpy(err->message + len, s, n);
+		err->message[len + n] = '\0';
+		return;
+	}
+	memcpy(err->message + len, s, room);
+	memcpy(err->message + cap - 4, "...", 4);
+}
+
+static void msg_add(strata_dberr *err, const char *s)
+{
+	msg_put(err, s, strlen(s));
+}
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/*
+ * Append text that may span several lines (libpq messages end in '\n' and
+ * continuation lines are indented) as one line, joining lines with "; ".
+ */
+static void msg_add_lines(strata_dberr *err, const char *s)
+{
+	int first = 1;
+
+	while (*s) {
+		const char *eol = strchr(s, '\n');
+		const char *end = eol ? eol : s + strlen(s);
+		const char *b = s;
+
+		while (b < end && is_space(*b))
+			b++;
+		while (end > b && is_space(end[-1]))
+			end--;
+		if (end > b) {
+			if (!first)
+				msg_add(err, "; ");
+			msg_put(err, b, (size_t)(end - b));
+			first = 0;
+		}
+		if (!eol)
+			break;
+		s = eol + 1;
+	}
+}
+
+static int set_err(strata_dberr *err, const char *msg)
+{
+	err_clear(err);
+	msg_add(err, msg);
+	return STRATA_DRV_ERROR;
+}
+
+static int set_nomem(strata_dberr *err)
+{
+	set_err(err, "out of memory");
+	return STRATA_DRV_NOMEM;
+}
+
+/* A connection-level failure: only PQerrorMessage has the story. */
+static int set_err_conn(strata_dberr *err, PGconn *pg)
+{
+	err_clear(err);
+	msg_add_lines(err, PQerrorMessage(pg));
+	if (!err->message[0])
+		msg_add(err, "unknown libpq error");
+	return STRATA_DRV_ERROR;
+}
+
+static void msg_add_field(strata_dberr *err, const char *label,
+			  const char *text)
+{
+	if (!text || !*text)
+		return;
+	msg_add(err, label);
+	msg_add_lines(err, text);
+	msg_add(err, ")");
+}
+
+/* A lost connection often comes without an SQLSTATE; report 08006. */
+static void set_sqlstate(strata_dberr *err, PGconn *pg, const PGresult *res)
+{
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+	if (state)
+		snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state);
+	else if (PQstatus(pg) == CONNECTION_BAD)
+		snprintf(err->sqlstate, sizeof(err->sqlstate), "08006");
+}
+
+/* A failed statement: primary message, position, detail and hint. */
+static int set_err_res(strata_dberr *err, PGconn *pg, const PGresult *res)
+{
+	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	const char *pos = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
+
+	err_clear(err);
+	/* Client-side failures (lost connection...) have no fields. */
+	if (!primary) {
+		msg_add_lines(err, PQresultErrorMessage(res));
+		if (!err->message[0])
+			set_err_conn(err, pg);
+		set_sqlstate(err, pg, res);
+		return STRATA_DRV_ERROR;
+	}
+	set_sqlstate(err, pg, res);
+	msg_add_lines(err, primary);
+	if (pos) {
+		msg_add(err, " at character ");
+		msg_add(err, pos);
+	}
+	msg_add_field(err, " (DETAIL: ",
+		      PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL));
+	msg_add_field(err, " (HINT: ",
+		      PQresultErrorField(res, PG_DIAG_MESSAGE_HINT));
+	return STRATA_DRV_ERROR;
+}
+
+/* ------------------------------------------------------------------ */
+/* Connecting                                                          */
+
+static void notice_ignore(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+/* Connection keywords built from a URL; values point into the URL. */
+struct conn_args {
+	const char **keys;
+	const char **vals;
+	int n;
+	char port[16];
+	char *sockdir; /* owned: directory part of a socket file path */
+};
+
+static void args_add(struct conn_args *a, const char *key, const char *val)
+{
+	if (!val)
+		return;
+	a->keys[a->n] = key;
+	a->vals[a->n] = val;
+	a->n++;
+}
+
+static const char *url_param(const strata_url *url, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < url->nparams; i++)
+		if (strcmp(url->params[i].key, key) == 0)
+			return url->params[i].value;
+	return NULL;
+}
+
+/* Reject query parameters that libpq has no keyword for. */
+static int check_params(const strata_url *url, strata_dberr *err)
+{
+	PQconninfoOption *defs = PQconndefaults();
+	size_t i;
+
+	if (!defs)
+		return set_nomem(err);
+	for (i = 0; i < url->nparams; i++) {
+		const char *key = url->params[i].key;
+		const PQconninfoOption *o;
+
+		if (strcmp(key, "socket") == 0)
+			continue;
+		for (o = defs; o->keyword; o++)
+			if (strcmp(o->keyword, key) == 0)
+				break;
+		if (!o->keyword) {
+			PQconninfoFree(defs);
+			set_err(err, "unknown connection parameter \"");
+			msg_add(err, key);
+			msg_add(err, "\" in postgres URL");
+			return STRATA_DRV_ERROR;
+		}
+	}
+	PQconninfoFree(defs);
+	return STRATA_DRV_OK;
+}
+
+/*
+ * A host naming the socket file itself (/run/postgresql/.s.PGSQL.5432)
+ * becomes libpq's host=<directory> plus the port from the file name.
+ */
+static int socket_file(struct conn_args *a, const char **host, int *port)
+{
+	const char *base = strrchr(*host, '/');
+	size_t dirlen;
+
+	if (**host != '/' || strncmp(base + 1, ".s.PGSQL.", 9) != 0)
+		return 0;
+	dirlen = base == *host ? 1 : (size_t)(base - *host);
+	a->sockdir = malloc(dirlen + 1);
+	if (!a->sockdir)
+		return -1;
+	memcpy(a->sockdir, *host, dirlen);
+	a->sockdir[dirlen] = '\0';
+	if (*port <= 0)
+		*port = atoi(base + 10);
+	*host = a->sockdir;
+	return 0;
+}
+
+static int build_args(struct conn_args *a, const strata_url *url,
+		      strata_dberr *err)
+{
+	const char *host = url_param(url, "socket");
+	int port = url->port;
+	size_t i;
+
+	if (!host)
+		host = url->host;
+	if (host && socket_file(a, &host, &port) < 0)
+		return set_nomem(err);
+	/* five URL fields, three defaults, the params and a terminator */
+	a->keys = calloc(url->nparams + 9, sizeof(*a->keys));
+	a->vals = calloc(url->nparams + 9, sizeof(*a->vals));
+	if (!a->keys || !a->vals)
+		return set_nomem(err);
+	if (port > 0) {
+		snprintf(a->port, sizeof(a->port), "%d", port);
+		args_add(a, "port", a->port);
+	}
+	args_add(a, "host", host);
+	args_add(a, "user", url->user);
+	args_add(a, "password", url->password);
+	args_add(a, "dbname", url->path);
+	if (!url_param(url, "application_name"))
+		args_add(a, "application_name", "strata");
+	if (!url_param(url, "connect_timeout"))
+		args_add(a, "connect_timeout", "10");
+	/* Migration files are UTF-8 whatever the database encoding is. */
+	if (!url_param(url, "client_encoding"))
+		args_add(a, "client_encoding", "UTF8");
+	for (i = 0; i < url->nparams; i++)
+		if (strcmp(url->params[i].key, "socket") != 0)
+			args_add(a, url->params[i].key, url->params[i].value);
+	return STRATA_DRV_OK;
+}
+
+static void args_free(struct conn_args *a)
+{
+	free(a->keys);
+	free(a->vals);
+	free(a->sockdir);
+}
+
+static int conn_init(strata_conn *c, strata_dberr *err)
+{
+	const char *v = PQparameterStatus(c->pg, "server_version");
+	size_t n;
+
+	PQsetNoticeProcessor(c->pg, notice_ignore, NULL);
+	if (!v)
+		v = "(unknown version)";
+	n = strlen("PostgreSQL ") + strlen(v) + 1;
+	c->version = malloc(n);
+	if (!c->version)
+		return set_nomem(err);
+	snprintf(c->version, n, "PostgreSQL %s", v);
+	return STRATA_DRV_OK;
+}
+
+static void pg_close(strata_conn *c)
+{
+	if (!c)
+		return;
+	PQfinish(c->pg); /* also releases any advisory lock */
+	free(c->version);
+	free(c->lock_key);
+	free(c);
+}
+
+static int pg_connect(strata_conn **out, const strata_url *url,
+		      strata_dberr *err)
+{
+	struct conn_args a = {0};
+	strata_conn *c;
+	int rc;
+
+	rc = check_params(url, err);
+	if (rc == STRATA_DRV_OK)
+		rc = build_args(&a, url, err);
+	if (rc != STRATA_DRV_OK) {
+		args_free(&a);
+		return rc;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		args_free(&a);
+		return set_nomem(err);
+	}
+	/* expand_dbname=0: a database name is never parsed as a conninfo */
+	c->pg = PQconnectdbParams(a.keys, a.vals, 0);
+	args_free(&a);
+	if (!c->pg) {
+		free(c);
+		return set_nomem(err);
+	}
+	if (PQstatus(c->pg) != CONNECTION_OK) {
+		set_err_conn(err, c->pg);
+		pg_close(c);
+		return STRATA_DRV_ERROR;
+	}
+	rc = conn_init(c, err);
+	if (rc != STRATA_DRV_OK) {
+		pg_close(c);
+		return rc;
+	}
+	*out = c;
+	return STRATA_DRV_OK;
+}
+
+static const char *pg_server_version(strata_conn *c)
+{
+	return c->version;
+}
+
+/* ------------------------------------------------------------------ */
+/* Statements                                                          */
+
+/*
+ * COPY ... FROM STDIN / TO STDOUT leaves the session in copy mode, where
+ * it would accept nothing else; end it and drain the results.
+ */
+static void copy_abort(PGconn *pg, ExecStatusType st)
+{
+	PGresult *r;
+	char *buf;
+
+	if (st == PGRES_COPY_IN || st == PGRES_COPY_BOTH)
+		PQputCopyEnd(pg, "COPY FROM STDIN is not supported by strata");
+	if (st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH)
+		while (PQgetCopyData(pg, &buf, 0) > 0)
+			PQfreemem(buf);
+	while ((r = PQgetResult(pg)) != NULL)
+		PQclear(r);
+}
+
+/* Check a result; on failure fill err. Always clears res. */
+static int result_check(strata_conn *c, PGresult *res, strata_dberr *err)
+{
+	ExecStatusType st = PQresultStatus(res);
+	int rc = STRATA_DRV_OK;
+
+	switch (st) {
+	case PGRES_COMMAND_OK:
+	case PGRES_TUPLES_OK:
+	case PGRES_EMPTY_QUERY:
+		break;
+	case PGRES_COPY_IN:
+	case PGRES_COPY_OUT:
+	case PGRES_COPY_BOTH:
+		copy_abort(c->pg, st);
+		rc = set_err(err, "COPY to or from the client is not "
+				  "supported in migrations");
+		break;
+	default:
+		rc = set_err_res(err, c->pg, res);
+		break;
+	}
+	PQclear(res);
+	return rc;
+}
+
+static int pg_exec(strata_conn *c, const char *sql, strata_dberr *err)
+{
+	return result_check(c, PQexec(c->pg, sql), err);
+}
+
+static int send_rows(PGresult *res, strata_row_fn fn, void *ctx)
+{
+	int nrows = PQntuples(res);
+	int ncols = PQnfields(res);
+	const char **vals;
+	int r, k;
+
+	vals = malloc((ncols ? (size_t)ncols : 1) * sizeof(*vals));
+	if (!vals)
+		return STRATA_DRV_NOMEM;
+	for (r = 0; r < nrows; r++) {
+		for (k = 0; k < ncols; k++)
+			vals[k] = PQgetisnull(res, r, k) ?
+				NULL : PQgetvalue(res, r, k);
+		if (fn(ctx, ncols, vals) != 0)
+			break;
+	}
+	free(vals);
+	return STRATA_DRV_OK;
+}
+
+/* Length of a formatted int64 including sign and NUL, with slack. */
+#define INT_TEXT_LEN 24
+
+/* Text forms of the parameters; ints are formatted into ibuf. */
+static int params_text(const strata_value *p, int n, const char **vals,
+		       char *ibuf, strata_dberr *err)
+{
+	int k;
+
+	for (k = 0; k < n; k++) {
+		char *b = ibuf + (size_t)k * INT_TEXT_LEN;
+
+		switch (p[k].type) {
+		case STRATA_VAL_NULL:
+			vals[k] = NULL;
+			break;
+		case STRATA_VAL_TEXT:
+			vals[k] = p[k].text;
+			break;
+		case STRATA_VAL_INT:
+			snprintf(b, INT_TEXT_LEN, "%" PRId64, p[k].i);
+			vals[k] = b;
+			break;
+		default:
+			return set_err(err, "unknown parameter value type");
+		}
+	}
+	return STRATA_DRV_OK;
+}
+
+static int pg_query(strata_conn *c, const char *sql,
+		    const strata_value *params, int nparams, strata_row_fn fn,
+		    void *fn_ctx, strata_dberr *err)
+{
+	const char **vals = NULL;
+	char *ibuf = NULL;
+	PGresult *res;
+	int rc;
+
+	if (nparams < 0)
+		return set_err(err, "negative parameter count");
+	if (nparams > 0) {
+		vals = malloc((size_t)nparams * sizeof(*vals));
+		ibuf = malloc((size_t)nparams * INT_TEXT_LEN);
+		if (!vals || !ibuf) {
+			free(vals);
+			free(ibuf);
+			return set_nomem(err);
+		}
+		rc = params_text(params, nparams, vals, ibuf, err);
+		if (rc != STRATA_DRV_OK) {
+			free(vals);
+			free(ibuf);
+			return rc;
+		}
+	}
+	res = PQexecParams(c->pg, sql, nparams, NULL, vals, NULL, NULL, 0);
+	free(vals);
+	free(ibuf);
+	if (fn && PQresultStatus(res) == PGRES_TUPLES_OK &&
+	    send_rows(res, fn, fn_ctx) != STRATA_DRV_OK) {
+		PQclear(res);
+		return set_nomem(err);
+	}
+	return result_check(c, res, err);
+}
+
+static int pg_begin(strata_conn *c, strata_dberr *err)
+{
+	return pg_exec(c, "BEGIN", err);
+}
+
+static int pg_commit(strata_conn *c, strata_dberr *err)
+{
+	return pg_exec(c, "COMMIT", err);
+}
+
+static int pg_rollback(strata_conn *c, strata_dberr *err)
+{
+	return pg_exec(c, "ROLLBACK", err);
+}
+
+/* ------------------------------------------------------------------ */
+/* Single-value queries                                                */
+
+struct one_value {
+	char *val;
+	int got, nomem;
+};
+
+static int take_first(void *ctx, int ncols, const char *const *values)
+{
+	struct one_value *ov = ctx;
+
+	ov->got = 1;
+	if (ncols > 0 && values[0]) {
+		ov->val = strdup(values[0]);
+		ov->nomem = !ov->val;
+	}
+	return 1;
+}
+
+/* Run a query returning one value; *out is malloc'd (NULL for SQL NULL). */
+static int query_value(strata_conn *c, const char *sql,
+		       const strata_value *params, int nparams, char **out,
+		       strata_dberr *err)
+{
+	struct one_value ov = {0};
+	int rc;
+
+	rc = pg_query(c, sql, params, nparams, take_first, &ov, err);
+	if (rc == STRATA_DRV_OK && ov.nomem)
+		rc = set_nomem(err);
+	if (rc != STRATA_DRV_OK) {
+		free(ov.val);
+		return rc;
+	}
+	*out = ov.val;
+	return STRATA_DRV_OK;
+}
+
+static int query_bool(strata_conn *c, const char *sql,
+		      const strata_value *params, int nparams, int *out,
+		      strata_dberr *err)
+{
+	char *v = NULL;
+	int rc = query_value(c, sql, params, nparams, &v, err);
+
+	if (rc == STRATA_DRV_OK)
+		*out = v && v[0] == 't';
+	free(v);
+	return rc;
+}
+
+/*
+ * Split "schema.table" into two parameters; no dot means the schema is
+ * NULL and the SQL falls back to current_schema(). *schema is malloc'd.
+ */
+static int split_name(const char *name, strata_value p[2], char **schema)
+{
+	const char *dot = strrchr(name, '.');
+
+	*schema = NULL;
+	p[0].type = STRATA_VAL_NULL;
+	p[1].type = STRATA_VAL_TEXT;
+	p[1].text = name;
+	if (!dot)
+		return STRATA_DRV_OK;
+	*schema = malloc((size_t)(dot - name) + 1);
+	if (!*schema)
+		return STRATA_DRV_NOMEM;
+	memcpy(*schema, name, (size_t)(dot - name));
+	(*schema)[dot - name] = '\0';
+	p[0].type = STRATA_VAL_TEXT;
+	p[0].text = *schema;
+	p[1].text = dot + 1;
+	return STRATA_DRV_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Advisory lock                                                       */
+
+/* Per database, schema and table, so unrelated projects never collide. */
+static const char lock_key_sql[] =
+	"SELECT hashtextextended('strata:' || current_database()::text || '.'"
+	" || coalesce($1::text, current_schema()::text, '') || '.' || $2::text,"
+	" 0)";
+
+static int64_t ms_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t)(now.tv_sec - t0->tv_sec) * 1000 +
+	       (now.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* ms is at most LOCK_POLL_MS */
+static void sleep_ms(int64_t ms)
+{
+	struct timespec ts;
+
+	ts.tv_sec = 0;
+	ts.tv_nsec = (long)ms * 1000000;
+	/* An interrupted sleep just polls early; the deadline still holds. */
+	nanosleep(&ts, NULL);
+}
+
+static int key_for(strata_conn *c, const char *name, char **key,
+		   strata_dberr *err)
+{
+	strata_value p[2];
+	char *schema;
+	int rc;
+
+	if (split_name(name, p, &schema) != STRATA_DRV_OK)
+		return set_nomem(err);
+	rc = query_value(c, lock_key_sql, p, 2, key, err);
+	free(schema);
+	if (rc == STRATA_DRV_OK && !*key)
+		rc = set_err(err, "could not derive the advisory lock key");
+	return rc;
+}
+
+/* Poll pg_try_advisory_lock until acquired or timeout_ms has passed. */
+static int poll_lock(strata_conn *c, const char *key, unsigned timeout_ms,
+		     strata_dberr *err)
+{
+	strata_value p = { STRATA_VAL_TEXT, key, 0 };
+	struct timespec t0;
+	int64_t left;
+	int got, rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		rc = query_bool(c, "SELECT pg_try_advisory_lock($1::bigint)",
+				&p, 1, &got, err);
+		if (rc != STRATA_DRV_OK || got)
+			return rc;
+		left = (int64_t)timeout_ms - ms_since(&t0);
+		if (left <= 0)
+			return STRATA_DRV_TIMEOUT;
+		sleep_ms(left < LOCK_POLL_MS ? left : LOCK_POLL_MS);
+	}
+}
+
+static int pg_lock(strata_conn *c, const char *name, unsigned timeout_ms,
+		   strata_dberr *err)
+{
+	char *key = NULL;
+	int rc = key_for(c, name, &key, err);
+
+	if (rc != STRATA_DRV_OK)
+		return rc;
+	/* Session locks stack; taking ours twice would need two unlocks. */
+	if (c->lock_key) {
+		rc = strcmp(c->lock_key, key) == 0 ? STRATA_DRV_OK :
+			set_err(err, "this connection already holds "
+				     "another strata lock");
+		free(key);
+		return rc;
+	}
+	rc = poll_lock(c, key, timeout_ms, err);
+	if (rc == STRATA_DRV_OK) {
+		c->lock_key = key;
+		return rc;
+	}
+	free(key);
+	if (rc == STRATA_DRV_TIMEOUT) {
+		err_clear(err);
+		snprintf(err->message, sizeof(err->message),
+			 "timed out after %u ms waiting for the lock on %s",
+			 timeout_ms, name);
+	}
+	return rc;
+}
+
+static int pg_unlock(strata_conn *c, const char *name, strata_dberr *err)
+{
+	strata_value p = { STRATA_VAL_TEXT, NULL, 0 };
+	int released, rc;
+
+	(void)name; /* the key taken by lock() is what counts */
+	if (!c->lock_key)
+		return STRATA_DRV_OK;
+	p.text = c->lock_key;
+	rc = query_bool(c, "SELECT pg_advisory_unlock($1::bigint)", &p, 1,
+			&released, err);
+	if (rc != STRATA_DRV_OK)
+		return rc; /* keep the key: the lock may still be held */
+	free(c->lock_key);
+	c->lock_key = NULL;
+	return STRATA_DRV_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Catalog                                                             */
+
+/* Any relation kind that would make CREATE TABLE IF NOT EXISTS skip. */
+static const char table_exists_sql[] =
+	"SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c"
+	" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+	" WHERE n.nspname = coalesce($1::text, current_schema()::text)"
+	" AND c.relname = $2::text AND c.relkind IN ('r','p','v','m','f'))";
+
+static int pg_table_exists(strata_conn *c, const char *table, int *exists,
+			   strata_dberr *err)
+{
+	strata_value p[2];
+	char *schema;
+	int rc;
+
+	if (split_name(table, p, &schema) != STRATA_DRV_OK)
+		return set_nomem(err);
+	rc = query_bool(c, table_exists_sql, p, 2, exists, err);
+	free(schema);
+	return rc;
+}
+
+/*
+ * Introspection queries. Objects that belong to an extension are left
+ * out: the extension owns them, not the migrations. Every query sorts by
+ * name in the "C" collation so the output does not depend on the locale.
+ */
+#define IN_SCHEMA(nsp) "pg_catalog.pg_namespace n ON n.oid = " nsp \
+	" AND n.nspname = current_schema()"
+#define NOT_EXT(cls, oid) " NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e" \
+	" WHERE e.classid = '" cls "'::pg_catalog.regclass" \
+	" AND e.objid = " oid " AND e.deptype = 'e')"
+
+static const char tables_sql[] =
+	"SELECT c.relname, CASE WHEN c.reltuples < 0 THEN -1"
+	" ELSE c.reltuples::bigint END"
+	" FROM pg_catalog.pg_class c JOIN " IN_SCHEMA("c.relnamespace")
+	" WHERE c.relkind IN ('r','p') AND" NOT_EXT("pg_class", "c.oid")
+	" ORDER BY c.relname COLLATE \"C\"";
+
+static const char columns_sql[] =
+	"SELECT c.relname, a.attname,"
+	" pg_catalog.format_type(a.atttypid, a.atttypmod), NOT a.attnotnull,"
+	" CASE WHEN a.attidentity = 'a' THEN 'GENERATED ALWAYS AS IDENTITY'"
+	" WHEN a.attidentity = 'd' THEN 'GENERATED BY DEFAULT AS IDENTITY'"
+	" WHEN a.attgenerated = 's' THEN 'GENERATED ALWAYS AS ('"
+	" || pg_catalog.pg_get_expr(d.adbin, d.adrelid) || ') STORED'"
+	" ELSE pg_catalog.pg_get_expr(d.adbin, d.adrelid) END"
+	" FROM pg_catalog.pg_attribute a"
+	" JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
+	" JOIN " IN_SCHEMA("c.relnamespace")
+	" LEFT JOIN pg_catalog.pg_attrdef d"
+	" ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
+	" WHERE c.relkind IN ('r','p') AND a.attnum > 0 AND NOT a.attisdropped"
+	" AND" NOT_EXT("pg_class", "c.oid")
+	" ORDER BY c.relname COLLATE \"C\", a.attnum";
+
+/* Key columns only (not INCLUDE ones); expressions as deparsed. */
+static const char indexes_sql[] =
+	"SELECT t.relname, i.relname, x.indisunique, x.indisprimary,"
+	" (SELECT string_agg(CASE WHEN x.indkey[k.n - 1] = 0"
+	" THEN pg_catalog.pg_get_indexdef(x.indexrelid, k.n, true)"
+	" ELSE (SELECT a.attname FROM pg_catalog.pg_attribute a"
+	" WHERE a.attrelid = x.indrelid AND a.attnum = x.indkey[k.n - 1])"
+	" END, ',' ORDER BY k.n)"
+	" FROM generate_series(1, x.indnkeyatts) AS k(n))"
+	" FROM pg_catalog.pg_index x"
+	" JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid"
+	" JOIN pg_catalog.pg_class t ON t.oid = x.indrelid"
+	" JOIN " IN_SCHEMA("t.relnamespace")
+	" WHERE t.relkind IN ('r','p') AND" NOT_EXT("pg_class", "t.oid")
+	" ORDER BY t.relname COLLATE \"C\", i.relname COLLATE \"C\"";
+
+#define FK_COLS(keys, rel) \
+	"(SELECT string_agg(a.attname, ',' ORDER BY k.o)" \
+	" FROM unnest(" keys ") WITH ORDINALITY AS k(num, o)" \
+	" JOIN pg_catalog.pg_attribute a" \
+	" ON a.attrelid = " rel " AND a.attnum = k.num)"
+
+/*
+ * conparentid = 0 skips the copies PostgreSQL makes on partitions; the
+ * referenced table is schema-qualified only when outside this schema.
+ */
+static const char fks_sql[] =
+	"SELECT t.relname, f.conname, " FK_COLS("f.conkey", "f.conrelid") ","
+	" CASE WHEN rn.nspname = current_schema() THEN r.relname::text"
+	" ELSE rn.nspname || '.' || r.relname END,"
+	" " FK_COLS("f.confkey", "f.confrelid") ","
+	" f.confdeltype, f.confupdtype"
+	" FROM pg_catalog.pg_constraint f"
+	" JOIN pg_catalog.pg_class t ON t.oid = f.conrelid"
+	" JOIN " IN_SCHEMA("t.relnamespace")
+	" JOIN pg_catalog.pg_class r ON r.oid = f.confrelid"
+	" JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace"
+	" WHERE f.contype = 'f' AND f.conparentid = 0"
+	" AND" NOT_EXT("pg_class", "t.oid")
+	" ORDER BY t.relname COLLATE \"C\", f.conname COLLATE \"C\"";
+
+/* Identity sequences (dependency 'i') are part of their column. */
+static const char objects_sql[] =
+	"SELECT kind, name, tbl FROM ("
+	"SELECT CASE c.relkind WHEN 'v' THEN 'view'"
+	" WHEN 'm' THEN 'materialized view' ELSE 'sequence' END,"
+	" c.relname::text, NULL::text"
+	" FROM pg_catalog.pg_class c JOIN " IN_SCHEMA("c.relnamespace")
+	" WHERE c.relkind IN ('v','m','S') AND" NOT_EXT("pg_class", "c.oid")
+	" AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend i"
+	" WHERE i.classid = 'pg_class'::pg_catalog.regclass"
+	" AND i.objid = c.oid AND i.deptype = 'i')"
+	" UNION ALL"
+	" SELECT 'trigger', g.tgname::text, c.relname::text"
+	" FROM pg_catalog.pg_trigger g"
+	" JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid"
+	" JOIN " IN_SCHEMA("c.relnamespace")
+	" WHERE NOT g.tgisinternal AND" NOT_EXT("pg_class", "c.oid")
+	" UNION ALL"
+	" SELECT CASE p.prokind WHEN 'p' THEN 'procedure'"
+	" WHEN 'a' THEN 'aggregate' ELSE 'function' END,"
+	" p.proname || '(' ||"
+	" pg_catalog.pg_get_function_identity_arguments(p.oid) || ')', NULL"
+	" FROM pg_catalog.pg_proc p JOIN " IN_SCHEMA("p.pronamespace")
+	" WHERE" NOT_EXT("pg_proc", "p.oid")
+	") o(kind, name, tbl)"
+	" ORDER BY kind COLLATE \"C\", name COLLATE \"C\", tbl COLLATE \"C\"";
+
+struct isink {
+	const strata_schema_sink *sink;
+	int aborted;
+};
+
+static int row_table(void *ctx, int n, const char *const *v)
+{
+	struct isink *s = ctx;
+	int64_t est = v[1] ? (int64_t)strtoll(v[1], NULL, 10) : -1;
+
+	(void)n;
+	s->aborted = s->sink->table(s->sink->ctx, v[0], est) != 0;
+	return s->aborted;
+}
+
+static int row_column(void *ctx, int n, const char *const *v)
+{
+	struct isink *s = ctx;
+
+	(void)n;
+	s->aborted = s->sink->column(s->sink->ctx, v[0], v[1], v[2],
+				     v[3][0] == 't', v[4]) != 0;
+	return s->aborted;
+}
+
+static int row_index(void *ctx, int n, const char *const *v)
+{
+	struct isink *s = ctx;
+
+	(void)n;
+	s->aborted = s->sink->index(s->sink->ctx, v[0], v[1], v[2][0] == 't',
+				    v[3][0] == 't', v[4] ? v[4] : "") != 0;
+	return s->aborted;
+}
+
+static const char *fk_action(const char *code)
+{
+	switch (code ? code[0] : 'a') {
+	case 'r':
+		return "RESTRICT";
+	case 'c':
+		return "CASCADE";
+	case 'n':
+		return "SET NULL";
+	case 'd':
+		return "SET DEFAULT";
+	default:
+		return "NO ACTION";
+	}
+}
+
+static int row_fk(void *ctx, int n, const char *const *v)
+{
+	struct isink *s = ctx;
+
+	(void)n;
+	s->aborted = s->sink->foreign_key(s->sink->ctx, v[0], v[1],
+					  v[2] ? v[2] : "", v[3],
+					  v[4] ? v[4] : "", fk_action(v[5]),
+					  fk_action(v[6])) != 0;
+	return s->aborted;
+}
+
+static int row_object(void *ctx, int n, const char *const *v)
+{
+	struct isink *s = ctx;
+
+	(void)n;
+	s->aborted = s->sink->object(s->sink->ctx, v[0], v[1], v[2]) != 0;
+	return s->aborted;
+}
+
+static const struct {
+	const char *sql;
+	strata_row_fn row;
+} introspect_steps[] = {
+	{ tables_sql, row_table },
+	{ columns_sql, row_column },
+	{ indexes_sql, row_index },
+	{ fks_sql, row_fk },
+	{ objects_sql, row_object },
+};
+
+static int pg_introspect(strata_conn *c, const strata_schema_sink *sink,
+			 strata_dberr *err)
+{
+	struct isink s = { sink, 0 };
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(introspect_steps) / sizeof(*introspect_steps);
+	     i++) {
+		rc = pg_query(c, introspect_steps[i].sql, NULL, 0,
+			      introspect_steps[i].row, &s, err);
+		if (rc != STRATA_DRV_OK)
+			return rc;
+		if (s.aborted)
+			return set_err(err, "introspection aborted");
+	}
+	return STRATA_DRV_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Module                                                              */
+
+static const char *const schemes[] = { "postgres", "postgresql", NULL };
+
+static const strata_dialect dialect = {
+	"postgres",
+	'"',
+	1,
+	STRATA_PARAM_DOLLAR,
+	STRATA_SPLIT_DOLLAR_QUOTES | STRATA_SPLIT_NESTED_COMMENTS |
+		STRATA_SPLIT_E_STRINGS,
+	"CREATE TABLE IF NOT EXISTS {table} ("
+	"version BIGINT NOT NULL PRIMARY KEY, "
+	"name VARCHAR(255) NOT NULL, "
+	"checksum CHAR(64) NOT NULL, "
+	"source VARCHAR(255) NOT NULL, "
+	"status VARCHAR(16) NOT NULL, "
+	"started_at VARCHAR(32) NOT NULL, "
+	"finished_at VARCHAR(32), "
+	"duration_ms BIGINT, "
+	"applied_by VARCHAR(255) NOT NULL, "
+	"steps INTEGER NOT NULL DEFAULT 0, "
+	"error TEXT, "
+	"schema_fingerprint CHAR(64))",
+};
+
+const strata_driver strata_driver_postgres = {
+	STRATA_DRIVER_ABI_VERSION,
+	sizeof(strata_driver),
+	"postgres",
+	PG_DRIVER_VERSION,
+	"PostgreSQL (libpq)",
+	schemes,
+	&dialect,
+	pg_connect,
+	pg_close,
+	pg_server_version,
+	pg_exec,
+	pg_query,
+	pg_begin,
+	pg_commit,
+	pg_rollback,
+	pg_lock,
+	pg_unlock,
+	pg_table_exists,
+	pg_introspect,
+};

@@ -1,0 +1,351 @@
+/*
+ * strata driver for SQLite.
+ *
+ * The migration lock is SQLite's own file lock, taken with BEGIN EXCLUSIVE
+ * on a sidecar database "<db>-strata-lock": it works between processes,
+ * waits through SQLite's busy handler, and the operating system drops it if
+ * the holder dies, so there is never a stale lock to clean up.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sqlite_int.h"
+
+static char *dup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = malloc(n);
+
+	if (p)
+		memcpy(p, s, n);
+	return p;
+}
+
+int sqlite__fail(sqlite3 *db, strata_dberr *err)
+{
+	int code = db ? sqlite3_extended_errcode(db) : SQLITE_NOMEM;
+
+	err->sqlstate[0] = '\0';
+	err->code = code;
+	snprintf(err->message, sizeof(err->message), "%s",
+	         db ? sqlite3_errmsg(db) : "out of memory");
+	return STRATA_DRV_ERROR;
+}
+
+static int fail_msg(strata_dberr *err, const char *msg, const char *arg)
+{
+	err->sqlstate[0] = '\0';
+	err->code = 0;
+	snprintf(err->message, sizeof(err->message), msg, arg);
+	return STRATA_DRV_ERROR;
+}
+
+static int in_memory(const char *path)
+{
+	return !strcmp(path, ":memory:") || !*path;
+}
+
+static int apply_params(strata_conn *c, const strata_url *url,
+                        strata_dberr *err)
+{
+	int busy = 5000;
+	size_t i;
+
+	for (i = 0; i < url->nparams; i++) {
+		const strata_url_param *p = &url->params[i];
+
+		if (!strcmp(p->key, "busy_timeout"))
+			busy = atoi(p->value);
+		else
+			return fail_msg(err, "unknown sqlite URL parameter '%s' "
+			                     "(known: busy_timeout)",
+			                p->key);
+	}
+	/* Wait for other writers rather than fail with "database is locked". */
+	sqlite3_busy_timeout(c->db, busy);
+	return STRATA_DRV_OK;
+}
+
+static void conn_free(strata_conn *c)
+{
+	if (!c)
+		return;
+	if (c->lockdb)
+		sqlite3_close(c->lockdb);
+	sqlite3_close(c->db);
+	free(c->path);
+	free(c);
+}
+
+static int drv_connect(strata_conn **out, const strata_url *url,
+                       strata_dberr *err)
+{
+	strata_conn *c = calloc(1, sizeof(*c));
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	            SQLITE_OPEN_NOMUTEX;
+
+	if (!c || !(c->path = dup(url->path ? url->path : ""))) {
+		free(c);
+		return sqlite__fail(NULL, err);
+	}
+	if (sqlite3_open_v2(c->path, &c->db, flags, NULL) != SQLITE_OK) {
+		int rc = c->db ? sqlite__fail(c->db, err) : sqlite__fail(NULL, err);
+
+		snprintf(err->message + strlen(err->message),
+		         sizeof(err->message) - strlen(err->message),
+		         " (opening %s)", c->path);
+		conn_free(c);
+		return rc;
+	}
+	sqlite3_extended_result_codes(c->db, 1);
+	snprintf(c->version, sizeof(c->version), "SQLite %s",
+	         sqlite3_libversion());
+	if (apply_params(c, url, err) != STRATA_DRV_OK) {
+		conn_free(c);
+		return STRATA_DRV_ERROR;
+	}
+	*out = c;
+	return STRATA_DRV_OK;
+}
+
+static void drv_close(strata_conn *c)
+{
+	conn_free(c);
+}
+
+static const char *drv_server_version(strata_conn *c)
+{
+	return c->version;
+}
+
+/* Steps a prepared statement to the end, rows to fn if set. */
+static int run_stmt(sqlite3 *db, sqlite3_stmt *st, strata_row_fn fn,
+                    void *ctx, strata_dberr *err)
+{
+	const char *vals[64];
+	int rc, n, i, stop = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!fn || stop)
+			continue;
+		n = sqlite3_column_count(st);
+		if (n > 64)
+			n = 64;
+		for (i = 0; i < n; i++)
+			vals[i] = (const char *)sqlite3_column_text(st, i);
+		stop = fn(ctx, n, vals);
+	}
+	if (rc != SQLITE_DONE) {
+		sqlite__fail(db, err);
+		sqlite3_finalize(st);
+		return STRATA_DRV_ERROR;
+	}
+	sqlite3_finalize(st);
+	return STRATA_DRV_OK;
+}
+
+static int exec_on(sqlite3 *db, const char *sql, strata_dberr *err)
+{
+	const char *tail = sql;
+
+	while (tail && *tail) {
+		sqlite3_stmt *st = NULL;
+
+		if (sqlite3_prepare_v2(db, tail, -1, &st, &tail) != SQLITE_OK)
+			return sqlite__fail(db, err);
+		if (!st) /* whitespace or a comment */
+			continue;
+		if (run_stmt(db, st, NULL, NULL, err) != STRATA_DRV_OK)
+			return STRATA_DRV_ERROR;
+	}
+	return STRATA_DRV_OK;
+}
+
+static int drv_exec(strata_conn *c, const char *sql, strata_dberr *err)
+{
+	return exec_on(c->db, sql, err);
+}
+
+static int bind_all(sqlite3_stmt *st, const strata_value *p, int n)
+{
+	int i, rc = SQLITE_OK;
+
+	for (i = 0; i < n && rc == SQLITE_OK; i++) {
+		if (p[i].type == STRATA_VAL_TEXT)
+			rc = sqlite3_bind_text(st, i + 1, p[i].text, -1,
+			                       SQLITE_TRANSIENT);
+		else if (p[i].type == STRATA_VAL_INT)
+			rc = sqlite3_bind_int64(st, i + 1, p[i].i);
+		else
+			rc = sqlite3_bind_null(st, i + 1);
+	}
+	return rc;
+}
+
+int sqlite__query(sqlite3 *db, const char *sql, const strata_value *params,
+                    int nparams, strata_row_fn fn, void *ctx,
+                    strata_dberr *err)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return sqlite__fail(db, err);
+	if (!st)
+		return STRATA_DRV_OK;
+	if (bind_all(st, params, nparams) != SQLITE_OK) {
+		sqlite__fail(db, err);
+		sqlite3_finalize(st);
+		return STRATA_DRV_ERROR;
+	}
+	return run_stmt(db, st, fn, ctx, err);
+}
+
+static int drv_query(strata_conn *c, const char *sql,
+                     const strata_value *params, int nparams,
+                     strata_row_fn fn, void *ctx, strata_dberr *err)
+{
+	return sqlite__query(c->db, sql, params, nparams, fn, ctx, err);
+}
+
+/* IMMEDIATE takes the write lock up front: no deadlock on upgrade. */
+static int drv_begin(strata_conn *c, strata_dberr *err)
+{
+	return exec_on(c->db, "BEGIN IMMEDIATE", err);
+}
+
+static int drv_commit(strata_conn *c, strata_dberr *err)
+{
+	return exec_on(c->db, "COMMIT", err);
+}
+
+static int drv_rollback(strata_conn *c, strata_dberr *err)
+{
+	if (sqlite3_get_autocommit(c->db))
+		return STRATA_DRV_OK; /* SQLite already rolled back */
+	return exec_on(c->db, "ROLLBACK", err);
+}
+
+static int drv_lock(strata_conn *c, const char *name, unsigned timeout_ms,
+                    strata_dberr *err)
+{
+	char *path;
+	int rc;
+
+	(void)name;
+	if (in_memory(c->path) || c->lockdb)
+		return STRATA_DRV_OK; /* private to this connection */
+	path = malloc(strlen(c->path) + 14);
+	if (!path)
+		return sqlite__fail(NULL, err);
+	sprintf(path, "%s-strata-lock", c->path);
+	rc = sqlite3_open_v2(path, &c->lockdb,
+	                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	free(path);
+	if (rc != SQLITE_OK) {
+		sqlite__fail(c->lockdb, err);
+		sqlite3_close(c->lockdb);
+		c->lockdb = NULL;
+		return STRATA_DRV_ERROR;
+	}
+	sqlite3_busy_timeout(c->lockdb, (int)timeout_ms);
+	rc = sqlite3_exec(c->lockdb, "BEGIN EXCLUSIVE", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		return STRATA_DRV_OK;
+	rc = (rc & 0xff) == SQLITE_BUSY ? STRATA_DRV_TIMEOUT
+	                                : sqlite__fail(c->lockdb, err);
+	sqlite3_close(c->lockdb);
+	c->lockdb = NULL;
+	return rc;
+}
+
+static int drv_unlock(strata_conn *c, const char *name, strata_dberr *err)
+{
+	(void)name;
+	(void)err;
+	if (!c->lockdb)
+		return STRATA_DRV_OK;
+	sqlite3_exec(c->lockdb, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(c->lockdb);
+	c->lockdb = NULL;
+	return STRATA_DRV_OK;
+}
+
+static int set_flag(void *ctx, int ncols, const char *const *v)
+{
+	(void)ncols;
+	(void)v;
+	*(int *)ctx = 1;
+	return 1;
+}
+
+/* "schema.table" -> the schema's sqlite_master, quoted. */
+static int split_name(char *schema, size_t n, const char **table,
+                      const char *name)
+{
+	const char *dot = strchr(name, '.');
+
+	*table = dot ? dot + 1 : name;
+	if (!dot)
+		return snprintf(schema, n, "main") < 0;
+	return snprintf(schema, n, "%.*s", (int)(dot - name), name) >= (int)n;
+}
+
+static int drv_table_exists(strata_conn *c, const char *name, int *exists,
+                            strata_dberr *err)
+{
+	char schema[128], sql[256];
+	const char *table;
+	strata_value v;
+
+	if (split_name(schema, sizeof(schema), &table, name) ||
+	    strchr(schema, '"'))
+		return fail_msg(err, "bad table name '%s'", name);
+	snprintf(sql, sizeof(sql),
+	         "SELECT 1 FROM \"%s\".sqlite_master WHERE type = 'table' "
+	         "AND name = ?",
+	         schema);
+	v.type = STRATA_VAL_TEXT;
+	v.text = table;
+	*exists = 0;
+	return sqlite__query(c->db, sql, &v, 1, set_flag, exists, err);
+}
+
+static const char *const schemes[] = {"sqlite", "sqlite3", NULL};
+
+static const strata_dialect dialect = {
+        "sqlite",
+        '"',
+        1,
+        STRATA_PARAM_QMARK,
+        STRATA_SPLIT_BEGIN_END | STRATA_SPLIT_BRACKET_IDENT |
+                STRATA_SPLIT_BACKTICK_IDENT,
+        "CREATE TABLE IF NOT EXISTS {table} (version INTEGER NOT NULL "
+        "PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, source "
+        "TEXT NOT NULL, status TEXT NOT NULL, started_at TEXT NOT NULL, "
+        "finished_at TEXT, duration_ms INTEGER, applied_by TEXT NOT NULL, "
+        "steps INTEGER NOT NULL DEFAULT 0, error TEXT, schema_fingerprint "
+        "TEXT)"};
+
+const strata_driver strata_driver_sqlite = {
+        STRATA_DRIVER_ABI_VERSION,
+        sizeof(strata_driver),
+        "sqlite",
+        "0.1.0",
+        "SQLite (embedded, libsqlite3)",
+        schemes,
+        &dialect,
+        drv_connect,
+        drv_close,
+        drv_server_version,
+        drv_exec,
+        drv_query,
+        drv_begin,
+        drv_commit,
+        drv_rollback,
+        drv_lock,
+        drv_unlock,
+        drv_table_exists,
+        sqlite__introspect,
+};

@@ -1,0 +1,52 @@
+#!/bin/sh
+# The plugin loader: listing, refusals with reasons, and search order.
+. "$STRATA_SRCDIR/tests/lib.sh"
+cd "$T_TMP" || exit 1
+
+strata drivers
+expect_rc 0 "drivers lists"
+has "sqlite     0.1.0      ABI 1.0" "$OUT" "sqlite driver with version and ABI"
+has "$STRATA_PLUGIN_PATH/strata_sqlite" "$OUT" "with its path"
+
+FIX=$STRATA_TEST_PLUGINS
+STRATA_PLUGIN_PATH="$FIX:$STRATA_PLUGIN_PATH" strata drivers
+has "badabi     unusable" "$OUT" "bad ABI module listed as unusable"
+has "wrong ABI: driver has 2.0, strata expects 1.x" "$OUT" "with the ABI reason"
+has "not a strata driver (no symbol strata_driver_notadriver)" "$OUT" \
+	"module without the symbol"
+
+STRATA_PLUGIN_PATH="$FIX" strata --url badabi://h/db status
+expect_rc 2 "wrong ABI refused"
+has "$FIX/strata_badabi: wrong ABI: driver has 2.0, strata expects 1.x" \
+	"$ERR" "says which file and the expected vs found ABI"
+is "$(printf '%s\n' "$ERR" | wc -l)" 1 "one error line"
+
+STRATA_PLUGIN_PATH="$FIX" strata --url notadriver://h/db status
+expect_rc 2 "non-driver refused"
+has "strata_notadriver: not a strata driver (no symbol strata_driver_notadriver)" \
+	"$ERR" "says the symbol is missing"
+
+STRATA_PLUGIN_PATH="$FIX" strata --url nosuch://h/db status
+expect_rc 2 "missing driver"
+has "$FIX/strata_nosuch: not found" "$ERR" "names the path tried"
+has "cannot load driver 'nosuch'" "$ERR" "names the driver"
+
+# A broken file is reported with the loader's own words.
+printf 'not an ELF file\n' >"$T_TMP/strata_broken.so"
+STRATA_PLUGIN_PATH="$T_TMP" strata --url broken://h/db status
+expect_rc 2 "unloadable file"
+has "$T_TMP/strata_broken: cannot load:" "$ERR" "loader error included"
+
+# The current directory is never searched, even with an empty entry.
+mkdir -p "$T_TMP/cwd" && cp "$STRATA_PLUGIN_PATH"/.libs/strata_sqlite.so "$T_TMP/cwd/"
+cd "$T_TMP/cwd" || exit 1
+STRATA_PLUGIN_PATH=":" strata --url sqlite:x.db status
+expect_rc 2 "driver in the current directory is not loaded"
+lacks "$T_TMP/cwd" "$ERR" "cwd not among the paths tried"
+cd "$T_TMP" || exit 1
+
+# Search order: the first directory that has a usable driver wins.
+STRATA_PLUGIN_PATH="$FIX:$STRATA_PLUGIN_PATH" strata --dir "$T_TMP" --url "sqlite:$T_TMP/a.db" status
+expect_rc 0 "falls through to the next directory"
+
+done_testing

@@ -1,0 +1,152 @@
+# Shared helpers for the CLI tests: TAP output, running strata, and fresh
+# databases on each engine. Sourced by tests/cli/*.sh.
+set -u
+
+T_N=0
+T_FAILED=0
+T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/strata-test.XXXXXX")
+T_DBS=""
+trap 't_cleanup' EXIT
+
+t_cleanup() {
+	for spec in $T_DBS; do db_drop "$spec" >/dev/null 2>&1 || true; done
+	rm -rf "$T_TMP"
+}
+
+ok() { # ok STATUS DESCRIPTION
+	T_N=$((T_N + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $T_N - $2"
+	else
+		echo "not ok $T_N - $2"
+		T_FAILED=$((T_FAILED + 1))
+		if [ -n "${OUT+x}" ]; then
+			printf '#   rc=%s\n' "${RC:-?}"
+			printf '%s\n' "$OUT" | sed 's/^/#   out: /' | head -40
+			printf '%s\n' "$ERR" | sed 's/^/#   err: /' | head -40
+		fi
+	fi
+}
+
+skip_all() {
+	echo "1..0 # SKIP $1"
+	exit 0
+}
+
+done_testing() {
+	echo "1..$T_N"
+	[ "$T_FAILED" -eq 0 ]
+	exit $?
+}
+
+# strata ARGS...: runs the program (under $STRATA_WRAP, e.g. valgrind) and
+# keeps stdout in $OUT, stderr in $ERR and the exit code in $RC.
+strata() {
+	if [ -n "${STRATA_WRAP:-}" ]; then
+		# shellcheck disable=SC2086
+		"$STRATA_LIBTOOL" --mode=execute $STRATA_WRAP "$STRATA_BIN" "$@" \
+			>"$T_TMP/out" 2>"$T_TMP/err"
+	else
+		"$STRATA_BIN" "$@" >"$T_TMP/out" 2>"$T_TMP/err"
+	fi
+	RC=$?
+	OUT=$(cat "$T_TMP/out")
+	ERR=$(cat "$T_TMP/err")
+	if [ -n "${STRATA_WRAP:-}" ] && [ "$RC" -eq 99 ]; then
+		echo "# valgrind found errors in: strata $*"
+		printf '%s\n' "$ERR" | sed 's/^/#   /' | tail -60
+	fi
+	return 0
+}
+
+expect_rc() { # expect_rc WANT DESCRIPTION
+	[ "$RC" -eq "$1" ]
+	ok $? "$2 (exit $1)"
+}
+
+has() { # has NEEDLE HAYSTACK DESCRIPTION
+	case "$2" in *"$1"*) ok 0 "$3" ;; *) ok 1 "$3 [wanted: $1]" ;; esac
+}
+
+lacks() { # lacks NEEDLE HAYSTACK DESCRIPTION
+	case "$2" in *"$1"*) ok 1 "$3 [unwanted: $1]" ;; *) ok 0 "$3" ;; esac
+}
+
+is() { # is GOT WANT DESCRIPTION
+	if [ "$1" = "$2" ]; then
+		ok 0 "$3"
+	else
+		ok 1 "$3 [got '$1', want '$2']"
+	fi
+}
+
+# Engines to test: sqlite always; postgres and mysql when their servers
+# were started (tests/servers.sh). STRATA_TEST_REQUIRE_SERVERS=1 (CI) turns
+# a missing server into a failure instead of a skip.
+engines() {
+	echo sqlite
+	for e in postgres mysql; do
+		if engine_url_base "$e" >/dev/null; then
+			echo "$e"
+		elif [ "${STRATA_TEST_REQUIRE_SERVERS:-0}" = 1 ]; then
+			echo "missing-$e"
+		fi
+	done
+}
+
+engine_url_base() {
+	case "$1" in
+	postgres) [ -n "${STRATA_TEST_PG_URL:-}" ] && echo "$STRATA_TEST_PG_URL" ;;
+	mysql) [ -n "${STRATA_TEST_MY_URL:-}" ] && echo "$STRATA_TEST_MY_URL" ;;
+	*) return 1 ;;
+	esac
+}
+
+# db_new ENGINE: creates an empty database and prints its URL.
+db_new() {
+	T_DBSEQ=$((${T_DBSEQ:-0} + 1))
+	name="t_$(basename "$0" .sh)_$$_$T_DBSEQ"
+	case "$1" in
+	sqlite) echo "sqlite:$T_TMP/$name.db" ;;
+	postgres)
+		# shellcheck disable=SC2086
+		$STRATA_TEST_PG_ADMIN -d postgres \
+			-c "CREATE DATABASE $name OWNER strata" >/dev/null || return 1
+		echo "${STRATA_TEST_PG_URL%/*}/$name"
+		;;
+	mysql)
+		# shellcheck disable=SC2086
+		$STRATA_TEST_MY_ADMIN -e "CREATE DATABASE $name" || return 1
+		echo "${STRATA_TEST_MY_URL%/*}/$name"
+		;;
+	esac
+	T_DBS="$T_DBS $1:$name"
+}
+
+db_drop() {
+	engine=${1%%:*} name=${1#*:}
+	case "$engine" in
+	# shellcheck disable=SC2086
+	postgres) $STRATA_TEST_PG_ADMIN -d postgres -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" ;;
+	# shellcheck disable=SC2086
+	mysql) $STRATA_TEST_MY_ADMIN -e "DROP DATABASE IF EXISTS $name" ;;
+	esac
+}
+
+# db_query ENGINE URL SQL: prints the result rows, tab-separated.
+db_query() {
+	name=${2##*/}
+	case "$1" in
+	sqlite) sqlite3 -separator '	' "${2#sqlite:}" "$3" ;;
+	# shellcheck disable=SC2086
+	postgres) $STRATA_TEST_PG_ADMIN -d "$name" -At -F '	' -c "$3" ;;
+	# shellcheck disable=SC2086
+	mysql) $STRATA_TEST_MY_ADMIN -N -B -D "$name" -e "$3" ;;
+	esac
+}
+
+# mig DIR VERSION_NAME FILE CONTENT: writes one migration file.
+mig() {
+	mkdir -p "$1/$2"
+	printf '%s\n' "$4" >"$1/$2/$3"
+}

@@ -1,0 +1,594 @@
+#!/usr/bin/env bash
+# Start and stop throwaway PostgreSQL and MariaDB servers for the test suite.
+#
+#   tests/servers.sh start DIR   # DIR: an existing, empty directory (mktemp -d)
+#   tests/servers.sh stop DIR    # stop whatever "start DIR" started; idempotent
+#
+# "start" writes DIR/env, a file of shell "export" lines for the tests to
+# source, and prints the same lines (passwords masked) on stdout:
+#
+#   STRATA_TEST_PG_URL         postgres://strata:PASSWORD@127.0.0.1:PORT/strata
+#   STRATA_TEST_PG_SOCKET_URL  postgres://postgres@localhost:PORT/strata?host=DIR/pg
+#   STRATA_TEST_PG_ADMIN       psql command line, superuser over the socket
+#   STRATA_TEST_PG_PORT        TCP port (also names the socket .s.PGSQL.PORT)
+#   STRATA_TEST_PG_SOCKET_DIR  DIR/pg
+#   STRATA_TEST_MY_URL         mysql://strata:PASSWORD@127.0.0.1:PORT/strata
+#   STRATA_TEST_MY_SOCKET_URL  mysql://root@localhost/strata?socket=DIR/my/mysqld.sock
+#   STRATA_TEST_MY_ADMIN       mariadb client command line, root over the socket
+#   STRATA_TEST_MY_PORT        TCP port
+#   STRATA_TEST_MY_SOCKET      DIR/my/mysqld.sock
+#
+# The *_ADMIN values are meant to be word-split: $STRATA_TEST_PG_ADMIN -c '...'
+#
+# Environment:
+#   STRATA_TEST_SERVERS        which servers to start (default "pg my")
+#   STRATA_TEST_PG_EXTRA_ARGS  extra options for postgres (via pg_ctl -o)
+#   STRATA_TEST_MY_EXTRA_ARGS  extra options for mariadbd (word-split)
+#
+# If any step of "start" fails, the failing server's log is dumped to stderr,
+# everything already started is stopped again, and the exit status is 1.
+
+set -euo pipefail
+
+readonly PASSWORD='strata-secret'
+readonly READY_TIMEOUT=60
+readonly STOP_TIMEOUT=30
+# Ports other local test setups are known to use.
+readonly AVOID_PORTS=' 55432 53306 '
+
+prog=${0##*/}
+
+log() { printf '%s: %s\n' "$prog" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+usage() {
+	printf 'usage: %s start|stop DIR\n' "$prog" >&2
+	exit 2
+}
+
+# ---------------------------------------------------------------- helpers
+
+now_ms() { date +%s%3N; }
+
+elapsed() { # START_MS -> "1.23s"
+	local d=$(($(now_ms) - $1))
+	printf '%d.%02ds' $((d / 1000)) $((d % 1000 / 10))
+}
+
+# Single-quote a string for the shell.
+sq() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
+
+# Is a TCP port free (nobody listening on it, on any address)?
+port_free() {
+	local port=$1
+	case $AVOID_PORTS in *" $port "*) return 1 ;; esac
+	if command -v ss >/dev/null 2>&1; then
+		[ -z "$(ss -Hltn "sport = :$port" 2>/dev/null)" ] || return 1
+	fi
+	# Also try to connect; a listener answers.
+	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+		return 1
+	fi
+	return 0
+}
+
+# Print a random free port. 20000-32767 stays below Linux's default
+# ephemeral range, so outgoing connections cannot be using it.
+pick_port() {
+	local i port
+	for i in $(seq 1 200); do
+		port=$((20000 + (RANDOM * 32768 + RANDOM + i) % 12768))
+		if port_free "$port"; then
+			printf '%s\n' "$port"
+			return 0
+		fi
+	done
+	log "no free TCP port found"
+	return 1
+}
+
+# Close every file descriptor above 2 in the current (sub)shell, so that
+# daemons started from here do not keep the caller's pipes open.
+close_fds() {
+	local fd n
+	for fd in /proc/"$BASHPID"/fd/*; do
+		n=${fd##*/}
+		if [ "$n" -gt 2 ] 2>/dev/null; then
+			eval "exec $n>&-" 2>/dev/null || true
+		fi
+	done
+}
+
+# Is PID running? Zombies count as gone: orphans are reparented to PID 1,
+# which may take its time reaping them (it does, in some containers).
+alive() {
+	local st
+	[[ $1 =~ ^[0-9]+$ ]] || return 1
+	kill -0 "$1" 2>/dev/null || return 1
+	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 0 # no procfs: trust kill -0
+	st=${st##*) }
+	[ "${st%% *}" != Z ]
+}
+
+# Is PID alive and is its command name one of NAMES...?
+pid_is() {
+	local pid=$1 comm
+	shift
+	alive "$pid" || return 1
+	comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 1
+	local name
+	for name in "$@"; do
+		[ "$comm" = "$name" ] && return 0
+	done
+	return 1
+}
+
+# Wait up to SECS seconds for PID to disappear.
+wait_gone() {
+	local pid=$1 secs=$2 i
+	for ((i = 0; i < secs * 10; i++)); do
+		alive "$pid" || return 0
+		sleep 0.1
+	done
+	! alive "$pid"
+}
+
+# Run a command as USER (only possible/needed when we are root).
+as_user() {
+	local user=$1
+	shift
+	if [ "$(id -u)" -eq 0 ] && [ "$user" != root ]; then
+		(cd / && runuser -u "$user" -- "$@")
+	else
+		"$@"
+	fi
+}
+
+dump_log() { # TITLE FILE...
+	local title=$1 f
+	shift
+	DUMPED=1
+	for f in "$@"; do
+		[ -s "$f" ] || continue
+		printf '%s: ----- %s: last 100 lines of %s -----\n' "$prog" "$title" "$f" >&2
+		tail -n 100 "$f" >&2 || true
+		printf '%s: ----- end of %s -----\n' "$prog" "$f" >&2
+	done
+}
+
+# ---------------------------------------------------------------- binaries
+
+# Highest-versioned /usr/lib/postgresql/*/bin (Debian layout), or nothing.
+pg_latest_bindir() {
+	local d best=''
+	for d in /usr/lib/postgresql/*/bin; do
+		[ -x "$d/pg_ctl" ] || continue
+		if [ -z "$best" ] ||
+			[ "$(printf '%s\n%s\n' "$best" "$d" | sort -V | tail -n 1)" = "$d" ]; then
+			best=$d
+		fi
+	done
+	printf '%s\n' "$best"
+}
+
+find_pg() {
+	local d
+	PG_BINDIR=
+	d=$(pg_latest_bindir)
+	if [ -n "$d" ] && [ -x "$d/initdb" ]; then
+		PG_BINDIR=$d
+	elif command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1; then
+		PG_BINDIR=$(dirname "$(command -v initdb)")
+	else
+		die "PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin)"
+	fi
+	local b
+	for b in initdb pg_ctl postgres psql; do
+		[ -x "$PG_BINDIR/$b" ] || die "PostgreSQL: $PG_BINDIR/$b not found"
+	done
+}
+
+find_first() { # NAME... ; prints the first one found (PATH or absolute)
+	local n
+	for n in "$@"; do
+		if [[ $n == /* ]]; then
+			[ -x "$n" ] && { printf '%s\n' "$n"; return 0; }
+		elif command -v "$n" >/dev/null 2>&1; then
+			command -v "$n"
+			return 0
+		fi
+	done
+	return 1
+}
+
+find_my() {
+	MY_INSTALL_DB=$(find_first mariadb-install-db mysql_install_db) ||
+		die "MariaDB: mariadb-install-db / mysql_install_db not found"
+	MY_SERVER=$(find_first mariadbd /usr/sbin/mariadbd mysqld /usr/sbin/mysqld) ||
+		die "MariaDB: mariadbd / mysqld not found"
+	MY_CLIENT=$(find_first mariadb mysql) ||
+		die "MariaDB: mariadb / mysql client not found"
+	MY_ADMIN=$(find_first mariadb-admin mysqladmin) ||
+		die "MariaDB: mariadb-admin / mysqladmin not found"
+}
+
+# ---------------------------------------------------------------- PostgreSQL
+
+pg_owner() { stat -c %U "$DIR/pg/data" 2>/dev/null; }
+
+pg_psql() { # superuser psql over the socket
+	"$PG_BINDIR/psql" -h "$DIR/pg" -p "$PG_PORT" -U postgres -d postgres \
+		-X -q -v ON_ERROR_STOP=1 "$@"
+}
+
+start_pg() {
+	local t0 user attempt off
+	t0=$(now_ms)
+	find_pg
+	STAGE="PostgreSQL"
+
+	if [ "$(id -u)" -eq 0 ]; then
+		user=postgres
+		id -u "$user" >/dev/null 2>&1 || die "PostgreSQL: running as root but there is no 'postgres' system user"
+	else
+		user=$(id -un)
+	fi
+
+	mkdir -p "$DIR/pg"
+	chmod 0755 "$DIR/pg"
+	if [ "$(id -u)" -eq 0 ]; then
+		chown "$user:" "$DIR/pg"
+		if ! runuser -u "$user" -- test -w "$DIR/pg" -a -x "$DIR/pg"; then
+			die "PostgreSQL: user '$user' cannot reach $DIR/pg; a parent directory is not searchable by others (use a temp dir under /tmp)"
+		fi
+	fi
+
+	if ! as_user "$user" "$PG_BINDIR/initdb" -D "$DIR/pg/data" -U postgres \
+		--auth-local=trust --auth-host=scram-sha-256 \
+		--encoding=UTF8 --locale=C --no-sync >"$DIR/pg/initdb.log" 2>&1; then
+		dump_log "PostgreSQL initdb" "$DIR/pg/initdb.log"
+		die "PostgreSQL: initdb failed"
+	fi
+
+	cat >"$DIR/pg/data/pg_hba.conf" <<-'EOF'
+		# written by tests/servers.sh
+		local all all                trust
+		host  all all 127.0.0.1/32   scram-sha-256
+		host  all all ::1/128        scram-sha-256
+	EOF
+	cat >>"$DIR/pg/data/postgresql.conf" <<-EOF
+
+		# ---- tests/servers.sh ----
+		listen_addresses = '127.0.0.1'
+		unix_socket_directories = '$DIR/pg'
+		unix_socket_permissions = 0777
+		max_connections = 100
+		fsync = off
+		full_page_writes = off
+		synchronous_commit = off
+		password_encryption = 'scram-sha-256'
+		logging_collector = off
+		log_min_messages = warning
+		log_line_prefix = '%m [%p] %q%u@%d '
+	EOF
+
+	for attempt in 1 2 3 4 5; do
+		PG_PORT=$(pick_port)
+		printf 'port = %s\n' "$PG_PORT" >>"$DIR/pg/data/postgresql.conf"
+		off=$(($(stat -c %s "$DIR/pg/log" 2>/dev/null || echo 0) + 1))
+		if (
+			close_fds
+			as_user "$user" "$PG_BINDIR/pg_ctl" start -D "$DIR/pg/data" \
+				-l "$DIR/pg/log" -w -t "$READY_TIMEOUT" -s \
+				${STRATA_TEST_PG_EXTRA_ARGS:+-o "$STRATA_TEST_PG_EXTRA_ARGS"} \
+				</dev/null >>"$DIR/pg/pg_ctl.log" 2>&1
+		); then
+			break
+		fi
+		# Lost a race for the port against someone else: try another one.
+		if [ "$attempt" -lt 5 ] &&
+			tail -c "+$off" "$DIR/pg/log" 2>/dev/null | grep -q 'Address already in use'; then
+			log "PostgreSQL: port $PG_PORT taken meanwhile, retrying"
+			stop_pg
+			continue
+		fi
+		dump_log "PostgreSQL" "$DIR/pg/pg_ctl.log" "$DIR/pg/log"
+		die "PostgreSQL: server failed to start"
+	done
+
+	# pg_ctl -w already waited; double-check it accepts connections.
+	local i ok=''
+	for ((i = 0; i < READY_TIMEOUT * 10; i++)); do
+		if pg_psql -c 'select 1' >/dev/null 2>&1; then
+			ok=1
+			break
+		fi
+		sleep 0.1
+	done
+	if [ -z "$ok" ]; then
+		dump_log "PostgreSQL" "$DIR/pg/log"
+		die "PostgreSQL: server does not accept connections on $DIR/pg port $PG_PORT"
+	fi
+
+	if ! pg_psql >"$DIR/pg/setup.log" 2>&1 <<-EOF; then
+		CREATE ROLE strata WITH LOGIN PASSWORD '$PASSWORD' CREATEDB;
+		CREATE DATABASE strata OWNER strata;
+	EOF
+		dump_log "PostgreSQL setup" "$DIR/pg/setup.log" "$DIR/pg/log"
+		die "PostgreSQL: creating role/database failed"
+	fi
+
+	ENV_LINES+=(
+		"STRATA_TEST_PG_URL=postgres://strata:$PASSWORD@127.0.0.1:$PG_PORT/strata"
+		"STRATA_TEST_PG_SOCKET_URL=postgres://postgres@localhost:$PG_PORT/strata?host=$DIR/pg"
+		"STRATA_TEST_PG_ADMIN=$PG_BINDIR/psql -h $DIR/pg -p $PG_PORT -U postgres -X -q -v ON_ERROR_STOP=1"
+		"STRATA_TEST_PG_PORT=$PG_PORT"
+		"STRATA_TEST_PG_SOCKET_DIR=$DIR/pg"
+	)
+	log "PostgreSQL $(basename "$(dirname "$PG_BINDIR")") ready on 127.0.0.1:$PG_PORT ($(elapsed "$t0"))"
+}
+
+stop_pg() {
+	local data=$DIR/pg/data pid user pg_ctl=''
+	[ -f "$data/postmaster.pid" ] || return 0
+	pid=$(head -n 1 "$data/postmaster.pid" 2>/dev/null) || return 0
+	pid_is "$pid" postgres postmaster || return 0
+
+	user=$(pg_owner) || user=$(id -un)
+	if [ -n "${PG_BINDIR:-}" ]; then
+		pg_ctl=$PG_BINDIR/pg_ctl
+	else
+		pg_ctl=$(pg_latest_bindir)
+		if [ -n "$pg_ctl" ]; then
+			pg_ctl=$pg_ctl/pg_ctl
+		else
+			pg_ctl=$(command -v pg_ctl 2>/dev/null) || true
+		fi
+	fi
+	# Children, to make sure they are gone too if we have to kill -9.
+	local kids
+	kids=$(pgrep -P "$pid" 2>/dev/null | tr '\n' ' ') || true
+
+	# pg_ctl -w waits (up to STOP_TIMEOUT) until the postmaster removed its
+	# pid file, just before exiting, so a short wait suffices afterwards.
+	local grace=$STOP_TIMEOUT
+	if [ -n "$pg_ctl" ]; then
+		as_user "$user" "$pg_ctl" stop -D "$data" -m fast -w -t "$STOP_TIMEOUT" -s \
+			>/dev/null 2>&1 || true
+		grace=5
+	else
+		kill -INT "$pid" 2>/dev/null || true # = fast shutdown
+	fi
+	if ! wait_gone "$pid" "$grace"; then
+		log "PostgreSQL (pid $pid) did not stop in time, killing it"
+		kill -9 "$pid" 2>/dev/null || true
+		local k
+		for k in $kids; do
+			pid_is "$k" postgres && kill -9 "$k" 2>/dev/null
+		done
+		wait_gone "$pid" 5 || { log "PostgreSQL (pid $pid) could not be killed"; return 1; }
+	fi
+	return 0
+}
+
+# ---------------------------------------------------------------- MariaDB
+
+my_admin() {
+	"$MY_ADMIN" --no-defaults -uroot --socket="$DIR/my/mysqld.sock" \
+		--connect-timeout=2 "$@"
+}
+
+start_my() {
+	local t0 attempt off pid root_args=()
+	t0=$(now_ms)
+	find_my
+	STAGE="MariaDB"
+	[ "$(id -u)" -eq 0 ] && root_args=(--user=root)
+
+	mkdir -p "$DIR/my/tmp"
+	chmod 0755 "$DIR/my"
+
+	if ! "$MY_INSTALL_DB" --no-defaults --datadir="$DIR/my/data" \
+		--auth-root-authentication-method=normal --skip-test-db \
+		--skip-name-resolve "${root_args[@]}" \
+		</dev/null >"$DIR/my/install.log" 2>&1; then
+		dump_log "MariaDB install-db" "$DIR/my/install.log"
+		die "MariaDB: $(basename "$MY_INSTALL_DB") failed"
+	fi
+
+	local extra=()
+	# shellcheck disable=SC2206 # word splitting intended
+	[ -n "${STRATA_TEST_MY_EXTRA_ARGS:-}" ] && extra=($STRATA_TEST_MY_EXTRA_ARGS)
+
+	for attempt in 1 2 3 4 5; do
+		MY_PORT=$(pick_port)
+		off=$(($(stat -c %s "$DIR/my/error.log" 2>/dev/null || echo 0) + 1))
+		(
+			close_fds
+			exec setsid "$MY_SERVER" --no-defaults "${root_args[@]}" \
+				--datadir="$DIR/my/data" \
+				--socket="$DIR/my/mysqld.sock" \
+				--port="$MY_PORT" --bind-address=127.0.0.1 \
+				--pid-file="$DIR/my/mysqld.pid" \
+				--log-error="$DIR/my/error.log" \
+				--tmpdir="$DIR/my/tmp" \
+				--skip-name-resolve \
+				--innodb-flush-log-at-trx-commit=0 \
+				--innodb-buffer-pool-size=64M \
+				--innodb-use-native-aio=0 \
+				--max-connections=200 \
+				--character-set-server=utf8mb4 \
+				--collation-server=utf8mb4_general_ci \
+				"${extra[@]}" \
+				</dev/null >>"$DIR/my/stdout.log" 2>&1
+		) &
+		pid=$!
+		printf '%s\n' "$pid" >"$DIR/my/launch.pid"
+
+		local i up='' dead=''
+		for ((i = 0; i < READY_TIMEOUT * 10; i++)); do
+			if ! alive "$pid"; then
+				dead=1
+				break
+			fi
+			if [ -S "$DIR/my/mysqld.sock" ] && my_admin ping >/dev/null 2>&1; then
+				up=1
+				break
+			fi
+			sleep 0.1
+		done
+		[ -n "$up" ] && break
+		if [ -n "$dead" ] && [ "$attempt" -lt 5 ] &&
+			tail -c "+$off" "$DIR/my/error.log" 2>/dev/null | grep -q 'Address already in use'; then
+			log "MariaDB: port $MY_PORT taken meanwhile, retrying"
+			wait "$pid" 2>/dev/null || true
+			stop_my
+			continue
+		fi
+		dump_log "MariaDB" "$DIR/my/stdout.log" "$DIR/my/error.log"
+		if [ -n "$dead" ]; then
+			die "MariaDB: server exited during startup"
+		fi
+		die "MariaDB: server did not answer within ${READY_TIMEOUT}s"
+	done
+
+	if ! "$MY_CLIENT" --no-defaults -uroot --socket="$DIR/my/mysqld.sock" \
+		>"$DIR/my/setup.log" 2>&1 <<-EOF; then
+		CREATE USER 'strata'@'127.0.0.1' IDENTIFIED BY '$PASSWORD';
+		CREATE USER 'strata'@'localhost' IDENTIFIED BY '$PASSWORD';
+		GRANT ALL PRIVILEGES ON *.* TO 'strata'@'127.0.0.1' WITH GRANT OPTION;
+		GRANT ALL PRIVILEGES ON *.* TO 'strata'@'localhost' WITH GRANT OPTION;
+		CREATE DATABASE strata;
+		FLUSH PRIVILEGES;
+	EOF
+		dump_log "MariaDB setup" "$DIR/my/setup.log" "$DIR/my/error.log"
+		die "MariaDB: creating user/database failed"
+	fi
+
+	ENV_LINES+=(
+		"STRATA_TEST_MY_URL=mysql://strata:$PASSWORD@127.0.0.1:$MY_PORT/strata"
+		"STRATA_TEST_MY_SOCKET_URL=mysql://root@localhost/strata?socket=$DIR/my/mysqld.sock"
+		"STRATA_TEST_MY_ADMIN=$MY_CLIENT --no-defaults -uroot --socket=$DIR/my/mysqld.sock"
+		"STRATA_TEST_MY_PORT=$MY_PORT"
+		"STRATA_TEST_MY_SOCKET=$DIR/my/mysqld.sock"
+	)
+	log "MariaDB $("$MY_SERVER" --version 2>/dev/null | awk '{print $3}') ready on 127.0.0.1:$MY_PORT ($(elapsed "$t0"))"
+}
+
+stop_my() {
+	local pid='' p
+	[ -d "$DIR/my" ] || return 0
+	# The pid file is written late; the launch pid covers early failures.
+	for p in "$DIR/my/mysqld.pid" "$DIR/my/launch.pid"; do
+		[ -f "$p" ] || continue
+		p=$(head -n 1 "$p" 2>/dev/null) || continue
+		if pid_is "$p" mariadbd mysqld setsid; then
+			pid=$p
+			break
+		fi
+	done
+	[ -n "$pid" ] || return 0
+
+	local admin
+	admin=${MY_ADMIN:-$(find_first mariadb-admin mysqladmin 2>/dev/null || true)}
+	if [ -n "$admin" ] && [ -S "$DIR/my/mysqld.sock" ]; then
+		timeout "$STOP_TIMEOUT" "$admin" --no-defaults -uroot \
+			--socket="$DIR/my/mysqld.sock" --connect-timeout=2 --shutdown-timeout=0 shutdown \
+			>/dev/null 2>&1 || kill -TERM "$pid" 2>/dev/null || true
+	else
+		kill -TERM "$pid" 2>/dev/null || true
+	fi
+	if ! wait_gone "$pid" "$STOP_TIMEOUT"; then
+		log "MariaDB (pid $pid) did not stop in ${STOP_TIMEOUT}s, killing it"
+		kill -9 "$pid" 2>/dev/null || true
+		wait_gone "$pid" 5 || { log "MariaDB (pid $pid) could not be killed"; return 1; }
+	fi
+	return 0
+}
+
+# ---------------------------------------------------------------- commands
+
+do_stop() {
+	local rc=0
+	stop_my || rc=1
+	stop_pg || rc=1
+	return "$rc"
+}
+
+on_start_exit() {
+	local rc=$?
+	trap - EXIT HUP INT TERM
+	if [ "$rc" -ne 0 ]; then
+		if [ -z "${DUMPED:-}" ]; then
+			case ${STAGE:-} in
+			PostgreSQL) dump_log "PostgreSQL" "$DIR/pg/initdb.log" "$DIR/pg/pg_ctl.log" "$DIR/pg/log" ;;
+			MariaDB) dump_log "MariaDB" "$DIR/my/install.log" "$DIR/my/stdout.log" "$DIR/my/error.log" ;;
+			esac
+		fi
+		log "start failed${STAGE:+ (in $STAGE)}; stopping what was started"
+		do_stop || true
+		rm -f "$DIR/env.tmp"
+	fi
+	exit "$rc"
+}
+
+cmd_start() {
+	local want_pg='' want_my='' s
+	for s in ${STRATA_TEST_SERVERS-pg my}; do
+		case $s in
+		pg | postgres | postgresql) want_pg=1 ;;
+		my | mysql | mariadb) want_my=1 ;;
+		*) die "STRATA_TEST_SERVERS: unknown server '$s' (use: pg my)" ;;
+		esac
+	done
+
+	[ -d "$DIR" ] || die "$DIR: no such directory"
+	[[ $DIR =~ ^[A-Za-z0-9._/+-]+$ ]] ||
+		die "$DIR: directory name must consist of [A-Za-z0-9._/+-] only"
+	# Unix socket paths are limited to 107 bytes.
+	[ "${#DIR}" -le 80 ] || die "$DIR: path too long for Unix sockets (max 80 chars)"
+	if [ -e "$DIR/pg" ] || [ -e "$DIR/my" ] || [ -e "$DIR/env" ]; then
+		die "$DIR: already used by a previous start (pg/, my/ or env exists)"
+	fi
+	# mktemp -d makes 0700 directories; the postgres user must get in.
+	chmod 0755 "$DIR"
+
+	STAGE=
+	ENV_LINES=()
+	trap on_start_exit EXIT
+	# Interrupted start: still clean up (via the EXIT trap).
+	trap 'exit 129' HUP
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+
+	if [ -n "$want_pg" ]; then start_pg; fi
+	if [ -n "$want_my" ]; then start_my; fi
+	STAGE="writing $DIR/env"
+
+	local line
+	: >"$DIR/env.tmp"
+	for line in "${ENV_LINES[@]}"; do
+		printf 'export %s=%s\n' "${line%%=*}" "$(sq "${line#*=}")" >>"$DIR/env.tmp"
+	done
+	mv "$DIR/env.tmp" "$DIR/env"
+	sed "s/$PASSWORD/***/g" "$DIR/env"
+	STAGE=
+}
+
+cmd_stop() {
+	[ -d "$DIR" ] || return 0
+	do_stop
+}
+
+[ $# -eq 2 ] || usage
+[ -n "$2" ] || usage
+DIR=$2
+if [ -d "$DIR" ]; then
+	DIR=$(cd "$DIR" && pwd -P)
+fi
+
+case $1 in
+start) cmd_start ;;
+stop) cmd_stop ;;
+*) usage ;;
+esac

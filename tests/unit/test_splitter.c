@@ -1,0 +1,180 @@
+/* The statement splitter: quoting, comments and bodies per dialect. */
+#include "tap.h"
+#include "internal.h"
+
+#define PG                                                        \
+	(STRATA_SPLIT_DOLLAR_QUOTES | STRATA_SPLIT_NESTED_COMMENTS | \
+	 STRATA_SPLIT_E_STRINGS)
+#define MY                                                             \
+	(STRATA_SPLIT_DELIMITER | STRATA_SPLIT_BEGIN_END |                \
+	 STRATA_SPLIT_BACKSLASH_ESC | STRATA_SPLIT_HASH_COMMENT |          \
+	 STRATA_SPLIT_BACKTICK_IDENT | STRATA_SPLIT_DQUOTE_STRING)
+#define LITE                                                \
+	(STRATA_SPLIT_BEGIN_END | STRATA_SPLIT_BRACKET_IDENT | \
+	 STRATA_SPLIT_BACKTICK_IDENT)
+
+static strata_stmts S;
+static strata_error E;
+
+static int split(const char *sql, unsigned flags)
+{
+	strata_stmts_free(&S);
+	strata_error_clear(&E);
+	return strata_split(&S, sql, strlen(sql), flags, "t.sql", &E);
+}
+
+static void expect(const char *sql, unsigned flags, size_t n,
+                   const char *first, const char *last, const char *what)
+{
+	int rc = split(sql, flags);
+
+	ok(rc == 0, "%s: splits", what);
+	is_int(S.count, n, "%s: %zu statement(s)", what, n);
+	if (rc == 0 && S.count == n && n > 0) {
+		is_str(S.items[0].sql, first, "%s: first", what);
+		is_str(S.items[n - 1].sql, last, "%s: last", what);
+	}
+}
+
+static void expect_error(const char *sql, unsigned flags, int line,
+                         const char *needle, const char *what)
+{
+	int rc = split(sql, flags);
+
+	ok(rc != 0, "%s: rejected", what);
+	is_int(E.line, line, "%s: error line", what);
+	ok(E.message && strstr(E.message, needle), "%s: says '%s' (%s)", what,
+	   needle, E.message ? E.message : "");
+}
+
+static void basics(void)
+{
+	expect("SELECT 1; SELECT 2;", PG, 2, "SELECT 1", "SELECT 2", "two");
+	expect("SELECT 1", PG, 1, "SELECT 1", "SELECT 1", "no final ;");
+	expect("  ;;\n -- only a comment\n;", PG, 0, NULL, NULL, "empty");
+	expect("SELECT 'a;b'; SELECT 'it''s;'", PG, 2, "SELECT 'a;b'",
+	       "SELECT 'it''s;'", "quotes");
+	expect("SELECT \"we;ird\" FROM t;", PG, 1, "SELECT \"we;ird\" FROM t",
+	       "SELECT \"we;ird\" FROM t", "quoted identifier");
+	expect("SELECT 1 -- c; not split\n; SELECT 2 /* ; */;", PG, 2,
+	       "SELECT 1 -- c; not split", "SELECT 2 /* ; */", "comments");
+}
+
+static void lines(void)
+{
+	split("-- header\n\nCREATE TABLE a (x int);\n/* c\n */\n"
+	      "INSERT INTO a\nVALUES (';\n');\nSELECT 3;",
+	      PG);
+	is_int(S.count, 3, "lines: three statements");
+	if (S.count == 3) {
+		is_int(S.items[0].line, 3, "line of the first statement");
+		is_int(S.items[1].line, 6, "line after a block comment");
+		is_int(S.items[2].line, 9, "line after a multi-line string");
+	}
+}
+
+static void postgres(void)
+{
+	const char *fn = "CREATE FUNCTION f() RETURNS int AS $$\n"
+	                 "BEGIN RETURN 1; END;\n$$ LANGUAGE plpgsql;\n"
+	                 "SELECT f();";
+	const char *tagged = "DO $body$ BEGIN PERFORM '$$;'; END $body$;"
+	                     "SELECT 2";
+
+	expect(fn, PG, 2,
+	       "CREATE FUNCTION f() RETURNS int AS $$\nBEGIN RETURN 1; "
+	       "END;\n$$ LANGUAGE plpgsql",
+	       "SELECT f()", "dollar-quoted body");
+	expect(tagged, PG, 2,
+	       "DO $body$ BEGIN PERFORM '$$;'; END $body$", "SELECT 2",
+	       "tagged dollar quote containing $$");
+	expect("SELECT $1::int; SELECT a$b$ FROM t;", PG, 2, "SELECT $1::int",
+	       "SELECT a$b$ FROM t", "positional params and $ in names");
+	expect("SELECT E'it\\'s; ok'; SELECT 2", PG, 2,
+	       "SELECT E'it\\'s; ok'", "SELECT 2", "E'' string escapes");
+	expect("SELECT 'a\\'; SELECT 2", PG, 2, "SELECT 'a\\'", "SELECT 2",
+	       "standard string: backslash is literal");
+	expect("/* a /* nested ; */ still */ SELECT 1; SELECT 2", PG, 2,
+	       "SELECT 1", "SELECT 2", "nested comments");
+	expect("SELECT ARRAY[1,2][1]; SELECT 2", PG, 2,
+	       "SELECT ARRAY[1,2][1]", "SELECT 2", "brackets are not quotes");
+	expect_error("SELECT $$ never closed;\n", PG, 1, "dollar",
+	             "unterminated dollar quote");
+}
+
+static void mysql(void)
+{
+	const char *delim = "CREATE TABLE t (a int);\n"
+	                    "DELIMITER //\n"
+	                    "CREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; "
+	                    "END//\n"
+	                    "CREATE TRIGGER x BEFORE INSERT ON t FOR EACH ROW\n"
+	                    "BEGIN SET NEW.a = 1; END //\n"
+	                    "DELIMITER ;\n"
+	                    "SELECT 3;";
+	const char *dollar = "DELIMITER $$\nCREATE PROCEDURE p() BEGIN "
+	                     "SELECT 1; END$$\nDELIMITER ;\nSELECT 2;";
+
+	expect(delim, MY, 4, "CREATE TABLE t (a int)", "SELECT 3",
+	       "DELIMITER //");
+	if (S.count == 4) {
+		is_str(S.items[1].sql,
+		       "CREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END",
+		       "procedure body kept whole");
+		is_int(S.items[2].line, 4, "trigger line");
+	}
+	expect(dollar, MY, 2, "CREATE PROCEDURE p() BEGIN SELECT 1; END",
+	       "SELECT 2", "DELIMITER $$ right after END");
+	expect("CREATE TRIGGER t AFTER INSERT ON a FOR EACH ROW BEGIN\n"
+	       "IF NEW.x > 0 THEN SET @c = 1; END IF;\n"
+	       "CASE WHEN 1 THEN SET @d = 1; END CASE;\nEND;\nSELECT 1;",
+	       MY, 2,
+	       "CREATE TRIGGER t AFTER INSERT ON a FOR EACH ROW BEGIN\n"
+	       "IF NEW.x > 0 THEN SET @c = 1; END IF;\n"
+	       "CASE WHEN 1 THEN SET @d = 1; END CASE;\nEND",
+	       "SELECT 1", "BEGIN...END without DELIMITER, IF and CASE");
+	expect("SELECT 'a\\';b'; SELECT \"x;y\"; # c;\nSELECT `a;b`", MY, 3,
+	       "SELECT 'a\\';b'", "SELECT `a;b`", "backslash, \" and ` quotes");
+	expect("SELECT 1 --x; SELECT 2;\n", MY, 2, "SELECT 1 --x", "SELECT 2",
+	       "-- needs a space in MySQL");
+	expect("/*!40101 SET NAMES utf8 */;\nSELECT 1;", MY, 2,
+	       "/*!40101 SET NAMES utf8 */", "SELECT 1", "executable comment");
+	expect_error("DELIMITER\nSELECT 1;", MY, 1, "DELIMITER",
+	             "DELIMITER without value");
+	expect_error("SELECT 1;\nSELECT 'oops;\n", MY, 2, "unterminated string",
+	             "unterminated string");
+}
+
+static void sqlite(void)
+{
+	const char *trig = "CREATE TABLE a (x);\n"
+	                   "CREATE TRIGGER t AFTER INSERT ON a\n"
+	                   "WHEN (CASE WHEN NEW.x THEN 1 END)\n"
+	                   "BEGIN\n  UPDATE a SET x = 1;\n  DELETE FROM a;\n"
+	                   "END;\nINSERT INTO [we;ird] VALUES (1);";
+
+	expect(trig, LITE, 3, "CREATE TABLE a (x)",
+	       "INSERT INTO [we;ird] VALUES (1)", "trigger body");
+	if (S.count == 3)
+		ok(strstr(S.items[1].sql, "DELETE FROM a;\nEND") != NULL,
+		   "trigger kept whole");
+	expect("BEGIN; CREATE TABLE begin_end (x); END;", LITE, 3, "BEGIN",
+	       "END", "BEGIN as a transaction statement");
+	expect("CREATE TABLE t (\"end\" int, begin_at int); SELECT 1", LITE, 2,
+	       "CREATE TABLE t (\"end\" int, begin_at int)", "SELECT 1",
+	       "keywords inside names");
+	expect_error("SELECT 1; /* open\n\n", LITE, 1, "comment",
+	             "unterminated comment");
+}
+
+int main(void)
+{
+	basics();
+	lines();
+	postgres();
+	mysql();
+	sqlite();
+	strata_stmts_free(&S);
+	strata_error_clear(&E);
+	return tap_done();
+}

@@ -1,0 +1,100 @@
+/* URL parsing and password redaction. */
+#include "tap.h"
+#include "internal.h"
+
+static void parse_ok(const char *text, const char *scheme, const char *user,
+                     const char *pass, const char *host, int port,
+                     const char *path)
+{
+	strata_url_owned u;
+	strata_error e;
+
+	memset(&e, 0, sizeof(e));
+	ok(strata__url_parse(&u, text, &e) == 0, "parses %s", text);
+	is_str(u.url.scheme, scheme, "%s: scheme", text);
+	is_str(u.url.user, user, "%s: user", text);
+	is_str(u.url.password, pass, "%s: password", text);
+	is_str(u.url.host, host, "%s: host", text);
+	is_int(u.url.port, port, "%s: port", text);
+	is_str(u.url.path, path, "%s: path", text);
+	strata__url_free(&u);
+	strata_error_clear(&e);
+}
+
+static void parse_bad(const char *text, const char *needle)
+{
+	strata_url_owned u;
+	strata_error e;
+
+	memset(&e, 0, sizeof(e));
+	is_int(strata__url_parse(&u, text, &e), STRATA_EUSAGE, "rejects %s",
+	       needle);
+	ok(e.message && strstr(e.message, needle), "says '%s' (%s)", needle,
+	   e.message ? e.message : "");
+	ok(!e.message || !strstr(e.message, "sekret"), "no password in error");
+	strata_error_clear(&e);
+}
+
+static void params(void)
+{
+	strata_url_owned u;
+	strata_error e;
+
+	memset(&e, 0, sizeof(e));
+	ok(strata__url_parse(&u, "postgres://h/db?sslmode=require&host=%2Ftmp"
+	                         "%2Fs",
+	                     &e) == 0,
+	   "query parsed");
+	is_int(u.url.nparams, 2, "two params");
+	if (u.url.nparams == 2) {
+		is_str(u.url.params[0].key, "sslmode", "key");
+		is_str(u.url.params[1].value, "/tmp/s", "decoded value");
+	}
+	strata__url_free(&u);
+}
+
+static void redaction(void)
+{
+	char *r = strata_url_redact("postgres://bob:sekret@db:5432/app");
+
+	is_str(r, "postgres://bob:***@db:5432/app", "password redacted");
+	free(r);
+	r = strata_url_redact("mysql://bob@db/app?password=sekret&x=1");
+	is_str(r, "mysql://bob@db/app?password=***&x=1", "query password");
+	free(r);
+	r = strata_url_redact("mysql://bob:p%40ss@db/app");
+	is_str(r, "mysql://bob:***@db/app", "encoded password");
+	free(r);
+	r = strata_url_redact("sqlite:data/app.db");
+	is_str(r, "sqlite:data/app.db", "nothing to redact");
+	free(r);
+	r = strata__scrub("FATAL: password sekret rejected", "sekret");
+	is_str(r, "FATAL: password *** rejected", "scrubbed");
+	free(r);
+}
+
+int main(void)
+{
+	parse_ok("sqlite:data/app.db", "sqlite", NULL, NULL, NULL, 0,
+	         "data/app.db");
+	parse_ok("sqlite:///var/lib/app.db", "sqlite", NULL, NULL, NULL, 0,
+	         "/var/lib/app.db");
+	parse_ok("./app.db", "sqlite", NULL, NULL, NULL, 0, "./app.db");
+	parse_ok("app.db", "sqlite", NULL, NULL, NULL, 0, "app.db");
+	parse_ok("postgres://bob:p%40ss@db.example:6432/app", "postgres", "bob",
+	         "p@ss", "db.example", 6432, "app");
+	parse_ok("POSTGRESQL://db/app", "postgresql", NULL, NULL, "db", 0,
+	         "app");
+	parse_ok("mysql://root@[::1]:3307/app", "mysql", "root", NULL, "::1",
+	         3307, "app");
+	parse_ok("mariadb://u:@/app?socket=/run/m.sock", "mariadb", "u", "",
+	         NULL, 0, "app");
+	parse_bad("postgres://bob:sekret@db:99999/app", "port out of range");
+	parse_bad("postgres://bob:sekret@db:12x/app", "invalid port");
+	parse_bad("postgres:db/app", "URL must look like");
+	parse_bad("mysql://h/db?novalue", "has no value");
+	parse_bad("sqlite:", "no file path");
+	params();
+	redaction();
+	return tap_done();
+}
