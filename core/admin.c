@@ -5,8 +5,8 @@
 #include "internal.h"
 #include "runner.h"
 
-static int baseline_one(strata *s, const strata_migration *m,
-                        const char *fp, const char *who, strata_error *err)
+static int baseline_one(strata *s, const strata_migration *m, const char *fp,
+                        const char *who, strata_error *err)
 {
 	const char *file = strata_migration_file(m, 1, s->drv->name);
 	char sum[STRATA_SHA256_HEX];
@@ -35,12 +35,13 @@ static int check_baseline(const strata_status *st, int64_t version,
 	for (i = 0; i < st->count; i++)
 		if (st->items[i].state != STRATA_STATE_PENDING &&
 		    st->items[i].version > version)
-			return strata__err(err, STRATA_EUSAGE,
-			                   "cannot baseline at %lld: %lld_%s is "
-			                   "already recorded",
-			                   (long long)version,
-			                   (long long)st->items[i].version,
-			                   st->items[i].name);
+			return strata__err(
+			        err, STRATA_EUSAGE,
+			        "cannot baseline at %lld: %lld_%s is "
+			        "already recorded",
+			        (long long)version,
+			        (long long)st->items[i].version,
+			        st->items[i].name);
 	return strata__refuse_if_unclean(st, err);
 }
 
@@ -62,7 +63,9 @@ int strata_baseline(strata *s, int64_t version, strata_error *err)
 		if (st->items[i].state == STRATA_STATE_PENDING &&
 		    st->items[i].version <= version)
 			rc = baseline_one(
-			        s, strata_source_find(&s->src, st->items[i].version),
+			        s,
+			        strata_source_find(&s->src,
+			                           st->items[i].version),
 			        fp, who, err);
 	free(fp);
 	free(who);
@@ -94,8 +97,7 @@ static int mark_applied(strata *s, const strata_history_row *old,
 	return rc;
 }
 
-int strata_resolve(strata *s, int64_t version, int applied,
-                   strata_error *err)
+int strata_resolve(strata *s, int64_t version, int applied, strata_error *err)
 {
 	strata_status *st = NULL;
 	strata_history *h = NULL;
@@ -104,17 +106,17 @@ int strata_resolve(strata *s, int64_t version, int applied,
 
 	r = rc ? NULL : strata__history_find(h, version);
 	if (!rc && (!r || strcmp(r->status, "failed") != 0))
-		rc = strata__err(err, STRATA_EUSAGE,
-		                 "migration %lld is not failed (%s); nothing to "
-		                 "resolve",
-		                 (long long)version,
-		                 r ? r->status : "not in history");
+		rc = strata__err(
+		        err, STRATA_EUSAGE,
+		        "migration %lld is not failed (%s); nothing to "
+		        "resolve",
+		        (long long)version, r ? r->status : "not in history");
 	if (!rc)
 		rc = applied ? mark_applied(s, r, err)
 		             : strata__history_delete(s, version, err);
 	if (!rc)
-		strata__emit(s, STRATA_EV_RESOLVED, version, r->name, NULL, 0, 0,
-		             applied ? "applied" : "rolled back");
+		strata__emit(s, STRATA_EV_RESOLVED, version, r->name, NULL, 0,
+		             0, applied ? "applied" : "rolled back");
 	strata_status_free(st);
 	strata_history_free(h);
 	strata__unlock(s);

@@ -13,8 +13,8 @@
 
 #include "internal.h"
 
-static const char *const known_keys[] = {"url", "migrations", "table",
-                                         "lock_timeout", "init_sql", NULL};
+static const char *const known_keys[] = {"url",          "migrations", "table",
+                                         "lock_timeout", "init_sql",   NULL};
 
 typedef struct entry {
 	char *section, *key, *value;
@@ -100,11 +100,15 @@ static int handler(void *user, const char *section, const char *name,
 	if (p->failed)
 		return 0;
 	if (!*section)
-		return fail(p, "key '%s' outside a section (put it under "
-		               "[default])", name);
+		return fail(p,
+		            "key '%s' outside a section (put it under "
+		            "[default])",
+		            name);
 	if (!key_known(name))
-		return fail(p, "unknown key '%s' (known: url, migrations, "
-		               "table, lock_timeout, init_sql)", name);
+		return fail(p,
+		            "unknown key '%s' (known: url, migrations, "
+		            "table, lock_timeout, init_sql)",
+		            name);
 	dup = find(p, section, name);
 	if (dup && !strcmp(name, "init_sql")) {
 		/* Continuation lines add statements. */
@@ -148,16 +152,18 @@ static int expand(char **out, const entry *e, const char *file,
 		if (!close) {
 			strata_buf_free(&b);
 			return strata__err_at(err, STRATA_EUSAGE, file, e->line,
-			                      "unterminated ${ in '%s'", e->key);
+			                      "unterminated ${ in '%s'",
+			                      e->key);
 		}
 		dflt = strstr(s, ":-");
 		if (dflt && dflt > close)
 			dflt = NULL;
-		name = strata__strndup(s + 2, (size_t)((dflt ? dflt : close) -
-		                                       s - 2));
+		name = strata__strndup(s + 2,
+		                       (size_t)((dflt ? dflt : close) - s - 2));
 		val = getenv(name);
 		if ((!val || !*val) && dflt) {
-			strata_buf_put(&b, dflt + 2, (size_t)(close - dflt - 2));
+			strata_buf_put(&b, dflt + 2,
+			               (size_t)(close - dflt - 2));
 		} else if (!val) {
 			strata_error_clear(err);
 			strata__err_at(err, STRATA_EUSAGE, file, e->line,
@@ -417,8 +423,8 @@ static int load_file(strata_config **out, const char *path, const char *env,
 int strata_config_load(strata_config **out, const strata_options *o,
                        strata_error *err)
 {
-	const char *path = o->config_path ? o->config_path
-	                                  : getenv("STRATA_CONFIG");
+	const char *path =
+	        o->config_path ? o->config_path : getenv("STRATA_CONFIG");
 	const char *env = o->env ? o->env : getenv("STRATA_ENV");
 	strata_config *c = NULL;
 	int rc;

@@ -39,10 +39,11 @@ static int check_revertible(strata *s, const strata_status_item *it,
 	int rc;
 
 	if (!m)
-		return strata__err(err, STRATA_EFAIL,
-		                   "cannot revert %lld_%s: its migration folder "
-		                   "is gone",
-		                   (long long)it->version, it->name);
+		return strata__err(
+		        err, STRATA_EFAIL,
+		        "cannot revert %lld_%s: its migration folder "
+		        "is gone",
+		        (long long)it->version, it->name);
 	if (was_skipped(h, it->version) ||
 	    strata_migration_file(m, 0, s->drv->name))
 		return STRATA_OK;
@@ -140,8 +141,8 @@ static int revert_one(strata *s, const strata_status_item *it,
 	if (!rc && strata__transactional(s, &sc))
 		rc = revert_tx(s, &run, err);
 	else if (!rc)
-		rc = revert_direct(s, &run,
-		                   strata__history_find(h, m->version), err);
+		rc = revert_direct(s, &run, strata__history_find(h, m->version),
+		                   err);
 	if (!rc)
 		strata__emit(s, STRATA_EV_REVERTED, m->version, m->name,
 		             strata__basename(file), run.steps,

@@ -65,7 +65,8 @@ void strata__now_iso(char out[32])
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(out, 20, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + 19, 13, ".%03uZ", (unsigned)(ts.tv_nsec / 1000000) % 1000);
+	snprintf(out + 19, 13, ".%03uZ",
+	         (unsigned)(ts.tv_nsec / 1000000) % 1000);
 }
 
 int64_t strata__now_ms(void)

@@ -5,8 +5,8 @@
 
 #include "internal.h"
 
-#define COLUMNS                                                            \
-	"version, name, checksum, source, status, started_at, finished_at, " \
+#define COLUMNS                                                                \
+	"version, name, checksum, source, status, started_at, finished_at, "   \
 	"duration_ms, applied_by, steps, error, schema_fingerprint"
 #define NCOLS 12
 
@@ -175,8 +175,7 @@ static int run(strata *s, const char *sql, const strata_value *v, int n,
 	strata_dberr de;
 
 	memset(&de, 0, sizeof(de));
-	if (s->drv->query(s->conn, sql, v, n, NULL, NULL, &de) !=
-	    STRATA_DRV_OK)
+	if (s->drv->query(s->conn, sql, v, n, NULL, NULL, &de) != STRATA_DRV_OK)
 		return strata__drv_fail(s, err, &de, what);
 	return STRATA_OK;
 }
@@ -206,9 +205,10 @@ int strata__history_update(strata *s, const strata_history_row *r,
                            strata_error *err)
 {
 	static const char *const cols[] = {
-	        "name",        "checksum",    "source",     "status",
-	        "started_at",  "finished_at", "duration_ms", "applied_by",
-	        "steps",       "error",       "schema_fingerprint"};
+	        "name",        "checksum",          "source",
+	        "status",      "started_at",        "finished_at",
+	        "duration_ms", "applied_by",        "steps",
+	        "error",       "schema_fingerprint"};
 	strata_buf b = STRATA_BUF_INIT;
 	strata_value v[NCOLS], w[NCOLS];
 	char ph[16];

@@ -26,7 +26,10 @@ typedef struct strata_buf {
 	size_t len, cap;
 } strata_buf;
 
-#define STRATA_BUF_INIT {NULL, 0, 0}
+#define STRATA_BUF_INIT                                                        \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
 void strata_buf_put(strata_buf *b, const char *s, size_t n);
 void strata_buf_puts(strata_buf *b, const char *s);
 void strata_buf_putc(strata_buf *b, char c);
@@ -39,8 +42,7 @@ void strata_buf_free(strata_buf *b);
 int strata__err(strata_error *err, int code, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 int strata__err_at(strata_error *err, int code, const char *file, int line,
-                   const char *fmt, ...)
-        __attribute__((format(printf, 5, 6)));
+                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Attach the database's error to err (after strata__err*). */
 void strata__err_db(strata_error *err, const strata_dberr *dberr);
 /* The message without the "file:line: error:" prefix. */
@@ -92,8 +94,8 @@ typedef struct strata_stmts {
 	size_t count;
 } strata_stmts;
 
-int strata_split(strata_stmts *out, const char *sql, size_t len,
-                 unsigned flags, const char *file, strata_error *err);
+int strata_split(strata_stmts *out, const char *sql, size_t len, unsigned flags,
+                 const char *file, strata_error *err);
 void strata_stmts_free(strata_stmts *s);
 
 /* source.c: the migrations folder. */
@@ -117,8 +119,7 @@ typedef struct strata_source {
 	char *dir;
 } strata_source;
 
-int strata_source_load(strata_source *out, const char *dir,
-                       strata_error *err);
+int strata_source_load(strata_source *out, const char *dir, strata_error *err);
 void strata_source_free(strata_source *src);
 const strata_migration *strata_source_find(const strata_source *src,
                                            int64_t version);

@@ -89,8 +89,8 @@ static char *check_abi(const strata_driver *d, const char *name)
 		                      d->abi_version >> 16,
 		                      d->abi_version & 0xffff,
 		                      (unsigned)STRATA_DRIVER_ABI_MAJOR);
-	if (d->struct_size < offsetof(strata_driver, introspect) +
-	                             sizeof(d->introspect))
+	if (d->struct_size <
+	    offsetof(strata_driver, introspect) + sizeof(d->introspect))
 		return strata__printf("wrong ABI: driver vtable is %u bytes, "
 		                      "too small for ABI %u.0",
 		                      d->struct_size,
@@ -98,8 +98,8 @@ static char *check_abi(const strata_driver *d, const char *name)
 	if (!d->name || strcmp(d->name, name) != 0)
 		return strata__printf("driver calls itself '%s', not '%s'",
 		                      d->name ? d->name : "(null)", name);
-	if (!d->dialect || !d->connect || !d->exec || !d->query ||
-	    !d->lock || !d->introspect || !d->table_exists)
+	if (!d->dialect || !d->connect || !d->exec || !d->query || !d->lock ||
+	    !d->introspect || !d->table_exists)
 		return strata__strdup("driver vtable is missing operations");
 	return NULL;
 }
@@ -145,8 +145,7 @@ static int valid_name(const char *name)
 	return i > 0 && i < 64;
 }
 
-int strata_plugin_load(strata_plugin **out, const char *name,
-                       strata_error *err)
+int strata_plugin_load(strata_plugin **out, const char *name, strata_error *err)
 {
 	strata_buf tried = STRATA_BUF_INIT;
 	char **dirs;
@@ -165,8 +164,8 @@ int strata_plugin_load(strata_plugin **out, const char *name,
 		char *why = try_open(out, base, name);
 
 		if (why)
-			strata_buf_printf(&tried, "%s%s: %s", tried.len ? "; " : "",
-			                  base, why);
+			strata_buf_printf(&tried, "%s%s: %s",
+			                  tried.len ? "; " : "", base, why);
 		free(why);
 		free(base);
 	}

@@ -4,8 +4,8 @@
 
 #include "internal.h"
 
-static int plan_step(strata_plan_step *ps, strata *s,
-                     const strata_migration *m, strata_error *err)
+static int plan_step(strata_plan_step *ps, strata *s, const strata_migration *m,
+                     strata_error *err)
 {
 	const char *file = strata_migration_file(m, 1, s->drv->name);
 	strata_script sc;

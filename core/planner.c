@@ -13,7 +13,7 @@ const char *strata_state_name(strata_state st)
 	                                    "baseline", "failed",  "modified",
 	                                    "missing"};
 	return (unsigned)st < sizeof(names) / sizeof(names[0]) ? names[st]
-	                                                        : "unknown";
+	                                                       : "unknown";
 }
 
 static strata_state row_state(const strata_history_row *r)
@@ -190,7 +190,8 @@ int strata__refuse_if_unclean(const strata_status *st, strata_error *err)
 
 		if (it->state == STRATA_STATE_MODIFIED ||
 		    it->state == STRATA_STATE_MISSING)
-			strata_buf_printf(&b, "%s%lld_%s (%s)", b.len ? ", " : "",
+			strata_buf_printf(&b, "%s%lld_%s (%s)",
+			                  b.len ? ", " : "",
 			                  (long long)it->version, it->name,
 			                  strata_state_name(it->state));
 	}

@@ -54,8 +54,8 @@ char *strata__fingerprint(strata *s)
 	char *fp = NULL;
 
 	memset(&e, 0, sizeof(e));
-	if (strata_schema_read(&sc, s->drv, s->conn, strata_config_table(s->cfg),
-	                       &e) == STRATA_OK)
+	if (strata_schema_read(&sc, s->drv, s->conn,
+	                       strata_config_table(s->cfg), &e) == STRATA_OK)
 		fp = strata__strdup(strata_schema_fingerprint(sc));
 	strata_schema_free(sc);
 	strata_error_clear(&e);
@@ -150,9 +150,8 @@ int strata__record_failure(strata *s, strata_history_row *row,
 
 	memset(&e2, 0, sizeof(e2));
 	free(row->error);
-	row->error = strata__printf("%s%s", run->reverting ? "while reverting: "
-	                                                   : "",
-	                            text);
+	row->error = strata__printf(
+	        "%s%s", run->reverting ? "while reverting: " : "", text);
 	free(text);
 	row->status = "failed";
 	row->steps = run->steps;

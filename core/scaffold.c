@@ -149,11 +149,10 @@ int strata_new_migration(char **out, const char *dir, const char *name,
 		                      strerror(errno));
 	}
 	path = free_folder(dir, slug);
-	rc = mkdir(path, 0777) == 0
-	             ? write_files(path, slug, err)
-	             : strata__err_at(err, STRATA_EFAIL, path, 0,
-	                              "cannot create folder: %s",
-	                              strerror(errno));
+	rc = mkdir(path, 0777) == 0 ? write_files(path, slug, err)
+	                            : strata__err_at(err, STRATA_EFAIL, path, 0,
+	                                             "cannot create folder: %s",
+	                                             strerror(errno));
 	free(slug);
 	if (rc) {
 		free(path);

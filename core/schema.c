@@ -41,8 +41,8 @@ static int add(strata_schema *sc, const char *table, char *line)
 		free(line);
 		return 0;
 	}
-	sc->lines = strata__realloc(sc->lines,
-	                            (sc->count + 1) * sizeof(char *));
+	sc->lines =
+	        strata__realloc(sc->lines, (sc->count + 1) * sizeof(char *));
 	sc->lines[sc->count++] = line;
 	return 0;
 }
@@ -62,8 +62,8 @@ static int on_column(void *ctx, const char *table, const char *column,
 	                          dflt ? " default " : "", nz(dflt)));
 }
 
-static int on_index(void *ctx, const char *table, const char *index,
-                    int unique, int primary, const char *columns)
+static int on_index(void *ctx, const char *table, const char *index, int unique,
+                    int primary, const char *columns)
 {
 	return add(ctx, table,
 	           strata__printf("%s %s on %s (%s)",
@@ -122,8 +122,8 @@ int strata_schema_read(strata_schema **out, const strata_driver *drv,
                        strata_error *err)
 {
 	strata_schema *sc = strata__calloc(1, sizeof(*sc));
-	strata_schema_sink sink = {sc,        on_table, on_column, on_index,
-	                           on_fk,     on_object};
+	strata_schema_sink sink = {sc,       on_table, on_column,
+	                           on_index, on_fk,    on_object};
 	strata_dberr de;
 
 	*out = NULL;

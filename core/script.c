@@ -50,8 +50,8 @@ static int apply_directive(strata_script *s, const char *d, const char *end,
 				w++;
 			if (w >= end)
 				break;
-			for (n = 0; w + n < end && !isspace((unsigned char)w[n]);
-			     n++)
+			for (n = 0;
+			     w + n < end && !isspace((unsigned char)w[n]); n++)
 				;
 			add_allow(s, w, n);
 			w += n;

@@ -180,7 +180,8 @@ static int lock_failed(strata *s, int rc, const strata_dberr *de,
 		return strata__err(err, STRATA_ELOCK,
 		                   "another strata is migrating %s (waited %d "
 		                   "s)",
-		                   s->target, strata_config_lock_timeout(s->cfg));
+		                   s->target,
+		                   strata_config_lock_timeout(s->cfg));
 	return strata__drv_fail(s, err, de, "cannot take the migration lock");
 }
 

@@ -83,7 +83,8 @@ static int scan_migration(strata_migration *m, strata_error *err)
 
 	if (!d)
 		return strata__err_at(err, STRATA_EUSAGE, m->dir, 0,
-		                      "cannot read folder: %s", strerror(errno));
+		                      "cannot read folder: %s",
+		                      strerror(errno));
 	while (rc == STRATA_OK && (e = readdir(d)) != NULL) {
 		char *driver = NULL, *path;
 		int up = 0, kind;
@@ -95,10 +96,11 @@ static int scan_migration(strata_migration *m, strata_error *err)
 		if (kind > 0 && strata__file_exists(path))
 			add_file(m, up, driver, path);
 		else if (kind < 0)
-			rc = strata__err_at(err, STRATA_EUSAGE, path, 0,
-			                    "unexpected SQL file: expected up.sql, "
-			                    "down.sql, up.<driver>.sql or "
-			                    "down.<driver>.sql");
+			rc = strata__err_at(
+			        err, STRATA_EUSAGE, path, 0,
+			        "unexpected SQL file: expected up.sql, "
+			        "down.sql, up.<driver>.sql or "
+			        "down.<driver>.sql");
 		free(path);
 	}
 	closedir(d);
@@ -162,8 +164,7 @@ static int check_duplicates(const strata_source *src, strata_error *err)
 	return STRATA_OK;
 }
 
-int strata_source_load(strata_source *src, const char *dir,
-                       strata_error *err)
+int strata_source_load(strata_source *src, const char *dir, strata_error *err)
 {
 	DIR *d;
 	struct dirent *e;

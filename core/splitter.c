@@ -26,11 +26,11 @@ typedef struct split {
 	size_t start; /* first significant byte of the statement */
 	int start_line;
 	int has_content;
-	int words;     /* words seen in the statement, up to a limit */
-	int create;    /* statement starts with CREATE */
-	int compound;  /* CREATE TRIGGER/PROCEDURE/FUNCTION/EVENT */
-	int depth;     /* open BEGIN/CASE blocks */
-	int after_end; /* previous word was END ("END CASE" closes once) */
+	int words;      /* words seen in the statement, up to a limit */
+	int create;     /* statement starts with CREATE */
+	int compound;   /* CREATE TRIGGER/PROCEDURE/FUNCTION/EVENT */
+	int depth;      /* open BEGIN/CASE blocks */
+	int after_end;  /* previous word was END ("END CASE" closes once) */
 	int line_start; /* only blanks since the last newline */
 } split;
 
@@ -114,8 +114,9 @@ static int skip_quoted(split *st, char close, int backslash)
 			adv(st);
 		}
 	}
-	return fail(st, line, close == '\'' ? "unterminated string literal"
-	                                    : "unterminated quoted identifier");
+	return fail(st, line,
+	            close == '\'' ? "unterminated string literal"
+	                          : "unterminated quoted identifier");
 }
 
 static int skip_block_comment(split *st)
@@ -159,8 +160,8 @@ static int skip_dollar(split *st, int *handled)
 	if (st->i > 0 && is_word((unsigned char)st->s[st->i - 1]))
 		return STRATA_OK;
 	if (j < st->n && (isalpha((unsigned char)st->s[j]) || st->s[j] == '_'))
-		while (j < st->n && (isalnum((unsigned char)st->s[j]) ||
-		                     st->s[j] == '_'))
+		while (j < st->n &&
+		       (isalnum((unsigned char)st->s[j]) || st->s[j] == '_'))
 			j++;
 	if (j >= st->n || st->s[j] != '$')
 		return STRATA_OK;
@@ -390,8 +391,8 @@ static int step(split *st)
 	return STRATA_OK;
 }
 
-int strata_split(strata_stmts *out, const char *sql, size_t len,
-                 unsigned flags, const char *file, strata_error *err)
+int strata_split(strata_stmts *out, const char *sql, size_t len, unsigned flags,
+                 const char *file, strata_error *err)
 {
 	split st;
 	int rc = STRATA_OK;

@@ -129,8 +129,8 @@ static int apply_pending(strata *s, const strata_status *st, int64_t target,
 		if (it->out_of_order)
 			strata__emit(s, STRATA_EV_OUT_OF_ORDER, it->version,
 			             it->name, NULL, 0, 0, NULL);
-		rc = apply_one(s, strata_source_find(&s->src, it->version),
-		               who, err);
+		rc = apply_one(s, strata_source_find(&s->src, it->version), who,
+		               err);
 		done++;
 	}
 	if (rc == STRATA_OK && done == 0)

@@ -25,8 +25,8 @@ static char *decode(const char *s, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (s[i] == '%' && i + 2 < n &&
-		    hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+		if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
+		    hexval(s[i + 2]) >= 0) {
 			*o++ = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
 			i += 2;
 		} else {
@@ -129,7 +129,8 @@ static int parse_hostport(strata_url_owned *u, const char *s, size_t n,
 			        decode(s, colon ? (size_t)(colon - s) : n);
 	}
 	if (colon)
-		return parse_port(u, colon + 1, (size_t)(s + n - colon - 1), err);
+		return parse_port(u, colon + 1, (size_t)(s + n - colon - 1),
+		                  err);
 	return STRATA_OK;
 }
 
@@ -188,7 +189,8 @@ static int parse_sqlite(strata_url_owned *u, const char *rest,
 	if (strncmp(rest, "//", 2) == 0)
 		rest += 2;
 	q = strchr(rest, '?');
-	u->storage[U_PATH] = decode(rest, q ? (size_t)(q - rest) : strlen(rest));
+	u->storage[U_PATH] =
+	        decode(rest, q ? (size_t)(q - rest) : strlen(rest));
 	if (!*u->storage[U_PATH])
 		return strata__err(err, STRATA_EUSAGE,
 		                   "sqlite URL has no file path");
@@ -205,8 +207,7 @@ static void publish(strata_url_owned *u)
 	u->url.params = u->params;
 }
 
-int strata__url_parse(strata_url_owned *u, const char *text,
-                      strata_error *err)
+int strata__url_parse(strata_url_owned *u, const char *text, strata_error *err)
 {
 	size_t sl = scheme_len(text);
 	size_t i;

@@ -94,11 +94,13 @@ for t in "${TARGETS[@]}"; do
 	[ -f "$REPO/fuzz/$t.dict" ] && dict=(-dict="$REPO/fuzz/$t.dict")
 	echo "fuzz: running fuzz_$t for ${FUZZ_SECONDS}s (log: $log)"
 	rc=0
+	t0=$SECONDS
 	# shellcheck disable=SC2086 # FUZZ_ARGS is a list of flags
 	"$FUZZ_BUILD/fuzz_$t" -max_total_time="$FUZZ_SECONDS" -max_len=4096 \
 		-timeout=25 -print_final_stats=1 "${dict[@]}" \
 		-artifact_prefix="$arts/" $FUZZ_ARGS "$corpus" >"$log" 2>&1 ||
 		rc=$?
+	elapsed=$((SECONDS - t0))
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" |
 		tail -n 1)
 	last=$(grep -E '^#[0-9]+' "$log" | tail -n 1 || true)
@@ -114,7 +116,7 @@ for t in "${TARGETS[@]}"; do
 		grep -E 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:|invariant violated|Test unit written' \
 			"$log" | head -n 8 >&2 || true
 	fi
-	summaries+=("fuzz_$t: $verdict execs=${execs:-?} cov=${cov:-?} ft=${ft:-?} corpus=${ncorp:-?} time=${FUZZ_SECONDS}s${found:+ artifacts: $found}")
+	summaries+=("fuzz_$t: $verdict execs=${execs:-?} cov=${cov:-?} ft=${ft:-?} corpus=${ncorp:-?} time=${elapsed}s${found:+ artifacts: $found}")
 done
 
 for s in "${summaries[@]}"; do

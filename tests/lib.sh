@@ -102,22 +102,24 @@ engine_url_base() {
 	esac
 }
 
-# db_new ENGINE: creates an empty database and prints its URL.
+# db_new ENGINE: creates an empty database; its URL goes to $DBURL.
+# (Not in a subshell: the database must be remembered for cleanup.)
 db_new() {
 	T_DBSEQ=$((${T_DBSEQ:-0} + 1))
 	name="t_$(basename "$0" .sh)_$$_$T_DBSEQ"
+	DBURL=""
 	case "$1" in
-	sqlite) echo "sqlite:$T_TMP/$name.db" ;;
+	sqlite) DBURL="sqlite:$T_TMP/$name.db" ;;
 	postgres)
 		# shellcheck disable=SC2086
 		$STRATA_TEST_PG_ADMIN -d postgres \
 			-c "CREATE DATABASE $name OWNER strata" >/dev/null || return 1
-		echo "${STRATA_TEST_PG_URL%/*}/$name"
+		DBURL="${STRATA_TEST_PG_URL%/*}/$name"
 		;;
 	mysql)
 		# shellcheck disable=SC2086
 		$STRATA_TEST_MY_ADMIN -e "CREATE DATABASE $name" || return 1
-		echo "${STRATA_TEST_MY_URL%/*}/$name"
+		DBURL="${STRATA_TEST_MY_URL%/*}/$name"
 		;;
 	esac
 	T_DBS="$T_DBS $1:$name"

@@ -137,10 +137,10 @@ static int parse_cmd(cmd_opts *o, int argc, char **argv, const char *allowed)
 
 static int cmd_init(cli *c)
 {
-	const char *cfg = c->opts.config_path ? c->opts.config_path
-	                                      : "strata.ini";
-	const char *dir = c->opts.migrations_dir ? c->opts.migrations_dir
-	                                         : "migrations";
+	const char *cfg =
+	        c->opts.config_path ? c->opts.config_path : "strata.ini";
+	const char *dir =
+	        c->opts.migrations_dir ? c->opts.migrations_dir : "migrations";
 	int rc = strata_init_project(cfg, dir, &c->err);
 
 	if (!rc)
@@ -157,7 +157,8 @@ static int cmd_new(cli *c, const cmd_opts *o)
 		return usage_error("%s needs exactly one NAME", "new");
 	rc = strata_config_load(&c->cfg, &c->opts, &c->err);
 	if (!rc)
-		rc = strata_new_migration(&path, strata_config_migrations(c->cfg),
+		rc = strata_new_migration(&path,
+		                          strata_config_migrations(c->cfg),
 		                          o->pos[0], &c->err);
 	if (!rc)
 		printf("created %s/up.sql and %s/down.sql\n", path, path);
@@ -293,10 +294,10 @@ static int cmd_drivers(cli *c)
 static const struct {
 	const char *name;
 	const char *opts; /* allowed option codes */
-} commands[] = {{"init", ""},     {"new", ""},        {"up", "t"},
-                {"down", "t"},    {"status", "x"},    {"check", ""},
-                {"history", ""},  {"plan", "t"},      {"baseline", ""},
-                {"resolve", "ar"}, {"drivers", ""},   {NULL, NULL}};
+} commands[] = {{"init", ""},      {"new", ""},     {"up", "t"},
+                {"down", "t"},     {"status", "x"}, {"check", ""},
+                {"history", ""},   {"plan", "t"},   {"baseline", ""},
+                {"resolve", "ar"}, {"drivers", ""}, {NULL, NULL}};
 
 static int dispatch(cli *c)
 {
@@ -361,17 +362,31 @@ static int parse_global(cli *c, int argc, char **argv)
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "+c:e:hV", longs, NULL)) != -1) {
 		switch (ch) {
-		case 'c': c->opts.config_path = optarg; break;
-		case 'e': c->opts.env = optarg; break;
-		case 'u': c->opts.url = optarg; break;
-		case 'd': c->opts.migrations_dir = optarg; break;
-		case 'T': c->opts.table = optarg; break;
+		case 'c':
+			c->opts.config_path = optarg;
+			break;
+		case 'e':
+			c->opts.env = optarg;
+			break;
+		case 'u':
+			c->opts.url = optarg;
+			break;
+		case 'd':
+			c->opts.migrations_dir = optarg;
+			break;
+		case 'T':
+			c->opts.table = optarg;
+			break;
 		case 'L':
 			if (parse_timeout(c, optarg))
 				return 2;
 			break;
-		case 'h': fputs(usage_text, stdout); return -1;
-		case 'V': printf("strata %s\n", STRATA_VERSION); return -1;
+		case 'h':
+			fputs(usage_text, stdout);
+			return -1;
+		case 'V':
+			printf("strata %s\n", STRATA_VERSION);
+			return -1;
 		default:
 			return usage_error("unknown or incomplete option '%s'",
 			                   argv[optind - 1]);

@@ -20,8 +20,7 @@ void cli_print_error(const strata_error *err)
 
 static void ev_done(const strata_event *ev, const char *verb)
 {
-	printf("%-9s %" PRId64 "_%s (%s, %d statement%s%s%s) %" PRId64
-	       " ms\n",
+	printf("%-9s %" PRId64 "_%s (%s, %d statement%s%s%s) %" PRId64 " ms\n",
 	       verb, ev->version, ev->name, nz(ev->source, "-"), ev->steps,
 	       ev->steps == 1 ? "" : "s", ev->detail ? ", " : "",
 	       nz(ev->detail, ""), ev->duration_ms);

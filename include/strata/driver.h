@@ -20,7 +20,7 @@ extern "C" {
 
 #define STRATA_DRIVER_ABI_MAJOR 1
 #define STRATA_DRIVER_ABI_MINOR 0
-#define STRATA_DRIVER_ABI_VERSION \
+#define STRATA_DRIVER_ABI_VERSION                                              \
 	((uint32_t)((STRATA_DRIVER_ABI_MAJOR << 16) | STRATA_DRIVER_ABI_MINOR))
 
 /* Prefix of the exported vtable symbol; the driver name follows. */
@@ -64,26 +64,26 @@ typedef struct strata_url {
 } strata_url;
 
 /* Statement-splitting rules of a dialect (flags for the core's splitter). */
-#define STRATA_SPLIT_DOLLAR_QUOTES (1u << 0)   /* $tag$ ... $tag$ */
-#define STRATA_SPLIT_DELIMITER (1u << 1)       /* MySQL client DELIMITER */
-#define STRATA_SPLIT_BEGIN_END (1u << 2)       /* BEGIN ... END bodies */
-#define STRATA_SPLIT_BACKSLASH_ESC (1u << 3)   /* \' inside '...' and "..." */
-#define STRATA_SPLIT_HASH_COMMENT (1u << 4)    /* # to end of line */
-#define STRATA_SPLIT_BRACKET_IDENT (1u << 5)   /* [identifier] */
-#define STRATA_SPLIT_BACKTICK_IDENT (1u << 6)  /* `identifier` */
+#define STRATA_SPLIT_DOLLAR_QUOTES   (1u << 0) /* $tag$ ... $tag$ */
+#define STRATA_SPLIT_DELIMITER       (1u << 1) /* MySQL client DELIMITER */
+#define STRATA_SPLIT_BEGIN_END       (1u << 2) /* BEGIN ... END bodies */
+#define STRATA_SPLIT_BACKSLASH_ESC   (1u << 3) /* \' inside '...' and "..." */
+#define STRATA_SPLIT_HASH_COMMENT    (1u << 4) /* # to end of line */
+#define STRATA_SPLIT_BRACKET_IDENT   (1u << 5) /* [identifier] */
+#define STRATA_SPLIT_BACKTICK_IDENT  (1u << 6) /* `identifier` */
 #define STRATA_SPLIT_NESTED_COMMENTS (1u << 7) /* slash-star comments nest */
-#define STRATA_SPLIT_E_STRINGS (1u << 8)       /* E'...' backslash escapes */
-#define STRATA_SPLIT_DQUOTE_STRING (1u << 9)   /* "..." is a string (MySQL) */
+#define STRATA_SPLIT_E_STRINGS       (1u << 8) /* E'...' backslash escapes */
+#define STRATA_SPLIT_DQUOTE_STRING   (1u << 9) /* "..." is a string (MySQL) */
 
 /* How bound parameters are written in SQL passed to query(). */
 enum { STRATA_PARAM_QMARK = 0, STRATA_PARAM_DOLLAR = 1 };
 
 typedef struct strata_dialect {
-	const char *name;       /* "sqlite", "postgres", "mysql" */
-	char ident_quote;       /* '"' or '`' */
-	int transactional_ddl;  /* DDL commits with the transaction */
-	int param_style;        /* STRATA_PARAM_* */
-	unsigned split_flags;   /* STRATA_SPLIT_* */
+	const char *name;      /* "sqlite", "postgres", "mysql" */
+	char ident_quote;      /* '"' or '`' */
+	int transactional_ddl; /* DDL commits with the transaction */
+	int param_style;       /* STRATA_PARAM_* */
+	unsigned split_flags;  /* STRATA_SPLIT_* */
 	/*
 	 * CREATE TABLE for the history table. "{table}" is replaced by the
 	 * quoted table name. Columns, in this order: version, name, checksum,
@@ -114,8 +114,8 @@ typedef struct strata_schema_sink {
 	int (*table)(void *ctx, const char *table, int64_t est_rows /* -1 */);
 	int (*column)(void *ctx, const char *table, const char *column,
 	              const char *type, int nullable, const char *default_expr);
-	int (*index)(void *ctx, const char *table, const char *index, int unique,
-	             int primary, const char *columns);
+	int (*index)(void *ctx, const char *table, const char *index,
+	             int unique, int primary, const char *columns);
 	int (*foreign_key)(void *ctx, const char *table, const char *name,
 	                   const char *columns, const char *ref_table,
 	                   const char *ref_columns, const char *on_delete,

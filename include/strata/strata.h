@@ -74,14 +74,14 @@ char *strata_url_redact(const char *url);
 
 /* Progress events, emitted while a command runs. */
 typedef enum strata_event_kind {
-	STRATA_EV_LOCK_WAIT,   /* waiting for the migration lock */
-	STRATA_EV_APPLIED,     /* a migration was applied */
-	STRATA_EV_SKIPPED,     /* recorded as skipped for this driver */
-	STRATA_EV_REVERTED,    /* a migration was reverted */
-	STRATA_EV_BASELINED,   /* recorded as applied without running */
-	STRATA_EV_RESOLVED,    /* a failed migration was resolved */
+	STRATA_EV_LOCK_WAIT,    /* waiting for the migration lock */
+	STRATA_EV_APPLIED,      /* a migration was applied */
+	STRATA_EV_SKIPPED,      /* recorded as skipped for this driver */
+	STRATA_EV_REVERTED,     /* a migration was reverted */
+	STRATA_EV_BASELINED,    /* recorded as applied without running */
+	STRATA_EV_RESOLVED,     /* a failed migration was resolved */
 	STRATA_EV_OUT_OF_ORDER, /* pending migration older than applied ones */
-	STRATA_EV_NOTHING      /* nothing to do */
+	STRATA_EV_NOTHING       /* nothing to do */
 } strata_event_kind;
 
 typedef struct strata_event {
@@ -136,8 +136,8 @@ typedef struct strata_status {
 	strata_status_item *items;
 	size_t count;
 	size_t pending, drifted, failed;
-	int schema_checked;  /* a fingerprint was available to compare */
-	int schema_drift;    /* the schema differs from the recorded one */
+	int schema_checked;   /* a fingerprint was available to compare */
+	int schema_drift;     /* the schema differs from the recorded one */
 	int64_t schema_since; /* version whose fingerprint was compared */
 } strata_status;
 
@@ -187,8 +187,7 @@ int strata_up(strata *s, int64_t target, strata_error *err);
 /* Revert `count` newest applied migrations, or down to `target` if >= 0. */
 int strata_down(strata *s, int count, int64_t target, strata_error *err);
 int strata_baseline(strata *s, int64_t version, strata_error *err);
-int strata_resolve(strata *s, int64_t version, int applied,
-                   strata_error *err);
+int strata_resolve(strata *s, int64_t version, int applied, strata_error *err);
 
 /* Project scaffolding (no database needed). */
 int strata_init_project(const char *config_path, const char *migrations_dir,

@@ -115,7 +115,7 @@ static int set_err_conn(strata_dberr *err, PGconn *pg)
 }
 
 static void msg_add_field(strata_dberr *err, const char *label,
-			  const char *text)
+                          const char *text)
 {
 	if (!text || !*text)
 		return;
@@ -157,9 +157,9 @@ static int set_err_res(strata_dberr *err, PGconn *pg, const PGresult *res)
 		msg_add(err, pos);
 	}
 	msg_add_field(err, " (DETAIL: ",
-		      PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL));
-	msg_add_field(err, " (HINT: ",
-		      PQresultErrorField(res, PG_DIAG_MESSAGE_HINT));
+	              PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL));
+	msg_add_field(
+	        err, " (HINT: ", PQresultErrorField(res, PG_DIAG_MESSAGE_HINT));
 	return STRATA_DRV_ERROR;
 }
 
@@ -253,7 +253,7 @@ static int socket_file(struct conn_args *a, const char **host, int *port)
 }
 
 static int build_args(struct conn_args *a, const strata_url *url,
-		      strata_dberr *err)
+                      strata_dberr *err)
 {
 	const char *host = url_param(url, "socket");
 	int port = url->port;
@@ -323,7 +323,7 @@ static void pg_close(strata_conn *c)
 }
 
 static int pg_connect(strata_conn **out, const strata_url *url,
-		      strata_dberr *err)
+                      strata_dberr *err)
 {
 	struct conn_args a = {0};
 	strata_conn *c;
@@ -404,7 +404,7 @@ static int result_check(strata_conn *c, PGresult *res, strata_dberr *err)
 	case PGRES_COPY_BOTH:
 		copy_abort(c->pg, st);
 		rc = set_err(err, "COPY to or from the client is not "
-				  "supported in migrations");
+		                  "supported in migrations");
 		break;
 	default:
 		rc = set_err_res(err, c->pg, res);
@@ -431,8 +431,9 @@ static int send_rows(PGresult *res, strata_row_fn fn, void *ctx)
 		return STRATA_DRV_NOMEM;
 	for (r = 0; r < nrows; r++) {
 		for (k = 0; k < ncols; k++)
-			vals[k] = PQgetisnull(res, r, k) ?
-				NULL : PQgetvalue(res, r, k);
+			vals[k] = PQgetisnull(res, r, k)
+			                  ? NULL
+			                  : PQgetvalue(res, r, k);
 		if (fn(ctx, ncols, vals) != 0)
 			break;
 	}
@@ -445,7 +446,7 @@ static int send_rows(PGresult *res, strata_row_fn fn, void *ctx)
 
 /* Text forms of the parameters; ints are formatted into ibuf. */
 static int params_text(const strata_value *p, int n, const char **vals,
-		       char *ibuf, strata_dberr *err)
+                       char *ibuf, strata_dberr *err)
 {
 	int k;
 
@@ -470,9 +471,9 @@ static int params_text(const strata_value *p, int n, const char **vals,
 	return STRATA_DRV_OK;
 }
 
-static int pg_query(strata_conn *c, const char *sql,
-		    const strata_value *params, int nparams, strata_row_fn fn,
-		    void *fn_ctx, strata_dberr *err)
+static int pg_query(strata_conn *c, const char *sql, const strata_value *params,
+                    int nparams, strata_row_fn fn, void *fn_ctx,
+                    strata_dberr *err)
 {
 	const char **vals = NULL;
 	char *ibuf = NULL;
@@ -544,8 +545,8 @@ static int take_first(void *ctx, int ncols, const char *const *values)
 
 /* Run a query returning one value; *out is malloc'd (NULL for SQL NULL). */
 static int query_value(strata_conn *c, const char *sql,
-		       const strata_value *params, int nparams, char **out,
-		       strata_dberr *err)
+                       const strata_value *params, int nparams, char **out,
+                       strata_dberr *err)
 {
 	struct one_value ov = {0};
 	int rc;
@@ -562,8 +563,8 @@ static int query_value(strata_conn *c, const char *sql,
 }
 
 static int query_bool(strata_conn *c, const char *sql,
-		      const strata_value *params, int nparams, int *out,
-		      strata_dberr *err)
+                      const strata_value *params, int nparams, int *out,
+                      strata_dberr *err)
 {
 	char *v = NULL;
 	int rc = query_value(c, sql, params, nparams, &v, err);
@@ -604,9 +605,9 @@ static int split_name(const char *name, strata_value p[2], char **schema)
 
 /* Per database, schema and table, so unrelated projects never collide. */
 static const char lock_key_sql[] =
-	"SELECT hashtextextended('strata:' || current_database()::text || '.'"
-	" || coalesce($1::text, current_schema()::text, '') || '.' || $2::text,"
-	" 0)";
+        "SELECT hashtextextended('strata:' || current_database()::text || '.'"
+        " || coalesce($1::text, current_schema()::text, '') || '.' || $2::text,"
+        " 0)";
 
 static int64_t ms_since(const struct timespec *t0)
 {
@@ -629,7 +630,7 @@ static void sleep_ms(int64_t ms)
 }
 
 static int key_for(strata_conn *c, const char *name, char **key,
-		   strata_dberr *err)
+                   strata_dberr *err)
 {
 	strata_value p[2];
 	char *schema;
@@ -646,9 +647,9 @@ static int key_for(strata_conn *c, const char *name, char **key,
 
 /* Poll pg_try_advisory_lock until acquired or timeout_ms has passed. */
 static int poll_lock(strata_conn *c, const char *key, unsigned timeout_ms,
-		     strata_dberr *err)
+                     strata_dberr *err)
 {
-	strata_value p = { STRATA_VAL_TEXT, key, 0 };
+	strata_value p = {STRATA_VAL_TEXT, key, 0};
 	struct timespec t0;
 	int64_t left;
 	int got, rc;
@@ -656,7 +657,7 @@ static int poll_lock(strata_conn *c, const char *key, unsigned timeout_ms,
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		rc = query_bool(c, "SELECT pg_try_advisory_lock($1::bigint)",
-				&p, 1, &got, err);
+		                &p, 1, &got, err);
 		if (rc != STRATA_DRV_OK || got)
 			return rc;
 		left = (int64_t)timeout_ms - ms_since(&t0);
@@ -667,7 +668,7 @@ static int poll_lock(strata_conn *c, const char *key, unsigned timeout_ms,
 }
 
 static int pg_lock(strata_conn *c, const char *name, unsigned timeout_ms,
-		   strata_dberr *err)
+                   strata_dberr *err)
 {
 	char *key = NULL;
 	int rc = key_for(c, name, &key, err);
@@ -676,9 +677,10 @@ static int pg_lock(strata_conn *c, const char *name, unsigned timeout_ms,
 		return rc;
 	/* Session locks stack; taking ours twice would need two unlocks. */
 	if (c->lock_key) {
-		rc = strcmp(c->lock_key, key) == 0 ? STRATA_DRV_OK :
-			set_err(err, "this connection already holds "
-				     "another strata lock");
+		rc = strcmp(c->lock_key, key) == 0
+		             ? STRATA_DRV_OK
+		             : set_err(err, "this connection already holds "
+		                            "another strata lock");
 		free(key);
 		return rc;
 	}
@@ -691,15 +693,15 @@ static int pg_lock(strata_conn *c, const char *name, unsigned timeout_ms,
 	if (rc == STRATA_DRV_TIMEOUT) {
 		err_clear(err);
 		snprintf(err->message, sizeof(err->message),
-			 "timed out after %u ms waiting for the lock on %s",
-			 timeout_ms, name);
+		         "timed out after %u ms waiting for the lock on %s",
+		         timeout_ms, name);
 	}
 	return rc;
 }
 
 static int pg_unlock(strata_conn *c, const char *name, strata_dberr *err)
 {
-	strata_value p = { STRATA_VAL_TEXT, NULL, 0 };
+	strata_value p = {STRATA_VAL_TEXT, NULL, 0};
 	int released, rc;
 
 	(void)name; /* the key taken by lock() is what counts */
@@ -707,7 +709,7 @@ static int pg_unlock(strata_conn *c, const char *name, strata_dberr *err)
 		return STRATA_DRV_OK;
 	p.text = c->lock_key;
 	rc = query_bool(c, "SELECT pg_advisory_unlock($1::bigint)", &p, 1,
-			&released, err);
+	                &released, err);
 	if (rc != STRATA_DRV_OK)
 		return rc; /* keep the key: the lock may still be held */
 	free(c->lock_key);
@@ -720,13 +722,13 @@ static int pg_unlock(strata_conn *c, const char *name, strata_dberr *err)
 
 /* Any relation kind that would make CREATE TABLE IF NOT EXISTS skip. */
 static const char table_exists_sql[] =
-	"SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c"
-	" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-	" WHERE n.nspname = coalesce($1::text, current_schema()::text)"
-	" AND c.relname = $2::text AND c.relkind IN ('r','p','v','m','f'))";
+        "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c"
+        " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE n.nspname = coalesce($1::text, current_schema()::text)"
+        " AND c.relname = $2::text AND c.relkind IN ('r','p','v','m','f'))";
 
 static int pg_table_exists(strata_conn *c, const char *table, int *exists,
-			   strata_dberr *err)
+                           strata_dberr *err)
 {
 	strata_value p[2];
 	char *schema;
@@ -744,103 +746,200 @@ static int pg_table_exists(strata_conn *c, const char *table, int *exists,
  * out: the extension owns them, not the migrations. Every query sorts by
  * name in the "C" collation so the output does not depend on the locale.
  */
-#define IN_SCHEMA(nsp) "pg_catalog.pg_namespace n ON n.oid = " nsp \
+#define IN_SCHEMA(nsp)                                                         \
+	"pg_catalog.pg_namespace n ON n.oid = " nsp                            \
 	" AND n.nspname = current_schema()"
-#define NOT_EXT(cls, oid) " NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e" \
-	" WHERE e.classid = '" cls "'::pg_catalog.regclass" \
+#define NOT_EXT(cls, oid)                                                      \
+	" NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e"                    \
+	" WHERE e.classid = '" cls "'::pg_catalog.regclass"                    \
 	" AND e.objid = " oid " AND e.deptype = 'e')"
 
-static const char tables_sql[] =
-	"SELECT c.relname, CASE WHEN c.reltuples < 0 THEN -1"
-	" ELSE c.reltuples::bigint END"
-	" FROM pg_catalog.pg_class c JOIN " IN_SCHEMA("c.relnamespace")
-	" WHERE c.relkind IN ('r','p') AND" NOT_EXT("pg_class", "c.oid")
-	" ORDER BY c.relname COLLATE \"C\"";
+static const char tables_sql
+        [] = "SELECT c.relname, CASE WHEN c.reltuples < 0 THEN -1"
+             " ELSE c.reltuples::bigint END"
+             " FROM pg_catalog.pg_class c JOIN " IN_SCHEMA(
+                     "c.relnamespace") " WHERE c.relkind IN ('r','p') "
+                                       "AND" NOT_EXT("pg_class",
+                                                     "c.oid") " ORDER BY "
+                                                              "c.relname "
+                                                              "COLLATE \"C\"";
 
 static const char columns_sql[] =
-	"SELECT c.relname, a.attname,"
-	" pg_catalog.format_type(a.atttypid, a.atttypmod), NOT a.attnotnull,"
-	" CASE WHEN a.attidentity = 'a' THEN 'GENERATED ALWAYS AS IDENTITY'"
-	" WHEN a.attidentity = 'd' THEN 'GENERATED BY DEFAULT AS IDENTITY'"
-	" WHEN a.attgenerated = 's' THEN 'GENERATED ALWAYS AS ('"
-	" || pg_catalog.pg_get_expr(d.adbin, d.adrelid) || ') STORED'"
-	" ELSE pg_catalog.pg_get_expr(d.adbin, d.adrelid) END"
-	" FROM pg_catalog.pg_attribute a"
-	" JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
-	" JOIN " IN_SCHEMA("c.relnamespace")
-	" LEFT JOIN pg_catalog.pg_attrdef d"
-	" ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
-	" WHERE c.relkind IN ('r','p') AND a.attnum > 0 AND NOT a.attisdropped"
-	" AND" NOT_EXT("pg_class", "c.oid")
-	" ORDER BY c.relname COLLATE \"C\", a.attnum";
+        "SELECT c.relname, a.attname,"
+        " pg_catalog.format_type(a.atttypid, a.atttypmod), NOT a.attnotnull,"
+        " CASE WHEN a.attidentity = 'a' THEN 'GENERATED ALWAYS AS IDENTITY'"
+        " WHEN a.attidentity = 'd' THEN 'GENERATED BY DEFAULT AS IDENTITY'"
+        " WHEN a.attgenerated = 's' THEN 'GENERATED ALWAYS AS ('"
+        " || pg_catalog.pg_get_expr(d.adbin, d.adrelid) || ') STORED'"
+        " ELSE pg_catalog.pg_get_expr(d.adbin, d.adrelid) END"
+        " FROM pg_catalog.pg_attribute a"
+        " JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
+        " JOIN " IN_SCHEMA(
+                "c.relnamespace") " LEFT JOIN pg_catalog.pg_attrdef d"
+                                  " ON d.adrelid = a.attrelid AND d.adnum = "
+                                  "a.attnum"
+                                  " WHERE c.relkind IN ('r','p') AND a.attnum "
+                                  "> 0 AND NOT a.attisdropped"
+                                  " AND" NOT_EXT(
+                                          "pg_class",
+                                          "c.oid") " ORDER BY c.relname "
+                                                   "COLLATE \"C\", a.attnum";
 
 /* Key columns only (not INCLUDE ones); expressions as deparsed. */
 static const char indexes_sql[] =
-	"SELECT t.relname, i.relname, x.indisunique, x.indisprimary,"
-	" (SELECT string_agg(CASE WHEN x.indkey[k.n - 1] = 0"
-	" THEN pg_catalog.pg_get_indexdef(x.indexrelid, k.n, true)"
-	" ELSE (SELECT a.attname FROM pg_catalog.pg_attribute a"
-	" WHERE a.attrelid = x.indrelid AND a.attnum = x.indkey[k.n - 1])"
-	" END, ',' ORDER BY k.n)"
-	" FROM generate_series(1, x.indnkeyatts) AS k(n))"
-	" FROM pg_catalog.pg_index x"
-	" JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid"
-	" JOIN pg_catalog.pg_class t ON t.oid = x.indrelid"
-	" JOIN " IN_SCHEMA("t.relnamespace")
-	" WHERE t.relkind IN ('r','p') AND" NOT_EXT("pg_class", "t.oid")
-	" ORDER BY t.relname COLLATE \"C\", i.relname COLLATE \"C\"";
+        "SELECT t.relname, i.relname, x.indisunique, x.indisprimary,"
+        " (SELECT string_agg(CASE WHEN x.indkey[k.n - 1] = 0"
+        " THEN pg_catalog.pg_get_indexdef(x.indexrelid, k.n, true)"
+        " ELSE (SELECT a.attname FROM pg_catalog.pg_attribute a"
+        " WHERE a.attrelid = x.indrelid AND a.attnum = x.indkey[k.n - 1])"
+        " END, ',' ORDER BY k.n)"
+        " FROM generate_series(1, x.indnkeyatts) AS k(n))"
+        " FROM pg_catalog.pg_index x"
+        " JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid"
+        " JOIN pg_catalog.pg_class t ON t.oid = x.indrelid"
+        " JOIN " IN_SCHEMA("t.relnamespace") " WHERE t.relkind IN ('r','p') "
+                                             "AND" NOT_EXT(
+                                                     "pg_class",
+                                                     "t.oid") " ORDER BY "
+                                                              "t.relname "
+                                                              "COLLATE \"C\", "
+                                                              "i.relname "
+                                                              "COLLATE \"C\"";
 
-#define FK_COLS(keys, rel) \
-	"(SELECT string_agg(a.attname, ',' ORDER BY k.o)" \
-	" FROM unnest(" keys ") WITH ORDINALITY AS k(num, o)" \
-	" JOIN pg_catalog.pg_attribute a" \
+#define FK_COLS(keys, rel)                                                     \
+	"(SELECT string_agg(a.attname, ',' ORDER BY k.o)"                      \
+	" FROM unnest(" keys ") WITH ORDINALITY AS k(num, o)"                  \
+	" JOIN pg_catalog.pg_attribute a"                                      \
 	" ON a.attrelid = " rel " AND a.attnum = k.num)"
 
 /*
  * conparentid = 0 skips the copies PostgreSQL makes on partitions; the
  * referenced table is schema-qualified only when outside this schema.
  */
-static const char fks_sql[] =
-	"SELECT t.relname, f.conname, " FK_COLS("f.conkey", "f.conrelid") ","
-	" CASE WHEN rn.nspname = current_schema() THEN r.relname::text"
-	" ELSE rn.nspname || '.' || r.relname END,"
-	" " FK_COLS("f.confkey", "f.confrelid") ","
-	" f.confdeltype, f.confupdtype"
-	" FROM pg_catalog.pg_constraint f"
-	" JOIN pg_catalog.pg_class t ON t.oid = f.conrelid"
-	" JOIN " IN_SCHEMA("t.relnamespace")
-	" JOIN pg_catalog.pg_class r ON r.oid = f.confrelid"
-	" JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace"
-	" WHERE f.contype = 'f' AND f.conparentid = 0"
-	" AND" NOT_EXT("pg_class", "t.oid")
-	" ORDER BY t.relname COLLATE \"C\", f.conname COLLATE \"C\"";
+static const char fks_sql[] = "SELECT t.relname, f.conname, " FK_COLS(
+        "f.conkey",
+        "f.conrelid") ","
+                      " CASE WHEN rn.nspname = current_schema() THEN "
+                      "r.relname::text"
+                      " ELSE rn.nspname || '.' || r.relname END,"
+                      " " FK_COLS(
+                              "f.confkey",
+                              "f.confrelid") ","
+                                             " f.confdeltype, f.confupdtype"
+                                             " FROM pg_catalog.pg_constraint f"
+                                             " JOIN pg_catalog.pg_class t ON "
+                                             "t.oid = f.conrelid"
+                                             " JOIN " IN_SCHEMA(
+                                                     "t.relnamespace") " JOIN "
+                                                                       "pg_"
+                                                                       "catalog"
+                                                                       ".pg_"
+                                                                       "class "
+                                                                       "r ON "
+                                                                       "r.oid "
+                                                                       "= "
+                                                                       "f."
+                                                                       "confrel"
+                                                                       "id"
+                                                                       " JOIN "
+                                                                       "pg_"
+                                                                       "catalog"
+                                                                       ".pg_"
+                                                                       "namespa"
+                                                                       "ce rn "
+                                                                       "ON "
+                                                                       "rn.oid "
+                                                                       "= "
+                                                                       "r."
+                                                                       "relname"
+                                                                       "space"
+                                                                       " WHERE "
+                                                                       "f."
+                                                                       "contype"
+                                                                       " = 'f' "
+                                                                       "AND "
+                                                                       "f."
+                                                                       "conpare"
+                                                                       "ntid = "
+                                                                       "0"
+                                                                       " AN"
+                                                                       "D" NOT_EXT(
+                                                                               "pg_class",
+                                                                               "t.oid") " ORDER BY t.relname COLLATE \"C\", f.conname COLLATE \"C\"";
 
 /* Identity sequences (dependency 'i') are part of their column. */
-static const char objects_sql[] =
-	"SELECT kind, name, tbl FROM ("
-	"SELECT CASE c.relkind WHEN 'v' THEN 'view'"
-	" WHEN 'm' THEN 'materialized view' ELSE 'sequence' END,"
-	" c.relname::text, NULL::text"
-	" FROM pg_catalog.pg_class c JOIN " IN_SCHEMA("c.relnamespace")
-	" WHERE c.relkind IN ('v','m','S') AND" NOT_EXT("pg_class", "c.oid")
-	" AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend i"
-	" WHERE i.classid = 'pg_class'::pg_catalog.regclass"
-	" AND i.objid = c.oid AND i.deptype = 'i')"
-	" UNION ALL"
-	" SELECT 'trigger', g.tgname::text, c.relname::text"
-	" FROM pg_catalog.pg_trigger g"
-	" JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid"
-	" JOIN " IN_SCHEMA("c.relnamespace")
-	" WHERE NOT g.tgisinternal AND" NOT_EXT("pg_class", "c.oid")
-	" UNION ALL"
-	" SELECT CASE p.prokind WHEN 'p' THEN 'procedure'"
-	" WHEN 'a' THEN 'aggregate' ELSE 'function' END,"
-	" p.proname || '(' ||"
-	" pg_catalog.pg_get_function_identity_arguments(p.oid) || ')', NULL"
-	" FROM pg_catalog.pg_proc p JOIN " IN_SCHEMA("p.pronamespace")
-	" WHERE" NOT_EXT("pg_proc", "p.oid")
-	") o(kind, name, tbl)"
-	" ORDER BY kind COLLATE \"C\", name COLLATE \"C\", tbl COLLATE \"C\"";
+static const char
+        objects_sql[] = "SELECT kind, name, tbl FROM ("
+                        "SELECT CASE c.relkind WHEN 'v' THEN 'view'"
+                        " WHEN 'm' THEN 'materialized view' ELSE 'sequence' "
+                        "END,"
+                        " c.relname::text, NULL::text"
+                        " FROM pg_catalog.pg_class c JOIN " IN_SCHEMA("c."
+                                                                      "relnames"
+                                                                      "pace") " WHERE c.relkind IN ('v','m','S') AND" NOT_EXT(
+                                "pg_class",
+                                "c.oid") " AND NOT EXISTS (SELECT 1 FROM "
+                                         "pg_catalog.pg_depend i"
+                                         " WHERE i.classid = "
+                                         "'pg_class'::pg_catalog.regclass"
+                                         " AND i.objid = c.oid AND i.deptype = "
+                                         "'i')"
+                                         " UNION ALL"
+                                         " SELECT 'trigger', g.tgname::text, "
+                                         "c.relname::text"
+                                         " FROM pg_catalog.pg_trigger g"
+                                         " JOIN pg_catalog.pg_class c ON c.oid "
+                                         "= g.tgrelid"
+                                         " JOIN " IN_SCHEMA("c.relnamespace") " WHERE NOT g.tgisinternal AND" NOT_EXT(
+                                                 "pg_class",
+                                                 "c.oid") " UNION ALL"
+                                                          " SELECT CASE "
+                                                          "p.prokind WHEN 'p' "
+                                                          "THEN 'procedure'"
+                                                          " WHEN 'a' THEN "
+                                                          "'aggregate' ELSE "
+                                                          "'function' END,"
+                                                          " p.proname || '(' ||"
+                                                          " pg_catalog.pg_get_"
+                                                          "function_identity_"
+                                                          "arguments(p.oid) || "
+                                                          "')', NULL"
+                                                          " FROM "
+                                                          "pg_catalog.pg_proc "
+                                                          "p JOIN " IN_SCHEMA("p.pronamespace") " WHERE" NOT_EXT(
+                                                                  "pg_proc",
+                                                                  "p.oid") ") "
+                                                                           "o("
+                                                                           "kin"
+                                                                           "d, "
+                                                                           "nam"
+                                                                           "e, "
+                                                                           "tbl"
+                                                                           ")"
+                                                                           " OR"
+                                                                           "DER"
+                                                                           " BY"
+                                                                           " ki"
+                                                                           "nd "
+                                                                           "COL"
+                                                                           "LAT"
+                                                                           "E "
+                                                                           "\"C"
+                                                                           "\","
+                                                                           " na"
+                                                                           "me "
+                                                                           "COL"
+                                                                           "LAT"
+                                                                           "E "
+                                                                           "\"C"
+                                                                           "\","
+                                                                           " tb"
+                                                                           "l "
+                                                                           "COL"
+                                                                           "LAT"
+                                                                           "E "
+                                                                           "\"C"
+                                                                           "\"";
 
 struct isink {
 	const strata_schema_sink *sink;
@@ -863,7 +962,7 @@ static int row_column(void *ctx, int n, const char *const *v)
 
 	(void)n;
 	s->aborted = s->sink->column(s->sink->ctx, v[0], v[1], v[2],
-				     v[3][0] == 't', v[4]) != 0;
+	                             v[3][0] == 't', v[4]) != 0;
 	return s->aborted;
 }
 
@@ -873,7 +972,7 @@ static int row_index(void *ctx, int n, const char *const *v)
 
 	(void)n;
 	s->aborted = s->sink->index(s->sink->ctx, v[0], v[1], v[2][0] == 't',
-				    v[3][0] == 't', v[4] ? v[4] : "") != 0;
+	                            v[3][0] == 't', v[4] ? v[4] : "") != 0;
 	return s->aborted;
 }
 
@@ -898,10 +997,10 @@ static int row_fk(void *ctx, int n, const char *const *v)
 	struct isink *s = ctx;
 
 	(void)n;
-	s->aborted = s->sink->foreign_key(s->sink->ctx, v[0], v[1],
-					  v[2] ? v[2] : "", v[3],
-					  v[4] ? v[4] : "", fk_action(v[5]),
-					  fk_action(v[6])) != 0;
+	s->aborted =
+	        s->sink->foreign_key(s->sink->ctx, v[0], v[1], v[2] ? v[2] : "",
+	                             v[3], v[4] ? v[4] : "", fk_action(v[5]),
+	                             fk_action(v[6])) != 0;
 	return s->aborted;
 }
 
@@ -918,24 +1017,22 @@ static const struct {
 	const char *sql;
 	strata_row_fn row;
 } introspect_steps[] = {
-	{ tables_sql, row_table },
-	{ columns_sql, row_column },
-	{ indexes_sql, row_index },
-	{ fks_sql, row_fk },
-	{ objects_sql, row_object },
+        {tables_sql, row_table},   {columns_sql, row_column},
+        {indexes_sql, row_index},  {fks_sql, row_fk},
+        {objects_sql, row_object},
 };
 
 static int pg_introspect(strata_conn *c, const strata_schema_sink *sink,
-			 strata_dberr *err)
+                         strata_dberr *err)
 {
-	struct isink s = { sink, 0 };
+	struct isink s = {sink, 0};
 	size_t i;
 	int rc;
 
 	for (i = 0; i < sizeof(introspect_steps) / sizeof(*introspect_steps);
 	     i++) {
 		rc = pg_query(c, introspect_steps[i].sql, NULL, 0,
-			      introspect_steps[i].row, &s, err);
+		              introspect_steps[i].row, &s, err);
 		if (rc != STRATA_DRV_OK)
 			return rc;
 		if (s.aborted)
@@ -947,48 +1044,48 @@ static int pg_introspect(strata_conn *c, const strata_schema_sink *sink,
 /* ------------------------------------------------------------------ */
 /* Module                                                              */
 
-static const char *const schemes[] = { "postgres", "postgresql", NULL };
+static const char *const schemes[] = {"postgres", "postgresql", NULL};
 
 static const strata_dialect dialect = {
-	"postgres",
-	'"',
-	1,
-	STRATA_PARAM_DOLLAR,
-	STRATA_SPLIT_DOLLAR_QUOTES | STRATA_SPLIT_NESTED_COMMENTS |
-		STRATA_SPLIT_E_STRINGS,
-	"CREATE TABLE IF NOT EXISTS {table} ("
-	"version BIGINT NOT NULL PRIMARY KEY, "
-	"name VARCHAR(255) NOT NULL, "
-	"checksum CHAR(64) NOT NULL, "
-	"source VARCHAR(255) NOT NULL, "
-	"status VARCHAR(16) NOT NULL, "
-	"started_at VARCHAR(32) NOT NULL, "
-	"finished_at VARCHAR(32), "
-	"duration_ms BIGINT, "
-	"applied_by VARCHAR(255) NOT NULL, "
-	"steps INTEGER NOT NULL DEFAULT 0, "
-	"error TEXT, "
-	"schema_fingerprint CHAR(64))",
+        "postgres",
+        '"',
+        1,
+        STRATA_PARAM_DOLLAR,
+        STRATA_SPLIT_DOLLAR_QUOTES | STRATA_SPLIT_NESTED_COMMENTS |
+                STRATA_SPLIT_E_STRINGS,
+        "CREATE TABLE IF NOT EXISTS {table} ("
+        "version BIGINT NOT NULL PRIMARY KEY, "
+        "name VARCHAR(255) NOT NULL, "
+        "checksum CHAR(64) NOT NULL, "
+        "source VARCHAR(255) NOT NULL, "
+        "status VARCHAR(16) NOT NULL, "
+        "started_at VARCHAR(32) NOT NULL, "
+        "finished_at VARCHAR(32), "
+        "duration_ms BIGINT, "
+        "applied_by VARCHAR(255) NOT NULL, "
+        "steps INTEGER NOT NULL DEFAULT 0, "
+        "error TEXT, "
+        "schema_fingerprint CHAR(64))",
 };
 
 const strata_driver strata_driver_postgres = {
-	STRATA_DRIVER_ABI_VERSION,
-	sizeof(strata_driver),
-	"postgres",
-	PG_DRIVER_VERSION,
-	"PostgreSQL (libpq)",
-	schemes,
-	&dialect,
-	pg_connect,
-	pg_close,
-	pg_server_version,
-	pg_exec,
-	pg_query,
-	pg_begin,
-	pg_commit,
-	pg_rollback,
-	pg_lock,
-	pg_unlock,
-	pg_table_exists,
-	pg_introspect,
+        STRATA_DRIVER_ABI_VERSION,
+        sizeof(strata_driver),
+        "postgres",
+        PG_DRIVER_VERSION,
+        "PostgreSQL (libpq)",
+        schemes,
+        &dialect,
+        pg_connect,
+        pg_close,
+        pg_server_version,
+        pg_exec,
+        pg_query,
+        pg_begin,
+        pg_commit,
+        pg_rollback,
+        pg_lock,
+        pg_unlock,
+        pg_table_exists,
+        pg_introspect,
 };

@@ -66,8 +66,8 @@ static int aborted(strata_dberr *err)
 	return STRATA_DRV_ERROR;
 }
 
-static int columns(strata_conn *c, const strata_schema_sink *k,
-                   const char *t, strata_dberr *err)
+static int columns(strata_conn *c, const strata_schema_sink *k, const char *t,
+                   strata_dberr *err)
 {
 	list l;
 	size_t i;
@@ -112,8 +112,8 @@ static char *index_columns(strata_conn *c, const char *idx, strata_dberr *err)
 }
 
 /* A rowid table's INTEGER PRIMARY KEY has no index entry of its own. */
-static int rowid_pk(strata_conn *c, const strata_schema_sink *k,
-                    const char *t, strata_dberr *err)
+static int rowid_pk(strata_conn *c, const strata_schema_sink *k, const char *t,
+                    strata_dberr *err)
 {
 	list l;
 	int rc = fetch(c, &l,
@@ -128,8 +128,8 @@ static int rowid_pk(strata_conn *c, const strata_schema_sink *k,
 	return rc;
 }
 
-static int indexes(strata_conn *c, const strata_schema_sink *k,
-                   const char *t, strata_dberr *err)
+static int indexes(strata_conn *c, const strata_schema_sink *k, const char *t,
+                   strata_dberr *err)
 {
 	list l;
 	size_t i;

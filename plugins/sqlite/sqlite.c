@@ -59,8 +59,9 @@ static int apply_params(strata_conn *c, const strata_url *url,
 		if (!strcmp(p->key, "busy_timeout"))
 			busy = atoi(p->value);
 		else
-			return fail_msg(err, "unknown sqlite URL parameter '%s' "
-			                     "(known: busy_timeout)",
+			return fail_msg(err,
+			                "unknown sqlite URL parameter '%s' "
+			                "(known: busy_timeout)",
 			                p->key);
 	}
 	/* Wait for other writers rather than fail with "database is locked". */
@@ -91,7 +92,8 @@ static int drv_connect(strata_conn **out, const strata_url *url,
 		return sqlite__fail(NULL, err);
 	}
 	if (sqlite3_open_v2(c->path, &c->db, flags, NULL) != SQLITE_OK) {
-		int rc = c->db ? sqlite__fail(c->db, err) : sqlite__fail(NULL, err);
+		int rc = c->db ? sqlite__fail(c->db, err)
+		               : sqlite__fail(NULL, err);
 
 		snprintf(err->message + strlen(err->message),
 		         sizeof(err->message) - strlen(err->message),
@@ -121,8 +123,8 @@ static const char *drv_server_version(strata_conn *c)
 }
 
 /* Steps a prepared statement to the end, rows to fn if set. */
-static int run_stmt(sqlite3 *db, sqlite3_stmt *st, strata_row_fn fn,
-                    void *ctx, strata_dberr *err)
+static int run_stmt(sqlite3 *db, sqlite3_stmt *st, strata_row_fn fn, void *ctx,
+                    strata_dberr *err)
 {
 	const char *vals[64];
 	int rc, n, i, stop = 0;
@@ -185,8 +187,7 @@ static int bind_all(sqlite3_stmt *st, const strata_value *p, int n)
 }
 
 int sqlite__query(sqlite3 *db, const char *sql, const strata_value *params,
-                    int nparams, strata_row_fn fn, void *ctx,
-                    strata_dberr *err)
+                  int nparams, strata_row_fn fn, void *ctx, strata_dberr *err)
 {
 	sqlite3_stmt *st = NULL;
 
@@ -203,8 +204,8 @@ int sqlite__query(sqlite3 *db, const char *sql, const strata_value *params,
 }
 
 static int drv_query(strata_conn *c, const char *sql,
-                     const strata_value *params, int nparams,
-                     strata_row_fn fn, void *ctx, strata_dberr *err)
+                     const strata_value *params, int nparams, strata_row_fn fn,
+                     void *ctx, strata_dberr *err)
 {
 	return sqlite__query(c->db, sql, params, nparams, fn, ctx, err);
 }

@@ -15,8 +15,7 @@ struct strata_conn {
 
 int sqlite__fail(sqlite3 *db, strata_dberr *err);
 int sqlite__query(sqlite3 *db, const char *sql, const strata_value *params,
-                  int nparams, strata_row_fn fn, void *ctx,
-                  strata_dberr *err);
+                  int nparams, strata_row_fn fn, void *ctx, strata_dberr *err);
 int sqlite__introspect(strata_conn *c, const strata_schema_sink *sink,
                        strata_dberr *err);
 

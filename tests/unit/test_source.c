@@ -44,7 +44,8 @@ static void good(void)
 	ok(load(&src, &e) == 0, "loads (%s)", e.message ? e.message : "");
 	is_int(src.count, 3, "three migrations");
 	if (src.count == 3) {
-		is_int(src.items[0].version, 9, "ordered numerically, not by name");
+		is_int(src.items[0].version, 9,
+		       "ordered numerically, not by name");
 		is_str(src.items[0].name, "nine", "slug");
 	}
 	m = strata_source_find(&src, 9);

@@ -2,15 +2,15 @@
 #include "tap.h"
 #include "internal.h"
 
-#define PG                                                        \
-	(STRATA_SPLIT_DOLLAR_QUOTES | STRATA_SPLIT_NESTED_COMMENTS | \
+#define PG                                                                     \
+	(STRATA_SPLIT_DOLLAR_QUOTES | STRATA_SPLIT_NESTED_COMMENTS |           \
 	 STRATA_SPLIT_E_STRINGS)
-#define MY                                                             \
-	(STRATA_SPLIT_DELIMITER | STRATA_SPLIT_BEGIN_END |                \
-	 STRATA_SPLIT_BACKSLASH_ESC | STRATA_SPLIT_HASH_COMMENT |          \
+#define MY                                                                     \
+	(STRATA_SPLIT_DELIMITER | STRATA_SPLIT_BEGIN_END |                     \
+	 STRATA_SPLIT_BACKSLASH_ESC | STRATA_SPLIT_HASH_COMMENT |              \
 	 STRATA_SPLIT_BACKTICK_IDENT | STRATA_SPLIT_DQUOTE_STRING)
-#define LITE                                                \
-	(STRATA_SPLIT_BEGIN_END | STRATA_SPLIT_BRACKET_IDENT | \
+#define LITE                                                                   \
+	(STRATA_SPLIT_BEGIN_END | STRATA_SPLIT_BRACKET_IDENT |                 \
 	 STRATA_SPLIT_BACKTICK_IDENT)
 
 static strata_stmts S;
@@ -23,8 +23,8 @@ static int split(const char *sql, unsigned flags)
 	return strata_split(&S, sql, strlen(sql), flags, "t.sql", &E);
 }
 
-static void expect(const char *sql, unsigned flags, size_t n,
-                   const char *first, const char *last, const char *what)
+static void expect(const char *sql, unsigned flags, size_t n, const char *first,
+                   const char *last, const char *what)
 {
 	int rc = split(sql, flags);
 
@@ -85,19 +85,18 @@ static void postgres(void)
 	       "CREATE FUNCTION f() RETURNS int AS $$\nBEGIN RETURN 1; "
 	       "END;\n$$ LANGUAGE plpgsql",
 	       "SELECT f()", "dollar-quoted body");
-	expect(tagged, PG, 2,
-	       "DO $body$ BEGIN PERFORM '$$;'; END $body$", "SELECT 2",
-	       "tagged dollar quote containing $$");
+	expect(tagged, PG, 2, "DO $body$ BEGIN PERFORM '$$;'; END $body$",
+	       "SELECT 2", "tagged dollar quote containing $$");
 	expect("SELECT $1::int; SELECT a$b$ FROM t;", PG, 2, "SELECT $1::int",
 	       "SELECT a$b$ FROM t", "positional params and $ in names");
-	expect("SELECT E'it\\'s; ok'; SELECT 2", PG, 2,
-	       "SELECT E'it\\'s; ok'", "SELECT 2", "E'' string escapes");
+	expect("SELECT E'it\\'s; ok'; SELECT 2", PG, 2, "SELECT E'it\\'s; ok'",
+	       "SELECT 2", "E'' string escapes");
 	expect("SELECT 'a\\'; SELECT 2", PG, 2, "SELECT 'a\\'", "SELECT 2",
 	       "standard string: backslash is literal");
 	expect("/* a /* nested ; */ still */ SELECT 1; SELECT 2", PG, 2,
 	       "SELECT 1", "SELECT 2", "nested comments");
-	expect("SELECT ARRAY[1,2][1]; SELECT 2", PG, 2,
-	       "SELECT ARRAY[1,2][1]", "SELECT 2", "brackets are not quotes");
+	expect("SELECT ARRAY[1,2][1]; SELECT 2", PG, 2, "SELECT ARRAY[1,2][1]",
+	       "SELECT 2", "brackets are not quotes");
 	expect_error("SELECT $$ never closed;\n", PG, 1, "dollar",
 	             "unterminated dollar quote");
 }

@@ -41,8 +41,9 @@ static void params(void)
 	strata_error e;
 
 	memset(&e, 0, sizeof(e));
-	ok(strata__url_parse(&u, "postgres://h/db?sslmode=require&host=%2Ftmp"
-	                         "%2Fs",
+	ok(strata__url_parse(&u,
+	                     "postgres://h/db?sslmode=require&host=%2Ftmp"
+	                     "%2Fs",
 	                     &e) == 0,
 	   "query parsed");
 	is_int(u.url.nparams, 2, "two params");

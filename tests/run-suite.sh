@@ -1,0 +1,137 @@
+#!/bin/bash
+# The whole test suite, from a fresh Debian 12 machine (as root):
+#   dependencies and database servers (apt), build, throwaway PostgreSQL and
+#   MariaDB servers, make check, make distcheck, an ASan/UBSan build of the
+#   suite, valgrind on the CLI tests, short fuzz runs, and the format check.
+# The servers are stopped on every exit, including failures.
+#
+# Environment: JOBS (default nproc), FUZZ_SECONDS (default 30),
+# SUITE_SKIP="distcheck asan valgrind fuzz format" to leave steps out
+# locally (CI runs everything).
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+jobs=${JOBS:-$(nproc)}
+work=$(mktemp -d "${TMPDIR:-/tmp}/strata-suite.XXXXXX")
+servers=$work/servers
+passed=0
+failed=0
+failures=""
+
+cleanup() {
+	"$top/tests/servers.sh" stop "$servers" >/dev/null 2>&1 || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { printf '\n=== %s\n' "$*"; }
+
+skipped() { case " ${SUITE_SKIP:-} " in *" $1 "*) return 0 ;; esac; return 1; }
+
+# step NAME COMMAND...: runs one step, records its result, keeps going.
+step() {
+	local name=$1 start=$SECONDS
+	shift
+	say "$name"
+	if "$@"; then
+		passed=$((passed + 1))
+		echo "--- $name: ok ($((SECONDS - start)) s)"
+	else
+		failed=$((failed + 1))
+		failures="$failures $name"
+		echo "--- $name: FAILED ($((SECONDS - start)) s)"
+	fi
+}
+
+show_logs() { # dump the logs of failed tests
+	find "$1" -name '*.log' -path '*tests*' -newer "$1/Makefile" 2>/dev/null |
+		while read -r log; do
+			grep -qE '^(not ok|FAIL|ERROR)|^# (FAIL|ERROR): [1-9]' "$log" || continue
+			echo "----- $log"
+			tail -n 80 "$log"
+		done
+}
+
+build() { # build DIR CONFIGURE-ARGS...
+	local dir=$1
+	shift
+	mkdir -p "$dir" && (cd "$dir" &&
+		"$top/configure" --quiet --enable-werror "$@" &&
+		make -j"$jobs" >/dev/null)
+}
+
+check() { # check DIR [make args...]
+	local dir=$1
+	shift
+	(cd "$dir" && make -j"$jobs" check "$@" >"$work/check.out" 2>&1)
+	local rc=$?
+	grep -E '^(# |PASS|FAIL|SKIP|ERROR|XFAIL)' "$work/check.out" | grep -vE '^PASS' | tail -n 40
+	[ $rc -eq 0 ] || { tail -n 30 "$work/check.out"; show_logs "$dir"; }
+	# CI must never skip a test.
+	if grep -qE '^# SKIP: *[1-9]' "$work/check.out"; then
+		echo "tests were skipped:"
+		grep -h '^SKIP' "$work/check.out"
+		return 1
+	fi
+	return $rc
+}
+
+start_servers() {
+	mkdir -p "$servers" &&
+		"$top/tests/servers.sh" start "$servers" &&
+		set -a && . "$servers/env" && set +a &&
+		export STRATA_TEST_REQUIRE_SERVERS=1
+}
+
+distcheck() {
+	(cd "$work/main" && make -j"$jobs" distcheck \
+		DISTCHECK_CONFIGURE_FLAGS="--enable-werror" >"$work/distcheck.out" 2>&1)
+	local rc=$?
+	grep -E '^(# |=+$|strata-.*archives ready)' "$work/distcheck.out" | tail -n 15
+	[ $rc -eq 0 ] || tail -n 60 "$work/distcheck.out"
+	return $rc
+}
+
+asan() {
+	local flags="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1"
+	build "$work/asan" CFLAGS="$flags" LDFLAGS="-fsanitize=address,undefined" || return 1
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86 \
+		LSAN_OPTIONS="suppressions=$top/tests/lsan.supp:print_suppressions=0" \
+		UBSAN_OPTIONS=print_stacktrace=1 \
+		check "$work/asan"
+}
+
+valgrind_cli() {
+	local vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --suppressions=$top/tests/valgrind.supp"
+	check "$work/main" STRATA_WRAP="$vg" \
+		TESTS="tests/cli/workflow.sh tests/cli/failure.sh tests/cli/drift.sh tests/cli/config.sh tests/cli/loader.sh tests/cli/matrix.sh"
+}
+
+format_check() {
+	local bad
+	bad=$(cd "$top" && git ls-files '*.c' '*.h' | while read -r f; do
+		clang-format --dry-run --Werror "$f" >/dev/null 2>&1 || echo "$f"
+	done)
+	[ -z "$bad" ] || { echo "not formatted per .clang-format:"; echo "$bad"; return 1; }
+}
+
+step "dependencies (apt)" "$top/scripts/install-deps.sh" test
+step "bootstrap" "$top/bootstrap"
+step "build" build "$work/main"
+step "start PostgreSQL and MariaDB" start_servers || true
+if [ -z "${STRATA_TEST_PG_URL:-}" ] || [ -z "${STRATA_TEST_MY_URL:-}" ]; then
+	echo "a database server did not start; the server tests cannot run"
+fi
+step "make check" check "$work/main"
+skipped distcheck || step "make distcheck" distcheck
+skipped asan || step "make check (ASan + UBSan)" asan
+skipped valgrind || step "CLI tests under valgrind" valgrind_cli
+skipped fuzz || step "fuzz (${FUZZ_SECONDS:-30} s per target)" \
+	env FUZZ_BUILD="$work/fuzz" FUZZ_SECONDS="${FUZZ_SECONDS:-30}" "$top/fuzz/run.sh"
+skipped format || step "clang-format" format_check
+
+say "summary"
+[ -z "$failures" ] || echo "failed steps:$failures"
+echo "suite: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
