@@ -13,6 +13,8 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 jobs=${JOBS:-$(nproc)}
 work=$(mktemp -d "${TMPDIR:-/tmp}/strata-suite.XXXXXX")
+# The servers run as the postgres user, who must reach their directory.
+chmod 755 "$work"
 servers=$work/servers
 passed=0
 failed=0

@@ -83,18 +83,21 @@ static void status_line(const strata_status_item *it)
 void cli_print_status(const strata_status *st, const char *target,
                       const char *driver)
 {
-	size_t i, done = 0;
+	size_t i, n[STRATA_STATE_MISSING + 1] = {0};
 
 	printf("target: %s (driver %s)\n", target, driver);
 	printf("%-16s %-28s %-9s %-24s %s\n", "VERSION", "NAME", "STATE",
 	       "APPLIED AT", "FILE");
 	for (i = 0; i < st->count; i++) {
 		status_line(&st->items[i]);
-		done += st->items[i].state != STRATA_STATE_PENDING;
+		n[st->items[i].state]++;
 	}
-	printf("%zu applied, %zu pending, %zu drifted, %zu failed\n",
-	       done - st->drifted - st->failed, st->pending, st->drifted,
-	       st->failed);
+	printf("%zu applied, %zu skipped, %zu baseline, %zu pending, "
+	       "%zu modified, %zu missing, %zu failed\n",
+	       n[STRATA_STATE_APPLIED], n[STRATA_STATE_SKIPPED],
+	       n[STRATA_STATE_BASELINE], n[STRATA_STATE_PENDING],
+	       n[STRATA_STATE_MODIFIED], n[STRATA_STATE_MISSING],
+	       n[STRATA_STATE_FAILED]);
 	if (st->schema_drift)
 		printf("warning: the schema changed outside strata since "
 		       "%" PRId64 " (fingerprint differs)\n",

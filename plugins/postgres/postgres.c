@@ -4,27 +4,20 @@
  * Everything goes through the text protocol: parameters are sent as text
  * and results are read as text, which is all the core needs. Requires a
  * PostgreSQL 12 or newer server (hashtextextended, prokind, attgenerated).
+ * Introspection is in introspect.c.
  */
-#include <strata/driver.h>
-
-#include <libpq-fe.h>
-
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "pg_int.h"
+
 #define PG_DRIVER_VERSION "0.1.0"
 
 /* How often lock() retries pg_try_advisory_lock. */
 #define LOCK_POLL_MS 100
-
-struct strata_conn {
-	PGconn *pg;
-	char *version;  /* "PostgreSQL x.y" */
-	char *lock_key; /* advisory lock key (decimal) while held, else NULL */
-};
 
 /* ------------------------------------------------------------------ */
 /* Error messages                                                      */
@@ -91,7 +84,7 @@ static void msg_add_lines(strata_dberr *err, const char *s)
 	}
 }
 
-static int set_err(strata_dberr *err, const char *msg)
+int pg__set_err(strata_dberr *err, const char *msg)
 {
 	err_clear(err);
 	msg_add(err, msg);
@@ -100,7 +93,7 @@ static int set_err(strata_dberr *err, const char *msg)
 
 static int set_nomem(strata_dberr *err)
 {
-	set_err(err, "out of memory");
+	pg__set_err(err, "out of memory");
 	return STRATA_DRV_NOMEM;
 }
 
@@ -219,7 +212,7 @@ static int check_params(const strata_url *url, strata_dberr *err)
 				break;
 		if (!o->keyword) {
 			PQconninfoFree(defs);
-			set_err(err, "unknown connection parameter \"");
+			pg__set_err(err, "unknown connection parameter \"");
 			msg_add(err, key);
 			msg_add(err, "\" in postgres URL");
 			return STRATA_DRV_ERROR;
@@ -403,7 +396,7 @@ static int result_check(strata_conn *c, PGresult *res, strata_dberr *err)
 	case PGRES_COPY_OUT:
 	case PGRES_COPY_BOTH:
 		copy_abort(c->pg, st);
-		rc = set_err(err, "COPY to or from the client is not "
+		rc = pg__set_err(err, "COPY to or from the client is not "
 		                  "supported in migrations");
 		break;
 	default:
@@ -465,13 +458,13 @@ static int params_text(const strata_value *p, int n, const char **vals,
 			vals[k] = b;
 			break;
 		default:
-			return set_err(err, "unknown parameter value type");
+			return pg__set_err(err, "unknown parameter value type");
 		}
 	}
 	return STRATA_DRV_OK;
 }
 
-static int pg_query(strata_conn *c, const char *sql, const strata_value *params,
+int pg__query(strata_conn *c, const char *sql, const strata_value *params,
                     int nparams, strata_row_fn fn, void *fn_ctx,
                     strata_dberr *err)
 {
@@ -481,7 +474,7 @@ static int pg_query(strata_conn *c, const char *sql, const strata_value *params,
 	int rc;
 
 	if (nparams < 0)
-		return set_err(err, "negative parameter count");
+		return pg__set_err(err, "negative parameter count");
 	if (nparams > 0) {
 		vals = malloc((size_t)nparams * sizeof(*vals));
 		ibuf = malloc((size_t)nparams * INT_TEXT_LEN);
@@ -551,7 +544,7 @@ static int query_value(strata_conn *c, const char *sql,
 	struct one_value ov = {0};
 	int rc;
 
-	rc = pg_query(c, sql, params, nparams, take_first, &ov, err);
+	rc = pg__query(c, sql, params, nparams, take_first, &ov, err);
 	if (rc == STRATA_DRV_OK && ov.nomem)
 		rc = set_nomem(err);
 	if (rc != STRATA_DRV_OK) {
@@ -641,7 +634,7 @@ static int key_for(strata_conn *c, const char *name, char **key,
 	rc = query_value(c, lock_key_sql, p, 2, key, err);
 	free(schema);
 	if (rc == STRATA_DRV_OK && !*key)
-		rc = set_err(err, "could not derive the advisory lock key");
+		rc = pg__set_err(err, "could not derive the advisory lock key");
 	return rc;
 }
 
@@ -679,7 +672,7 @@ static int pg_lock(strata_conn *c, const char *name, unsigned timeout_ms,
 	if (c->lock_key) {
 		rc = strcmp(c->lock_key, key) == 0
 		             ? STRATA_DRV_OK
-		             : set_err(err, "this connection already holds "
+		             : pg__set_err(err, "this connection already holds "
 		                            "another strata lock");
 		free(key);
 		return rc;
@@ -741,306 +734,6 @@ static int pg_table_exists(strata_conn *c, const char *table, int *exists,
 	return rc;
 }
 
-/*
- * Introspection queries. Objects that belong to an extension are left
- * out: the extension owns them, not the migrations. Every query sorts by
- * name in the "C" collation so the output does not depend on the locale.
- */
-#define IN_SCHEMA(nsp)                                                         \
-	"pg_catalog.pg_namespace n ON n.oid = " nsp                            \
-	" AND n.nspname = current_schema()"
-#define NOT_EXT(cls, oid)                                                      \
-	" NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e"                    \
-	" WHERE e.classid = '" cls "'::pg_catalog.regclass"                    \
-	" AND e.objid = " oid " AND e.deptype = 'e')"
-
-static const char tables_sql
-        [] = "SELECT c.relname, CASE WHEN c.reltuples < 0 THEN -1"
-             " ELSE c.reltuples::bigint END"
-             " FROM pg_catalog.pg_class c JOIN " IN_SCHEMA(
-                     "c.relnamespace") " WHERE c.relkind IN ('r','p') "
-                                       "AND" NOT_EXT("pg_class",
-                                                     "c.oid") " ORDER BY "
-                                                              "c.relname "
-                                                              "COLLATE \"C\"";
-
-static const char columns_sql[] =
-        "SELECT c.relname, a.attname,"
-        " pg_catalog.format_type(a.atttypid, a.atttypmod), NOT a.attnotnull,"
-        " CASE WHEN a.attidentity = 'a' THEN 'GENERATED ALWAYS AS IDENTITY'"
-        " WHEN a.attidentity = 'd' THEN 'GENERATED BY DEFAULT AS IDENTITY'"
-        " WHEN a.attgenerated = 's' THEN 'GENERATED ALWAYS AS ('"
-        " || pg_catalog.pg_get_expr(d.adbin, d.adrelid) || ') STORED'"
-        " ELSE pg_catalog.pg_get_expr(d.adbin, d.adrelid) END"
-        " FROM pg_catalog.pg_attribute a"
-        " JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
-        " JOIN " IN_SCHEMA(
-                "c.relnamespace") " LEFT JOIN pg_catalog.pg_attrdef d"
-                                  " ON d.adrelid = a.attrelid AND d.adnum = "
-                                  "a.attnum"
-                                  " WHERE c.relkind IN ('r','p') AND a.attnum "
-                                  "> 0 AND NOT a.attisdropped"
-                                  " AND" NOT_EXT(
-                                          "pg_class",
-                                          "c.oid") " ORDER BY c.relname "
-                                                   "COLLATE \"C\", a.attnum";
-
-/* Key columns only (not INCLUDE ones); expressions as deparsed. */
-static const char indexes_sql[] =
-        "SELECT t.relname, i.relname, x.indisunique, x.indisprimary,"
-        " (SELECT string_agg(CASE WHEN x.indkey[k.n - 1] = 0"
-        " THEN pg_catalog.pg_get_indexdef(x.indexrelid, k.n, true)"
-        " ELSE (SELECT a.attname FROM pg_catalog.pg_attribute a"
-        " WHERE a.attrelid = x.indrelid AND a.attnum = x.indkey[k.n - 1])"
-        " END, ',' ORDER BY k.n)"
-        " FROM generate_series(1, x.indnkeyatts) AS k(n))"
-        " FROM pg_catalog.pg_index x"
-        " JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid"
-        " JOIN pg_catalog.pg_class t ON t.oid = x.indrelid"
-        " JOIN " IN_SCHEMA("t.relnamespace") " WHERE t.relkind IN ('r','p') "
-                                             "AND" NOT_EXT(
-                                                     "pg_class",
-                                                     "t.oid") " ORDER BY "
-                                                              "t.relname "
-                                                              "COLLATE \"C\", "
-                                                              "i.relname "
-                                                              "COLLATE \"C\"";
-
-#define FK_COLS(keys, rel)                                                     \
-	"(SELECT string_agg(a.attname, ',' ORDER BY k.o)"                      \
-	" FROM unnest(" keys ") WITH ORDINALITY AS k(num, o)"                  \
-	" JOIN pg_catalog.pg_attribute a"                                      \
-	" ON a.attrelid = " rel " AND a.attnum = k.num)"
-
-/*
- * conparentid = 0 skips the copies PostgreSQL makes on partitions; the
- * referenced table is schema-qualified only when outside this schema.
- */
-static const char fks_sql[] = "SELECT t.relname, f.conname, " FK_COLS(
-        "f.conkey",
-        "f.conrelid") ","
-                      " CASE WHEN rn.nspname = current_schema() THEN "
-                      "r.relname::text"
-                      " ELSE rn.nspname || '.' || r.relname END,"
-                      " " FK_COLS(
-                              "f.confkey",
-                              "f.confrelid") ","
-                                             " f.confdeltype, f.confupdtype"
-                                             " FROM pg_catalog.pg_constraint f"
-                                             " JOIN pg_catalog.pg_class t ON "
-                                             "t.oid = f.conrelid"
-                                             " JOIN " IN_SCHEMA(
-                                                     "t.relnamespace") " JOIN "
-                                                                       "pg_"
-                                                                       "catalog"
-                                                                       ".pg_"
-                                                                       "class "
-                                                                       "r ON "
-                                                                       "r.oid "
-                                                                       "= "
-                                                                       "f."
-                                                                       "confrel"
-                                                                       "id"
-                                                                       " JOIN "
-                                                                       "pg_"
-                                                                       "catalog"
-                                                                       ".pg_"
-                                                                       "namespa"
-                                                                       "ce rn "
-                                                                       "ON "
-                                                                       "rn.oid "
-                                                                       "= "
-                                                                       "r."
-                                                                       "relname"
-                                                                       "space"
-                                                                       " WHERE "
-                                                                       "f."
-                                                                       "contype"
-                                                                       " = 'f' "
-                                                                       "AND "
-                                                                       "f."
-                                                                       "conpare"
-                                                                       "ntid = "
-                                                                       "0"
-                                                                       " AN"
-                                                                       "D" NOT_EXT(
-                                                                               "pg_class",
-                                                                               "t.oid") " ORDER BY t.relname COLLATE \"C\", f.conname COLLATE \"C\"";
-
-/* Identity sequences (dependency 'i') are part of their column. */
-static const char
-        objects_sql[] = "SELECT kind, name, tbl FROM ("
-                        "SELECT CASE c.relkind WHEN 'v' THEN 'view'"
-                        " WHEN 'm' THEN 'materialized view' ELSE 'sequence' "
-                        "END,"
-                        " c.relname::text, NULL::text"
-                        " FROM pg_catalog.pg_class c JOIN " IN_SCHEMA("c."
-                                                                      "relnames"
-                                                                      "pace") " WHERE c.relkind IN ('v','m','S') AND" NOT_EXT(
-                                "pg_class",
-                                "c.oid") " AND NOT EXISTS (SELECT 1 FROM "
-                                         "pg_catalog.pg_depend i"
-                                         " WHERE i.classid = "
-                                         "'pg_class'::pg_catalog.regclass"
-                                         " AND i.objid = c.oid AND i.deptype = "
-                                         "'i')"
-                                         " UNION ALL"
-                                         " SELECT 'trigger', g.tgname::text, "
-                                         "c.relname::text"
-                                         " FROM pg_catalog.pg_trigger g"
-                                         " JOIN pg_catalog.pg_class c ON c.oid "
-                                         "= g.tgrelid"
-                                         " JOIN " IN_SCHEMA("c.relnamespace") " WHERE NOT g.tgisinternal AND" NOT_EXT(
-                                                 "pg_class",
-                                                 "c.oid") " UNION ALL"
-                                                          " SELECT CASE "
-                                                          "p.prokind WHEN 'p' "
-                                                          "THEN 'procedure'"
-                                                          " WHEN 'a' THEN "
-                                                          "'aggregate' ELSE "
-                                                          "'function' END,"
-                                                          " p.proname || '(' ||"
-                                                          " pg_catalog.pg_get_"
-                                                          "function_identity_"
-                                                          "arguments(p.oid) || "
-                                                          "')', NULL"
-                                                          " FROM "
-                                                          "pg_catalog.pg_proc "
-                                                          "p JOIN " IN_SCHEMA("p.pronamespace") " WHERE" NOT_EXT(
-                                                                  "pg_proc",
-                                                                  "p.oid") ") "
-                                                                           "o("
-                                                                           "kin"
-                                                                           "d, "
-                                                                           "nam"
-                                                                           "e, "
-                                                                           "tbl"
-                                                                           ")"
-                                                                           " OR"
-                                                                           "DER"
-                                                                           " BY"
-                                                                           " ki"
-                                                                           "nd "
-                                                                           "COL"
-                                                                           "LAT"
-                                                                           "E "
-                                                                           "\"C"
-                                                                           "\","
-                                                                           " na"
-                                                                           "me "
-                                                                           "COL"
-                                                                           "LAT"
-                                                                           "E "
-                                                                           "\"C"
-                                                                           "\","
-                                                                           " tb"
-                                                                           "l "
-                                                                           "COL"
-                                                                           "LAT"
-                                                                           "E "
-                                                                           "\"C"
-                                                                           "\"";
-
-struct isink {
-	const strata_schema_sink *sink;
-	int aborted;
-};
-
-static int row_table(void *ctx, int n, const char *const *v)
-{
-	struct isink *s = ctx;
-	int64_t est = v[1] ? (int64_t)strtoll(v[1], NULL, 10) : -1;
-
-	(void)n;
-	s->aborted = s->sink->table(s->sink->ctx, v[0], est) != 0;
-	return s->aborted;
-}
-
-static int row_column(void *ctx, int n, const char *const *v)
-{
-	struct isink *s = ctx;
-
-	(void)n;
-	s->aborted = s->sink->column(s->sink->ctx, v[0], v[1], v[2],
-	                             v[3][0] == 't', v[4]) != 0;
-	return s->aborted;
-}
-
-static int row_index(void *ctx, int n, const char *const *v)
-{
-	struct isink *s = ctx;
-
-	(void)n;
-	s->aborted = s->sink->index(s->sink->ctx, v[0], v[1], v[2][0] == 't',
-	                            v[3][0] == 't', v[4] ? v[4] : "") != 0;
-	return s->aborted;
-}
-
-static const char *fk_action(const char *code)
-{
-	switch (code ? code[0] : 'a') {
-	case 'r':
-		return "RESTRICT";
-	case 'c':
-		return "CASCADE";
-	case 'n':
-		return "SET NULL";
-	case 'd':
-		return "SET DEFAULT";
-	default:
-		return "NO ACTION";
-	}
-}
-
-static int row_fk(void *ctx, int n, const char *const *v)
-{
-	struct isink *s = ctx;
-
-	(void)n;
-	s->aborted =
-	        s->sink->foreign_key(s->sink->ctx, v[0], v[1], v[2] ? v[2] : "",
-	                             v[3], v[4] ? v[4] : "", fk_action(v[5]),
-	                             fk_action(v[6])) != 0;
-	return s->aborted;
-}
-
-static int row_object(void *ctx, int n, const char *const *v)
-{
-	struct isink *s = ctx;
-
-	(void)n;
-	s->aborted = s->sink->object(s->sink->ctx, v[0], v[1], v[2]) != 0;
-	return s->aborted;
-}
-
-static const struct {
-	const char *sql;
-	strata_row_fn row;
-} introspect_steps[] = {
-        {tables_sql, row_table},   {columns_sql, row_column},
-        {indexes_sql, row_index},  {fks_sql, row_fk},
-        {objects_sql, row_object},
-};
-
-static int pg_introspect(strata_conn *c, const strata_schema_sink *sink,
-                         strata_dberr *err)
-{
-	struct isink s = {sink, 0};
-	size_t i;
-	int rc;
-
-	for (i = 0; i < sizeof(introspect_steps) / sizeof(*introspect_steps);
-	     i++) {
-		rc = pg_query(c, introspect_steps[i].sql, NULL, 0,
-		              introspect_steps[i].row, &s, err);
-		if (rc != STRATA_DRV_OK)
-			return rc;
-		if (s.aborted)
-			return set_err(err, "introspection aborted");
-	}
-	return STRATA_DRV_OK;
-}
-
 /* ------------------------------------------------------------------ */
 /* Module                                                              */
 
@@ -1080,12 +773,12 @@ const strata_driver strata_driver_postgres = {
         pg_close,
         pg_server_version,
         pg_exec,
-        pg_query,
+        pg__query,
         pg_begin,
         pg_commit,
         pg_rollback,
         pg_lock,
         pg_unlock,
         pg_table_exists,
-        pg_introspect,
+        pg__introspect,
 };
