@@ -51,7 +51,7 @@ static char *reader(char *str, int num, void *stream)
 	if (n >= (size_t)num) {
 		if (!p->max_line_hit)
 			p->long_line = p->line;
-		p->max_line_hit = num - 1;
+		p->max_line_hit = num - 2; /* room for the newline and NUL */
 		n = 0; /* reported after parsing; feed an empty line */
 		str[0] = '\0';
 	} else {
@@ -91,6 +91,16 @@ static int fail(parser *p, const char *fmt, const char *a)
 	return 0;
 }
 
+/* url = "..." means the text inside the quotes, as in most INI dialects. */
+static char *unquote(const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0])
+		return strata__strndup(v + 1, n - 2);
+	return strata__strdup(v);
+}
+
 static int handler(void *user, const char *section, const char *name,
                    const char *value)
 {
@@ -122,7 +132,7 @@ static int handler(void *user, const char *section, const char *name,
 	p->items = strata__realloc(p->items, (p->count + 1) * sizeof(entry));
 	p->items[p->count].section = strata__strdup(section);
 	p->items[p->count].key = strata__strdup(name);
-	p->items[p->count].value = strata__strdup(value);
+	p->items[p->count].value = unquote(value);
 	p->items[p->count].line = p->line;
 	p->count++;
 	return 1;
@@ -269,13 +279,13 @@ static int check_env(parser *p, const char *env, strata_error *err)
 	return rc;
 }
 
-static int resolve(strata_config *c, parser *p, strata_error *err)
+static int resolve(strata_config *c, parser *p, int skip_url, strata_error *err)
 {
 	char *v = NULL;
 	int rc;
 
 	rc = check_env(p, c->env, err);
-	if (!rc)
+	if (!rc && !skip_url)
 		rc = lookup(&c->url, p, c->env, "url", err);
 	if (!rc)
 		rc = lookup(&c->migrations, p, c->env, "migrations", err);
@@ -303,8 +313,8 @@ static strata_config *config_new(const char *env)
 	return c;
 }
 
-int strata_config_parse(strata_config **out, const char *text,
-                        const char *filename, const char *env,
+static int parse_config(strata_config **out, const char *text,
+                        const char *filename, const char *env, int skip_url,
                         strata_error *err)
 {
 	strata_config *c = config_new(env);
@@ -315,7 +325,7 @@ int strata_config_parse(strata_config **out, const char *text,
 	c->file = strata__strdup(filename);
 	rc = parse_text(&p, text, filename, err);
 	if (!rc)
-		rc = resolve(c, &p, err);
+		rc = resolve(c, &p, skip_url, err);
 	parser_free(&p);
 	if (rc) {
 		strata_config_free(c);
@@ -323,6 +333,13 @@ int strata_config_parse(strata_config **out, const char *text,
 	}
 	*out = c;
 	return STRATA_OK;
+}
+
+int strata_config_parse(strata_config **out, const char *text,
+                        const char *filename, const char *env,
+                        strata_error *err)
+{
+	return parse_config(out, text, filename, env, 0, err);
 }
 
 void strata_config_free(strata_config *c)
@@ -391,8 +408,16 @@ static int apply_overrides(strata_config *c, const strata_options *o,
 	return STRATA_OK;
 }
 
+/* An overridden url is not expanded: its ${VAR} need not be set. */
+static int url_overridden(const strata_options *o)
+{
+	const char *e1 = getenv("STRATA_URL"), *e2 = getenv("DATABASE_URL");
+
+	return (o->url && *o->url) || (e1 && *e1) || (e2 && *e2);
+}
+
 static int load_file(strata_config **out, const char *path, const char *env,
-                     int required, strata_error *err)
+                     int required, int skip_url, strata_error *err)
 {
 	char *text = NULL;
 	int rc;
@@ -415,7 +440,7 @@ static int load_file(strata_config **out, const char *path, const char *env,
 	rc = strata__read_file(&text, NULL, path, err);
 	if (rc)
 		return STRATA_EUSAGE;
-	rc = strata_config_parse(out, text, path, env, err);
+	rc = parse_config(out, text, path, env, skip_url, err);
 	free(text);
 	return rc;
 }
@@ -430,8 +455,10 @@ int strata_config_load(strata_config **out, const strata_options *o,
 	int rc;
 
 	*out = NULL;
+	if (env && !*env)
+		env = NULL;
 	rc = load_file(&c, path && *path ? path : "strata.ini", env,
-	               path && *path, err);
+	               path && *path, url_overridden(o), err);
 	if (!rc)
 		rc = apply_overrides(c, o, err);
 	if (rc) {

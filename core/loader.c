@@ -23,10 +23,13 @@ struct strata_plugin {
 
 static const struct {
 	const char *scheme, *driver;
-} scheme_map[] = {{"sqlite", "sqlite"},     {"sqlite3", "sqlite"},
-                  {"postgres", "postgres"}, {"postgresql", "postgres"},
-                  {"pgsql", "postgres"},    {"mysql", "mysql"},
-                  {"mariadb", "mysql"},     {NULL, NULL}};
+} scheme_map[] = {{"sqlite", "sqlite"},
+                  {"sqlite3", "sqlite"},
+                  {"postgres", "postgres"},
+                  {"postgresql", "postgres"},
+                  {"mysql", "mysql"},
+                  {"mariadb", "mysql"},
+                  {NULL, NULL}};
 
 const char *strata__driver_for_scheme(const char *scheme)
 {
@@ -98,8 +101,9 @@ static char *check_abi(const strata_driver *d, const char *name)
 	if (!d->name || strcmp(d->name, name) != 0)
 		return strata__printf("driver calls itself '%s', not '%s'",
 		                      d->name ? d->name : "(null)", name);
-	if (!d->dialect || !d->connect || !d->exec || !d->query || !d->lock ||
-	    !d->introspect || !d->table_exists)
+	if (!d->dialect || !d->connect || !d->close || !d->exec || !d->query ||
+	    !d->begin || !d->commit || !d->rollback || !d->lock || !d->unlock ||
+	    !d->table_exists || !d->introspect)
 		return strata__strdup("driver vtable is missing operations");
 	return NULL;
 }
@@ -127,6 +131,9 @@ static char *try_open(strata_plugin **out, const char *base, const char *name)
 		lt_dlclose(h);
 		return why;
 	}
+	/* Client libraries keep process-wide state (library init, TLS) that
+	 * does not survive being unmapped; keep accepted drivers loaded. */
+	lt_dlmakeresident(h);
 	*out = strata__calloc(1, sizeof(**out));
 	(*out)->handle = h;
 	(*out)->drv = d;

@@ -135,7 +135,8 @@ int strata__status_build(strata_status **out, strata *s,
 		strata_status_free(st);
 		return rc;
 	}
-	qsort(st->items, st->count, sizeof(*st->items), cmp_items);
+	if (st->count)
+		qsort(st->items, st->count, sizeof(*st->items), cmp_items);
 	count(st);
 	*out = st;
 	return STRATA_OK;

@@ -21,7 +21,7 @@ static const char ini_template[] =
         "; sqlite:path/to.db, postgres://user@host/db, mysql://user@host/db\n"
         "url = sqlite:strata.db\n"
         "; folder of <version>_<name>/up.sql and down.sql\n"
-        "migrations = migrations\n"
+        "migrations = %s\n"
         "; history table (name or schema.name)\n"
         "table = strata_migrations\n"
         "; seconds to wait for another strata to finish\n"
@@ -53,10 +53,31 @@ static int write_new(const char *path, const char *text, strata_error *err)
 	return STRATA_OK;
 }
 
+static int init_files(const char *config_path, const char *dir,
+                      const char *setting, strata_error *err);
+
+/* dir is relative to the config file's folder, as it is when read back. */
 int strata_init_project(const char *config_path, const char *dir,
                         strata_error *err)
 {
+	const char *slash = strrchr(config_path, '/');
+	char *base = slash ? strata__strndup(config_path,
+	                                     (size_t)(slash - config_path))
+	                   : strata__strdup("");
+	char *path = strata__path_join(base, dir ? dir : "migrations");
+	int rc = init_files(config_path, path, dir ? dir : "migrations", err);
+
+	free(base);
+	free(path);
+	return rc;
+}
+
+static int init_files(const char *config_path, const char *dir,
+                      const char *setting, strata_error *err)
+{
 	struct stat st;
+	char *text;
+	int rc;
 
 	if (stat(config_path, &st) == 0)
 		return strata__err_at(err, STRATA_EUSAGE, config_path, 0,
@@ -68,7 +89,10 @@ int strata_init_project(const char *config_path, const char *dir,
 		return strata__err_at(err, STRATA_EFAIL, dir, 0,
 		                      "cannot create folder: %s",
 		                      strerror(errno));
-	return write_new(config_path, ini_template, err);
+	text = strata__printf(ini_template, setting);
+	rc = write_new(config_path, text, err);
+	free(text);
+	return rc;
 }
 
 /* "Add users table!" -> "add_users_table" */

@@ -108,7 +108,8 @@ static void finish(strata_schema *sc)
 	strata_buf b = STRATA_BUF_INIT;
 	size_t i;
 
-	qsort(sc->lines, sc->count, sizeof(char *), cmp_lines);
+	if (sc->count)
+		qsort(sc->lines, sc->count, sizeof(char *), cmp_lines);
 	for (i = 0; i < sc->count; i++) {
 		strata_buf_puts(&b, sc->lines[i]);
 		strata_buf_putc(&b, '\n');

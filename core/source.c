@@ -182,7 +182,7 @@ int strata_source_load(strata_source *src, const char *dir, strata_error *err)
 		if (e->d_name[0] != '.')
 			rc = add_entry(src, e->d_name, err);
 	closedir(d);
-	if (rc == STRATA_OK) {
+	if (rc == STRATA_OK && src->count) {
 		qsort(src->items, src->count, sizeof(*src->items), cmp_version);
 		rc = check_duplicates(src, err);
 	}

@@ -53,7 +53,7 @@ static void adv(split *st)
 
 static int fail(split *st, int line, const char *what)
 {
-	return strata__err_at(st->err, STRATA_EFAIL, st->file, line, "%s",
+	return strata__err_at(st->err, STRATA_EUSAGE, st->file, line, "%s",
 	                      what);
 }
 

@@ -397,7 +397,7 @@ static int result_check(strata_conn *c, PGresult *res, strata_dberr *err)
 	case PGRES_COPY_BOTH:
 		copy_abort(c->pg, st);
 		rc = pg__set_err(err, "COPY to or from the client is not "
-		                  "supported in migrations");
+		                      "supported in migrations");
 		break;
 	default:
 		rc = set_err_res(err, c->pg, res);
@@ -465,8 +465,7 @@ static int params_text(const strata_value *p, int n, const char **vals,
 }
 
 int pg__query(strata_conn *c, const char *sql, const strata_value *params,
-                    int nparams, strata_row_fn fn, void *fn_ctx,
-                    strata_dberr *err)
+              int nparams, strata_row_fn fn, void *fn_ctx, strata_dberr *err)
 {
 	const char **vals = NULL;
 	char *ibuf = NULL;
@@ -673,7 +672,7 @@ static int pg_lock(strata_conn *c, const char *name, unsigned timeout_ms,
 		rc = strcmp(c->lock_key, key) == 0
 		             ? STRATA_DRV_OK
 		             : pg__set_err(err, "this connection already holds "
-		                            "another strata lock");
+		                                "another strata lock");
 		free(key);
 		return rc;
 	}

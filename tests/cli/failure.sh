@@ -38,7 +38,7 @@ mig $M 4_unterminated up.sql "SELECT 1;
 
 SELECT 'no end;"
 strata --dir "$M" --url "$DB" up
-expect_rc 1 "unterminated string"
+expect_rc 2 "unterminated string"
 has "$M/4_unterminated/up.sql:3: error: unterminated string literal" "$ERR" "located"
 rm -rf "$M/4_unterminated"
 

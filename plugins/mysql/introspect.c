@@ -1,0 +1,319 @@
+/* MySQL/MariaDB introspection through information_schema. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "my_int.h"
+
+/* Growable NUL-terminated string. */
+typedef struct sbuf {
+	char *p;
+	size_t len, cap;
+} sbuf;
+
+static int sb_put(sbuf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 64;
+		char *p;
+
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		if (!(p = realloc(b->p, cap)))
+			return -1;
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+static int sb_add(sbuf *b, const char *s)
+{
+	return sb_put(b, s, strlen(s));
+}
+
+/* State shared by the introspection row callbacks. */
+typedef struct walk {
+	const strata_schema_sink *sink;
+	const char *db;
+	int rc;   /* why a callback stopped: ERROR (sink) or NOMEM */
+	sbuf tmp; /* scratch for the column type */
+	/* The index or foreign key being assembled from consecutive rows. */
+	int open;
+	char *table, *name, *ref_table, *on_delete, *on_update;
+	int unique, primary;
+	sbuf cols, ref_cols;
+} walk;
+
+static int w_sink(walk *w, int r)
+{
+	if (r)
+		w->rc = STRATA_DRV_ERROR;
+	return r;
+}
+
+static int w_oom(walk *w)
+{
+	w->rc = STRATA_DRV_NOMEM;
+	return 1;
+}
+
+static void group_clear(walk *w)
+{
+	free(w->table);
+	free(w->name);
+	free(w->ref_table);
+	free(w->on_delete);
+	free(w->on_update);
+	w->table = w->name = w->ref_table = w->on_delete = w->on_update = NULL;
+	w->cols.len = w->ref_cols.len = 0;
+	w->open = 0;
+}
+
+static int group_same(const walk *w, const char *table, const char *name)
+{
+	return w->open && !strcmp(w->table, my__nz(table)) &&
+	       !strcmp(w->name, my__nz(name));
+}
+
+static int group_open(walk *w, const char *table, const char *name)
+{
+	group_clear(w);
+	w->open = 1;
+	w->table = strdup(my__nz(table));
+	w->name = strdup(my__nz(name));
+	/* Lists start as "" even if a group has no rows to append. */
+	if (!w->table || !w->name || sb_put(&w->cols, "", 0) ||
+	    sb_put(&w->ref_cols, "", 0))
+		return w_oom(w);
+	return 0;
+}
+
+/* Append "col" or "col(len)" (prefix index) to a comma-separated list. */
+static int names_add(walk *w, sbuf *b, const char *name, const char *len)
+{
+	if ((b->len && sb_add(b, ",")) || sb_add(b, my__nz(name)))
+		return w_oom(w);
+	if (len && (sb_add(b, "(") || sb_add(b, len) || sb_add(b, ")")))
+		return w_oom(w);
+	return 0;
+}
+
+static int table_row(void *ctx, int n, const char *const *v)
+{
+	walk *w = ctx;
+	int64_t rows = v[1] ? (int64_t)strtoll(v[1], NULL, 10) : -1;
+
+	(void)n;
+	return w_sink(w, w->sink->table(w->sink->ctx, v[0], rows));
+}
+
+static int column_row(void *ctx, int n, const char *const *v)
+{
+	walk *w = ctx;
+	const char *def = v[4];
+
+	(void)n;
+	/* EXTRA (auto_increment, on update ..., generated) joins the type. */
+	w->tmp.len = 0;
+	if (sb_put(&w->tmp, "", 0) || sb_add(&w->tmp, my__nz(v[2])) ||
+	    (v[5] && *v[5] && (sb_add(&w->tmp, " ") || sb_add(&w->tmp, v[5]))))
+		return w_oom(w);
+	/* MariaDB >= 10.2.7 reports an explicit DEFAULT NULL as 'NULL'. */
+	if (def && !strcmp(def, "NULL"))
+		def = NULL;
+	return w_sink(w, w->sink->column(w->sink->ctx, v[0], v[1], w->tmp.p,
+	                                 !strcmp(my__nz(v[3]), "YES"), def));
+}
+
+static int index_flush(walk *w)
+{
+	int r = 0;
+
+	if (w->open && w->rc == STRATA_DRV_OK)
+		r = w_sink(w, w->sink->index(w->sink->ctx, w->table, w->name,
+		                             w->unique, w->primary, w->cols.p));
+	group_clear(w);
+	return r;
+}
+
+/* Rows: table, index, non_unique, column, sub_part; by SEQ_IN_INDEX. */
+static int index_row(void *ctx, int n, const char *const *v)
+{
+	walk *w = ctx;
+
+	(void)n;
+	if (!group_same(w, v[0], v[1])) {
+		if (index_flush(w) || group_open(w, v[0], v[1]))
+			return 1;
+		w->unique = v[2] && !strcmp(v[2], "0");
+		w->primary = !strcmp(w->name, "PRIMARY");
+	}
+	return names_add(w, &w->cols, v[3], v[4]);
+}
+
+static int fk_flush(walk *w)
+{
+	int r = 0;
+
+	if (w->open && w->rc == STRATA_DRV_OK)
+		r = w_sink(w, w->sink->foreign_key(w->sink->ctx, w->table,
+		                                   w->name, w->cols.p,
+		                                   w->ref_table, w->ref_cols.p,
+		                                   w->on_delete, w->on_update));
+	group_clear(w);
+	return r;
+}
+
+/* The referenced table, qualified only when it is in another schema. */
+static char *ref_table_name(const walk *w, const char *schema,
+                            const char *table)
+{
+	size_t n;
+	char *s;
+
+	if (!schema || !strcmp(schema, w->db))
+		return strdup(my__nz(table));
+	n = strlen(schema) + 1 + strlen(my__nz(table)) + 1;
+	if ((s = malloc(n)))
+		snprintf(s, n, "%s.%s", schema, my__nz(table));
+	return s;
+}
+
+/*
+ * Rows: table, constraint, column, ref schema, ref table, ref column,
+ * delete rule, update rule; by ORDINAL_POSITION.
+ */
+static int fk_row(void *ctx, int n, const char *const *v)
+{
+	walk *w = ctx;
+
+	(void)n;
+	if (!group_same(w, v[0], v[1])) {
+		if (fk_flush(w) || group_open(w, v[0], v[1]))
+			return 1;
+		w->ref_table = ref_table_name(w, v[3], v[4]);
+		w->on_delete = strdup(my__nz(v[6]));
+		w->on_update = strdup(my__nz(v[7]));
+		if (!w->ref_table || !w->on_delete || !w->on_update)
+			return w_oom(w);
+	}
+	return names_add(w, &w->cols, v[2], NULL) ||
+	       names_add(w, &w->ref_cols, v[5], NULL);
+}
+
+/* Rows: kind, name, table (or NULL). */
+static int object_row(void *ctx, int n, const char *const *v)
+{
+	walk *w = ctx;
+
+	(void)n;
+	return w_sink(w, w->sink->object(w->sink->ctx, v[0], v[1], v[2]));
+}
+
+/* One information_schema query; each takes the schema name as its ?. */
+typedef struct step {
+	const char *sql;
+	strata_row_fn row;
+	int (*flush)(walk *w); /* emits the last open group */
+} step;
+
+/*
+ * Tables proper are 'BASE TABLE' or, in MariaDB, 'SYSTEM VERSIONED'. Names
+ * sort as bytes (CAST AS BINARY): the information_schema collation ignores
+ * case, which would leave "T" and "t" in no fixed order.
+ */
+static const step steps[] = {
+        {"SELECT TABLE_NAME, TABLE_ROWS FROM information_schema.TABLES"
+         " WHERE TABLE_SCHEMA = ?"
+         " AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED')"
+         " ORDER BY CAST(TABLE_NAME AS BINARY)",
+         table_row, NULL},
+        {"SELECT c.TABLE_NAME, c.COLUMN_NAME, c.COLUMN_TYPE, c.IS_NULLABLE,"
+         " c.COLUMN_DEFAULT, c.EXTRA FROM information_schema.COLUMNS c"
+         " JOIN information_schema.TABLES t"
+         " ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME"
+         " WHERE c.TABLE_SCHEMA = ?"
+         " AND t.TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED')"
+         " ORDER BY CAST(c.TABLE_NAME AS BINARY), c.ORDINAL_POSITION",
+         column_row, NULL},
+        {"SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART"
+         " FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ?"
+         " ORDER BY CAST(TABLE_NAME AS BINARY), CAST(INDEX_NAME AS BINARY),"
+         " SEQ_IN_INDEX",
+         index_row, index_flush},
+        {"SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME,"
+         " k.REFERENCED_TABLE_SCHEMA, k.REFERENCED_TABLE_NAME,"
+         " k.REFERENCED_COLUMN_NAME, r.DELETE_RULE, r.UPDATE_RULE"
+         " FROM information_schema.KEY_COLUMN_USAGE k"
+         " JOIN information_schema.REFERENTIAL_CONSTRAINTS r"
+         " ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA"
+         " AND r.TABLE_NAME = k.TABLE_NAME"
+         " AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME"
+         " WHERE k.TABLE_SCHEMA = ? AND k.REFERENCED_TABLE_NAME IS NOT NULL"
+         " ORDER BY CAST(k.TABLE_NAME AS BINARY),"
+         " CAST(k.CONSTRAINT_NAME AS BINARY), k.ORDINAL_POSITION",
+         fk_row, fk_flush},
+        {"SELECT 'view', TABLE_NAME, NULL FROM information_schema.VIEWS"
+         " WHERE TABLE_SCHEMA = ? ORDER BY CAST(TABLE_NAME AS BINARY)",
+         object_row, NULL},
+        {"SELECT 'sequence', TABLE_NAME, NULL FROM information_schema.TABLES"
+         " WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'SEQUENCE'"
+         " ORDER BY CAST(TABLE_NAME AS BINARY)",
+         object_row, NULL},
+        {"SELECT 'trigger', TRIGGER_NAME, EVENT_OBJECT_TABLE"
+         " FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ?"
+         " ORDER BY CAST(TRIGGER_NAME AS BINARY)",
+         object_row, NULL},
+        {"SELECT LOWER(ROUTINE_TYPE), ROUTINE_NAME, NULL"
+         " FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ?"
+         " ORDER BY ROUTINE_TYPE, CAST(ROUTINE_NAME AS BINARY)",
+         object_row, NULL},
+        {"SELECT 'event', EVENT_NAME, NULL FROM information_schema.EVENTS"
+         " WHERE EVENT_SCHEMA = ? ORDER BY CAST(EVENT_NAME AS BINARY)",
+         object_row, NULL},
+};
+
+static int run_step(strata_conn *c, walk *w, const step *s, strata_dberr *err)
+{
+	strata_value p = {STRATA_VAL_TEXT, NULL, 0};
+	int rc;
+
+	p.text = w->db;
+	rc = my__query(c, s->sql, &p, 1, s->row, w, err);
+	if (rc == STRATA_DRV_OK && w->rc == STRATA_DRV_OK && s->flush)
+		s->flush(w);
+	group_clear(w);
+	if (rc != STRATA_DRV_OK)
+		return rc;
+	if (w->rc == STRATA_DRV_NOMEM)
+		return my__err_nomem(err);
+	if (w->rc != STRATA_DRV_OK)
+		return my__err_fmt(err, STRATA_DRV_ERROR,
+		                   "introspection aborted");
+	return STRATA_DRV_OK;
+}
+
+int my__introspect(strata_conn *c, const strata_schema_sink *sink,
+                   strata_dberr *err)
+{
+	char *db = NULL;
+	walk w;
+	size_t i;
+	int rc = my__current_db(c, &db, err);
+
+	memset(&w, 0, sizeof w);
+	w.sink = sink;
+	w.db = db;
+	for (i = 0; rc == STRATA_DRV_OK && i < sizeof steps / sizeof *steps;
+	     i++)
+		rc = run_step(c, &w, &steps[i], err);
+	free(w.tmp.p);
+	free(w.cols.p);
+	free(w.ref_cols.p);
+	free(db);
+	return rc;
+}

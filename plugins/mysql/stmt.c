@@ -1,0 +1,165 @@
+/*
+ * Prepared-statement results for the MySQL driver: every column is
+ * fetched as text, re-fetching values that did not fit their buffer.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "my_int.h"
+
+#define COL_BUF_INIT 64 /* first size of a result column buffer */
+
+/* One result column, fetched as text into a buffer that only grows. */
+typedef struct col {
+	char *buf;
+	unsigned long cap; /* bytes in buf; one is kept for the NUL */
+	unsigned long len; /* full length, even when truncated */
+	my_bool null;
+	my_bool trunc; /* set by the connector; len >= cap is what we test */
+} col;
+
+typedef struct rowset {
+	unsigned n;
+	MYSQL_BIND *bind;
+	col *cols;
+	const char **vals;
+} rowset;
+
+static void rowset_free(rowset *rs)
+{
+	unsigned i;
+
+	for (i = 0; rs->cols && i < rs->n; i++)
+		free(rs->cols[i].buf);
+	free(rs->bind);
+	free(rs->cols);
+	free(rs->vals);
+}
+
+static void col_bind(MYSQL_BIND *b, col *c)
+{
+	b->buffer_type = MYSQL_TYPE_STRING;
+	b->buffer = c->buf;
+	b->buffer_length = c->cap - 1;
+	b->length = &c->len;
+	b->is_null = &c->null;
+	b->error = &c->trunc;
+}
+
+static int rowset_init(rowset *rs, unsigned n)
+{
+	unsigned i;
+
+	rs->n = n;
+	rs->bind = calloc(n, sizeof *rs->bind);
+	rs->cols = calloc(n, sizeof *rs->cols);
+	rs->vals = calloc(n, sizeof *rs->vals);
+	if (!rs->bind || !rs->cols || !rs->vals)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (!(rs->cols[i].buf = malloc(COL_BUF_INIT)))
+			return -1;
+		rs->cols[i].cap = COL_BUF_INIT;
+		col_bind(&rs->bind[i], &rs->cols[i]);
+	}
+	return 0;
+}
+
+/* The value did not fit: grow the buffer and fetch the column again. */
+static int col_refetch(MYSQL_STMT *st, rowset *rs, unsigned i,
+                       strata_dberr *err)
+{
+	col *c = &rs->cols[i];
+	/* Double at least, so a column of growing values re-fetches rarely. */
+	unsigned long need = c->len + 1 > 2 * c->cap ? c->len + 1 : 2 * c->cap;
+	char *p;
+
+	if (!(p = realloc(c->buf, need)))
+		return my__err_nomem(err);
+	c->buf = p;
+	c->cap = need;
+	col_bind(&rs->bind[i], c);
+	if (mysql_stmt_fetch_column(st, &rs->bind[i], i, 0))
+		return my__err_stmt(err, st);
+	return STRATA_DRV_OK;
+}
+
+/* Complete the current row: re-fetch truncated values, NUL-terminate. */
+static int row_finish(MYSQL_STMT *st, rowset *rs, strata_dberr *err)
+{
+	unsigned i;
+	int grown = 0, rc;
+
+	for (i = 0; i < rs->n; i++) {
+		col *c = &rs->cols[i];
+
+		if (c->null) {
+			rs->vals[i] = NULL;
+			continue;
+		}
+		if (c->len >= c->cap) {
+			if ((rc = col_refetch(st, rs, i, err)) != STRATA_DRV_OK)
+				return rc;
+			grown = 1;
+		}
+		c->buf[c->len] = '\0';
+		rs->vals[i] = c->buf;
+	}
+	/* New buffers take effect for the next row only after a rebind. */
+	if (grown && mysql_stmt_bind_result(st, rs->bind))
+		return my__err_stmt(err, st);
+	return STRATA_DRV_OK;
+}
+
+static int fetch_rows(MYSQL_STMT *st, rowset *rs, strata_row_fn fn, void *ctx,
+                      strata_dberr *err)
+{
+	if (mysql_stmt_bind_result(st, rs->bind) || mysql_stmt_store_result(st))
+		return my__err_stmt(err, st);
+	for (;;) {
+		int f = mysql_stmt_fetch(st), rc;
+
+		if (f == MYSQL_NO_DATA)
+			return STRATA_DRV_OK;
+		if (f != 0 && f != MYSQL_DATA_TRUNCATED)
+			return my__err_stmt(err, st);
+		if ((rc = row_finish(st, rs, err)) != STRATA_DRV_OK)
+			return rc;
+		if (fn && fn(ctx, (int)rs->n, rs->vals))
+			return STRATA_DRV_OK; /* caller stopped early */
+	}
+}
+
+int my__read_result(MYSQL_STMT *st, strata_row_fn fn, void *ctx,
+                    strata_dberr *err)
+{
+	unsigned n = mysql_stmt_field_count(st);
+	rowset rs;
+	int rc;
+
+	if (n == 0)
+		return STRATA_DRV_OK;
+	memset(&rs, 0, sizeof rs);
+	if (rowset_init(&rs, n))
+		rc = my__err_nomem(err);
+	else
+		rc = fetch_rows(st, &rs, fn, ctx, err);
+	mysql_stmt_free_result(st);
+	rowset_free(&rs);
+	return rc;
+}
+
+/* Skip any further result sets (CALL), surfacing their errors. */
+int my__drain_stmt(MYSQL_STMT *st, strata_dberr *err)
+{
+	int s;
+
+	while ((s = mysql_stmt_next_result(st)) == 0) {
+		if (mysql_stmt_field_count(st) == 0)
+			continue;
+		if (mysql_stmt_store_result(st))
+			return my__err_stmt(err, st);
+		mysql_stmt_free_result(st);
+	}
+	return s > 0 ? my__err_stmt(err, st) : STRATA_DRV_OK;
+}

@@ -1,0 +1,21 @@
+/* Private to the PostgreSQL driver. */
+#ifndef STRATA_PG_INT_H
+#define STRATA_PG_INT_H
+
+#include <strata/driver.h>
+
+#include <libpq-fe.h>
+
+struct strata_conn {
+	PGconn *pg;
+	char *version;  /* "PostgreSQL x.y" */
+	char *lock_key; /* advisory lock key (decimal) while held, else NULL */
+};
+
+int pg__set_err(strata_dberr *err, const char *msg);
+int pg__query(strata_conn *c, const char *sql, const strata_value *params,
+              int nparams, strata_row_fn fn, void *fn_ctx, strata_dberr *err);
+int pg__introspect(strata_conn *c, const strata_schema_sink *sink,
+                   strata_dberr *err);
+
+#endif
