@@ -66,6 +66,13 @@ STRATA_BUILD=$(cd "$STRATA_BUILD" && pwd)
 STRATA=$STRATA_BUILD/strata
 [ -x "$STRATA" ] || die "$STRATA not found or not executable"
 export STRATA_PLUGIN_PATH=$STRATA_BUILD/plugins
+# In an uninstalled build ./strata is libtool's wrapper script, which costs a
+# bash start per run; time the real binary instead, as an install would.
+if [ "$(head -c 2 "$STRATA")" = "#!" ] && [ -x "$STRATA_BUILD/.libs/strata" ]; then
+	STRATA=$STRATA_BUILD/.libs/strata
+	export LD_LIBRARY_PATH=$STRATA_BUILD/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+fi
+"$STRATA" --version >/dev/null 2>&1 || die "$STRATA does not run"
 
 if [ "${BENCH_NO_HYPERFINE:-0}" != 1 ] && command -v hyperfine >/dev/null; then
 	TIMER="hyperfine $(hyperfine --version | awk '{print $2}')"
@@ -118,7 +125,7 @@ gen_set() {
 			printf "INSERT INTO strata_migrations (version, name, checksum, source, status, started_at, finished_at, duration_ms, applied_by, steps) VALUES (%d, \047%s\047, \047%s\047, \047up.sql\047, \047applied\047, strftime(\047%%Y-%%m-%%dT%%H:%%M:%%fZ\047), strftime(\047%%Y-%%m-%%dT%%H:%%M:%%fZ\047), 0, \047bench\047, 3);\n", v, name, sum
 			print "COMMIT;"
 		}' >"$dir.peer_up.sql"
-	(cd "$dir" && ls -d -- */ | sort -r) | awk -v d="$dir" '
+	(cd "$dir" && printf '%s\n' */ | sort -r) | awk -v d="$dir" '
 		{
 			id = $1; sub(/\/$/, "", id); v = id + 0
 			print "BEGIN;"
@@ -132,28 +139,36 @@ gen_set() {
 
 # ------------------------------------------------------------------- timing
 # measure NAME PREPARE COMMAND: median wall seconds of RUNS runs (after one
-# warm-up), PREPARE run untimed before each. Result in $MEDIAN.
+# warm-up) in $MEDIAN, mean CPU seconds (user + system) in $CPU; PREPARE
+# runs untimed before each run.
 measure() {
-	local name=$1 prep=$2 cmd=$3 i t0 t1
+	local name=${1//,/} prep=$2 cmd=$3 i # no commas: hyperfine's CSV
 	note "timing: $name"
 	if [ "${TIMER%% *}" = hyperfine ]; then
-		hyperfine --style basic --runs "$RUNS" --warmup 1 \
-			--prepare "$prep" --export-csv "$W/hf.csv" \
+		hyperfine --style basic --runs "$RUNS" \
+			--warmup 1 --prepare "$prep" --export-csv "$W/hf.csv" \
 			-n "$name" "$cmd" >>"$W/hyperfine.log" 2>&1 ||
 			{ tail -n 20 "$W/hyperfine.log" >&2; die "$name failed"; }
+		# command,mean,stddev,median,user,system,min,max
 		MEDIAN=$(awk -F, 'NR == 2 { print $4 }' "$W/hf.csv")
+		CPU=$(awk -F, 'NR == 2 { print $5 + $6 }' "$W/hf.csv")
 	else
 		: >"$W/times"
 		for ((i = 0; i <= RUNS; i++)); do
 			sh -c "$prep" >/dev/null 2>&1
+			# wall from date +%s%N; CPU from bash's time keyword
+			local t0 t1 TIMEFORMAT='%3U %3S'
 			t0=$(date +%s%N)
-			sh -c "$cmd" >/dev/null 2>&1 || die "$name failed: $cmd"
+			{ time sh -c "$cmd" >/dev/null 2>&1 ||
+				die "$name failed: $cmd"; } 2>"$W/cpu"
 			t1=$(date +%s%N)
-			[ "$i" -eq 0 ] || echo "$(((t1 - t0) / 1000))" >>"$W/times"
+			[ "$i" -eq 0 ] ||
+				echo "$(((t1 - t0) / 1000)) $(cat "$W/cpu")" >>"$W/times"
 		done
 		MEDIAN=$(sort -n "$W/times" | awk '{ a[NR] = $1 }
 			END { m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
 			      printf "%.6f", m / 1e6 }')
+		CPU=$(awk '{ c += $2 + $3 } END { printf "%.6f", c / NR }' "$W/times")
 	fi
 }
 
@@ -167,11 +182,12 @@ expect() { # expect WHAT ACTUAL WANTED
 }
 
 # ------------------------------------------------------------------ machine
-CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
+CPU_MODEL=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
 MEM=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo 2>/dev/null || true)
 REV=$(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)
 SVER=$("$STRATA" --version 2>/dev/null | head -n 1 || echo unknown)
 QVER=$(sqlite3 --version | awk '{ print $1 }')
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo ?)
 
 MIG=$W/mig
 note "generating $N migrations in $MIG"
@@ -185,9 +201,20 @@ CLEAN_P="rm -f $PDB $PDB-journal"
 
 # (a) up on a fresh database
 measure "strata up (N=$N)" "$CLEAN_S" "$S up"
-A_S=$MEDIAN
+A_S=$MEDIAN A_S_CPU=$CPU
 measure "sqlite3 peer up (N=$N)" "$CLEAN_P" "sqlite3 $PDB < $(q "$MIG.peer_up.sql")"
-A_P=$MEDIAN
+A_P=$MEDIAN A_P_CPU=$CPU
+
+# (a2) the same with synchronous=OFF on both sides (strata through its
+# init_sql setting), so that fsync latency, which dominates (a) on most
+# disks, drops out and the CPU cost of each side shows.
+measure "strata up synchronous=OFF (N=$N)" "$CLEAN_S" \
+	"STRATA_INIT_SQL='PRAGMA synchronous = OFF' $S up"
+A2_S=$MEDIAN A2_S_CPU=$CPU
+{ echo "PRAGMA synchronous = OFF;"; cat "$MIG.peer_up.sql"; } >"$MIG.peer_up_nosync.sql"
+measure "sqlite3 peer up synchronous=OFF (N=$N)" "$CLEAN_P" \
+	"sqlite3 $PDB < $(q "$MIG.peer_up_nosync.sql")"
+A2_P=$MEDIAN A2_P_CPU=$CPU
 
 # Fully migrated databases for (b) and (c), checked.
 sh -c "$CLEAN_S"
@@ -203,17 +230,17 @@ done
 
 # (b) status on the migrated database
 measure "strata status (N=$N applied)" "true" "$S status"
-B_S=$MEDIAN
+B_S=$MEDIAN B_S_CPU=$CPU
 measure "sqlite3 peer status (N=$N)" "true" \
 	"sqlite3 $PDB 'SELECT version, name, checksum, status FROM strata_migrations ORDER BY version' && cd $(q "$MIG") && sha256sum -- */up.sql"
-B_P=$MEDIAN
+B_P=$MEDIAN B_P_CPU=$CPU
 
 # (c) down --to 0 from the migrated database
 measure "strata down --to 0 (N=$N)" "$CLEAN_S && cp $(q "$W/s.full.db") $SDB" "$S down --to 0"
-C_S=$MEDIAN
+C_S=$MEDIAN C_S_CPU=$CPU
 measure "sqlite3 peer down (N=$N)" "$CLEAN_P && cp $(q "$W/p.full.db") $PDB" \
 	"sqlite3 $PDB < $(q "$MIG.peer_down.sql")"
-C_P=$MEDIAN
+C_P=$MEDIAN C_P_CPU=$CPU
 for db in s p; do
 	expect "$db.db tables after down" \
 		"$(sqlite3 "$W/$db.db" "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name LIKE 't\_%' ESCAPE '\\'")" 0
@@ -238,6 +265,7 @@ for n in $RSS_SIZES; do
 		--dir "$dir" up >/dev/null
 	t1=$(date +%s%N)
 	rss_s=$(awk -F': ' '/Maximum resident/ { print $2 }' "$W/time.txt")
+	# shellcheck disable=SC2016 # expanded by the inner sh
 	"$GNUTIME" -v -o "$W/time.txt" sh -c 'sqlite3 "$1" < "$2"' sh \
 		"$W/q.db" "$dir.peer_up.sql"
 	rss_p=$(awk -F': ' '/Maximum resident/ { print $2 }' "$W/time.txt")
@@ -291,15 +319,19 @@ cat <<EOF
 ## strata benchmark results
 
 - date: $(date -u '+%Y-%m-%d %H:%M UTC')
-- machine: $(nproc) CPUs, ${CPU:-unknown CPU}, ${MEM:-? RAM}, $(uname -sr)
+- machine: $(nproc) CPUs, ${CPU_MODEL:-unknown CPU}, ${MEM:-? RAM}, $(uname -sr)
+- load average at the start / end: $LOAD0 / $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo ?)
 - strata: $SVER (repo $REV), sqlite3 $QVER, timer: $TIMER
 - N=$N migrations, median of $RUNS runs (after 1 warm-up)
 
-| measurement | strata | sqlite3 peer | strata / peer |
-| --- | ---: | ---: | ---: |
-| (a) up, fresh database | $(ms "$A_S") ms | $(ms "$A_P") ms | $(ratio "$A_S" "$A_P") |
-| (b) status, all applied | $(ms "$B_S") ms | $(ms "$B_P") ms | $(ratio "$B_S" "$B_P") |
-| (c) down --to 0 | $(ms "$C_S") ms | $(ms "$C_P") ms | $(ratio "$C_S" "$C_P") |
+Wall time is the median; CPU is user + system, mean over the same runs.
+
+| measurement | strata wall | peer wall | ratio | strata CPU | peer CPU | ratio |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: |
+| (a) up, fresh database | $(ms "$A_S") ms | $(ms "$A_P") ms | $(ratio "$A_S" "$A_P") | $(ms "$A_S_CPU") ms | $(ms "$A_P_CPU") ms | $(ratio "$A_S_CPU" "$A_P_CPU") |
+| (a2) up, synchronous=OFF | $(ms "$A2_S") ms | $(ms "$A2_P") ms | $(ratio "$A2_S" "$A2_P") | $(ms "$A2_S_CPU") ms | $(ms "$A2_P_CPU") ms | $(ratio "$A2_S_CPU" "$A2_P_CPU") |
+| (b) status, all applied | $(ms "$B_S") ms | $(ms "$B_P") ms | $(ratio "$B_S" "$B_P") | $(ms "$B_S_CPU") ms | $(ms "$B_P_CPU") ms | $(ratio "$B_S_CPU" "$B_P_CPU") |
+| (c) down --to 0 | $(ms "$C_S") ms | $(ms "$C_P") ms | $(ratio "$C_S" "$C_P") | $(ms "$C_S_CPU") ms | $(ms "$C_P_CPU") ms | $(ratio "$C_S_CPU" "$C_P_CPU") |
 
 (d) peak RSS of one \`strata up\` on a fresh database (GNU time), its wall
 time, and the sqlite3 peer's peak RSS for the same set:

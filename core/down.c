@@ -151,17 +151,42 @@ static int revert_one(strata *s, const strata_status_item *it,
 	return rc;
 }
 
+/* The newest migration still applied describes the schema now; give its
+ * row the fingerprint so that status compares against the right one. */
+static void stamp_newest(strata *s, const strata_status *st,
+                         const int64_t *reverted, size_t n)
+{
+	size_t i, j;
+
+	for (i = st->count; i-- > 0;) {
+		const strata_status_item *it = &st->items[i];
+		int gone = it->state == STRATA_STATE_PENDING ||
+		           it->state == STRATA_STATE_FAILED;
+
+		for (j = 0; j < n && !gone; j++)
+			gone = reverted[j] == it->version;
+		if (!gone) {
+			strata__stamp_fingerprint(s, it->version);
+			return;
+		}
+	}
+}
+
 static int revert(strata *s, const strata_status *st, const strata_history *h,
                   int count, int64_t target, strata_error *err)
 {
 	int64_t *todo = strata__calloc(st->count + 1, sizeof(int64_t));
-	size_t n = pick(todo, st, count, target), i;
+	size_t n = pick(todo, st, count, target), i, done;
 	int rc = STRATA_OK;
 
 	for (i = 0; rc == STRATA_OK && i < n; i++)
 		rc = check_revertible(s, item(st, todo[i]), h, err);
-	for (i = 0; rc == STRATA_OK && i < n; i++)
+	for (i = 0, done = 0; rc == STRATA_OK && i < n; i++) {
 		rc = revert_one(s, item(st, todo[i]), h, err);
+		done += rc == STRATA_OK;
+	}
+	if (done > 0)
+		stamp_newest(s, st, todo, done);
 	if (rc == STRATA_OK && n == 0)
 		strata__emit(s, STRATA_EV_NOTHING, 0, NULL, NULL, 0, 0,
 		             "nothing to revert");

@@ -242,6 +242,24 @@ int strata__history_delete(strata *s, int64_t version, strata_error *err)
 	return rc;
 }
 
+int strata__history_set_fingerprint(strata *s, int64_t version, const char *fp,
+                                    strata_error *err)
+{
+	strata_value v[2];
+	char ph1[16], ph2[16];
+	char *sql = strata__printf(
+	        "UPDATE %s SET schema_fingerprint = %s WHERE version = %s",
+	        s->table_quoted, strata__ph(s->drv->dialect, 1, ph1),
+	        strata__ph(s->drv->dialect, 2, ph2));
+	int rc;
+
+	v[0] = text(fp);
+	v[1] = num(version);
+	rc = run(s, sql, v, 2, "cannot record the schema fingerprint", err);
+	free(sql);
+	return rc;
+}
+
 const strata_history_row *strata__history_find(const strata_history *h,
                                                int64_t version)
 {

@@ -203,6 +203,8 @@ int strata__history_insert(strata *s, const strata_history_row *r,
 int strata__history_update(strata *s, const strata_history_row *r,
                            strata_error *err);
 int strata__history_delete(strata *s, int64_t version, strata_error *err);
+int strata__history_set_fingerprint(strata *s, int64_t version, const char *fp,
+                                    strata_error *err);
 const strata_history_row *strata__history_find(const strata_history *h,
                                                int64_t version);
 

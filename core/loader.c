@@ -178,7 +178,6 @@ int strata_plugin_load(strata_plugin **out, const char *name, strata_error *err)
 	}
 	free_dirs(dirs);
 	if (!*out) {
-		lt_dlexit();
 		strata__err(err, STRATA_EUSAGE,
 		            "cannot load driver '%s' (%s); is it installed? "
 		            "'strata drivers' lists what is available",
@@ -192,8 +191,8 @@ void strata_plugin_free(strata_plugin *p)
 {
 	if (!p)
 		return;
-	lt_dlclose(p->handle);
-	lt_dlexit();
+	/* The module stays resident (see try_open), and so does libltdl's
+	 * record of it: lt_dlexit would only orphan that record. */
 	free(p->path);
 	free(p);
 }
@@ -248,7 +247,6 @@ static void describe(strata_driver_info *info, const char *dir,
 		info->description = strata__strdup(p->drv->description);
 		info->abi_major = p->drv->abi_version >> 16;
 		info->abi_minor = p->drv->abi_version & 0xffff;
-		lt_dlclose(p->handle);
 		free(p->path);
 		free(p);
 	}
@@ -289,7 +287,6 @@ int strata_drivers_list(strata_driver_info **out, size_t *count,
 	for (i = 0; dirs[i]; i++)
 		scan_dir(out, count, dirs[i]);
 	free_dirs(dirs);
-	lt_dlexit();
 	return STRATA_OK;
 }
 

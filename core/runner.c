@@ -62,6 +62,18 @@ char *strata__fingerprint(strata *s)
 	return fp;
 }
 
+void strata__stamp_fingerprint(strata *s, int64_t version)
+{
+	char *fp = strata__fingerprint(s);
+	strata_error e;
+
+	memset(&e, 0, sizeof(e));
+	if (fp)
+		strata__history_set_fingerprint(s, version, fp, &e);
+	strata_error_clear(&e);
+	free(fp);
+}
+
 static int tx(strata *s, int (*op)(strata_conn *, strata_dberr *),
               const char *what, strata_error *err)
 {

@@ -356,8 +356,12 @@ static int step_special(split *st, char c, int *handled)
 		mark_content(st);
 		rc = quoted(st, c);
 	} else if (c == '$' && (st->flags & STRATA_SPLIT_DOLLAR_QUOTES)) {
+		int had = st->has_content;
+
 		mark_content(st);
 		rc = skip_dollar(st, handled);
+		if (!*handled) /* a plain '$': step() decides what it is */
+			st->has_content = had;
 	} else {
 		*handled = 0;
 	}

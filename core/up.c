@@ -16,7 +16,6 @@ static int record_skip(strata *s, const strata_migration *m, const char *who,
 	strata_sha256_hex(sum, "", 0);
 	strata__row_init(&row, m, "", sum, "skipped", who);
 	strata__row_finish(&row, t0);
-	row.fingerprint = strata__fingerprint(s);
 	rc = txn ? strata__begin(s, err) : STRATA_OK;
 	if (!rc)
 		rc = strata__history_insert(s, &row, err);
@@ -42,7 +41,6 @@ static int apply_tx(strata *s, strata_run *run, strata_history_row *row,
 	if (!rc) {
 		strata__row_finish(row, t0);
 		row->steps = run->steps;
-		row->fingerprint = strata__fingerprint(s);
 		rc = strata__history_insert(s, row, err);
 	}
 	if (!rc)
@@ -73,7 +71,6 @@ static int apply_direct(strata *s, strata_run *run, strata_history_row *row,
 	free(row->error);
 	row->error = NULL;
 	row->status = "applied";
-	row->fingerprint = strata__fingerprint(s);
 	return strata__history_update(s, row, err);
 }
 
@@ -118,6 +115,7 @@ static int apply_pending(strata *s, const strata_status *st, int64_t target,
 {
 	char *who = strata__whoami();
 	size_t i, done = 0;
+	int64_t last = 0;
 	int rc = STRATA_OK;
 
 	for (i = 0; rc == STRATA_OK && i < st->count; i++) {
@@ -131,8 +129,13 @@ static int apply_pending(strata *s, const strata_status *st, int64_t target,
 			             it->name, NULL, 0, 0, NULL);
 		rc = apply_one(s, strata_source_find(&s->src, it->version), who,
 		               err);
+		last = rc ? last : it->version;
 		done++;
 	}
+	/* One introspection per run, not per migration: reading the whole
+	 * schema after each of N migrations would make up O(N^2). */
+	if (last)
+		strata__stamp_fingerprint(s, last);
 	if (rc == STRATA_OK && done == 0)
 		strata__emit(s, STRATA_EV_NOTHING, 0, NULL, NULL, 0, 0,
 		             "database is up to date");

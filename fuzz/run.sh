@@ -54,6 +54,7 @@ for t in "${TARGETS[@]}"; do
 	[ -f "$REPO/fuzz/fuzz_$t.c" ] || die "no such target: $t"
 done
 
+# shellcheck disable=SC2054 # the commas are part of one flag
 SAN=(-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
 CFLAGS=(-g -O1 "${SAN[@]}" -I "$REPO/include" -I "$REPO/core"
 	-DSTRATA_PLUGIN_DIR='"/nonexistent"')

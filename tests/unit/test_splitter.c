@@ -138,6 +138,11 @@ static void mysql(void)
 	       "-- needs a space in MySQL");
 	expect("/*!40101 SET NAMES utf8 */;\nSELECT 1;", MY, 2,
 	       "/*!40101 SET NAMES utf8 */", "SELECT 1", "executable comment");
+	/* Found by fuzzing: a '$' that is no dollar quote, at a delimiter. */
+	expect("DELIMITER $\nSELECT 1$$\n",
+	       STRATA_SPLIT_DOLLAR_QUOTES | STRATA_SPLIT_DELIMITER, 1,
+	       "SELECT 1", "SELECT 1",
+	       "custom delimiter '$' with dollar quotes");
 	expect_error("DELIMITER\nSELECT 1;", MY, 1, "DELIMITER",
 	             "DELIMITER without value");
 	expect_error("SELECT 1;\nSELECT 'oops;\n", MY, 2, "unterminated string",
