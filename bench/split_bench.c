@@ -21,17 +21,15 @@ static const struct {
 	const char *name;
 	unsigned flags;
 } dialects[] = {
-	/* As the drivers in plugins/ declare them. */
-	{"sqlite", STRATA_SPLIT_BEGIN_END | STRATA_SPLIT_BRACKET_IDENT |
-	                   STRATA_SPLIT_BACKTICK_IDENT},
-	{"postgres", STRATA_SPLIT_DOLLAR_QUOTES |
-	                     STRATA_SPLIT_NESTED_COMMENTS |
-	                     STRATA_SPLIT_E_STRINGS},
-	{"mysql", STRATA_SPLIT_DELIMITER | STRATA_SPLIT_BEGIN_END |
-	                  STRATA_SPLIT_BACKSLASH_ESC |
-	                  STRATA_SPLIT_HASH_COMMENT |
-	                  STRATA_SPLIT_BACKTICK_IDENT |
-	                  STRATA_SPLIT_DQUOTE_STRING},
+        /* As the drivers in plugins/ declare them. */
+        {"sqlite", STRATA_SPLIT_BEGIN_END | STRATA_SPLIT_BRACKET_IDENT |
+                           STRATA_SPLIT_BACKTICK_IDENT},
+        {"postgres", STRATA_SPLIT_DOLLAR_QUOTES | STRATA_SPLIT_NESTED_COMMENTS |
+                             STRATA_SPLIT_E_STRINGS},
+        {"mysql",
+         STRATA_SPLIT_DELIMITER | STRATA_SPLIT_BEGIN_END |
+                 STRATA_SPLIT_BACKSLASH_ESC | STRATA_SPLIT_HASH_COMMENT |
+                 STRATA_SPLIT_BACKTICK_IDENT | STRATA_SPLIT_DQUOTE_STRING},
 };
 
 static double now_s(void)

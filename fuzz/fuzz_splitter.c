@@ -16,19 +16,21 @@
 
 #include "internal.h"
 
-#define SPLIT_ALL_FLAGS                                                   \
-	(STRATA_SPLIT_DOLLAR_QUOTES | STRATA_SPLIT_DELIMITER |             \
-	 STRATA_SPLIT_BEGIN_END | STRATA_SPLIT_BACKSLASH_ESC |             \
-	 STRATA_SPLIT_HASH_COMMENT | STRATA_SPLIT_BRACKET_IDENT |          \
-	 STRATA_SPLIT_BACKTICK_IDENT | STRATA_SPLIT_NESTED_COMMENTS |      \
+#define SPLIT_ALL_FLAGS                                                        \
+	(STRATA_SPLIT_DOLLAR_QUOTES | STRATA_SPLIT_DELIMITER |                 \
+	 STRATA_SPLIT_BEGIN_END | STRATA_SPLIT_BACKSLASH_ESC |                 \
+	 STRATA_SPLIT_HASH_COMMENT | STRATA_SPLIT_BRACKET_IDENT |              \
+	 STRATA_SPLIT_BACKTICK_IDENT | STRATA_SPLIT_NESTED_COMMENTS |          \
 	 STRATA_SPLIT_E_STRINGS | STRATA_SPLIT_DQUOTE_STRING)
 
 static void check(int ok, const char *what, const uint8_t *data, size_t size)
 {
 	if (ok)
 		return;
-	fprintf(stderr, "fuzz_splitter: invariant violated: %s (input %zu "
-	                "bytes)\n", what, size);
+	fprintf(stderr,
+	        "fuzz_splitter: invariant violated: %s (input %zu "
+	        "bytes)\n",
+	        what, size);
 	(void)data;
 	abort();
 }
@@ -73,8 +75,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			/* A statement starts at a significant byte, so it is
 			 * never empty; only an embedded NUL can make it look
 			 * so (strata_script_load rejects such files). */
-			check(has_nul || st->sql[0] != '\0',
-			      "empty statement", data, size);
+			check(has_nul || st->sql[0] != '\0', "empty statement",
+			      data, size);
 			check(st->line >= 1, "statement line < 1", data, size);
 			check((size_t)st->line <= lines + 1,
 			      "statement line past the end of input", data,
@@ -84,11 +86,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				      "statement lines not ascending", data,
 				      size);
 		}
-		check(err.message == NULL, "error message set on success",
-		      data, size);
-	} else {
-		check(err.message != NULL, "error without message", data,
+		check(err.message == NULL, "error message set on success", data,
 		      size);
+	} else {
+		check(err.message != NULL, "error without message", data, size);
 		check(err.line >= 0, "error line < 0", data, size);
 		check((size_t)err.line <= lines + 1,
 		      "error line past the end of input", data, size);
