@@ -211,6 +211,10 @@ const strata_history_row *strata__history_find(const strata_history *h,
 /* planner.c */
 int strata__status_build(strata_status **out, strata *s,
                          const strata_history *h, strata_error *err);
+/* The merge itself, without a session: what the unit tests exercise. */
+int strata__status_merge(strata_status **out, const strata_source *src,
+                         const char *driver, const strata_history *h,
+                         strata_error *err);
 int strata__refuse_if_unclean(const strata_status *st, strata_error *err);
 int strata__version_known(strata *s, int64_t version, strata_error *err);
 

@@ -59,11 +59,11 @@ static int64_t max_applied(const strata_history *h)
 	return max;
 }
 
-static int add_migration(strata_status *st, strata *s,
+static int add_migration(strata_status *st, const char *driver,
                          const strata_migration *m, const strata_history *h,
                          strata_error *err)
 {
-	const char *file = strata_migration_file(m, 1, s->drv->name);
+	const char *file = strata_migration_file(m, 1, driver);
 	const strata_history_row *r = strata__history_find(h, m->version);
 	strata_status_item *it = add_item(st);
 	char sum[STRATA_SHA256_HEX];
@@ -121,15 +121,26 @@ static void count(strata_status *st)
 int strata__status_build(strata_status **out, strata *s,
                          const strata_history *h, strata_error *err)
 {
-	strata_status *st = strata__calloc(1, sizeof(*st));
-	size_t i;
 	int rc = strata__source(s, err);
 
 	*out = NULL;
-	for (i = 0; rc == STRATA_OK && i < s->src.count; i++)
-		rc = add_migration(st, s, &s->src.items[i], h, err);
+	return rc ? rc
+	          : strata__status_merge(out, &s->src, s->drv->name, h, err);
+}
+
+int strata__status_merge(strata_status **out, const strata_source *src,
+                         const char *driver, const strata_history *h,
+                         strata_error *err)
+{
+	strata_status *st = strata__calloc(1, sizeof(*st));
+	size_t i;
+	int rc = STRATA_OK;
+
+	*out = NULL;
+	for (i = 0; rc == STRATA_OK && i < src->count; i++)
+		rc = add_migration(st, driver, &src->items[i], h, err);
 	for (i = 0; rc == STRATA_OK && i < h->count; i++)
-		if (!strata_source_find(&s->src, h->rows[i].version))
+		if (!strata_source_find(src, h->rows[i].version))
 			add_missing(st, &h->rows[i]);
 	if (rc) {
 		strata_status_free(st);

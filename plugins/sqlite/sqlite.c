@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sqlite_int.h"
 
@@ -228,6 +229,32 @@ static int drv_rollback(strata_conn *c, strata_dberr *err)
 	return exec_on(c->db, "ROLLBACK", err);
 }
 
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Polls against the wall clock: SQLite's busy handler counts the sleeps it
+ * asked for, which a loaded machine stretches well past the timeout. */
+static int take_exclusive(sqlite3 *db, unsigned timeout_ms)
+{
+	long long deadline = now_ms() + timeout_ms;
+	struct timespec pause = {0, 50 * 1000000L};
+	int rc;
+
+	for (;;) {
+		rc = sqlite3_exec(db, "BEGIN EXCLUSIVE", NULL, NULL, NULL);
+		if (rc == SQLITE_OK || (rc & 0xff) != SQLITE_BUSY)
+			return rc;
+		if (now_ms() >= deadline)
+			return SQLITE_BUSY;
+		nanosleep(&pause, NULL);
+	}
+}
+
 static int drv_lock(strata_conn *c, const char *name, unsigned timeout_ms,
                     strata_dberr *err)
 {
@@ -250,8 +277,7 @@ static int drv_lock(strata_conn *c, const char *name, unsigned timeout_ms,
 		c->lockdb = NULL;
 		return STRATA_DRV_ERROR;
 	}
-	sqlite3_busy_timeout(c->lockdb, (int)timeout_ms);
-	rc = sqlite3_exec(c->lockdb, "BEGIN EXCLUSIVE", NULL, NULL, NULL);
+	rc = take_exclusive(c->lockdb, timeout_ms);
 	if (rc == SQLITE_OK)
 		return STRATA_DRV_OK;
 	rc = (rc & 0xff) == SQLITE_BUSY ? STRATA_DRV_TIMEOUT

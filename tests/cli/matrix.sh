@@ -147,7 +147,7 @@ INSERT INTO runs VALUES ($v);"
 
 	# The holder runs natively; a waiter under valgrind starts slowly, so
 	# the holder must outlast that start-up too.
-	if [ -n "${STRATA_WRAP:-}" ]; then secs=12 rows=30000000; else secs=3 rows=12000000; fi
+	if [ -n "${STRATA_WRAP:-}" ]; then secs=12 rows=30000000; else secs=4 rows=16000000; fi
 	mig "$M" 5_long up.sql "$(slow_sql "$e" | sed "s/0\\.3/$secs/; s/200000/$rows/")"
 	"$STRATA_BIN" --dir "$M" --url "$url" up >/dev/null 2>&1 &
 	holder=$!
