@@ -22,18 +22,21 @@ int strata__history_exists(strata *s, int *exists, strata_error *err)
 	return STRATA_OK;
 }
 
+/* The columns are the core's: the same on every database. */
 static char *render_ddl(strata *s)
 {
-	strata_buf b = STRATA_BUF_INIT;
-	const char *t = s->drv->dialect->history_ddl, *hit;
+	const char *opts = s->drv->dialect->history_table_options;
 
-	while ((hit = strstr(t, "{table}")) != NULL) {
-		strata_buf_put(&b, t, (size_t)(hit - t));
-		strata_buf_puts(&b, s->table_quoted);
-		t = hit + 7;
-	}
-	strata_buf_puts(&b, t);
-	return strata_buf_detach(&b);
+	return strata__printf(
+	        "CREATE TABLE IF NOT EXISTS %s (version BIGINT NOT NULL "
+	        "PRIMARY KEY, name VARCHAR(255) NOT NULL, checksum CHAR(64) "
+	        "NOT NULL, source VARCHAR(255) NOT NULL, status VARCHAR(16) "
+	        "NOT "
+	        "NULL, started_at VARCHAR(32) NOT NULL, finished_at "
+	        "VARCHAR(32), duration_ms BIGINT, applied_by VARCHAR(255) NOT "
+	        "NULL, steps INTEGER NOT NULL DEFAULT 0, error TEXT, "
+	        "schema_fingerprint CHAR(64))%s%s",
+	        s->table_quoted, opts ? " " : "", opts ? opts : "");
 }
 
 int strata__history_ensure(strata *s, strata_error *err)

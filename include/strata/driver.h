@@ -85,12 +85,11 @@ typedef struct strata_dialect {
 	int param_style;       /* STRATA_PARAM_* */
 	unsigned split_flags;  /* STRATA_SPLIT_* */
 	/*
-	 * CREATE TABLE for the history table. "{table}" is replaced by the
-	 * quoted table name. Columns, in this order: version, name, checksum,
-	 * source, status, started_at, finished_at, duration_ms, applied_by,
-	 * steps, error, schema_fingerprint.
+	 * Appended to the core's CREATE TABLE of the history table (whose
+	 * column types every supported database accepts), e.g. MySQL's
+	 * "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"; NULL for nothing.
 	 */
-	const char *history_ddl;
+	const char *history_table_options;
 } strata_dialect;
 
 /* A bound parameter value. */

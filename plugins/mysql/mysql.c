@@ -664,20 +664,7 @@ static const strata_dialect dialect = {
         STRATA_SPLIT_DELIMITER | STRATA_SPLIT_BEGIN_END |
                 STRATA_SPLIT_BACKSLASH_ESC | STRATA_SPLIT_HASH_COMMENT |
                 STRATA_SPLIT_BACKTICK_IDENT | STRATA_SPLIT_DQUOTE_STRING,
-        "CREATE TABLE IF NOT EXISTS {table} ("
-        "version BIGINT NOT NULL PRIMARY KEY, "
-        "name VARCHAR(255) NOT NULL, "
-        "checksum CHAR(64) NOT NULL, "
-        "source VARCHAR(255) NOT NULL, "
-        "status VARCHAR(16) NOT NULL, "
-        "started_at VARCHAR(32) NOT NULL, "
-        "finished_at VARCHAR(32), "
-        "duration_ms BIGINT, "
-        "applied_by VARCHAR(255) NOT NULL, "
-        "steps INTEGER NOT NULL DEFAULT 0, "
-        "error TEXT, "
-        "schema_fingerprint CHAR(64)"
-        ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+        "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
 };
 
 const strata_driver strata_driver_mysql = {

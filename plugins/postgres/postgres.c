@@ -745,19 +745,7 @@ static const strata_dialect dialect = {
         STRATA_PARAM_DOLLAR,
         STRATA_SPLIT_DOLLAR_QUOTES | STRATA_SPLIT_NESTED_COMMENTS |
                 STRATA_SPLIT_E_STRINGS,
-        "CREATE TABLE IF NOT EXISTS {table} ("
-        "version BIGINT NOT NULL PRIMARY KEY, "
-        "name VARCHAR(255) NOT NULL, "
-        "checksum CHAR(64) NOT NULL, "
-        "source VARCHAR(255) NOT NULL, "
-        "status VARCHAR(16) NOT NULL, "
-        "started_at VARCHAR(32) NOT NULL, "
-        "finished_at VARCHAR(32), "
-        "duration_ms BIGINT, "
-        "applied_by VARCHAR(255) NOT NULL, "
-        "steps INTEGER NOT NULL DEFAULT 0, "
-        "error TEXT, "
-        "schema_fingerprint CHAR(64))",
+        NULL, /* no table options */
 };
 
 const strata_driver strata_driver_postgres = {

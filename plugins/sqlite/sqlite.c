@@ -348,12 +348,8 @@ static const strata_dialect dialect = {
         STRATA_PARAM_QMARK,
         STRATA_SPLIT_BEGIN_END | STRATA_SPLIT_BRACKET_IDENT |
                 STRATA_SPLIT_BACKTICK_IDENT,
-        "CREATE TABLE IF NOT EXISTS {table} (version INTEGER NOT NULL "
-        "PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, source "
-        "TEXT NOT NULL, status TEXT NOT NULL, started_at TEXT NOT NULL, "
-        "finished_at TEXT, duration_ms INTEGER, applied_by TEXT NOT NULL, "
-        "steps INTEGER NOT NULL DEFAULT 0, error TEXT, schema_fingerprint "
-        "TEXT)"};
+        NULL, /* no table options */
+};
 
 const strata_driver strata_driver_sqlite = {
         STRATA_DRIVER_ABI_VERSION,
