@@ -63,6 +63,23 @@ static int parse_file(const char *f, int *up, char **driver)
 	return 1;
 }
 
+/* up.postgresql.sql would be silently ignored on PostgreSQL: refuse it. */
+static int is_alias(const char *driver)
+{
+	return strcmp(strata__driver_for_scheme(driver), driver) != 0;
+}
+
+static int alias_error(strata_error *err, const char *path, const char *driver,
+                       int up)
+{
+	const char *real = strata__driver_for_scheme(driver);
+
+	return strata__err_at(err, STRATA_EUSAGE, path, 0,
+	                      "'%s' is a URL scheme, the driver is '%s': this "
+	                      "file would never run; name it %s.%s.sql",
+	                      driver, real, up ? "up" : "down", real);
+}
+
 static void add_file(strata_migration *m, int up, char *driver,
                      const char *path)
 {
@@ -93,14 +110,19 @@ static int scan_migration(strata_migration *m, strata_error *err)
 			continue;
 		path = strata__path_join(m->dir, e->d_name);
 		kind = parse_file(e->d_name, &up, &driver);
-		if (kind > 0 && strata__file_exists(path))
+		if (kind > 0 && driver && is_alias(driver)) {
+			rc = alias_error(err, path, driver, up);
+		} else if (kind > 0 && strata__file_exists(path)) {
 			add_file(m, up, driver, path);
-		else if (kind < 0)
+			driver = NULL; /* the migration owns it now */
+		} else if (kind < 0) {
 			rc = strata__err_at(
 			        err, STRATA_EUSAGE, path, 0,
 			        "unexpected SQL file: expected up.sql, "
 			        "down.sql, up.<driver>.sql or "
 			        "down.<driver>.sql");
+		}
+		free(driver);
 		free(path);
 	}
 	closedir(d);

@@ -256,8 +256,16 @@ static int open_session(strata_conn *c, const strata_url *url,
                         const conn_opts *o, strata_dberr *err)
 {
 	const char *dbname = url->path && *url->path ? url->path : NULL;
-	int rc = set_options(c->db, o, err);
+	int rc;
 
+	/* History, lock name and introspection all live in one database. */
+	if (!dbname) {
+		err_set(err, 0, "",
+		        "the URL names no database "
+		        "(mysql://user@host/DATABASE)");
+		return STRATA_DRV_ERROR;
+	}
+	rc = set_options(c->db, o, err);
 	if (rc != STRATA_DRV_OK)
 		return rc;
 	if (!mysql_real_connect(c->db, o->host, url->user, url->password,

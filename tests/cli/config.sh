@@ -91,6 +91,8 @@ for url in "postgres://alice:hunter2secret@127.0.0.1:1/db" \
 	lacks "hunter2secret" "$OUT$ERR" "password not printed (${url%%:*})"
 	has "alice:***@127.0.0.1:1/db" "$ERR" "target shown redacted (${url%%:*})"
 done
+strata --url "mysql://alice:hunter2secret@127.0.0.1:1" status
+has "the URL names no database" "$ERR" "a MySQL URL must name its database"
 printf '[default]\nurl = postgres://bob:hunter2secret@127.0.0.1:1/db\n' >pw.ini
 strata -c pw.ini status
 lacks "hunter2secret" "$OUT$ERR" "password from the config file not printed"

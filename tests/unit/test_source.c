@@ -92,6 +92,8 @@ int main(void)
 	bad("15_downonly/down.sql", "has no up.sql");
 	bad("13_extra/up.sql.bak.sql", "unexpected SQL file");
 	bad("14x_bad/up.sql", "bad migration folder name");
+	bad("16_alias/up.postgresql.sql", "name it up.postgres.sql");
+	bad("17_alias/down.mariadb.sql", "name it down.mysql.sql");
 	bad("1234567890123456789_long/up.sql", "bad migration folder name");
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	if (system(cmd) != 0)
