@@ -12,7 +12,7 @@
 #   BENCH_N           migrations for (a)-(c) (default 200)
 #   BENCH_RUNS        timed runs per command, median reported (default 5)
 #   BENCH_RSS_SIZES   migration counts for the peak-RSS runs of (d)
-#                     (default "200 1000"; "200 2000" takes ~4 more minutes
+#                     (default "200 1000"; "200 2000" adds about 10 s
 #                     on a 2-core machine, see docs/benchmarks.md)
 #   BENCH_SPLIT_STMTS statements in the splitter input (default 50000)
 #   BENCH_DIR         work dir (default: mktemp -d, deleted at the end)
