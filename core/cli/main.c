@@ -144,7 +144,7 @@ static int cmd_init(cli *c)
 	int rc = strata_init_project(cfg, dir, &c->err);
 
 	if (!rc)
-		printf("created %s and %s/\n", cfg, dir);
+		printf("created %s and, next to it, %s/\n", cfg, dir);
 	return finish(c, rc);
 }
 

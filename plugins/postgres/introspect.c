@@ -200,21 +200,44 @@ static const struct {
         {objects_sql, row_object},
 };
 
-int pg__introspect(strata_conn *c, const strata_schema_sink *sink,
-                   strata_dberr *err)
+static int run_steps(strata_conn *c, struct isink *s, strata_dberr *err)
 {
-	struct isink s = {sink, 0};
 	size_t i;
 	int rc;
 
 	for (i = 0; i < sizeof(introspect_steps) / sizeof(*introspect_steps);
 	     i++) {
 		rc = pg__query(c, introspect_steps[i].sql, NULL, 0,
-		               introspect_steps[i].row, &s, err);
+		               introspect_steps[i].row, s, err);
 		if (rc != STRATA_DRV_OK)
 			return rc;
-		if (s.aborted)
+		if (s->aborted)
 			return pg__set_err(err, "introspection aborted");
 	}
 	return STRATA_DRV_OK;
+}
+
+/* Outside a transaction, the queries share one snapshot, so that a
+ * concurrent DDL cannot make the fingerprint describe no real schema.
+ * Inside one (a migration's), they already see its changes. */
+int pg__introspect(strata_conn *c, const strata_schema_sink *sink,
+                   strata_dberr *err)
+{
+	struct isink s = {sink, 0};
+	int own = PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+	int rc = own ? pg__query(c,
+	                         "BEGIN ISOLATION LEVEL REPEATABLE READ "
+	                         "READ ONLY",
+	                         NULL, 0, NULL, NULL, err)
+	             : STRATA_DRV_OK;
+
+	if (rc == STRATA_DRV_OK)
+		rc = run_steps(c, &s, err);
+	if (own && PQtransactionStatus(c->pg) != PQTRANS_IDLE) {
+		strata_dberr ignored;
+
+		pg__query(c, rc == STRATA_DRV_OK ? "COMMIT" : "ROLLBACK", NULL,
+		          0, NULL, NULL, &ignored);
+	}
+	return rc;
 }

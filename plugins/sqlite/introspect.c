@@ -192,7 +192,29 @@ static int table(strata_conn *c, const strata_schema_sink *k, const char *t,
 	return STRATA_DRV_OK;
 }
 
+static int read_schema(strata_conn *c, const strata_schema_sink *k,
+                       strata_dberr *err);
+
+/* One read transaction: a consistent snapshot, and one file lock for all
+ * the queries instead of one each. Inside a migration's transaction the
+ * queries simply join it. */
 int sqlite__introspect(strata_conn *c, const strata_schema_sink *k,
+                       strata_dberr *err)
+{
+	int own = sqlite3_get_autocommit(c->db);
+	int rc = own ? sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL)
+	             : SQLITE_OK;
+
+	if (rc != SQLITE_OK)
+		return sqlite__fail(c->db, err);
+	rc = read_schema(c, k, err);
+	if (own && !sqlite3_get_autocommit(c->db))
+		sqlite3_exec(c->db, rc == STRATA_DRV_OK ? "COMMIT" : "ROLLBACK",
+		             NULL, NULL, NULL);
+	return rc;
+}
+
+static int read_schema(strata_conn *c, const strata_schema_sink *k,
                        strata_dberr *err)
 {
 	list l;

@@ -13,6 +13,12 @@ strata init
 expect_rc 2 "init refuses to overwrite"
 has "strata.ini: error: already exists" "$ERR" "names the file"
 
+mkdir -p sub
+strata -c sub/strata.ini --dir db init
+expect_rc 0 "init with -c and --dir"
+[ -d sub/db ] && grep -q '^migrations = db$' sub/strata.ini
+ok $? "folder made next to the config file, as the file will read it"
+
 strata new "Create users!"
 expect_rc 0 "new"
 d=$(ls migrations)
