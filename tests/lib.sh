@@ -147,6 +147,21 @@ db_query() {
 	esac
 }
 
+# concurrently N OUTPREFIX ARGS...: starts N strata processes at once, each
+# writing to OUTPREFIX.<i>, waits for all, and sets $FAILS to how many
+# exited non-zero.
+concurrently() {
+	n=$1 prefix=$2 i=0 pids=""
+	shift 2
+	while [ $i -lt "$n" ]; do
+		"$STRATA_BIN" "$@" >"$prefix.$i" 2>&1 &
+		pids="$pids $!"
+		i=$((i + 1))
+	done
+	FAILS=0
+	for pid in $pids; do wait "$pid" || FAILS=$((FAILS + 1)); done
+}
+
 # mig DIR VERSION_NAME FILE CONTENT: writes one migration file.
 mig() {
 	mkdir -p "$1/$2"

@@ -17,20 +17,12 @@ INSERT INTO runs VALUES ($v);
 CREATE TABLE t$v (x INT);"
 done
 
-i=0
-pids=""
-while [ $i -lt 8 ]; do
-	"$STRATA_BIN" --dir "$M" --url "$DB" up >"$T_TMP/o$i" 2>&1 &
-	pids="$pids $!"
-	i=$((i + 1))
-done
-fails=0
-for pid in $pids; do wait "$pid" || fails=$((fails + 1)); done
-is "$fails" 0 "8 concurrent up processes all succeed"
+concurrently 8 "$T_TMP/o" --dir "$M" --url "$DB" up
+is "$FAILS" 0 "8 concurrent up processes all succeed"
 is "$(sqlite3 c.db "SELECT count(*), count(DISTINCT version) FROM runs")" "4|4" \
 	"each migration ran exactly once"
 is "$(sqlite3 c.db "SELECT count(*) FROM strata_migrations")" 5 "five history rows"
-is "$(cat "$T_TMP"/o* | grep -c '^applied')" 5 "five 'applied' lines in all"
+is "$(cat "$T_TMP"/o.* | grep -c '^applied')" 5 "five 'applied' lines in all"
 
 # Hold the lock from outside: the same SQLite lock strata takes.
 mig $M 6_more up.sql "CREATE TABLE t6 (x INT);"

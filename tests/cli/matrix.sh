@@ -131,16 +131,8 @@ concurrent_up() {
 		mig "$M" "${v}_step" up.sql "$(slow_sql "$e")
 INSERT INTO runs VALUES ($v);"
 	done
-	pids=""
-	i=0
-	while [ $i -lt 8 ]; do
-		"$STRATA_BIN" --dir "$M" --url "$url" up >"$T_TMP/lock-$e.$i" 2>&1 &
-		pids="$pids $!"
-		i=$((i + 1))
-	done
-	fails=0
-	for pid in $pids; do wait "$pid" || fails=$((fails + 1)); done
-	is "$fails" 0 "$e: 8 concurrent up processes all succeed"
+	concurrently 8 "$T_TMP/lock-$e" --dir "$M" --url "$url" up
+	is "$FAILS" 0 "$e: 8 concurrent up processes all succeed"
 	is "$(db_query "$e" "$url" "SELECT count(*), count(DISTINCT version) FROM runs" | tr '\t' '|')" "3|3" \
 		"$e: each migration applied exactly once"
 	is "$(cat "$T_TMP"/lock-"$e".* | grep -c '^applied')" 4 "$e: four applied lines in all"
