@@ -46,14 +46,17 @@ int strata__history_ensure(strata *s, strata_error *err)
 	int exists = 0, rc;
 
 	rc = strata__history_exists(s, &exists, err);
-	if (rc || exists)
+	if (rc || exists) {
+		s->history_ready = !rc;
 		return rc;
+	}
 	ddl = render_ddl(s);
 	memset(&de, 0, sizeof(de));
 	if (s->drv->exec(s->conn, ddl, &de) != STRATA_DRV_OK)
 		rc = strata__drv_fail(s, err, &de,
 		                      "cannot create the history table");
 	free(ddl);
+	s->history_ready = !rc;
 	return rc;
 }
 
@@ -95,7 +98,9 @@ int strata__history_load(strata_history **out, strata *s, strata_error *err)
 	int exists = 0, rc;
 
 	*out = NULL;
-	rc = strata__history_exists(s, &exists, err);
+	/* After ensure() the table exists: skip the catalog round trip. */
+	exists = s->history_ready;
+	rc = exists ? STRATA_OK : strata__history_exists(s, &exists, err);
 	if (!rc && exists) {
 		sql = strata__printf("SELECT " COLUMNS " FROM %s ORDER BY "
 		                     "version",

@@ -177,6 +177,7 @@ struct strata {
 	char *password;
 	strata_url_owned url;
 	char *table_quoted;
+	int history_ready; /* the history table is known to exist */
 	strata_source src;
 	strata_event_fn on_event;
 	void *event_ctx;

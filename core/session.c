@@ -165,6 +165,13 @@ const char *strata_target(const strata *s)
 	return s->target;
 }
 
+const char *strata_server_version(const strata *s)
+{
+	const char *v =
+	        s->drv->server_version ? s->drv->server_version(s->conn) : NULL;
+	return v ? v : "";
+}
+
 int strata__source(strata *s, strata_error *err)
 {
 	if (s->src.dir)

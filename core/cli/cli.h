@@ -9,7 +9,7 @@
 void cli_print_error(const strata_error *err);
 void cli_on_event(void *ctx, const strata_event *ev);
 void cli_print_status(const strata_status *st, const char *target,
-                      const char *driver);
+                      const char *driver, const char *server);
 int cli_status_problems(const strata_status *st);
 void cli_print_history(const strata_history *h);
 void cli_print_plan(const strata_plan *p, const char *driver);

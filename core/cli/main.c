@@ -196,29 +196,30 @@ static int cmd_down(cli *c, const cmd_opts *o)
 	return finish(c, rc);
 }
 
+/* status prints everything; check prints only when something is wrong.
+ * Either exits 3 on problems when asked to (check always asks). */
 static int cmd_status(cli *c, const cmd_opts *o, int check)
 {
 	strata_status *st = NULL;
-	int rc = o->npos ? -usage_error("%s takes no arguments", "status")
-	                 : connect(c);
+	int rc, bad;
 
-	if (rc == STRATA_EUSAGE && o->npos)
-		return 2;
+	if (o->npos)
+		return usage_error("%s takes no arguments",
+		                   check ? "check" : "status");
+	rc = connect(c);
 	if (!rc)
 		rc = strata_status_get(&st, c->s, &c->err);
-	if (!rc && !check)
+	if (rc)
+		return finish(c, rc);
+	bad = cli_status_problems(st);
+	if (!check || bad)
 		cli_print_status(st, strata_target(c->s),
-		                 strata_driver_name(c->s));
-	if (!rc && (check || o->exit_code) && cli_status_problems(st)) {
-		if (check)
-			cli_print_status(st, strata_target(c->s),
-			                 strata_driver_name(c->s));
-		rc = STRATA_EDRIFT;
-	} else if (!rc && check) {
+		                 strata_driver_name(c->s),
+		                 strata_server_version(c->s));
+	else
 		printf("ok: %s is up to date\n", strata_target(c->s));
-	}
 	strata_status_free(st);
-	return rc == STRATA_EDRIFT ? 3 : finish(c, rc);
+	return (check || o->exit_code) && bad ? 3 : 0;
 }
 
 static int cmd_history(cli *c)

@@ -81,11 +81,12 @@ static void status_line(const strata_status_item *it)
 }
 
 void cli_print_status(const strata_status *st, const char *target,
-                      const char *driver)
+                      const char *driver, const char *server)
 {
 	size_t i, n[STRATA_STATE_MISSING + 1] = {0};
 
-	printf("target: %s (driver %s)\n", target, driver);
+	printf("target: %s (driver %s%s%s)\n", target, driver,
+	       *server ? ", " : "", server);
 	printf("%-16s %-28s %-9s %-24s %s\n", "VERSION", "NAME", "STATE",
 	       "APPLIED AT", "FILE");
 	for (i = 0; i < st->count; i++) {

@@ -104,6 +104,8 @@ void strata_close(strata *s);
 void strata_set_event_fn(strata *s, strata_event_fn fn, void *ctx);
 const char *strata_driver_name(const strata *s);
 const char *strata_target(const strata *s); /* redacted URL */
+/* The database's own version, e.g. "PostgreSQL 15.4", or "". */
+const char *strata_server_version(const strata *s);
 
 /* Where a migration stands on the target. */
 typedef enum strata_state {
