@@ -1,72 +1,121 @@
-/* strata baseline and strata resolve: history changes without running SQL. */
+/* strata baseline, resolve and repair: history changes without running
+ * SQL. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
 #include "runner.h"
 
-static int baseline_one(strata *s, const strata_migration *m, const char *fp,
+/* sc: the validated up file, or NULL when there is none for the driver. */
+static int baseline_one(strata *s, const strata_migration *m,
+                        const strata_script *sc, const char *fp,
                         const char *who, strata_error *err)
 {
-	const char *file = strata_migration_file(m, 1, s->drv->name);
 	char sum[STRATA_SHA256_HEX];
 	strata_history_row row;
-	int rc = strata__checksum_for(sum, file, err);
+	int rc;
 
-	if (rc)
-		return rc;
-	strata__row_init(&row, m, file ? strata__basename(file) : "", sum,
-	                 "baseline", who);
+	if (!sc)
+		strata_sha256_hex(sum, "", 0);
+	strata__row_init(&row, m, sc ? strata__basename(sc->path) : "",
+	                 sc ? sc->checksum : sum, "baseline", who);
 	strata__row_finish(&row, strata__now_ms());
 	row.fingerprint = strata__strdup(fp);
 	rc = strata__history_insert(s, &row, err);
 	if (!rc)
-		strata__emit(s, STRATA_EV_BASELINED, m->version, m->name,
+		strata__emit(s, STRATA_EV_BASELINED, m->version, m->id, m->name,
 		             row.source, 0, 0, NULL);
 	strata__row_clear(&row);
 	return rc;
 }
 
-static int check_baseline(const strata_status *st, int64_t version,
+static int check_baseline(const strata_status *st, const char *version,
                           strata_error *err)
 {
 	size_t i;
 
 	for (i = 0; i < st->count; i++)
 		if (st->items[i].state != STRATA_STATE_PENDING &&
-		    st->items[i].version > version)
-			return strata__err(
-			        err, STRATA_EUSAGE,
-			        "cannot baseline at %lld: %lld_%s is "
-			        "already recorded",
-			        (long long)version,
-			        (long long)st->items[i].version,
-			        st->items[i].name);
+		    strata__version_cmp(st->items[i].version, version) > 0)
+			return strata__err(err, STRATA_EUSAGE,
+			                   "cannot baseline at %s: %s is "
+			                   "already recorded",
+			                   version, st->items[i].id);
 	return strata__refuse_if_unclean(st, err);
 }
 
-int strata_baseline(strata *s, int64_t version, strata_error *err)
+static int to_baseline(const strata_status_item *it, const char *version)
+{
+	return it->state == STRATA_STATE_PENDING &&
+	       strata__version_cmp(it->version, version) <= 0;
+}
+
+/* Every file baseline records is read and validated before the first row
+ * is written. sc[i] belongs to st->items[i]. */
+static int load_all(strata_script *sc, int *has, strata *s,
+                    const strata_status *st, const char *version,
+                    strata_error *err)
+{
+	size_t i;
+	int rc = STRATA_OK;
+
+	for (i = 0; rc == STRATA_OK && i < st->count; i++) {
+		const strata_migration *m;
+		const char *file;
+
+		if (!to_baseline(&st->items[i], version))
+			continue;
+		m = strata_source_find(&s->src, st->items[i].version);
+		file = strata_migration_file(m, 1, s->drv->name);
+		has[i] = file != NULL;
+		if (file)
+			rc = strata__script_open(&sc[i], s, file, err);
+	}
+	if (rc)
+		err->code = rc = STRATA_EUSAGE;
+	return rc;
+}
+
+static int check_version_arg(strata *s, const char *version, strata_error *err)
+{
+	if (!strata__version_valid(version) || strata__version_is_zero(version))
+		return strata__err(err, STRATA_EUSAGE,
+		                   "'%s' is not a migration version", version);
+	return strata__version_known(s, version, err);
+}
+
+int strata_baseline(strata *s, const char *version, strata_error *err)
 {
 	strata_status *st = NULL;
 	strata_history *h = NULL;
+	strata_script *sc = NULL;
+	int *has = NULL;
 	char *who = strata__whoami(), *fp = NULL;
 	size_t i;
-	int rc = strata__version_known(s, version, err);
+	int rc = check_version_arg(s, version, err);
 
 	if (!rc)
 		rc = strata__prepare(s, &st, &h, err);
 	if (!rc)
 		rc = check_baseline(st, version, err);
+	if (!rc) {
+		sc = strata__calloc(st->count + 1, sizeof(*sc));
+		has = strata__calloc(st->count + 1, sizeof(*has));
+		rc = load_all(sc, has, s, st, version, err);
+	}
 	if (!rc)
 		fp = strata__fingerprint(s);
 	for (i = 0; !rc && i < st->count; i++)
-		if (st->items[i].state == STRATA_STATE_PENDING &&
-		    st->items[i].version <= version)
+		if (to_baseline(&st->items[i], version))
 			rc = baseline_one(
 			        s,
 			        strata_source_find(&s->src,
 			                           st->items[i].version),
-			        fp, who, err);
+			        has[i] ? &sc[i] : NULL, fp, who, err);
+	for (i = 0; sc && i < st->count; i++)
+		strata_script_free(&sc[i]);
+	free(sc);
+	free(has);
 	free(fp);
 	free(who);
 	strata_status_free(st);
@@ -91,32 +140,152 @@ static int mark_applied(strata *s, const strata_history_row *old,
 		return rc;
 	row.checksum = m ? sum : old->checksum;
 	row.status = "applied";
-	row.fingerprint = strata__fingerprint(s);
-	rc = strata__history_update(s, &row, err);
-	free(row.fingerprint);
-	return rc;
+	return strata__history_update(s, &row, err);
 }
 
-int strata_resolve(strata *s, int64_t version, int applied, strata_error *err)
+int strata_resolve(strata *s, const char *version, int applied,
+                   strata_error *err)
 {
 	strata_status *st = NULL;
 	strata_history *h = NULL;
 	const strata_history_row *r;
-	int rc = strata__prepare(s, &st, &h, err);
+	int rc = strata__version_valid(version)
+	                 ? strata__prepare(s, &st, &h, err)
+	                 : strata__err(err, STRATA_EUSAGE,
+	                               "'%s' is not a migration version",
+	                               version);
 
 	r = rc ? NULL : strata__history_find(h, version);
-	if (!rc && (!r || strcmp(r->status, "failed") != 0))
-		rc = strata__err(
-		        err, STRATA_EUSAGE,
-		        "migration %lld is not failed (%s); nothing to "
-		        "resolve",
-		        (long long)version, r ? r->status : "not in history");
+	if (!rc && (!r || !r->status || strcmp(r->status, "failed") != 0))
+		rc = strata__err(err, STRATA_EUSAGE,
+		                 "migration %s is not failed (%s); nothing to "
+		                 "resolve",
+		                 version,
+		                 !r          ? "not in history"
+		                 : r->status ? r->status
+		                             : "status NULL");
 	if (!rc)
 		rc = applied ? mark_applied(s, r, err)
-		             : strata__history_delete(s, version, err);
-	if (!rc)
-		strata__emit(s, STRATA_EV_RESOLVED, version, r->name, NULL, 0,
+		             : strata__history_delete(s, r->version, err);
+	if (!rc) {
+		const strata_migration *m =
+		        strata_source_find(&s->src, version);
+
+		strata__emit(s, STRATA_EV_RESOLVED, r->version,
+		             m ? m->id : NULL, r->name ? r->name : "?", NULL, 0,
 		             0, applied ? "applied" : "rolled back");
+		strata__stamp_latest(s);
+	}
+	strata_status_free(st);
+	strata_history_free(h);
+	strata__unlock(s);
+	return rc;
+}
+
+static const strata_status_item *find_item(const strata_status *st,
+                                           const char *version)
+{
+	size_t i;
+
+	for (i = 0; i < st->count; i++)
+		if (!strata__version_cmp(st->items[i].version, version))
+			return &st->items[i];
+	return NULL;
+}
+
+/* Only applied or baseline rows whose file changed: a skipped row's new
+ * file never ran, and a failed one needs resolve. */
+static int repairable(const strata_status_item *it)
+{
+	return it->state == STRATA_STATE_MODIFIED && it->status &&
+	       (!strcmp(it->status, "applied") ||
+	        !strcmp(it->status, "baseline"));
+}
+
+static int check_named(const strata_status *st, const char *const *v, size_t n,
+                       strata_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const strata_status_item *it = find_item(st, v[i]);
+
+		if (!strata__version_valid(v[i]))
+			return strata__err(err, STRATA_EUSAGE,
+			                   "'%s' is not a migration version",
+			                   v[i]);
+		if (!it)
+			return strata__err(err, STRATA_EUSAGE,
+			                   "no migration with version %s",
+			                   v[i]);
+		if (!repairable(it))
+			return strata__err(
+			        err, STRATA_EUSAGE,
+			        "%s is %s%s%s, not an applied migration whose "
+			        "file changed; nothing to repair",
+			        it->id, strata_state_name(it->state),
+			        it->status ? " with status " : "",
+			        it->status ? it->status : "");
+	}
+	return STRATA_OK;
+}
+
+static int repair_one(strata *s, const strata_status_item *it,
+                      const strata_history *h, strata_error *err)
+{
+	const strata_history_row *old = strata__history_find(h, it->version);
+	const strata_migration *m = strata_source_find(&s->src, it->version);
+	char sum[STRATA_SHA256_HEX];
+	strata_history_row row = *old;
+	char *detail;
+	int rc = strata__checksum_for(
+	        sum, strata_migration_file(m, 1, s->drv->name), err);
+
+	if (rc)
+		return rc;
+	row.checksum = sum;
+	rc = strata__history_update(s, &row, err);
+	if (rc)
+		return rc;
+	detail = strata__printf("%.12s -> %.12s",
+	                        old->checksum ? old->checksum : "(none)", sum);
+	strata__emit(s, STRATA_EV_REPAIRED, it->version, it->id, it->name,
+	             it->source, 0, 0, detail);
+	free(detail);
+	return STRATA_OK;
+}
+
+static int named(const strata_status_item *it, const char *const *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strata__version_cmp(it->version, v[i]))
+			return 1;
+	return n == 0;
+}
+
+int strata_repair(strata *s, const char *const *versions, size_t n,
+                  strata_error *err)
+{
+	strata_status *st = NULL;
+	strata_history *h = NULL;
+	size_t i, done = 0;
+	int rc = strata__prepare(s, &st, &h, err);
+
+	if (!rc)
+		rc = check_named(st, versions, n, err);
+	for (i = 0; !rc && i < st->count; i++) {
+		if (!repairable(&st->items[i]) ||
+		    !named(&st->items[i], versions, n))
+			continue;
+		rc = repair_one(s, &st->items[i], h, err);
+		done += !rc;
+	}
+	if (!rc && !done)
+		strata__emit(s, STRATA_EV_NOTHING, NULL, NULL, NULL, NULL, 0, 0,
+		             "nothing to repair: every applied migration "
+		             "matches its file");
 	strata_status_free(st);
 	strata_history_free(h);
 	strata__unlock(s);

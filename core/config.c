@@ -10,11 +10,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "internal.h"
 
-static const char *const known_keys[] = {"url",          "migrations", "table",
-                                         "lock_timeout", "init_sql",   NULL};
+static const char *const known_keys[] = {"url",           "migrations",
+                                         "table",         "lock_timeout",
+                                         "init_sql",      "out_of_order",
+                                         "host",          "port",
+                                         "user",          "password",
+                                         "password_file", "database",
+                                         "options",       NULL};
 
 typedef struct entry {
 	char *section, *key, *value;
@@ -24,7 +30,7 @@ typedef struct entry {
 typedef struct parser {
 	const char *text, *pos, *end;
 	const char *file;
-	int line, max_line_hit, long_line;
+	int line;
 	entry *items;
 	size_t count;
 	strata_error *err;
@@ -34,6 +40,10 @@ typedef struct parser {
 struct strata_config {
 	char *file, *env, *url, *migrations, *table, *init_sql;
 	int lock_timeout;
+	char *password_file; /* resolved path, to check its mode */
+	int literal_secret;  /* the file itself holds a password */
+	int no_create;       /* strata_options.no_create */
+	int out_of_order;    /* 1: allow */
 };
 
 /* inih asks for one line at a time, which gives us line numbers. */
@@ -49,10 +59,15 @@ static char *reader(char *str, int num, void *stream)
 	n = eol ? (size_t)(eol - p->pos) + 1 : (size_t)(p->end - p->pos);
 	p->line++;
 	if (n >= (size_t)num) {
-		if (!p->max_line_hit)
-			p->long_line = p->line;
-		p->max_line_hit = num - 2; /* room for the newline and NUL */
-		n = 0; /* reported after parsing; feed an empty line */
+		/* Reported here, before anything the cut line could cause. */
+		if (!p->failed)
+			strata__err_at(p->err, STRATA_EUSAGE, p->file, p->line,
+			               "line too long (at most %d characters; "
+			               "split url into host, user, password, "
+			               "database and options keys, continue "
+			               "init_sql on indented lines)",
+			               num - 2);
+		p->failed = 1;
 		str[0] = '\0';
 	} else {
 		memcpy(str, p->pos, n);
@@ -91,6 +106,22 @@ static int fail(parser *p, const char *fmt, const char *a)
 	return 0;
 }
 
+/* The list comes from known_keys, so new keys show up by themselves. */
+static int unknown_key(parser *p, const char *name)
+{
+	strata_buf b = STRATA_BUF_INIT;
+	size_t i;
+
+	for (i = 0; known_keys[i]; i++)
+		strata_buf_printf(&b, "%s%s", i ? ", " : "", known_keys[i]);
+	if (!p->failed)
+		strata__err_at(p->err, STRATA_EUSAGE, p->file, p->line,
+		               "unknown key '%s' (known: %s)", name, b.ptr);
+	p->failed = 1;
+	strata_buf_free(&b);
+	return 0;
+}
+
 /* url = "..." means the text inside the quotes, as in most INI dialects. */
 static char *unquote(const char *v)
 {
@@ -115,10 +146,7 @@ static int handler(void *user, const char *section, const char *name,
 		            "[default])",
 		            name);
 	if (!key_known(name))
-		return fail(p,
-		            "unknown key '%s' (known: url, migrations, "
-		            "table, lock_timeout, init_sql)",
-		            name);
+		return unknown_key(p, name);
 	dup = find(p, section, name);
 	if (dup && !strcmp(name, "init_sql")) {
 		/* Continuation lines add statements. */
@@ -218,11 +246,6 @@ static int parse_text(parser *p, const char *text, const char *file,
 	rc = ini_parse_stream(reader, p, handler, p);
 	if (p->failed)
 		return STRATA_EUSAGE;
-	if (p->max_line_hit)
-		return strata__err_at(err, STRATA_EUSAGE, file, p->long_line,
-		                      "line too long (at most %d characters; "
-		                      "continue init_sql on indented lines)",
-		                      p->max_line_hit);
 	if (rc > 0)
 		return strata__err_at(err, STRATA_EUSAGE, file, rc,
 		                      "syntax error (expected [section] or "
@@ -279,6 +302,342 @@ static int check_env(parser *p, const char *env, strata_error *err)
 	return rc;
 }
 
+static int set_out_of_order(strata_config *c, const char *v, parser *p,
+                            strata_error *err)
+{
+	entry *e = find(p, c->env, "out_of_order");
+
+	e = e ? e : find(p, "default", "out_of_order");
+	if (strcmp(v, "refuse") != 0 && strcmp(v, "allow") != 0)
+		return strata__err_at(err, STRATA_EUSAGE, p->file,
+		                      e ? e->line : 0,
+		                      "out_of_order must be 'refuse' or "
+		                      "'allow', not '%s'",
+		                      v);
+	c->out_of_order = !strcmp(v, "allow");
+	return STRATA_OK;
+}
+
+/*
+ * Connection parts as keys (host, port, user, password, password_file,
+ * database, options) fill in or override that part of url, which must at
+ * least name the scheme ("url = postgres://"). They keep long TLS options
+ * under inih's line limit and secrets out of the URL.
+ */
+static const char *const part_keys[] = {
+        "host", "port", "user", "password", "database", "options", NULL};
+
+/* Percent-encode all but RFC 3986 unreserved characters (and keep[]). */
+static void put_enc(strata_buf *b, const char *s, const char *keep)
+{
+	for (; s && *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (isalnum(ch) || strchr("-._~", ch) ||
+		    (keep && strchr(keep, ch)))
+			strata_buf_putc(b, (char)ch);
+		else
+			strata_buf_printf(b, "%%%02X", ch);
+	}
+}
+
+/* The entry that decides key: the environment's, else [default]'s. */
+static entry *pick(parser *p, const char *env, const char *key)
+{
+	entry *e = find(p, env, key);
+
+	return e ? e : find(p, "default", key);
+}
+
+static int read_password_file(char **out, strata_config *c, parser *p,
+                              const entry *e, strata_error *err)
+{
+	strata_error ferr;
+	char *path = NULL, *dir;
+	const char *slash = p->file ? strrchr(p->file, '/') : NULL;
+	size_t n;
+	int rc = expand(&path, e, p->file, err);
+
+	if (rc)
+		return rc;
+	if (slash && path[0] != '/') { /* relative to the config file */
+		dir = strata__strndup(p->file, (size_t)(slash - p->file));
+		c->password_file = strata__path_join(dir, path);
+		free(dir);
+		free(path);
+	} else {
+		c->password_file = path;
+	}
+	memset(&ferr, 0, sizeof(ferr));
+	if (strata__read_file(out, &n, c->password_file, &ferr)) {
+		rc = strata__err_at(err, STRATA_EUSAGE, p->file, e->line,
+		                    "password_file %s: %s", c->password_file,
+		                    ferr.message);
+		strata_error_clear(&ferr);
+		return rc;
+	}
+	while (n > 0 && ((*out)[n - 1] == '\n' || (*out)[n - 1] == '\r'))
+		(*out)[--n] = '\0';
+	return STRATA_OK;
+}
+
+static int get_password(char **out, strata_config *c, parser *p, int *given,
+                        strata_error *err)
+{
+	entry *pw = find(p, c->env, "password");
+	entry *pf = find(p, c->env, "password_file");
+
+	if (!pw && !pf) {
+		pw = find(p, "default", "password");
+		pf = find(p, "default", "password_file");
+	}
+	*given = pw || pf;
+	*out = NULL;
+	if (pw && pf)
+		return strata__err_at(err, STRATA_EUSAGE, p->file, pf->line,
+		                      "give password or password_file, not "
+		                      "both");
+	if (pw)
+		return expand(out, pw, p->file, err);
+	return pf ? read_password_file(out, c, p, pf, err) : STRATA_OK;
+}
+
+static int check_port(const char *v, parser *p, const entry *e,
+                      strata_error *err)
+{
+	size_t n = strspn(v, "0123456789");
+	long port = atol(v);
+
+	if (*v && (v[n] || n > 5 || port < 1 || port > 65535))
+		return strata__err_at(err, STRATA_EUSAGE, p->file, e->line,
+		                      "port must be a number from 1 to 65535, "
+		                      "not '%s'",
+		                      v);
+	return STRATA_OK;
+}
+
+/* Base parts from url; "scheme:" or "scheme://" alone gives just that. */
+static int base_url(strata_url_owned *u, const char *url, const entry *first,
+                    parser *p, strata_error *err)
+{
+	const char *colon = url ? strchr(url, ':') : NULL;
+
+	memset(u, 0, sizeof(*u));
+	if (!colon || colon == url)
+		return strata__err_at(
+		        err, STRATA_EUSAGE, p->file, first->line,
+		        "'%s' needs url to name the database type, "
+		        "e.g. url = postgres:// (or mysql://, "
+		        "sqlite:)",
+		        first->key);
+	if (!colon[1] || !strcmp(colon + 1, "//")) {
+		size_t i;
+
+		u->storage[0] = strata__strndup(url, (size_t)(colon - url));
+		for (i = 0; u->storage[0][i]; i++)
+			u->storage[0][i] =
+			        (char)tolower((unsigned char)u->storage[0][i]);
+		u->url.scheme = u->storage[0];
+		return STRATA_OK;
+	}
+	return strata__url_parse(u, url, err);
+}
+
+static void put_query(strata_buf *b, const strata_url *u, const char *opts)
+{
+	size_t i;
+
+	if (opts) {
+		if (*opts == '?')
+			opts++;
+		if (*opts)
+			strata_buf_printf(b, "?%s", opts);
+		return;
+	}
+	for (i = 0; i < u->nparams; i++) {
+		strata_buf_putc(b, i ? '&' : '?');
+		put_enc(b, u->params[i].key, NULL);
+		strata_buf_putc(b, '=');
+		put_enc(b, u->params[i].value, "/");
+	}
+}
+
+static int is_sqlite(const char *scheme)
+{
+	return !strcmp(scheme, "sqlite") || !strcmp(scheme, "sqlite3");
+}
+
+/* Compose scheme://user:password@host:port/database?options. */
+static char *compose(const strata_url *u, char *const part[6])
+{
+	const char *user = part[2] ? part[2] : u->user;
+	const char *pass = part[3] ? part[3] : u->password;
+	const char *host = part[0] ? part[0] : u->host;
+	const char *db = part[4] ? part[4] : u->path;
+	strata_buf b = STRATA_BUF_INIT;
+
+	if (is_sqlite(u->scheme)) {
+		strata_buf_printf(&b, "%s:", u->scheme);
+		if (db && db[0] == '/' && db[1] == '/')
+			strata_buf_puts(&b, "//");
+		put_enc(&b, db, "/:@+,;=!$&'()*");
+		put_query(&b, u, part[5]);
+		return strata_buf_detach(&b);
+	}
+	strata_buf_printf(&b, "%s://", u->scheme);
+	if (user && *user)
+		put_enc(&b, user, NULL);
+	if (pass && *pass) {
+		strata_buf_putc(&b, ':');
+		put_enc(&b, pass, NULL);
+	}
+	if ((user && *user) || (pass && *pass))
+		strata_buf_putc(&b, '@');
+	if (host && host[0] == '[') /* IPv6, already bracketed */
+		strata_buf_puts(&b, host);
+	else if (host && strchr(host, ':')) /* IPv6 */
+		strata_buf_printf(&b, "[%s]", host);
+	else
+		put_enc(&b, host, NULL);
+	if (part[1] && *part[1])
+		strata_buf_printf(&b, ":%s", part[1]);
+	else if (!part[1] && u->port > 0)
+		strata_buf_printf(&b, ":%d", u->port);
+	strata_buf_putc(&b, '/');
+	put_enc(&b, db, NULL);
+	put_query(&b, u, part[5]);
+	return strata_buf_detach(&b);
+}
+
+static int compose_url(strata_config *c, parser *p, strata_error *err)
+{
+	char *part[6] = {NULL}, *pw = NULL;
+	entry *first = NULL;
+	strata_url_owned u;
+	int given = 0, rc = STRATA_OK;
+	size_t i;
+
+	for (i = 0; !rc && part_keys[i]; i++) {
+		entry *e = i == 3 ? NULL : pick(p, c->env, part_keys[i]);
+
+		first = first ? first : e;
+		if (e)
+			rc = expand(&part[i], e, p->file, err);
+		if (!rc && e && i == 1)
+			rc = check_port(part[1], p, e, err);
+	}
+	if (!rc)
+		rc = get_password(&pw, c, p, &given, err);
+	part[3] = pw;
+	if (!first && given)
+		first = pick(p, c->env, "password")
+		                ? pick(p, c->env, "password")
+		                : pick(p, c->env, "password_file");
+	if (!rc && first)
+		rc = base_url(&u, c->url, first, p, err);
+	if (rc || !first)
+		first = NULL; /* nothing to compose, or u was not filled */
+	if (first && is_sqlite(u.url.scheme) &&
+	    (part[0] || part[1] || part[2] || given))
+		rc = strata__err_at(err, STRATA_EUSAGE, p->file, first->line,
+		                    "sqlite takes only database and options, "
+		                    "not host, port, user or password");
+	if (first && !rc) {
+		free(c->url);
+		c->url = compose(&u.url, part);
+	}
+	if (first)
+		strata__url_free(&u);
+	for (i = 0; i < 6; i++)
+		free(part[i]);
+	return rc;
+}
+
+/* A literal secret: what is left once ${...} references are removed. */
+static int literal(const char *v)
+{
+	while (*v) {
+		const char *close;
+
+		if (v[0] == '$' && v[1] == '{' && (close = strchr(v, '}'))) {
+			v = close + 1;
+			continue;
+		}
+		if (!isspace((unsigned char)*v))
+			return 1;
+		v++;
+	}
+	return 0;
+}
+
+static int query_has_secret(const char *q)
+{
+	while (q && *q) {
+		size_t n = strcspn(q, "&");
+		const char *eq = memchr(q, '=', n);
+		char *v;
+		int hit = 0;
+
+		if (eq && strata__url_secret_key(q, (size_t)(eq - q))) {
+			v = strata__strndup(eq + 1, n - (size_t)(eq - q) - 1);
+			hit = literal(v);
+			free(v);
+		}
+		if (hit)
+			return 1;
+		q += n;
+		q += *q == '&';
+	}
+	return 0;
+}
+
+/* Does the file hold a password itself (not a ${VAR} reference)? */
+static int holds_secret(const parser *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->count; i++) {
+		const entry *e = &p->items[i];
+		const char *v = e->value, *auth, *at, *colon;
+		char *pw;
+		int hit = 0;
+
+		if (!strcmp(e->key, "password"))
+			hit = literal(v);
+		else if (!strcmp(e->key, "options"))
+			hit = query_has_secret(v);
+		if (hit)
+			return 1;
+		if (strcmp(e->key, "url") != 0)
+			continue;
+		auth = strstr(v, "://");
+		auth = auth ? auth + 3 : v;
+		at = strrchr(auth, '@');
+		colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+		if (colon) {
+			pw = strata__strndup(colon + 1,
+			                     (size_t)(at - colon - 1));
+			hit = literal(pw);
+			free(pw);
+		}
+		if (hit || query_has_secret(strchr(at ? at : auth, '?')))
+			return 1;
+	}
+	return 0;
+}
+
+/* Like libpq with ~/.pgpass: a secret others can read is worth a word. */
+static void warn_readable(const char *path, const char *what, const char *why)
+{
+	struct stat st;
+
+	if (path && stat(path, &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)))
+		fprintf(stderr,
+		        "strata: warning: %s%s %sis readable by group or "
+		        "others; run 'chmod 600 %s'\n",
+		        what, path, why, path);
+}
+
 static int resolve(strata_config *c, parser *p, int skip_url, strata_error *err)
 {
 	char *v = NULL;
@@ -287,6 +646,8 @@ static int resolve(strata_config *c, parser *p, int skip_url, strata_error *err)
 	rc = check_env(p, c->env, err);
 	if (!rc && !skip_url)
 		rc = lookup(&c->url, p, c->env, "url", err);
+	if (!rc && !skip_url)
+		rc = compose_url(c, p, err);
 	if (!rc)
 		rc = lookup(&c->migrations, p, c->env, "migrations", err);
 	if (!rc)
@@ -300,6 +661,12 @@ static int resolve(strata_config *c, parser *p, int skip_url, strata_error *err)
 		e = e ? e : find(p, "default", "lock_timeout");
 		rc = set_timeout(c, v, p->file, e->line, err);
 	}
+	free(v);
+	v = NULL;
+	if (!rc)
+		rc = lookup(&v, p, c->env, "out_of_order", err);
+	if (!rc && v)
+		rc = set_out_of_order(c, v, p, err);
 	free(v);
 	return rc;
 }
@@ -324,6 +691,8 @@ static int parse_config(strata_config **out, const char *text,
 	*out = NULL;
 	c->file = strata__strdup(filename);
 	rc = parse_text(&p, text, filename, err);
+	if (!rc)
+		c->literal_secret = holds_secret(&p);
 	if (!rc)
 		rc = resolve(c, &p, skip_url, err);
 	parser_free(&p);
@@ -352,6 +721,7 @@ void strata_config_free(strata_config *c)
 	free(c->migrations);
 	free(c->table);
 	free(c->init_sql);
+	free(c->password_file);
 	free(c);
 }
 
@@ -396,6 +766,7 @@ static int apply_overrides(strata_config *c, const strata_options *o,
 	replace(&c->table, o->table);
 	if (o->lock_timeout >= 0)
 		c->lock_timeout = o->lock_timeout;
+	c->no_create = o->no_create;
 	if (!c->migrations)
 		c->migrations = strata__strdup("migrations");
 	if (!c->table)
@@ -442,6 +813,10 @@ static int load_file(strata_config **out, const char *path, const char *env,
 		return STRATA_EUSAGE;
 	rc = parse_config(out, text, path, env, skip_url, err);
 	free(text);
+	if (!rc && (*out)->literal_secret)
+		warn_readable(path, "", "holds a password and ");
+	if (!rc)
+		warn_readable((*out)->password_file, "password_file ", "");
 	return rc;
 }
 
@@ -489,6 +864,11 @@ int strata_config_lock_timeout(const strata_config *c)
 	return c->lock_timeout;
 }
 
+int strata_config_out_of_order(const strata_config *c)
+{
+	return c->out_of_order;
+}
+
 const char *strata_config_init_sql(const strata_config *c)
 {
 	return c->init_sql;
@@ -497,4 +877,9 @@ const char *strata_config_init_sql(const strata_config *c)
 const char *strata_config_env(const strata_config *c)
 {
 	return c->env;
+}
+
+int strata__config_no_create(const strata_config *c)
+{
+	return c->no_create;
 }

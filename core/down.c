@@ -5,68 +5,71 @@
 #include "internal.h"
 #include "runner.h"
 
-/* Applied versions to revert, newest first. */
-static size_t pick(int64_t *out, const strata_status *st, int count,
-                   int64_t target)
+/* One migration to revert; its down file is read and validated before
+ * anything is reverted. */
+typedef struct undo {
+	const strata_status_item *it;
+	const strata_migration *m;
+	const strata_history_row *row; /* its history row, as stored */
+	strata_script sc;
+	int skipped; /* recorded as skipped: only the row goes */
+} undo;
+
+/* Applied migrations to revert, newest first: `count` of them, or all
+ * above target when target is given. */
+static size_t pick(undo *out, const strata_status *st, int count,
+                   const char *target)
 {
 	size_t i, n = 0;
 
 	for (i = st->count; i-- > 0;) {
-		strata_state k = st->items[i].state;
+		const strata_status_item *it = &st->items[i];
 
-		if (k == STRATA_STATE_PENDING)
+		if (it->state == STRATA_STATE_PENDING)
 			continue;
-		if (target >= 0 ? st->items[i].version <= target
-		                : (int)n >= count)
+		if (target ? strata__version_cmp(it->version, target) <= 0
+		           : (int)n >= count)
 			break;
-		out[n++] = st->items[i].version;
+		out[n++].it = it;
 	}
 	return n;
 }
 
 /* Everything that would stop a revert is checked before the first one. */
-static int was_skipped(const strata_history *h, int64_t version)
+static int check_revertible(strata *s, undo *u, const strata_history *h,
+                            strata_error *err)
 {
-	const strata_history_row *r = strata__history_find(h, version);
-	return r && r->status && !strcmp(r->status, "skipped");
-}
-
-static int check_revertible(strata *s, const strata_status_item *it,
-                            const strata_history *h, strata_error *err)
-{
-	const strata_migration *m = strata_source_find(&s->src, it->version);
+	const char *file;
 	char *want;
 	int rc;
 
-	if (!m)
-		return strata__err(
-		        err, STRATA_EFAIL,
-		        "cannot revert %lld_%s: its migration folder "
-		        "is gone",
-		        (long long)it->version, it->name);
-	if (was_skipped(h, it->version) ||
-	    strata_migration_file(m, 0, s->drv->name))
+	u->m = strata_source_find(&s->src, u->it->version);
+	u->row = strata__history_find(h, u->it->version);
+	if (!u->m)
+		return strata__err(err, STRATA_EFAIL,
+		                   "cannot revert %s: its migration folder "
+		                   "is gone",
+		                   u->it->id);
+	u->skipped = u->row && !strcmp(u->row->status, "skipped");
+	if (u->skipped)
 		return STRATA_OK;
-	want = strata__path_join(m->dir, "down.sql");
+	file = strata_migration_file(u->m, 0, s->drv->name);
+	if (file) {
+		rc = strata__script_open(&u->sc, s, file, err);
+		if (rc)
+			err->code = rc = STRATA_EUSAGE; /* nothing reverted */
+		return rc;
+	}
+	want = strata__path_join(u->m->dir, "down.sql");
 	rc = strata__err_at(err, STRATA_EFAIL, want, 0,
-	                    "cannot revert %lld_%s: no down file (down.sql or "
+	                    "cannot revert %s: no down file (down.sql or "
 	                    "down.%s.sql)",
-	                    (long long)m->version, m->name, s->drv->name);
+	                    u->m->id, s->drv->name);
 	free(want);
 	return rc;
 }
 
-static const strata_status_item *item(const strata_status *st, int64_t v)
-{
-	size_t i;
-
-	for (i = 0; i < st->count; i++)
-		if (st->items[i].version == v)
-			return &st->items[i];
-	return NULL;
-}
-
-static int remove_row(strata *s, int64_t version, strata_error *err)
+static int remove_row(strata *s, const char *version, strata_error *err)
 {
 	int txn = s->drv->dialect->transactional_ddl;
 	int rc = txn ? strata__begin(s, err) : STRATA_OK;
@@ -80,14 +83,20 @@ static int remove_row(strata *s, int64_t version, strata_error *err)
 	return rc;
 }
 
-static int revert_tx(strata *s, strata_run *run, strata_error *err)
+static int revert_tx(strata *s, strata_run *run, const char *key,
+                     strata_error *err)
 {
 	int rc = strata__begin(s, err);
 
 	if (!rc)
 		rc = strata__exec_script(s, run, err);
 	if (!rc)
-		rc = strata__history_delete(s, run->m->version, err);
+		rc = strata__history_delete(s, key, err);
+	if (!rc)
+		rc = strata__lock_check(s,
+		                        "rolled back instead of committing "
+		                        "the revert of",
+		                        run->m->id, err);
 	if (!rc)
 		rc = strata__commit(s, err);
 	if (rc)
@@ -105,107 +114,103 @@ static int revert_direct(strata *s, strata_run *run,
 
 	strata__row_init(&row, run->m, old->source, old->checksum, "failed",
 	                 old->applied_by);
+	row.version = old->version; /* the key as stored */
 	row.error = strata__strdup("interrupted while reverting");
 	rc = strata__history_update(s, &row, err);
 	run->progress = &row;
 	if (!rc && strata__exec_script(s, run, err))
 		rc = strata__record_failure(s, &row, run, t0, err);
 	else if (!rc)
-		rc = strata__history_delete(s, run->m->version, err);
+		rc = strata__history_delete(s, old->version, err);
 	strata__row_clear(&row);
 	return rc;
 }
 
-static int revert_one(strata *s, const strata_status_item *it,
-                      const strata_history *h, strata_error *err)
+static int revert_one(strata *s, undo *u, strata_error *err)
 {
-	const strata_migration *m = strata_source_find(&s->src, it->version);
-	const char *file = strata_migration_file(m, 0, s->drv->name);
-	strata_script sc;
+	const strata_migration *m = u->m;
+	const char *key = u->row ? u->row->version : m->version;
 	strata_run run;
 	int64_t t0 = strata__now_ms();
-	int rc;
+	int rc = strata__lock_check(s, "stopped before reverting", m->id, err);
 
-	if (was_skipped(h, it->version)) {
-		rc = remove_row(s, m->version, err);
+	if (rc)
+		return rc;
+	if (u->skipped) {
+		rc = remove_row(s, key, err);
 		if (!rc)
-			strata__emit(s, STRATA_EV_REVERTED, m->version, m->name,
-			             NULL, 0, 0, "skipped on this driver");
+			strata__emit(s, STRATA_EV_REVERTED, m->version, m->id,
+			             m->name, NULL, 0, 0,
+			             "skipped on this driver");
 		return rc;
 	}
-	rc = strata__script_open(&sc, s, file, err);
 	memset(&run, 0, sizeof(run));
 	run.m = m;
-	run.script = &sc;
+	run.script = &u->sc;
 	run.reverting = 1;
-	if (!rc && strata__transactional(s, &sc))
-		rc = revert_tx(s, &run, err);
-	else if (!rc)
-		rc = revert_direct(s, &run, strata__history_find(h, m->version),
-		                   err);
+	strata__emit(s, STRATA_EV_START, m->version, m->id, m->name,
+	             strata__basename(u->sc.path), 0, 0,
+	             strata__transactional(s, &u->sc) ? "transaction"
+	                                              : "no transaction");
+	if (strata__transactional(s, &u->sc) || !u->row)
+		rc = revert_tx(s, &run, key, err);
+	else
+		rc = revert_direct(s, &run, u->row, err);
 	if (!rc)
-		strata__emit(s, STRATA_EV_REVERTED, m->version, m->name,
-		             strata__basename(file), run.steps,
+		strata__emit(s, STRATA_EV_REVERTED, m->version, m->id, m->name,
+		             strata__basename(u->sc.path), run.steps,
 		             strata__now_ms() - t0, NULL);
-	strata_script_free(&sc);
 	return rc;
-}
-
-/* The newest migration still applied describes the schema now; give its
- * row the fingerprint so that status compares against the right one. */
-static void stamp_newest(strata *s, const strata_status *st,
-                         const int64_t *reverted, size_t n)
-{
-	size_t i, j;
-
-	for (i = st->count; i-- > 0;) {
-		const strata_status_item *it = &st->items[i];
-		int gone = it->state == STRATA_STATE_PENDING ||
-		           it->state == STRATA_STATE_FAILED;
-
-		for (j = 0; j < n && !gone; j++)
-			gone = reverted[j] == it->version;
-		if (!gone) {
-			strata__stamp_fingerprint(s, it->version);
-			return;
-		}
-	}
 }
 
 static int revert(strata *s, const strata_status *st, const strata_history *h,
-                  int count, int64_t target, strata_error *err)
+                  int count, const char *target, strata_error *err)
 {
-	int64_t *todo = strata__calloc(st->count + 1, sizeof(int64_t));
-	size_t n = pick(todo, st, count, target), i, done;
+	undo *u = strata__calloc(st->count + 1, sizeof(*u));
+	size_t n = pick(u, st, count, target), i, done = 0;
 	int rc = STRATA_OK;
 
 	for (i = 0; rc == STRATA_OK && i < n; i++)
-		rc = check_revertible(s, item(st, todo[i]), h, err);
-	for (i = 0, done = 0; rc == STRATA_OK && i < n; i++) {
-		rc = revert_one(s, item(st, todo[i]), h, err);
+		rc = check_revertible(s, &u[i], h, err);
+	for (i = 0; rc == STRATA_OK && i < n; i++) {
+		rc = revert_one(s, &u[i], err);
 		done += rc == STRATA_OK;
 	}
+	/* The latest run left describes the schema now. */
 	if (done > 0)
-		stamp_newest(s, st, todo, done);
+		strata__stamp_latest(s);
 	if (rc == STRATA_OK && n == 0)
-		strata__emit(s, STRATA_EV_NOTHING, 0, NULL, NULL, 0, 0,
+		strata__emit(s, STRATA_EV_NOTHING, NULL, NULL, NULL, NULL, 0, 0,
 		             "nothing to revert");
-	free(todo);
+	for (i = 0; i < n; i++)
+		strata_script_free(&u[i].sc);
+	free(u);
 	return rc;
 }
 
-int strata_down(strata *s, int count, int64_t target, strata_error *err)
+static int check_target(strata *s, const char *target, strata_error *err)
+{
+	if (!target || strata__version_is_zero(target))
+		return STRATA_OK;
+	if (!strata__version_valid(target))
+		return strata__err(err, STRATA_EUSAGE,
+		                   "'%s' is not a version (digits only)",
+		                   target);
+	return strata__version_known(s, target, err);
+}
+
+int strata_down(strata *s, int count, const char *target, strata_error *err)
 {
 	strata_status *st = NULL;
 	strata_history *h = NULL;
-	int rc = target > 0 ? strata__version_known(s, target, err) : 0;
+	int rc = check_target(s, target, err);
 
-	if (!rc && count < 1 && target < 0)
+	if (!rc && count < 1 && !target)
 		rc = strata__err(err, STRATA_EUSAGE,
 		                 "down needs a positive count");
 	if (!rc)
 		rc = strata__prepare(s, &st, &h, err);
-	if (!rc && st->failed)
+	if (!rc && (st->failed || st->unknown))
 		rc = strata__refuse_if_unclean(st, err);
 	if (!rc)
 		rc = revert(s, st, h, count, target, err);

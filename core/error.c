@@ -75,6 +75,11 @@ static void put_oneline(strata_buf *b, const char *s)
 		if (*s == '\n' || *s == '\r') {
 			if (s[1] && s[1] != '\n' && s[1] != '\r')
 				strata_buf_puts(b, "; ");
+		} else if ((unsigned char)*s < 0x20 && *s != '\t') {
+			/* e.g. an escape sequence in a folder name */
+			strata_buf_printf(b, "\\x%02x", (unsigned char)*s);
+		} else if (*s == 0x7f) {
+			strata_buf_puts(b, "\\x7f");
 		} else {
 			strata_buf_putc(b, *s);
 		}
@@ -105,13 +110,15 @@ char *strata__error_body(const strata_error *err)
 char *strata_error_format(const strata_error *err)
 {
 	strata_buf b = STRATA_BUF_INIT;
+	char *file = err->file ? strata__printable(err->file) : NULL;
 
-	if (err->file && err->line > 0)
-		strata_buf_printf(&b, "%s:%d: error: ", err->file, err->line);
-	else if (err->file)
-		strata_buf_printf(&b, "%s: error: ", err->file);
+	if (file && err->line > 0)
+		strata_buf_printf(&b, "%s:%d: error: ", file, err->line);
+	else if (file)
+		strata_buf_printf(&b, "%s: error: ", file);
 	else
 		strata_buf_puts(&b, "strata: error: ");
+	free(file);
 	put_body(&b, err);
 	return strata_buf_detach(&b);
 }

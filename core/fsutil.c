@@ -16,17 +16,24 @@ int strata__read_file(char **out, size_t *len, const char *path,
 	FILE *f = fopen(path, "rb");
 	strata_buf b = STRATA_BUF_INIT;
 	char chunk[8192];
+	struct stat st;
 	size_t n;
 
+	/* A file strata cannot read is a setup problem: exit 2. */
 	if (!f)
-		return strata__err_at(err, STRATA_EFAIL, path, 0,
+		return strata__err_at(err, STRATA_EUSAGE, path, 0,
 		                      "cannot open: %s", strerror(errno));
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		return strata__err_at(err, STRATA_EUSAGE, path, 0,
+		                      "cannot read: is a folder");
+	}
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		strata_buf_put(&b, chunk, n);
 	if (ferror(f)) {
 		fclose(f);
 		strata_buf_free(&b);
-		return strata__err_at(err, STRATA_EFAIL, path, 0,
+		return strata__err_at(err, STRATA_EUSAGE, path, 0,
 		                      "read error: %s", strerror(errno));
 	}
 	fclose(f);
@@ -94,4 +101,21 @@ char *strata__whoami(void)
 	if (gethostname(host, sizeof(host) - 1) != 0)
 		snprintf(host, sizeof(host), "unknown");
 	return strata__printf("%s@%s", user, host);
+}
+
+/* Names come from the filesystem: a folder named with an escape sequence
+ * must not drive the user's terminal. */
+char *strata__printable(const char *s)
+{
+	strata_buf b = STRATA_BUF_INIT;
+
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f)
+			strata_buf_printf(&b, "\\x%02x", c);
+		else
+			strata_buf_putc(&b, (char)c);
+	}
+	return strata_buf_detach(&b);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "runner.h"
 
 #define COLUMNS                                                                \
 	"version, name, checksum, source, status, started_at, finished_at, "   \
@@ -15,8 +16,8 @@ int strata__history_exists(strata *s, int *exists, strata_error *err)
 	strata_dberr de;
 
 	memset(&de, 0, sizeof(de));
-	if (s->drv->table_exists(s->conn, strata_config_table(s->cfg), exists,
-	                         &de) != STRATA_DRV_OK)
+	if (s->drv->table_exists(s->conn, s->table_name, exists, &de) !=
+	    STRATA_DRV_OK)
 		return strata__drv_fail(s, err, &de,
 		                        "cannot look up the history table");
 	return STRATA_OK;
@@ -28,7 +29,7 @@ static char *render_ddl(strata *s)
 	const char *opts = s->drv->dialect->history_table_options;
 
 	return strata__printf(
-	        "CREATE TABLE IF NOT EXISTS %s (version BIGINT NOT NULL "
+	        "CREATE TABLE IF NOT EXISTS %s (version VARCHAR(255) NOT NULL "
 	        "PRIMARY KEY, name VARCHAR(255) NOT NULL, checksum CHAR(64) "
 	        "NOT NULL, source VARCHAR(255) NOT NULL, status VARCHAR(16) "
 	        "NOT "
@@ -75,7 +76,7 @@ static int on_row(void *ctx, int ncols, const char *const *v)
 	h->rows = strata__realloc(h->rows, (h->count + 1) * sizeof(*h->rows));
 	r = &h->rows[h->count++];
 	memset(r, 0, sizeof(*r));
-	r->version = v[0] ? strtoll(v[0], NULL, 10) : 0;
+	r->version = dup_or_null(v[0]);
 	r->name = dup_or_null(v[1]);
 	r->checksum = dup_or_null(v[2]);
 	r->source = dup_or_null(v[3]);
@@ -90,6 +91,12 @@ static int on_row(void *ctx, int ncols, const char *const *v)
 	return 0;
 }
 
+static int cmp_rows(const void *a, const void *b)
+{
+	const strata_history_row *x = a, *y = b;
+	return strata__version_cmp(x->version, y->version);
+}
+
 int strata__history_load(strata_history **out, strata *s, strata_error *err)
 {
 	strata_history *h = strata__calloc(1, sizeof(*h));
@@ -102,8 +109,8 @@ int strata__history_load(strata_history **out, strata *s, strata_error *err)
 	exists = s->history_ready;
 	rc = exists ? STRATA_OK : strata__history_exists(s, &exists, err);
 	if (!rc && exists) {
-		sql = strata__printf("SELECT " COLUMNS " FROM %s ORDER BY "
-		                     "version",
+		/* Ordered in C: a text column sorts "10" before "9". */
+		sql = strata__printf("SELECT " COLUMNS " FROM %s",
 		                     s->table_quoted);
 		memset(&de, 0, sizeof(de));
 		if (s->drv->query(s->conn, sql, NULL, 0, on_row, h, &de) !=
@@ -116,6 +123,8 @@ int strata__history_load(strata_history **out, strata *s, strata_error *err)
 		strata_history_free(h);
 		return rc;
 	}
+	if (h->count)
+		qsort(h->rows, h->count, sizeof(*h->rows), cmp_rows);
 	*out = h;
 	return STRATA_OK;
 }
@@ -129,6 +138,7 @@ void strata_history_free(strata_history *h)
 	for (i = 0; i < h->count; i++) {
 		strata_history_row *r = &h->rows[i];
 
+		free(r->version);
 		free(r->name);
 		free(r->checksum);
 		free(r->source);
@@ -160,10 +170,11 @@ static strata_value num(int64_t i)
 	return v;
 }
 
-/* Values in COLUMNS order, version first. */
+/* Values in COLUMNS order, version first. The version is bound as text
+ * also for a BIGINT column of an older release: the database converts. */
 static void row_values(strata_value v[NCOLS], const strata_history_row *r)
 {
-	v[0] = num(r->version);
+	v[0] = text(r->version);
 	v[1] = text(r->name);
 	v[2] = text(r->checksum);
 	v[3] = text(r->source);
@@ -186,6 +197,30 @@ static int run(strata *s, const char *sql, const strata_value *v, int n,
 	if (s->drv->query(s->conn, sql, v, n, NULL, NULL, &de) != STRATA_DRV_OK)
 		return strata__drv_fail(s, err, &de, what);
 	return STRATA_OK;
+}
+
+/* An UPDATE/DELETE of one history row (key: its version). Any other count
+ * of matched rows means someone else changed the table under us. */
+static int run_one(strata *s, const char *sql, const strata_value *v, int n,
+                   const strata_value *key, const char *op, const char *what,
+                   strata_error *err)
+{
+	char vbuf[32];
+	int64_t rows;
+	int rc = run(s, sql, v, n, what, err);
+
+	if (rc || !STRATA_DRV_HAS(s->drv, changes))
+		return rc;
+	rows = s->drv->changes(s->conn);
+	if (rows < 0 || rows == 1)
+		return STRATA_OK;
+	snprintf(vbuf, sizeof(vbuf), "%lld", (long long)key->i);
+	return strata__err(err, STRATA_EFAIL,
+	                   "the history table %s was changed by someone else: "
+	                   "%s the row of version %s matched %lld rows, not 1",
+	                   strata_config_table(s->cfg), op,
+	                   key->type == STRATA_VAL_TEXT ? key->text : vbuf,
+	                   (long long)rows);
 }
 
 int strata__history_insert(strata *s, const strata_history_row *r,
@@ -232,26 +267,28 @@ int strata__history_update(strata *s, const strata_history_row *r,
 		                  strata__ph(s->drv->dialect, i + 1, ph));
 	strata_buf_printf(&b, " WHERE version = %s",
 	                  strata__ph(s->drv->dialect, NCOLS, ph));
-	rc = run(s, b.ptr, w, NCOLS, "cannot update the history row", err);
+	rc = run_one(s, b.ptr, w, NCOLS, &w[NCOLS - 1], "updating",
+	             "cannot update the history row", err);
 	strata_buf_free(&b);
 	return rc;
 }
 
-int strata__history_delete(strata *s, int64_t version, strata_error *err)
+int strata__history_delete(strata *s, const char *version, strata_error *err)
 {
-	strata_value v = num(version);
+	strata_value v = text(version);
 	char ph[16];
 	char *sql = strata__printf("DELETE FROM %s WHERE version = %s",
 	                           s->table_quoted,
 	                           strata__ph(s->drv->dialect, 1, ph));
-	int rc = run(s, sql, &v, 1, "cannot delete the history row", err);
+	int rc = run_one(s, sql, &v, 1, &v, "deleting",
+	                 "cannot delete the history row", err);
 
 	free(sql);
 	return rc;
 }
 
-int strata__history_set_fingerprint(strata *s, int64_t version, const char *fp,
-                                    strata_error *err)
+int strata__history_set_fingerprint(strata *s, const char *version,
+                                    const char *fp, strata_error *err)
 {
 	strata_value v[2];
 	char ph1[16], ph2[16];
@@ -262,19 +299,79 @@ int strata__history_set_fingerprint(strata *s, int64_t version, const char *fp,
 	int rc;
 
 	v[0] = text(fp);
-	v[1] = num(version);
-	rc = run(s, sql, v, 2, "cannot record the schema fingerprint", err);
+	v[1] = text(version);
+	rc = run_one(s, sql, v, 2, &v[1], "updating",
+	             "cannot record the schema fingerprint", err);
 	free(sql);
 	return rc;
 }
 
+/* Numeric match: SQLite's INTEGER affinity in an older BIGINT table
+ * stores "0002" as 2. */
 const strata_history_row *strata__history_find(const strata_history *h,
-                                               int64_t version)
+                                               const char *version)
 {
 	size_t i;
 
 	for (i = 0; i < h->count; i++)
-		if (h->rows[i].version == version)
+		if (strata__version_valid(h->rows[i].version) &&
+		    !strata__version_cmp(h->rows[i].version, version))
 			return &h->rows[i];
 	return NULL;
+}
+
+int strata__row_known_status(const char *status)
+{
+	static const char *const known[] = {"applied", "failed", "skipped",
+	                                    "baseline"};
+	size_t i;
+
+	for (i = 0; status && i < sizeof(known) / sizeof(known[0]); i++)
+		if (!strcmp(status, known[i]))
+			return 1;
+	return 0;
+}
+
+static const char *run_time(const strata_history_row *r)
+{
+	return r->finished_at  ? r->finished_at
+	       : r->started_at ? r->started_at
+	                       : "";
+}
+
+const strata_history_row *strata__history_latest(const strata_history *h)
+{
+	const strata_history_row *best = NULL;
+	size_t i;
+
+	for (i = 0; i < h->count; i++) {
+		const strata_history_row *r = &h->rows[i];
+		int c;
+
+		if (!strata__row_known_status(r->status) ||
+		    !strcmp(r->status, "failed") ||
+		    !strata__version_valid(r->version))
+			continue;
+		c = best ? strcmp(run_time(r), run_time(best)) : 1;
+		if (c > 0 || (c == 0 && strata__version_cmp(r->version,
+		                                            best->version) > 0))
+			best = r;
+	}
+	return best;
+}
+
+/* After up, down, resolve or baseline: status compares the schema with
+ * the latest run's row, so that is the row that gets the fingerprint. */
+void strata__stamp_latest(strata *s)
+{
+	strata_history *h = NULL;
+	const strata_history_row *r;
+	strata_error e;
+
+	memset(&e, 0, sizeof(e));
+	if (strata__history_load(&h, s, &e) == STRATA_OK &&
+	    (r = strata__history_latest(h)) != NULL)
+		strata__stamp_fingerprint(s, r->version);
+	strata_history_free(h);
+	strata_error_clear(&e);
 }

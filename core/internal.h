@@ -62,6 +62,8 @@ char *strata__path_join(const char *a, const char *b);
 void strata__now_iso(char out[32]);
 int64_t strata__now_ms(void);
 char *strata__whoami(void);
+/* s with control characters as \xNN, safe to print to a terminal. */
+char *strata__printable(const char *s);
 
 /* url.c */
 typedef struct strata_url_owned {
@@ -76,6 +78,10 @@ int strata__url_parse(strata_url_owned *out, const char *text,
 void strata__url_free(strata_url_owned *u);
 /* Replace every occurrence of secret in s with "***" (in place copy). */
 char *strata__scrub(const char *s, const char *secret);
+/* strata__scrub for the password and every secret parameter of u. */
+char *strata__scrub_url(const char *s, const strata_url *u);
+/* Parameter name that holds a secret (password, sslpassword, *secret*). */
+int strata__url_secret_key(const char *k, size_t n);
 
 /* ident.c: validated, quoted identifiers for the history table. */
 int strata__ident_valid(const char *name);
@@ -105,9 +111,9 @@ typedef struct strata_mfile {
 } strata_mfile;
 
 typedef struct strata_migration {
-	int64_t version;
-	char *id;   /* folder name */
-	char *name; /* slug */
+	char *version; /* the folder's digits as written, e.g. "0002" */
+	char *id;      /* folder name */
+	char *name;    /* slug */
 	char *dir;
 	strata_mfile *up, *down;
 	size_t nup, ndown;
@@ -122,7 +128,7 @@ typedef struct strata_source {
 int strata_source_load(strata_source *out, const char *dir, strata_error *err);
 void strata_source_free(strata_source *src);
 const strata_migration *strata_source_find(const strata_source *src,
-                                           int64_t version);
+                                           const char *version);
 /* The file for driver (override, else generic); NULL: none. */
 const char *strata_migration_file(const strata_migration *m, int up,
                                   const char *driver);
@@ -135,6 +141,7 @@ typedef struct strata_script {
 	char *path;
 	char checksum[STRATA_SHA256_HEX];
 	int no_transaction;
+	int empty; /* line of "-- strata:empty" (an intentional no-op), or 0 */
 	char **allow; /* lint rules acknowledged */
 	size_t nallow;
 	strata_stmts stmts;
@@ -143,6 +150,8 @@ typedef struct strata_script {
 int strata_script_load(strata_script *out, const char *path, unsigned flags,
                        strata_error *err);
 void strata_script_free(strata_script *s);
+/* Refuse COMMIT, ROLLBACK, BEGIN... in a file run inside a transaction. */
+int strata__script_check_tx(const strata_script *s, strata_error *err);
 /* Checksum of what would run: the file, or "" when there is none. */
 int strata__checksum_for(char out[STRATA_SHA256_HEX], const char *path,
                          strata_error *err);
@@ -166,6 +175,9 @@ void strata_schema_free(strata_schema *sc);
 const char *strata_schema_fingerprint(const strata_schema *sc);
 const char *strata_schema_text(const strata_schema *sc);
 
+/* config.c: strata_options.no_create, carried to strata_open. */
+int strata__config_no_create(const strata_config *c);
+
 /* session.c: the strata handle. */
 struct strata {
 	strata_config *cfg;
@@ -176,21 +188,38 @@ struct strata {
 	char *target; /* redacted URL */
 	char *password;
 	strata_url_owned url;
+	/* The history table with the schema current_schema() gave at connect
+	 * time, if any: quoted for SQL, and as schema.table for table_exists
+	 * and the lock name. */
 	char *table_quoted;
-	int history_ready; /* the history table is known to exist */
+	char *table_name;
+	/* The dialect's split flags as session_setup adjusted them. */
+	unsigned split_flags;
+	int history_ready;      /* the history table is known to exist */
+	int allow_out_of_order; /* set by strata_set_out_of_order() */
 	strata_source src;
 	strata_event_fn on_event;
 	void *event_ctx;
 };
 
-void strata__emit(strata *s, strata_event_kind kind, int64_t version,
-                  const char *name, const char *source, int steps,
-                  int64_t duration_ms, const char *detail);
+/* version and id (folder name) may be NULL. */
+void strata__emit(strata *s, strata_event_kind kind, const char *version,
+                  const char *id, const char *name, const char *source,
+                  int steps, int64_t duration_ms, const char *detail);
 /* Wrap a driver failure into err with the redacted target. */
 int strata__drv_fail(strata *s, strata_error *err, const strata_dberr *de,
                      const char *what);
+/* Same, given the driver's return code: STRATA_DRV_CONFIG is a usage or
+ * configuration error (STRATA_EUSAGE, exit 2). */
+int strata__drv_fail_rc(strata *s, int drv_rc, strata_error *err,
+                        const strata_dberr *de, const char *what);
 int strata__lock(strata *s, strata_error *err);
 void strata__unlock(strata *s);
+/* Whether the lock taken by strata__lock() is still held; if not, an
+ * EFAIL error "lost the migration lock ...: <stopped> <id>". stopped/id
+ * say where the run stopped, e.g. "stopped before applying", "0003_x". */
+int strata__lock_check(strata *s, const char *stopped, const char *id,
+                       strata_error *err);
 int strata__run_init_sql(strata *s, strata_conn *c, strata_error *err);
 /* Load the migrations folder once. */
 int strata__source(strata *s, strata_error *err);
@@ -203,11 +232,19 @@ int strata__history_insert(strata *s, const strata_history_row *r,
                            strata_error *err);
 int strata__history_update(strata *s, const strata_history_row *r,
                            strata_error *err);
-int strata__history_delete(strata *s, int64_t version, strata_error *err);
-int strata__history_set_fingerprint(strata *s, int64_t version, const char *fp,
-                                    strata_error *err);
+/* version: as stored in the row (matched with =, not version_cmp). */
+int strata__history_delete(strata *s, const char *version, strata_error *err);
+int strata__history_set_fingerprint(strata *s, const char *version,
+                                    const char *fp, strata_error *err);
+/* The row whose version equals `version` as a number. */
 const strata_history_row *strata__history_find(const strata_history *h,
-                                               int64_t version);
+                                               const char *version);
+/* The row of the latest run (latest finished_at, else started_at; ties by
+ * version) among applied, skipped and baseline rows; NULL if none. */
+const strata_history_row *strata__history_latest(const strata_history *h);
+/* Record the current schema fingerprint on the latest run's row. */
+void strata__stamp_latest(strata *s);
+int strata__row_known_status(const char *status);
 
 /* planner.c */
 int strata__status_build(strata_status **out, strata *s,
@@ -217,6 +254,18 @@ int strata__status_merge(strata_status **out, const strata_source *src,
                          const char *driver, const strata_history *h,
                          strata_error *err);
 int strata__refuse_if_unclean(const strata_status *st, strata_error *err);
-int strata__version_known(strata *s, int64_t version, strata_error *err);
+/* Pending migrations (up to target, NULL: all) older than the newest
+ * applied one: refused (exit 3, naming them) unless allowed. */
+int strata__refuse_out_of_order(strata *s, const strata_status *st,
+                                const char *target, strata_error *err);
+int strata__version_known(strata *s, const char *version, strata_error *err);
+/* up/plan --to: NULL (all) or a known version; all zeros is refused. */
+int strata__check_up_target(strata *s, const char *target, strata_error *err);
+
+/* version.c: versions are digit strings of any length, ordered as numbers
+ * (leading zeros ignored, then shorter is smaller, then digit by digit). */
+int strata__version_valid(const char *v);
+int strata__version_is_zero(const char *v);
+int strata__version_cmp(const char *a, const char *b);
 
 #endif

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "runner.h"
 
 static int plan_step(strata_plan_step *ps, strata *s, const strata_migration *m,
                      strata_error *err)
@@ -13,12 +14,15 @@ static int plan_step(strata_plan_step *ps, strata *s, const strata_migration *m,
 	int rc;
 
 	memset(ps, 0, sizeof(*ps));
-	ps->version = m->version;
+	ps->version = strata__strdup(m->version);
+	ps->id = strata__strdup(m->id);
 	ps->name = strata__strdup(m->name);
 	if (!file)
 		return STRATA_OK;
-	ps->source = strata__strdup(file);
-	rc = strata_script_load(&sc, file, s->drv->dialect->split_flags, err);
+	ps->source = strata__printable(file); /* display only */
+	rc = strata__script_open(&sc, s, file, err);
+	if (rc)
+		err->code = rc = STRATA_EUSAGE;
 	if (!rc) {
 		ps->transactional = s->drv->dialect->transactional_ddl &&
 		                    !sc.no_transaction;
@@ -36,7 +40,7 @@ static int plan_step(strata_plan_step *ps, strata *s, const strata_migration *m,
 }
 
 static int build(strata_plan *p, strata *s, const strata_status *st,
-                 int64_t target, strata_error *err)
+                 const char *target, strata_error *err)
 {
 	size_t i;
 	int rc = STRATA_OK;
@@ -46,7 +50,7 @@ static int build(strata_plan *p, strata *s, const strata_status *st,
 		const strata_status_item *it = &st->items[i];
 
 		if (it->state != STRATA_STATE_PENDING ||
-		    (target > 0 && it->version > target))
+		    (target && strata__version_cmp(it->version, target) > 0))
 			continue;
 		rc = plan_step(&p->steps[p->count++], s,
 		               strata_source_find(&s->src, it->version), err);
@@ -54,13 +58,13 @@ static int build(strata_plan *p, strata *s, const strata_status *st,
 	return rc;
 }
 
-int strata_plan_get(strata_plan **out, strata *s, int64_t target,
+int strata_plan_get(strata_plan **out, strata *s, const char *target,
                     strata_error *err)
 {
 	strata_plan *p = strata__calloc(1, sizeof(*p));
 	strata_history *h = NULL;
 	strata_status *st = NULL;
-	int rc = target > 0 ? strata__version_known(s, target, err) : 0;
+	int rc = strata__check_up_target(s, target, err);
 
 	*out = NULL;
 	if (!rc)
@@ -69,6 +73,8 @@ int strata_plan_get(strata_plan **out, strata *s, int64_t target,
 		rc = strata__status_build(&st, s, h, err);
 	if (!rc)
 		rc = strata__refuse_if_unclean(st, err);
+	if (!rc)
+		rc = strata__refuse_out_of_order(s, st, target, err);
 	if (!rc)
 		rc = build(p, s, st, target, err);
 	strata_status_free(st);
@@ -92,6 +98,8 @@ void strata_plan_free(strata_plan *p)
 			free(p->steps[i].statements[j]);
 		free(p->steps[i].statements);
 		free(p->steps[i].lines);
+		free((char *)p->steps[i].version);
+		free((char *)p->steps[i].id);
 		free((char *)p->steps[i].name);
 		free((char *)p->steps[i].source);
 	}

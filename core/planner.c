@@ -11,13 +11,18 @@ const char *strata_state_name(strata_state st)
 {
 	static const char *const names[] = {"pending",  "applied", "skipped",
 	                                    "baseline", "failed",  "modified",
-	                                    "missing"};
+	                                    "missing",  "unknown"};
 	return (unsigned)st < sizeof(names) / sizeof(names[0]) ? names[st]
 	                                                       : "unknown";
 }
 
+/* Only the documented values count; "FAILED", "failed " or NULL must not
+ * read as applied. */
 static strata_state row_state(const strata_history_row *r)
 {
+	if (!strata__row_known_status(r->status) ||
+	    !strata__version_valid(r->version))
+		return STRATA_STATE_UNKNOWN;
 	if (!strcmp(r->status, "failed"))
 		return STRATA_STATE_FAILED;
 	if (!strcmp(r->status, "skipped"))
@@ -38,46 +43,59 @@ static strata_status_item *add_item(strata_status *st)
 	return it;
 }
 
+static char *dup_or_null(const char *v)
+{
+	return v ? strata__strdup(v) : NULL;
+}
+
 static void fill_from_row(strata_status_item *it, const strata_history_row *r)
 {
-	it->applied_at = strata__strdup(r->finished_at);
-	it->applied_by = strata__strdup(r->applied_by);
+	it->applied_at = dup_or_null(r->finished_at);
+	it->started_at = dup_or_null(r->started_at);
+	it->applied_by = dup_or_null(r->applied_by);
+	it->status = dup_or_null(r->status);
 	it->duration_ms = r->duration_ms;
 	it->steps = r->steps;
-	it->error = strata__strdup(r->error);
+	it->error = dup_or_null(r->error);
 	it->state = row_state(r);
 }
 
-static int64_t max_applied(const strata_history *h)
+/* The highest version in history, or NULL. */
+static const char *max_applied(const strata_history *h)
 {
-	int64_t max = -1;
+	const char *max = NULL;
 	size_t i;
 
 	for (i = 0; i < h->count; i++)
-		if (h->rows[i].version > max)
+		if (strata__version_valid(h->rows[i].version) &&
+		    (!max || strata__version_cmp(h->rows[i].version, max) > 0))
 			max = h->rows[i].version;
 	return max;
 }
 
+/* max: the highest version in history, or NULL. */
 static int add_migration(strata_status *st, const char *driver,
                          const strata_migration *m, const strata_history *h,
-                         strata_error *err)
+                         const char *max, strata_error *err)
 {
 	const char *file = strata_migration_file(m, 1, driver);
 	const strata_history_row *r = strata__history_find(h, m->version);
 	strata_status_item *it = add_item(st);
 	char sum[STRATA_SHA256_HEX];
 
-	it->version = m->version;
+	it->version = strata__strdup(m->version);
+	it->id = strata__strdup(m->id);
 	it->name = strata__strdup(m->name);
 	it->source = file ? strata__strdup(strata__basename(file)) : NULL;
 	if (!r) {
 		it->state = STRATA_STATE_PENDING;
-		it->out_of_order = m->version < max_applied(h);
+		it->out_of_order =
+		        max && strata__version_cmp(m->version, max) < 0;
 		return STRATA_OK;
 	}
 	fill_from_row(it, r);
-	if (it->state == STRATA_STATE_FAILED)
+	if (it->state == STRATA_STATE_FAILED ||
+	    it->state == STRATA_STATE_UNKNOWN)
 		return STRATA_OK;
 	if (strata__checksum_for(sum, file, err))
 		return STRATA_EFAIL;
@@ -89,19 +107,22 @@ static int add_migration(strata_status *st, const char *driver,
 static void add_missing(strata_status *st, const strata_history_row *r)
 {
 	strata_status_item *it = add_item(st);
+	const char *v = r->version ? r->version : "";
 
-	it->version = r->version;
-	it->name = strata__strdup(r->name);
-	it->source = strata__strdup(r->source);
+	it->version = strata__strdup(v);
+	it->name = strata__strdup(r->name ? r->name : "?");
+	it->id = strata__printf("%s_%s", *v ? v : "?", it->name);
+	it->source = dup_or_null(r->source);
 	fill_from_row(it, r);
-	if (it->state != STRATA_STATE_FAILED)
+	if (it->state != STRATA_STATE_FAILED &&
+	    it->state != STRATA_STATE_UNKNOWN)
 		it->state = STRATA_STATE_MISSING;
 }
 
 static int cmp_items(const void *a, const void *b)
 {
 	const strata_status_item *x = a, *y = b;
-	return x->version < y->version ? -1 : x->version > y->version;
+	return strata__version_cmp(x->version, y->version);
 }
 
 static void count(strata_status *st)
@@ -113,6 +134,7 @@ static void count(strata_status *st)
 
 		st->pending += k == STRATA_STATE_PENDING;
 		st->failed += k == STRATA_STATE_FAILED;
+		st->unknown += k == STRATA_STATE_UNKNOWN;
 		st->drifted +=
 		        k == STRATA_STATE_MODIFIED || k == STRATA_STATE_MISSING;
 	}
@@ -133,14 +155,16 @@ int strata__status_merge(strata_status **out, const strata_source *src,
                          strata_error *err)
 {
 	strata_status *st = strata__calloc(1, sizeof(*st));
+	const char *max = max_applied(h);
 	size_t i;
 	int rc = STRATA_OK;
 
 	*out = NULL;
 	for (i = 0; rc == STRATA_OK && i < src->count; i++)
-		rc = add_migration(st, driver, &src->items[i], h, err);
+		rc = add_migration(st, driver, &src->items[i], h, max, err);
 	for (i = 0; rc == STRATA_OK && i < h->count; i++)
-		if (!strata_source_find(src, h->rows[i].version))
+		if (!strata__version_valid(h->rows[i].version) ||
+		    !strata_source_find(src, h->rows[i].version))
 			add_missing(st, &h->rows[i]);
 	if (rc) {
 		strata_status_free(st);
@@ -160,6 +184,10 @@ void strata_status_free(strata_status *st)
 	if (!st)
 		return;
 	for (i = 0; i < st->count; i++) {
+		free((char *)st->items[i].version);
+		free((char *)st->items[i].id);
+		free((char *)st->items[i].status);
+		free((char *)st->items[i].started_at);
 		free((char *)st->items[i].name);
 		free((char *)st->items[i].source);
 		free((char *)st->items[i].applied_at);
@@ -167,25 +195,62 @@ void strata_status_free(strata_status *st)
 		free((char *)st->items[i].error);
 	}
 	free(st->items);
+	free((char *)st->schema_since);
 	free(st);
 }
 
 static int refuse_failed(const strata_status_item *it, strata_error *err)
 {
-	return strata__err(
+	char *when = it->applied_at ? strata__strdup(it->applied_at)
+	             : it->started_at
+	                     ? strata__printf("%s (started, never finished)",
+	                                      it->started_at)
+	                     : strata__strdup("an unknown time");
+	int rc = strata__err(
 	        err, STRATA_EFAIL,
-	        "migration %lld_%s failed at %s after %d statement(s) and the "
+	        "migration %s failed at %s after %d statement(s) and the "
 	        "database may be half-migrated: %s. Repair the database by "
-	        "hand, then run 'strata resolve %lld --applied' (the "
-	        "migration's changes are complete) or 'strata resolve %lld "
+	        "hand, then run 'strata resolve %s --applied' (the "
+	        "migration's changes are complete) or 'strata resolve %s "
 	        "--rolled-back' (they are undone)",
-	        (long long)it->version, it->name,
-	        it->applied_at ? it->applied_at : "an unknown time", it->steps,
-	        it->error ? it->error : "no error recorded",
-	        (long long)it->version, (long long)it->version);
+	        it->id, when, it->steps,
+	        it->error ? it->error : "no error recorded", it->version,
+	        it->version);
+
+	free(when);
+	return rc;
 }
 
-/* Failed first: it is the more urgent. Then drift, all names listed. */
+static int refuse_unknown(const strata_status *st, strata_error *err)
+{
+	strata_buf b = STRATA_BUF_INIT;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < st->count; i++) {
+		const strata_status_item *it = &st->items[i];
+
+		if (it->state != STRATA_STATE_UNKNOWN)
+			continue;
+		strata_buf_printf(&b, "%s%s (status ", b.len ? ", " : "",
+		                  it->id);
+		if (it->status)
+			strata_buf_printf(&b, "'%s')", it->status);
+		else
+			strata_buf_puts(&b, "NULL)");
+	}
+	rc = strata__err(err, STRATA_EDRIFT,
+	                 "the history table has rows strata does not "
+	                 "understand: %s; the documented statuses are "
+	                 "applied, failed, skipped and baseline. Fix the "
+	                 "rows by hand",
+	                 b.ptr);
+	strata_buf_free(&b);
+	return rc;
+}
+
+/* Failed first: it is the more urgent. Then rows with an undocumented
+ * status, then drift, all names listed. */
 int strata__refuse_if_unclean(const strata_status *st, strata_error *err)
 {
 	strata_buf b = STRATA_BUF_INIT;
@@ -195,6 +260,8 @@ int strata__refuse_if_unclean(const strata_status *st, strata_error *err)
 	for (i = 0; i < st->count; i++)
 		if (st->items[i].state == STRATA_STATE_FAILED)
 			return refuse_failed(&st->items[i], err);
+	if (st->unknown)
+		return refuse_unknown(st, err);
 	if (!st->drifted)
 		return STRATA_OK;
 	for (i = 0; i < st->count; i++) {
@@ -202,20 +269,60 @@ int strata__refuse_if_unclean(const strata_status *st, strata_error *err)
 
 		if (it->state == STRATA_STATE_MODIFIED ||
 		    it->state == STRATA_STATE_MISSING)
-			strata_buf_printf(&b, "%s%lld_%s (%s)",
-			                  b.len ? ", " : "",
-			                  (long long)it->version, it->name,
-			                  strata_state_name(it->state));
+			strata_buf_printf(&b, "%s%s (%s)", b.len ? ", " : "",
+			                  it->id, strata_state_name(it->state));
 	}
 	rc = strata__err(err, STRATA_EDRIFT,
 	                 "applied migrations changed on disk: %s; restore "
-	                 "the files (see 'strata status')",
+	                 "the files, or accept a deliberate edit with "
+	                 "'strata repair' (see 'strata status')",
 	                 b.ptr);
 	strata_buf_free(&b);
 	return rc;
 }
 
-int strata__version_known(strata *s, int64_t version, strata_error *err)
+static const strata_status_item *newest_recorded(const strata_status *st)
+{
+	size_t i;
+
+	for (i = st->count; i-- > 0;)
+		if (st->items[i].state != STRATA_STATE_PENDING)
+			return &st->items[i];
+	return NULL;
+}
+
+int strata__refuse_out_of_order(strata *s, const strata_status *st,
+                                const char *target, strata_error *err)
+{
+	const strata_status_item *newest = newest_recorded(st);
+	strata_buf b = STRATA_BUF_INIT;
+	size_t i, n = 0;
+	int rc;
+
+	if (s->allow_out_of_order || strata_config_out_of_order(s->cfg))
+		return STRATA_OK;
+	for (i = 0; i < st->count; i++) {
+		const strata_status_item *it = &st->items[i];
+
+		if (it->state != STRATA_STATE_PENDING || !it->out_of_order ||
+		    (target && strata__version_cmp(it->version, target) > 0))
+			continue;
+		strata_buf_printf(&b, "%s%s", n++ ? ", " : "", it->id);
+	}
+	if (!n)
+		return STRATA_OK;
+	rc = strata__err(err, STRATA_EDRIFT,
+	                 "pending migration%s older than the newest applied "
+	                 "one (%s): %s; nothing was run. If applying %s out "
+	                 "of order is safe, run 'strata up "
+	                 "--allow-out-of-order' or set out_of_order = allow",
+	                 n == 1 ? "" : "s", newest ? newest->id : "?", b.ptr,
+	                 n == 1 ? "it" : "them");
+	strata_buf_free(&b);
+	return rc;
+}
+
+int strata__version_known(strata *s, const char *version, strata_error *err)
 {
 	int rc = strata__source(s, err);
 
@@ -223,7 +330,7 @@ int strata__version_known(strata *s, int64_t version, strata_error *err)
 		return rc;
 	if (!strata_source_find(&s->src, version))
 		return strata__err(err, STRATA_EUSAGE,
-		                   "no migration with version %lld in %s",
-		                   (long long)version, s->src.dir);
+		                   "no migration with version %s in %s",
+		                   version, s->src.dir);
 	return STRATA_OK;
 }

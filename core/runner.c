@@ -17,7 +17,7 @@ void strata__row_init(strata_history_row *r, const strata_migration *m,
 
 	memset(r, 0, sizeof(*r));
 	strata__now_iso(now);
-	r->version = m->version;
+	r->version = (char *)m->version;
 	r->name = (char *)m->name;
 	r->source = (char *)source;
 	r->checksum = (char *)checksum;
@@ -62,7 +62,7 @@ char *strata__fingerprint(strata *s)
 	return fp;
 }
 
-void strata__stamp_fingerprint(strata *s, int64_t version)
+void strata__stamp_fingerprint(strata *s, const char *version)
 {
 	char *fp = strata__fingerprint(s);
 	strata_error e;
@@ -107,10 +107,10 @@ static int stmt_failed(strata *s, const strata_run *run, size_t i,
                        const strata_dberr *de, strata_error *err)
 {
 	const strata_stmt *st = &run->script->stmts.items[i];
-	char *what = strata__printf("%s %lld_%s: statement %zu of %zu failed",
-	                            run->reverting ? "reverting" : "applying",
-	                            (long long)run->m->version, run->m->name,
-	                            i + 1, run->script->stmts.count);
+	char *what =
+	        strata__printf("%s %s: statement %zu of %zu failed",
+	                       run->reverting ? "reverting" : "applying",
+	                       run->m->id, i + 1, run->script->stmts.count);
 
 	strata__drv_fail(s, err, de, what);
 	free(what);
@@ -144,7 +144,11 @@ int strata__exec_script(strata *s, strata_run *run, strata_error *err)
 int strata__script_open(strata_script *sc, strata *s, const char *path,
                         strata_error *err)
 {
-	return strata_script_load(sc, path, s->drv->dialect->split_flags, err);
+	int rc = strata_script_load(sc, path, s->split_flags, err);
+
+	if (!rc && strata__transactional(s, sc))
+		rc = strata__script_check_tx(sc, err);
+	return rc;
 }
 
 int strata__transactional(const strata *s, const strata_script *sc)
@@ -162,8 +166,13 @@ int strata__record_failure(strata *s, strata_history_row *row,
 
 	memset(&e2, 0, sizeof(e2));
 	free(row->error);
+	/* stmt_failed's message already says "reverting ...". */
 	row->error = strata__printf(
-	        "%s%s", run->reverting ? "while reverting: " : "", text);
+	        "%s%s",
+	        run->reverting && strncmp(text, "reverting ", 10) != 0
+	                ? "while reverting: "
+	                : "",
+	        text);
 	free(text);
 	row->status = "failed";
 	row->steps = run->steps;

@@ -20,7 +20,7 @@ void strata__row_finish(strata_history_row *r, int64_t t0);
 void strata__row_clear(strata_history_row *r);
 char *strata__fingerprint(strata *s);
 /* Record the current schema's fingerprint on history row `version`. */
-void strata__stamp_fingerprint(strata *s, int64_t version);
+void strata__stamp_fingerprint(strata *s, const char *version);
 
 int strata__begin(strata *s, strata_error *err);
 int strata__commit(strata *s, strata_error *err);

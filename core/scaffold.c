@@ -32,13 +32,21 @@ static const char ini_template[] =
         ";[production]\n"
         ";url = ${DATABASE_URL}\n";
 
+/* No statement yet: 'strata up' refuses the file until someone writes one
+ * (or marks it -- strata:empty), instead of recording a no-op. */
 static const char up_template[] =
         "-- %s: apply\n"
-        "-- Directives (must come first): -- strata:no-transaction\n"
+        "-- Write the SQL below; a file without statements is refused.\n"
+        "-- Directives (must come first): -- strata:no-transaction,\n"
+        "-- and -- strata:empty for a migration that is meant to do "
+        "nothing.\n"
         "-- Per-driver overrides: up.sqlite.sql, up.postgres.sql, "
         "up.mysql.sql\n\n";
 
-static const char down_template[] = "-- %s: revert what up.sql does\n\n";
+static const char down_template[] =
+        "-- %s: revert what up.sql does\n"
+        "-- A file without statements is refused; if there is nothing to\n"
+        "-- revert, say so with the directive -- strata:empty\n\n";
 
 static int write_new(const char *path, const char *text, strata_error *err)
 {

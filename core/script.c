@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "internal.h"
 
@@ -42,6 +43,10 @@ static int apply_directive(strata_script *s, const char *d, const char *end,
 		s->no_transaction = 1;
 		return STRATA_OK;
 	}
+	if (n == 5 && !strncmp(d, "empty", 5)) {
+		s->empty = line;
+		return STRATA_OK;
+	}
 	if (n == 5 && !strncmp(d, "allow", 5)) {
 		const char *w = d + n;
 
@@ -60,7 +65,7 @@ static int apply_directive(strata_script *s, const char *d, const char *end,
 	}
 	return strata__err_at(err, STRATA_EUSAGE, s->path, line,
 	                      "unknown directive 'strata:%.*s' (known: "
-	                      "no-transaction, allow)",
+	                      "no-transaction, empty, allow)",
 	                      (int)n, d);
 }
 
@@ -95,11 +100,51 @@ static int parse_directives(strata_script *s, const char *text, size_t len,
 	return STRATA_OK;
 }
 
+/* Editors on Windows add a UTF-8 byte order mark; it is not SQL (servers
+ * reject it) and would hide a directive on the first line. */
+static size_t bom_len(const char *text, size_t len)
+{
+	return len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3) ? 3 : 0;
+}
+
+/* Checksums ignore a BOM and CRLF line endings (git autocrlf), so that a
+ * checkout on another system is not an edit; an LF file without a BOM
+ * hashes exactly its bytes, as it always did. */
+static void checksum_text(char out[STRATA_SHA256_HEX], const char *text,
+                          size_t len)
+{
+	size_t skip = bom_len(text, len), i, n = 0;
+	char *norm = strata__malloc(len + 1);
+
+	for (i = skip; i < len; i++)
+		if (text[i] != '\r' || i + 1 >= len || text[i + 1] != '\n')
+			norm[n++] = text[i];
+	strata_sha256_hex(out, norm, n);
+	free(norm);
+}
+
+/* A file without statements is a template nobody filled in, unless it
+ * says it is meant to do nothing. */
+static int check_empty(const strata_script *s, strata_error *err)
+{
+	if (s->stmts.count == 0 && !s->empty)
+		return strata__err_at(
+		        err, STRATA_EUSAGE, s->path, 1,
+		        "no SQL statement in this file; write the migration, "
+		        "or put '-- strata:empty' in its leading comments to "
+		        "record an intentional no-op");
+	if (s->stmts.count > 0 && s->empty)
+		return strata__err_at(err, STRATA_EUSAGE, s->path, s->empty,
+		                      "'-- strata:empty' in a file that has "
+		                      "statements: remove one or the other");
+	return STRATA_OK;
+}
+
 int strata_script_load(strata_script *s, const char *path, unsigned flags,
                        strata_error *err)
 {
-	char *text = NULL;
-	size_t len = 0;
+	char *text = NULL, *sql;
+	size_t len = 0, skip;
 	int rc;
 
 	memset(s, 0, sizeof(*s));
@@ -107,18 +152,106 @@ int strata_script_load(strata_script *s, const char *path, unsigned flags,
 	rc = strata__read_file(&text, &len, path, err);
 	if (rc)
 		return rc;
-	strata_sha256_hex(s->checksum, text, len);
-	if (memchr(text, '\0', len))
+	checksum_text(s->checksum, text, len);
+	skip = bom_len(text, len);
+	sql = text + skip;
+	len -= skip;
+	if (memchr(sql, '\0', len))
 		rc = strata__err_at(err, STRATA_EUSAGE, path, 0,
 		                    "file contains a NUL byte; not SQL text");
 	if (!rc)
-		rc = parse_directives(s, text, len, err);
+		rc = parse_directives(s, sql, len, err);
 	if (!rc)
-		rc = strata_split(&s->stmts, text, len, flags, path, err);
+		rc = strata_split(&s->stmts, sql, len, flags, path, err);
+	if (!rc)
+		rc = check_empty(s, err);
 	free(text);
 	return rc;
 }
 
+/* Skips blanks and comments before a statement's next word. */
+static const char *skip_blank(const char *p)
+{
+	for (;;) {
+		while (isspace((unsigned char)*p))
+			p++;
+		if (p[0] == '-' && p[1] == '-') {
+			p += strcspn(p, "\n");
+		} else if (p[0] == '/' && p[1] == '*') {
+			const char *e = strstr(p + 2, "*/");
+			p = e ? e + 2 : p + strlen(p);
+		} else {
+			return p;
+		}
+	}
+}
+
+/* The next word of a statement: its start in *w, its length returned. */
+static size_t next_word(const char **p, const char **w)
+{
+	size_t n = 0;
+
+	*w = skip_blank(*p);
+	while (isalpha((unsigned char)(*w)[n]) || (*w)[n] == '_')
+		n++;
+	*p = *w + n;
+	return n;
+}
+
+static int kw(const char *w, size_t n, const char *k)
+{
+	return strlen(k) == n && !strncasecmp(w, k, n);
+}
+
+/* The transaction control a statement starts with, or NULL. ROLLBACK TO
+ * (a savepoint), SAVEPOINT and RELEASE stay inside the transaction. */
+static const char *tx_control(const char *sql)
+{
+	const char *p = sql, *w;
+	size_t n = next_word(&p, &w);
+
+	if (kw(w, n, "COMMIT"))
+		return "COMMIT";
+	if (kw(w, n, "END")) /* PostgreSQL's and SQLite's COMMIT */
+		return "END";
+	if (kw(w, n, "BEGIN"))
+		return "BEGIN";
+	if (kw(w, n, "ABORT")) /* PostgreSQL's ROLLBACK */
+		return "ABORT";
+	if (kw(w, n, "START") || kw(w, n, "PREPARE")) {
+		const char *first = kw(w, n, "START") ? "START TRANSACTION"
+		                                      : "PREPARE TRANSACTION";
+		n = next_word(&p, &w);
+		return kw(w, n, "TRANSACTION") ? first : NULL;
+	}
+	if (!kw(w, n, "ROLLBACK"))
+		return NULL;
+	n = next_word(&p, &w);
+	if (kw(w, n, "WORK") || kw(w, n, "TRANSACTION"))
+		n = next_word(&p, &w);
+	return kw(w, n, "TO") ? NULL : "ROLLBACK";
+}
+
+int strata__script_check_tx(const strata_script *s, strata_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < s->stmts.count; i++) {
+		const char *what = tx_control(s->stmts.items[i].sql);
+
+		if (what)
+			return strata__err_at(
+			        err, STRATA_EUSAGE, s->path,
+			        s->stmts.items[i].line,
+			        "%s inside a migration that strata runs in a "
+			        "transaction would end that transaction early "
+			        "(what follows could not be rolled back); "
+			        "remove it, or put '-- strata:no-transaction' "
+			        "in the file's leading comments",
+			        what);
+	}
+	return STRATA_OK;
+}
 void strata_script_free(strata_script *s)
 {
 	size_t i;
@@ -142,8 +275,8 @@ int strata__checksum_for(char out[STRATA_SHA256_HEX], const char *path,
 		return STRATA_OK;
 	}
 	if (strata__read_file(&text, &len, path, err))
-		return err ? err->code : STRATA_EFAIL;
-	strata_sha256_hex(out, text, len);
+		return err ? err->code : STRATA_EUSAGE;
+	checksum_text(out, text, len);
 	free(text);
 	return STRATA_OK;
 }

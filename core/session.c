@@ -5,9 +5,9 @@
 
 #include "internal.h"
 
-void strata__emit(strata *s, strata_event_kind kind, int64_t version,
-                  const char *name, const char *source, int steps,
-                  int64_t duration_ms, const char *detail)
+void strata__emit(strata *s, strata_event_kind kind, const char *version,
+                  const char *id, const char *name, const char *source,
+                  int steps, int64_t duration_ms, const char *detail)
 {
 	strata_event ev;
 
@@ -15,6 +15,7 @@ void strata__emit(strata *s, strata_event_kind kind, int64_t version,
 		return;
 	ev.kind = kind;
 	ev.version = version;
+	ev.id = id;
 	ev.name = name;
 	ev.source = source;
 	ev.steps = steps;
@@ -23,17 +24,24 @@ void strata__emit(strata *s, strata_event_kind kind, int64_t version,
 	s->on_event(s->event_ctx, &ev);
 }
 
-int strata__drv_fail(strata *s, strata_error *err, const strata_dberr *de,
-                     const char *what)
+int strata__drv_fail_rc(strata *s, int drv_rc, strata_error *err,
+                        const strata_dberr *de, const char *what)
 {
+	int code = drv_rc == STRATA_DRV_CONFIG ? STRATA_EUSAGE : STRATA_EFAIL;
 	strata_dberr clean = *de;
-	char *msg = strata__scrub(de->message, s->password);
+	char *msg = strata__scrub_url(de->message, &s->url.url);
 
 	snprintf(clean.message, sizeof(clean.message), "%s", msg);
 	free(msg);
-	strata__err(err, STRATA_EFAIL, "%s", what);
+	strata__err(err, code, "%s", what);
 	strata__err_db(err, &clean);
-	return STRATA_EFAIL;
+	return code;
+}
+
+int strata__drv_fail(strata *s, strata_error *err, const strata_dberr *de,
+                     const char *what)
+{
+	return strata__drv_fail_rc(s, STRATA_DRV_ERROR, err, de, what);
 }
 
 int strata__run_init_sql(strata *s, strata_conn *c, strata_error *err)
@@ -46,8 +54,8 @@ int strata__run_init_sql(strata *s, strata_conn *c, strata_error *err)
 
 	if (!sql || !*sql)
 		return STRATA_OK;
-	rc = strata_split(&st, sql, strlen(sql), s->drv->dialect->split_flags,
-	                  "init_sql", err);
+	rc = strata_split(&st, sql, strlen(sql), s->split_flags, "init_sql",
+	                  err);
 	for (i = 0; rc == STRATA_OK && i < st.count; i++) {
 		memset(&de, 0, sizeof(de));
 		if (s->drv->exec(c, st.items[i].sql, &de) != STRATA_DRV_OK) {
@@ -62,21 +70,59 @@ int strata__run_init_sql(strata *s, strata_conn *c, strata_error *err)
 	return rc;
 }
 
+/* A driver failure on target: "<what> <target>". */
+static int fail_on(strata *s, int drv_rc, const strata_dberr *de,
+                   const char *what, strata_error *err)
+{
+	char *msg = strata__printf("%s %s", what, s->target);
+	int rc = strata__drv_fail_rc(s, drv_rc, err, de, msg);
+
+	free(msg);
+	return rc;
+}
+
+static int drv_connect(strata *s, strata_conn **out, strata_dberr *de)
+{
+	unsigned flags =
+	        strata__config_no_create(s->cfg) ? STRATA_CONNECT_NO_CREATE : 0;
+
+	if (STRATA_DRV_HAS(s->drv, connect_ex))
+		return s->drv->connect_ex(out, &s->url.url, flags, de);
+	return s->drv->connect(out, &s->url.url, de);
+}
+
+/* After init_sql: the driver makes the session fit for migrating and says
+ * how its settings change the statement grammar. */
+static int session_setup(strata *s, strata_conn *c, strata_error *err)
+{
+	unsigned flags = s->drv->dialect->split_flags;
+	strata_dberr de;
+	int rc;
+
+	if (!STRATA_DRV_HAS(s->drv, session_setup))
+		return STRATA_OK;
+	memset(&de, 0, sizeof(de));
+	rc = s->drv->session_setup(c, &flags, &de);
+	if (rc != STRATA_DRV_OK)
+		return fail_on(s, rc, &de, "cannot set up the session on", err);
+	s->split_flags = flags;
+	return STRATA_OK;
+}
+
 static int connect_one(strata *s, strata_conn **out, strata_error *err)
 {
 	strata_dberr de;
 	int rc;
 
 	memset(&de, 0, sizeof(de));
-	if (s->drv->connect(out, &s->url.url, &de) != STRATA_DRV_OK) {
-		char *what = strata__printf("cannot connect to %s", s->target);
-
-		rc = strata__drv_fail(s, err, &de, what);
-		free(what);
+	rc = drv_connect(s, out, &de);
+	if (rc != STRATA_DRV_OK) {
 		*out = NULL;
-		return rc;
+		return fail_on(s, rc, &de, "cannot connect to", err);
 	}
 	rc = strata__run_init_sql(s, *out, err);
+	if (!rc)
+		rc = session_setup(s, *out, err);
 	if (rc) {
 		s->drv->close(*out);
 		*out = NULL;
@@ -101,6 +147,55 @@ static int pick_driver(strata *s, strata_error *err)
 	                   s->url.url.scheme);
 }
 
+/* A quoted identifier part; the quote character inside it is doubled. */
+static void quote_part(strata_buf *b, const char *s, char q)
+{
+	strata_buf_putc(b, q);
+	for (; *s; s++) {
+		if (*s == q)
+			strata_buf_putc(b, q);
+		strata_buf_putc(b, *s);
+	}
+	strata_buf_putc(b, q);
+}
+
+/*
+ * Pin the history table to the schema (database) that unqualified names
+ * resolve to right after init_sql: a migration that changes search_path
+ * (USE on MySQL) must not move the history writes.
+ */
+static int pin_history(strata *s, strata_error *err)
+{
+	const char *table = strata_config_table(s->cfg);
+	char q = s->drv->dialect->ident_quote;
+	strata_buf b = STRATA_BUF_INIT;
+	char *schema = NULL;
+	strata_dberr de;
+	int rc;
+
+	if (!strchr(table, '.') && STRATA_DRV_HAS(s->drv, current_schema)) {
+		memset(&de, 0, sizeof(de));
+		rc = s->drv->current_schema(s->conn, &schema, &de);
+		if (rc != STRATA_DRV_OK)
+			return fail_on(s, rc, &de,
+			               "cannot find the history table's "
+			               "schema on",
+			               err);
+	}
+	if (!schema) {
+		s->table_name = strata__strdup(table);
+		s->table_quoted = strata__ident_quote(table, q);
+		return STRATA_OK;
+	}
+	s->table_name = strata__printf("%s.%s", schema, table);
+	quote_part(&b, schema, q);
+	strata_buf_putc(&b, '.');
+	quote_part(&b, table, q);
+	s->table_quoted = strata_buf_detach(&b);
+	free(schema);
+	return STRATA_OK;
+}
+
 int strata_open(strata **out, const strata_config *cfg, strata_error *err)
 {
 	strata *s;
@@ -121,10 +216,11 @@ int strata_open(strata **out, const strata_config *cfg, strata_error *err)
 		rc = pick_driver(s, err);
 	}
 	if (!rc) {
-		s->table_quoted = strata__ident_quote(
-		        strata_config_table(cfg), s->drv->dialect->ident_quote);
+		s->split_flags = s->drv->dialect->split_flags;
 		rc = connect_one(s, &s->conn, err);
 	}
+	if (!rc)
+		rc = pin_history(s, err);
 	if (rc) {
 		strata_close(s);
 		return rc;
@@ -146,6 +242,7 @@ void strata_close(strata *s)
 	free(s->password);
 	free(s->target);
 	free(s->table_quoted);
+	free(s->table_name);
 	free(s);
 }
 
@@ -189,17 +286,44 @@ static int lock_failed(strata *s, int rc, const strata_dberr *de,
 		                   "s)",
 		                   s->target,
 		                   strata_config_lock_timeout(s->cfg));
-	return strata__drv_fail(s, err, de, "cannot take the migration lock");
+	return fail_on(s, rc, de, "cannot take the migration lock on", err);
+}
+
+/*
+ * While strata waited for the lock, the migration session sat idle, maybe
+ * long enough for an idle timeout to close it: if so, open a new one, with
+ * init_sql again, and pin its schema as on the first.
+ */
+static int revive_conn(strata *s, strata_error *err)
+{
+	strata_conn *c = NULL;
+	char *schema = NULL;
+	strata_dberr de;
+	int rc;
+
+	memset(&de, 0, sizeof(de));
+	if (s->drv->exec(s->conn, "SELECT 1", &de) == STRATA_DRV_OK)
+		return STRATA_OK;
+	rc = connect_one(s, &c, err);
+	if (rc)
+		return rc;
+	s->drv->close(s->conn);
+	s->conn = c;
+	if (!strchr(strata_config_table(s->cfg), '.') &&
+	    STRATA_DRV_HAS(s->drv, current_schema))
+		s->drv->current_schema(s->conn, &schema, &de);
+	free(schema);
+	return STRATA_OK;
 }
 
 /* The lock lives on its own session so that nothing the migrations do
  * (DDL with implicit commits, failed transactions) can release it. */
 int strata__lock(strata *s, strata_error *err)
 {
-	const char *name = strata_config_table(s->cfg);
+	const char *name = s->table_name;
 	unsigned timeout = (unsigned)strata_config_lock_timeout(s->cfg) * 1000;
 	strata_dberr de;
-	int rc;
+	int rc, waited = 0;
 
 	if (s->lock_conn)
 		return STRATA_OK;
@@ -209,16 +333,21 @@ int strata__lock(strata *s, strata_error *err)
 	memset(&de, 0, sizeof(de));
 	rc = s->drv->lock(s->lock_conn, name, 0, &de);
 	if (rc == STRATA_DRV_TIMEOUT && timeout > 0) {
-		strata__emit(s, STRATA_EV_LOCK_WAIT, 0, NULL, NULL, 0,
+		strata__emit(s, STRATA_EV_LOCK_WAIT, NULL, NULL, NULL, NULL, 0,
 		             strata_config_lock_timeout(s->cfg) * 1000LL,
 		             s->target);
 		rc = s->drv->lock(s->lock_conn, name, timeout, &de);
+		waited = 1;
 	}
 	if (rc != STRATA_DRV_OK) {
 		rc = lock_failed(s, rc, &de, err);
 		s->drv->close(s->lock_conn);
 		s->lock_conn = NULL;
+		return rc;
 	}
+	rc = waited ? revive_conn(s, err) : STRATA_OK;
+	if (rc)
+		strata__unlock(s);
 	return rc;
 }
 
@@ -230,7 +359,36 @@ void strata__unlock(strata *s)
 		return;
 	memset(&de, 0, sizeof(de));
 	if (s->drv->unlock)
-		s->drv->unlock(s->lock_conn, strata_config_table(s->cfg), &de);
+		s->drv->unlock(s->lock_conn, s->table_name, &de);
 	s->drv->close(s->lock_conn);
 	s->lock_conn = NULL;
+}
+
+/*
+ * The lock session can be closed under us (idle timeouts, a proxy, an
+ * administrator); then another strata may already be migrating. Checked
+ * before every migration and before every commit of one.
+ */
+int strata__lock_check(strata *s, const char *stopped, const char *id,
+                       strata_error *err)
+{
+	strata_dberr de;
+	char *why;
+	int rc;
+
+	if (!s->lock_conn || !STRATA_DRV_HAS(s->drv, lock_check))
+		return STRATA_OK;
+	memset(&de, 0, sizeof(de));
+	rc = s->drv->lock_check(s->lock_conn, s->table_name, &de);
+	if (rc == STRATA_DRV_OK)
+		return STRATA_OK;
+	why = strata__scrub_url(de.message[0] ? de.message : "no reason given",
+	                        &s->url.url);
+	strata__err(err, STRATA_EFAIL,
+	            "lost the migration lock on %s (%s): %s%s%s; another "
+	            "strata may be migrating now",
+	            s->target, why, stopped ? stopped : "stopped",
+	            id ? " " : "", id ? id : "");
+	free(why);
+	return STRATA_EFAIL;
 }

@@ -5,9 +5,12 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -17,23 +20,19 @@ const char *strata__basename(const char *path)
 	return s ? s + 1 : path;
 }
 
-/* "20240101120000_create_users" -> version and slug; 0 if not one. */
-static int parse_id(const char *id, int64_t *version, const char **slug)
+/* "20240101120000_create_users" -> version digits (any number of them,
+ * malloc'd) and slug; 0 if not one. */
+static int parse_id(const char *id, char **version, const char **slug)
 {
 	size_t nd = 0;
-	int64_t v = 0;
 
-	while (isdigit((unsigned char)id[nd])) {
-		v = v * 10 + (id[nd] - '0');
+	while (isdigit((unsigned char)id[nd]))
 		nd++;
-		if (nd > 18)
-			return -1;
-	}
 	if (nd == 0)
 		return 0;
 	if (id[nd] != '_' || !id[nd + 1])
 		return -1;
-	*version = v;
+	*version = strata__strndup(id, nd);
 	*slug = id + nd + 1;
 	return 1;
 }
@@ -92,6 +91,30 @@ static void add_file(strata_migration *m, int up, char *driver,
 	(*n)++;
 }
 
+/* A dangling symlink or a folder named up.sql must not let up.sql run in
+ * place of the override it hides. */
+static int check_readable(const char *path, strata_error *err)
+{
+	struct stat st;
+	int fd;
+
+	if (stat(path, &st) != 0)
+		return strata__err_at(err, STRATA_EUSAGE, path, 0,
+		                      "cannot read: %s%s", strerror(errno),
+		                      errno == ENOENT ? " (dangling symbolic "
+		                                        "link?)"
+		                                      : "");
+	if (!S_ISREG(st.st_mode))
+		return strata__err_at(err, STRATA_EUSAGE, path, 0,
+		                      "cannot read: not a regular file");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return strata__err_at(err, STRATA_EUSAGE, path, 0,
+		                      "cannot read: %s", strerror(errno));
+	close(fd);
+	return STRATA_OK;
+}
+
 static int scan_migration(strata_migration *m, strata_error *err)
 {
 	DIR *d = opendir(m->dir);
@@ -112,9 +135,12 @@ static int scan_migration(strata_migration *m, strata_error *err)
 		kind = parse_file(e->d_name, &up, &driver);
 		if (kind > 0 && driver && is_alias(driver)) {
 			rc = alias_error(err, path, driver, up);
-		} else if (kind > 0 && strata__file_exists(path)) {
-			add_file(m, up, driver, path);
-			driver = NULL; /* the migration owns it now */
+		} else if (kind > 0) {
+			rc = check_readable(path, err);
+			if (!rc) {
+				add_file(m, up, driver, path);
+				driver = NULL; /* the migration owns it now */
+			}
 		} else if (kind < 0) {
 			rc = strata__err_at(
 			        err, STRATA_EUSAGE, path, 0,
@@ -136,28 +162,72 @@ static int scan_migration(strata_migration *m, strata_error *err)
 static int cmp_version(const void *a, const void *b)
 {
 	const strata_migration *x = a, *y = b;
-	if (x->version != y->version)
-		return x->version < y->version ? -1 : 1;
-	return strcmp(x->id, y->id);
+	int c = strata__version_cmp(x->version, y->version);
+
+	return c ? c : strcmp(x->id, y->id);
+}
+
+static int has_sql(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int found = 0;
+
+	while (d && !found && (e = readdir(d)) != NULL) {
+		size_t n = strlen(e->d_name);
+
+		found = e->d_name[0] != '.' && n > 4 &&
+		        !strcmp(e->d_name + n - 4, ".sql");
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* Not a migration folder: README, seeds/, docs/ are fine, but nothing that
+ * looks like a migration may be skipped silently. */
+static int stray(const char *path, const char *id, int kind, strata_error *err)
+{
+	struct stat st;
+	size_t n = strlen(id);
+
+	if (kind != 0 && stat(path, &st) != 0)
+		return strata__err_at(err, STRATA_EUSAGE, path, 0,
+		                      "cannot read: %s", strerror(errno));
+	if (kind != 0 && !S_ISDIR(st.st_mode) && n > 4 &&
+	    !strcmp(id + n - 4, ".sql"))
+		return strata__err_at(err, STRATA_EUSAGE, path, 0,
+		                      "not a folder: a migration is a folder "
+		                      "<version>_<name>/ holding up.sql");
+	if (kind == 0 && strata__dir_exists(path) && has_sql(path))
+		return strata__err_at(
+		        err, STRATA_EUSAGE, path, 0,
+		        "folder holds .sql files but is not named "
+		        "<version digits>_<name>: strata would "
+		        "never run them; rename it, or move the "
+		        "files out");
+	return STRATA_OK;
 }
 
 static int add_entry(strata_source *src, const char *id, strata_error *err)
 {
 	strata_migration *m;
 	const char *slug = NULL;
-	int64_t version = 0;
+	char *version = NULL;
 	int kind = parse_id(id, &version, &slug);
 	char *dir = strata__path_join(src->dir, id);
 	int rc = STRATA_OK;
 
 	if (kind == 0 || !strata__dir_exists(dir)) {
-		free(dir); /* README, seeds/, notes: not migrations */
-		return STRATA_OK;
+		rc = stray(dir, id, kind, err);
+		free(version);
+		free(dir);
+		return rc;
 	}
 	if (kind < 0) {
 		rc = strata__err_at(err, STRATA_EUSAGE, dir, 0,
 		                    "bad migration folder name: expected "
-		                    "<version digits, at most 18>_<name>");
+		                    "<version digits>_<name>");
 		free(dir);
 		return rc;
 	}
@@ -166,8 +236,9 @@ static int add_entry(strata_source *src, const char *id, strata_error *err)
 	m = &src->items[src->count++];
 	memset(m, 0, sizeof(*m));
 	m->version = version;
-	m->id = strata__strdup(id);
-	m->name = strata__strdup(slug);
+	/* For display only (paths use dir): escape control characters. */
+	m->id = strata__printable(id);
+	m->name = strata__printable(slug);
 	m->dir = dir;
 	return scan_migration(m, err);
 }
@@ -177,12 +248,12 @@ static int check_duplicates(const strata_source *src, strata_error *err)
 	size_t i;
 
 	for (i = 1; i < src->count; i++)
-		if (src->items[i].version == src->items[i - 1].version)
+		if (!strata__version_cmp(src->items[i].version,
+		                         src->items[i - 1].version))
 			return strata__err_at(
 			        err, STRATA_EUSAGE, src->items[i].dir, 0,
-			        "duplicate migration version %lld (also %s)",
-			        (long long)src->items[i].version,
-			        src->items[i - 1].dir);
+			        "duplicate migration version %s (also %s)",
+			        src->items[i].version, src->items[i - 1].dir);
 	return STRATA_OK;
 }
 
@@ -229,6 +300,7 @@ void strata_source_free(strata_source *src)
 	for (i = 0; i < src->count; i++) {
 		strata_migration *m = &src->items[i];
 
+		free(m->version);
 		free(m->id);
 		free(m->name);
 		free(m->dir);
@@ -241,12 +313,12 @@ void strata_source_free(strata_source *src)
 }
 
 const strata_migration *strata_source_find(const strata_source *src,
-                                           int64_t version)
+                                           const char *version)
 {
 	size_t i;
 
 	for (i = 0; i < src->count; i++)
-		if (src->items[i].version == version)
+		if (!strata__version_cmp(src->items[i].version, version))
 			return &src->items[i];
 	return NULL;
 }
@@ -269,7 +341,6 @@ const char *strata_migration_file(const strata_migration *m, int up,
 
 int strata__has_version(const char *dir, const char *digits)
 {
-	int64_t want = strtoll(digits, NULL, 10), v = 0;
 	const char *slug;
 	struct dirent *e;
 	DIR *d = opendir(dir);
@@ -277,8 +348,13 @@ int strata__has_version(const char *dir, const char *digits)
 
 	if (!d)
 		return 0;
-	while (!found && (e = readdir(d)) != NULL)
-		found = parse_id(e->d_name, &v, &slug) > 0 && v == want;
+	while (!found && (e = readdir(d)) != NULL) {
+		char *v = NULL;
+
+		found = parse_id(e->d_name, &v, &slug) > 0 &&
+		        !strata__version_cmp(v, digits);
+		free(v);
+	}
 	closedir(d);
 	return found;
 }

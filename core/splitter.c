@@ -28,10 +28,13 @@ typedef struct split {
 	int has_content;
 	int words;      /* words seen in the statement, up to a limit */
 	int create;     /* statement starts with CREATE */
+	int header;     /* still in CREATE [OR REPLACE] [DEFINER=..] ... */
 	int compound;   /* CREATE TRIGGER/PROCEDURE/FUNCTION/EVENT */
 	int depth;      /* open BEGIN/CASE blocks */
 	int after_end;  /* previous word was END ("END CASE" closes once) */
 	int line_start; /* only blanks since the last newline */
+	char prev;      /* last token: its char, 'w' word, 'q' quoted, 0 */
+	int prev_ident; /* last word puts an identifier next (SET, SELECT) */
 } split;
 
 static int is_word(int c)
@@ -70,7 +73,7 @@ static void reset_stmt(split *st)
 {
 	st->has_content = 0;
 	st->words = st->create = st->compound = st->depth = 0;
-	st->after_end = 0;
+	st->header = st->after_end = st->prev = st->prev_ident = 0;
 }
 
 static void emit(split *st, size_t end)
@@ -199,18 +202,77 @@ static size_t next_word(const split *st, size_t from, const char **w)
 	return k - j;
 }
 
-/* Track BEGIN/CASE ... END so that ';' inside bodies does not split. */
+static int word_in(const char *w, size_t n, const char *const *list)
+{
+	for (; *list; list++)
+		if (word_is(w, n, *list))
+			return 1;
+	return 0;
+}
+
+/* Words after which BEGIN or END can only be a name. Not AS or IS:
+ * MariaDB's Oracle mode writes "CREATE PROCEDURE p AS BEGIN". */
+static const char *const before_ident[] = {
+        "SET",     "OF",     "SELECT", "WHERE",    "AND",    "OR",
+        "NOT",     "BY",     "ON",     "INTO",     "FROM",   "WHEN",
+        "IN",      "LIKE",   "UPDATE", "TABLE",    "JOIN",   "USING",
+        "DECLARE", "RETURN", "VALUES", "DISTINCT", "HAVING", "BETWEEN",
+        "COLUMN",  NULL};
+
+/* CREATE [OR REPLACE] [DEFINER = user] [SQL SECURITY x] [TEMP] <what>:
+ * only a trigger, procedure, function or event has a compound body. */
+static void track_header(split *st, const char *w, size_t n)
+{
+	static const char *const bodies[] = {"TRIGGER", "PROCEDURE", "FUNCTION",
+	                                     "EVENT", NULL};
+	static const char *const prefix[] = {
+	        "OR",        "REPLACE",      "DEFINER", "SQL",
+	        "SECURITY",  "INVOKER",      "TEMP",    "TEMPORARY",
+	        "AGGREGATE", "CURRENT_USER", NULL};
+
+	if (word_in(w, n, bodies)) {
+		st->compound = 1;
+		st->header = 0;
+	} else if (word_is(w, n, "DEFINER")) {
+		st->header = 2; /* user@host words follow */
+	} else if (!word_in(w, n, prefix) && st->header != 2) {
+		st->header = 0;
+	}
+}
+
+/* BEGIN/END as keywords, not as a column: not after '.', ',', '(' or an
+ * operator, nor after a word such as SET or SELECT; and BEGIN opens a
+ * block only if a statement, label or comment follows it. */
+static int keyword_here(const split *st, int begin)
+{
+	size_t j = st->i;
+	char c;
+
+	if (st->prev && strchr(".,(=<>+-*/%|&!", st->prev))
+		return 0;
+	if (st->prev == 'w' && st->prev_ident)
+		return 0;
+	if (!begin)
+		return 1;
+	while (j < st->n && isspace((unsigned char)st->s[j]))
+		j++;
+	c = j < st->n ? st->s[j] : '\0';
+	return isalpha((unsigned char)c) || c == '_' || c == '`' || c == '-' ||
+	       c == '/' || c == '#';
+}
+
+/* Track BEGIN/CASE ... END inside routine and trigger bodies, so that
+ * ';' there does not split. */
 static void track_word(split *st, const char *w, size_t n)
 {
 	const char *nw;
 	size_t nn;
 
-	if (st->words == 0)
-		st->create = word_is(w, n, "CREATE");
-	else if (st->create && st->words < 12 &&
-	         (word_is(w, n, "TRIGGER") || word_is(w, n, "PROCEDURE") ||
-	          word_is(w, n, "FUNCTION") || word_is(w, n, "EVENT")))
-		st->compound = 1;
+	if (st->words == 0) {
+		st->create = st->header = word_is(w, n, "CREATE");
+	} else if (st->header) {
+		track_header(st, w, n);
+	}
 	if (st->words < 1000)
 		st->words++;
 	if (!st->compound)
@@ -220,9 +282,11 @@ static void track_word(split *st, const char *w, size_t n)
 		if (word_is(w, n, "CASE"))
 			return;
 	}
-	if (word_is(w, n, "BEGIN") || word_is(w, n, "CASE")) {
+	if (word_is(w, n, "CASE") ||
+	    (word_is(w, n, "BEGIN") && keyword_here(st, 1))) {
 		st->depth++;
-	} else if (word_is(w, n, "END") && st->depth > 0) {
+	} else if (word_is(w, n, "END") && st->depth > 0 &&
+	           keyword_here(st, 0)) {
 		nn = next_word(st, st->i, &nw);
 		if (!(word_is(nw, nn, "IF") || word_is(nw, nn, "LOOP") ||
 		      word_is(nw, nn, "WHILE") || word_is(nw, nn, "REPEAT") ||
@@ -250,6 +314,8 @@ static void scan_word(split *st)
 		st->i++;
 	if (st->flags & STRATA_SPLIT_BEGIN_END)
 		track_word(st, st->s + b, st->i - b);
+	st->prev = 'w';
+	st->prev_ident = word_in(st->s + b, st->i - b, before_ident);
 }
 
 /* MySQL client's "DELIMITER xx" line. */
@@ -355,6 +421,7 @@ static int step_special(split *st, char c, int *handled)
 	} else if (is_quote(st, c)) {
 		mark_content(st);
 		rc = quoted(st, c);
+		st->prev = 'q';
 	} else if (c == '$' && (st->flags & STRATA_SPLIT_DOLLAR_QUOTES)) {
 		int had = st->has_content;
 
@@ -390,6 +457,7 @@ static int step(split *st)
 		scan_word(st);
 	} else {
 		mark_content(st);
+		st->prev = c;
 		adv(st);
 	}
 	return STRATA_OK;

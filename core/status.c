@@ -5,19 +5,13 @@
 
 #include "internal.h"
 
+/* The latest run describes the schema now; with out-of-order migrations
+ * that need not be the highest version. */
 static const strata_history_row *reference(const strata_history *h)
 {
-	const strata_history_row *best = NULL;
-	size_t i;
+	const strata_history_row *r = strata__history_latest(h);
 
-	for (i = 0; i < h->count; i++) {
-		const strata_history_row *r = &h->rows[i];
-
-		if (r->fingerprint && strcmp(r->status, "failed") != 0 &&
-		    (!best || r->version > best->version))
-			best = r;
-	}
-	return best;
+	return r && r->fingerprint ? r : NULL;
 }
 
 static int check_schema(strata_status *st, strata *s, const strata_history *h,
@@ -34,7 +28,7 @@ static int check_schema(strata_status *st, strata *s, const strata_history *h,
 	if (rc)
 		return rc;
 	st->schema_checked = 1;
-	st->schema_since = ref->version;
+	st->schema_since = strata__strdup(ref->version);
 	st->schema_drift =
 	        strcmp(strata_schema_fingerprint(sc), ref->fingerprint) != 0;
 	strata_schema_free(sc);

@@ -24,8 +24,8 @@ static int record_skip(strata *s, const strata_migration *m, const char *who,
 	if (rc && txn)
 		strata__rollback(s);
 	if (!rc)
-		strata__emit(s, STRATA_EV_SKIPPED, m->version, m->name, NULL, 0,
-		             0, s->drv->name);
+		strata__emit(s, STRATA_EV_SKIPPED, m->version, m->id, m->name,
+		             NULL, 0, 0, s->drv->name);
 	strata__row_clear(&row);
 	return rc;
 }
@@ -43,6 +43,9 @@ static int apply_tx(strata *s, strata_run *run, strata_history_row *row,
 		row->steps = run->steps;
 		rc = strata__history_insert(s, row, err);
 	}
+	if (!rc)
+		rc = strata__lock_check(s, "rolled back instead of committing",
+		                        run->m->id, err);
 	if (!rc)
 		rc = strata__commit(s, err);
 	if (rc)
@@ -74,85 +77,154 @@ static int apply_direct(strata *s, strata_run *run, strata_history_row *row,
 	return strata__history_update(s, row, err);
 }
 
-static int apply_one(strata *s, const strata_migration *m, const char *who,
-                     strata_error *err)
+/* sc: the validated script, or NULL when m has no file for the driver. */
+static int apply_one(strata *s, const strata_migration *m, strata_script *sc,
+                     const char *who, strata_error *err)
 {
-	const char *file = strata_migration_file(m, 1, s->drv->name);
-	strata_script sc;
 	strata_history_row row;
 	strata_run run;
 	int64_t t0 = strata__now_ms();
-	int rc;
+	int rc = strata__lock_check(s, "stopped before applying", m->id, err);
 
-	if (!file)
-		return record_skip(s, m, who, err);
-	rc = strata__script_open(&sc, s, file, err);
-	if (rc) {
-		strata_script_free(&sc);
+	if (rc)
 		return rc;
-	}
+	if (!sc)
+		return record_skip(s, m, who, err);
 	memset(&run, 0, sizeof(run));
 	run.m = m;
-	run.script = &sc;
-	strata__row_init(&row, m, strata__basename(file), sc.checksum,
+	run.script = sc;
+	strata__row_init(&row, m, strata__basename(sc->path), sc->checksum,
 	                 "applied", who);
-	if (strata__transactional(s, &sc))
+	strata__emit(s, STRATA_EV_START, m->version, m->id, m->name,
+	             strata__basename(sc->path), 0, 0,
+	             strata__transactional(s, sc) ? "transaction"
+	                                          : "no transaction");
+	if (strata__transactional(s, sc))
 		rc = apply_tx(s, &run, &row, t0, err);
 	else
 		rc = apply_direct(s, &run, &row, t0, err);
 	if (!rc)
-		strata__emit(s, STRATA_EV_APPLIED, m->version, m->name,
-		             strata__basename(file), run.steps, row.duration_ms,
-		             strata__transactional(s, &sc) ? NULL
-		                                           : "no transaction");
+		strata__emit(
+		        s, STRATA_EV_APPLIED, m->version, m->id, m->name,
+		        strata__basename(sc->path), run.steps, row.duration_ms,
+		        strata__transactional(s, sc) ? NULL : "no transaction");
 	strata__row_clear(&row);
-	strata_script_free(&sc);
 	return rc;
 }
 
-static int apply_pending(strata *s, const strata_status *st, int64_t target,
+/* What up would run, each file read, split and validated before the
+ * first one runs: an error in the last file must not leave the first
+ * ones applied. */
+typedef struct todo {
+	const strata_status_item *it;
+	const strata_migration *m;
+	strata_script sc;
+	int has_file;
+} todo;
+
+static int collect(todo **out, size_t *n, strata *s, const strata_status *st,
+                   const char *target, strata_error *err)
+{
+	todo *t = strata__calloc(st->count + 1, sizeof(*t));
+	size_t i;
+	int rc = STRATA_OK;
+
+	*n = 0;
+	for (i = 0; rc == STRATA_OK && i < st->count; i++) {
+		const strata_status_item *it = &st->items[i];
+		todo *d = &t[*n];
+		const char *file;
+
+		if (it->state != STRATA_STATE_PENDING ||
+		    (target && strata__version_cmp(it->version, target) > 0))
+			continue;
+		d->it = it;
+		d->m = strata_source_find(&s->src, it->version);
+		file = strata_migration_file(d->m, 1, s->drv->name);
+		(*n)++;
+		if (!file)
+			continue;
+		d->has_file = 1;
+		rc = strata__script_open(&d->sc, s, file, err);
+	}
+	*out = t;
+	if (rc)
+		err->code = rc = STRATA_EUSAGE; /* nothing ran: a file to fix */
+	return rc;
+}
+
+static void free_todo(todo *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		strata_script_free(&t[i].sc);
+	free(t);
+}
+
+static int apply_pending(strata *s, const strata_status *st, const char *target,
                          strata_error *err)
 {
 	char *who = strata__whoami();
-	size_t i, done = 0;
-	int64_t last = 0;
-	int rc = STRATA_OK;
+	todo *t = NULL;
+	size_t i, n = 0, done = 0;
+	int rc = collect(&t, &n, s, st, target, err);
 
-	for (i = 0; rc == STRATA_OK && i < st->count; i++) {
-		const strata_status_item *it = &st->items[i];
-
-		if (it->state != STRATA_STATE_PENDING ||
-		    (target > 0 && it->version > target))
-			continue;
-		if (it->out_of_order)
-			strata__emit(s, STRATA_EV_OUT_OF_ORDER, it->version,
-			             it->name, NULL, 0, 0, NULL);
-		rc = apply_one(s, strata_source_find(&s->src, it->version), who,
+	for (i = 0; rc == STRATA_OK && i < n; i++) {
+		if (t[i].it->out_of_order)
+			strata__emit(s, STRATA_EV_OUT_OF_ORDER, t[i].m->version,
+			             t[i].m->id, t[i].m->name, NULL, 0, 0,
+			             NULL);
+		rc = apply_one(s, t[i].m, t[i].has_file ? &t[i].sc : NULL, who,
 		               err);
-		last = rc ? last : it->version;
-		done++;
+		done += rc == STRATA_OK;
 	}
 	/* One introspection per run, not per migration: reading the whole
 	 * schema after each of N migrations would make up O(N^2). */
-	if (last)
-		strata__stamp_fingerprint(s, last);
-	if (rc == STRATA_OK && done == 0)
-		strata__emit(s, STRATA_EV_NOTHING, 0, NULL, NULL, 0, 0,
+	if (done)
+		strata__stamp_latest(s);
+	if (rc == STRATA_OK && n == 0)
+		strata__emit(s, STRATA_EV_NOTHING, NULL, NULL, NULL, NULL, 0, 0,
 		             "database is up to date");
+	free_todo(t, n);
 	free(who);
 	return rc;
 }
 
-int strata_up(strata *s, int64_t target, strata_error *err)
+void strata_set_out_of_order(strata *s, int allow)
+{
+	s->allow_out_of_order = allow;
+}
+
+/* "--to 0" reads as "up to nothing", yet used to apply everything. */
+int strata__check_up_target(strata *s, const char *target, strata_error *err)
+{
+	if (!target)
+		return STRATA_OK;
+	if (strata__version_is_zero(target))
+		return strata__err(err, STRATA_EUSAGE,
+		                   "%s is not a migration version; to revert "
+		                   "every migration use 'strata down --to 0'",
+		                   target);
+	if (!strata__version_valid(target))
+		return strata__err(err, STRATA_EUSAGE,
+		                   "'%s' is not a version (digits only)",
+		                   target);
+	return strata__version_known(s, target, err);
+}
+
+int strata_up(strata *s, const char *target, strata_error *err)
 {
 	strata_status *st = NULL;
 	strata_history *h = NULL;
-	int rc = target > 0 ? strata__version_known(s, target, err) : 0;
+	int rc = strata__check_up_target(s, target, err);
 
 	if (!rc)
 		rc = strata__prepare(s, &st, &h, err);
 	if (!rc)
 		rc = strata__refuse_if_unclean(st, err);
+	if (!rc)
+		rc = strata__refuse_out_of_order(s, st, target, err);
 	if (!rc)
 		rc = apply_pending(s, st, target, err);
 	strata_status_free(st);

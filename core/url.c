@@ -134,42 +134,37 @@ static int parse_hostport(strata_url_owned *u, const char *s, size_t n,
 	return STRATA_OK;
 }
 
-static int parse_authority(strata_url_owned *u, const char *s, size_t n,
-                           strata_error *err)
-{
-	const char *at = NULL, *p;
-
-	for (p = s; p < s + n; p++)
-		if (*p == '@')
-			at = p;
-	if (at) {
-		const char *colon = memchr(s, ':', (size_t)(at - s));
-		size_t ulen = colon ? (size_t)(colon - s) : (size_t)(at - s);
-
-		if (ulen)
-			u->storage[U_USER] = decode(s, ulen);
-		if (colon)
-			u->storage[U_PASS] =
-			        decode(colon + 1, (size_t)(at - colon - 1));
-		n -= (size_t)(at + 1 - s);
-		s = at + 1;
-	}
-	return parse_hostport(u, s, n, err);
-}
-
+/*
+ * The userinfo ends at the last '@' of the URL, so that an unencoded '@',
+ * '/', ':' or '?' in a password never lands in the host, path or query
+ * (which are printed). The authority ends at the first '/', '?' or '#'
+ * after that '@'. So an '@' in the database name or a parameter must be
+ * written %40 (it is always safe to encode).
+ */
 static int parse_server(strata_url_owned *u, const char *rest,
                         strata_error *err)
 {
+	const char *at, *colon, *q;
 	size_t alen, plen;
-	const char *q;
 
 	if (strncmp(rest, "//", 2) != 0)
 		return strata__err(err, STRATA_EUSAGE,
 		                   "URL must look like %s://user@host/db",
 		                   u->storage[U_SCHEME]);
 	rest += 2;
-	alen = strcspn(rest, "/?");
-	if (parse_authority(u, rest, alen, err))
+	at = strrchr(rest, '@');
+	if (at) {
+		colon = memchr(rest, ':', (size_t)(at - rest));
+		if (colon ? colon > rest : at > rest)
+			u->storage[U_USER] = decode(
+			        rest, (size_t)((colon ? colon : at) - rest));
+		if (colon)
+			u->storage[U_PASS] =
+			        decode(colon + 1, (size_t)(at - colon - 1));
+		rest = at + 1;
+	}
+	alen = strcspn(rest, "/?#");
+	if (parse_hostport(u, rest, alen, err))
 		return err ? err->code : STRATA_EUSAGE;
 	rest += alen;
 	if (*rest == '/')
@@ -250,21 +245,29 @@ void strata__url_free(strata_url_owned *u)
 	memset(u, 0, sizeof(*u));
 }
 
-static int is_secret_key(const char *k, size_t n)
+/* Any parameter named like a password or secret: password, sslpassword,
+ * client_secret, passwd, pwd. Names may be percent-encoded. */
+int strata__url_secret_key(const char *k, size_t n)
 {
-	return (n == 8 && !strncasecmp(k, "password", 8)) ||
-	       (n == 6 && !strncasecmp(k, "passwd", 6)) ||
-	       (n == 3 && !strncasecmp(k, "pwd", 3));
+	char *d = decode(k, n);
+	size_t i;
+	int hit;
+
+	for (i = 0; d[i]; i++)
+		d[i] = (char)tolower((unsigned char)d[i]);
+	hit = strstr(d, "password") || strstr(d, "secret") ||
+	      !strcmp(d, "passwd") || !strcmp(d, "pwd");
+	free(d);
+	return hit;
 }
 
-/* Blank out password=... style query parameters. */
 static void redact_query(strata_buf *b, const char *q)
 {
 	while (*q) {
 		size_t n = strcspn(q, "&");
 		const char *eq = memchr(q, '=', n);
 
-		if (eq && is_secret_key(q, (size_t)(eq - q))) {
+		if (eq && strata__url_secret_key(q, (size_t)(eq - q))) {
 			strata_buf_put(b, q, (size_t)(eq - q) + 1);
 			strata_buf_puts(b, "***");
 		} else {
@@ -276,34 +279,50 @@ static void redact_query(strata_buf *b, const char *q)
 	}
 }
 
+/* Same split as parse_server: userinfo up to the last '@'. */
 char *strata_url_redact(const char *url)
 {
 	strata_buf b = STRATA_BUF_INIT;
-	const char *auth, *end, *at = NULL, *colon, *p, *q;
+	const char *auth, *at, *colon, *q;
 
 	if (!url)
 		return strata__strdup("(none)");
 	auth = strstr(url, "://");
 	auth = auth ? auth + 3 : url;
-	end = auth + strcspn(auth, "/?");
-	for (p = auth; p < end; p++)
-		if (*p == '@')
-			at = p;
+	at = strrchr(auth, '@');
 	colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
 	if (colon) {
 		strata_buf_put(&b, url, (size_t)(colon + 1 - url));
 		strata_buf_puts(&b, "***");
-		strata_buf_put(&b, at, (size_t)(end - at));
 	} else {
-		strata_buf_put(&b, url, (size_t)(end - url));
+		strata_buf_put(&b, url, (size_t)((at ? at : auth) - url));
 	}
-	q = strchr(end, '?');
-	strata_buf_put(&b, end, q ? (size_t)(q - end) : strlen(end));
+	url = at ? at : auth;
+	q = strchr(url, '?');
+	strata_buf_put(&b, url, q ? (size_t)(q - url) : strlen(url));
 	if (q) {
 		strata_buf_putc(&b, '?');
 		redact_query(&b, q + 1);
 	}
 	return strata_buf_detach(&b);
+}
+
+/* Scrub the password and every secret parameter's value. */
+char *strata__scrub_url(const char *s, const strata_url *u)
+{
+	char *out = strata__scrub(s, u ? u->password : NULL), *next;
+	size_t i;
+
+	for (i = 0; u && out && i < u->nparams; i++) {
+		const char *k = u->params[i].key;
+
+		if (!strata__url_secret_key(k, strlen(k)))
+			continue;
+		next = strata__scrub(out, u->params[i].value);
+		free(out);
+		out = next;
+	}
+	return out;
 }
 
 char *strata__scrub(const char *s, const char *secret)

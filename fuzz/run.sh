@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Build and run strata's libFuzzer targets: fuzz_splitter (core/splitter.c)
-# and fuzz_config (core/config.c). This header is the manual.
+# Build and run strata's libFuzzer targets: fuzz_splitter (core/splitter.c),
+# fuzz_config (core/config.c) and fuzz_url (core/url.c). This header is the
+# manual.
 #
-#   fuzz/run.sh [TARGET...]        TARGET: splitter, config (default: both)
+#   fuzz/run.sh [TARGET...]        TARGET: splitter, config, url (default: all)
 #
 # Environment:
 #   FUZZ_SECONDS  seconds per target (default 30)
@@ -49,7 +50,7 @@ mkdir -p "$FUZZ_BUILD/obj"
 FUZZ_BUILD=$(cd "$FUZZ_BUILD" && pwd)
 
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(splitter config)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(splitter config url)
 for t in "${TARGETS[@]}"; do
 	[ -f "$REPO/fuzz/fuzz_$t.c" ] || die "no such target: $t"
 done

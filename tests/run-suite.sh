@@ -107,7 +107,7 @@ asan() {
 valgrind_cli() {
 	local vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --suppressions=$top/tests/valgrind.supp"
 	check "$work/main" STRATA_WRAP="$vg" \
-		TESTS="tests/cli/workflow.sh tests/cli/failure.sh tests/cli/drift.sh tests/cli/config.sh tests/cli/loader.sh tests/cli/matrix.sh"
+		TESTS="tests/cli/workflow.sh tests/cli/failure.sh tests/cli/drift.sh tests/cli/config.sh tests/cli/loader.sh tests/cli/matrix.sh tests/cli/files.sh tests/cli/versions.sh tests/cli/history_writes.sh tests/cli/secrets.sh tests/cli/bodies.sh tests/cli/pg_session.sh tests/cli/sqlite_lock.sh"
 }
 
 format_check() {
@@ -122,7 +122,7 @@ format_check() {
 step "dependencies (apt)" "$top/scripts/install-deps.sh" test
 step "bootstrap" "$top/bootstrap"
 step "build" build "$work/main"
-step "start PostgreSQL and MariaDB" start_servers || true
+step "start PostgreSQL, MariaDB and pgbouncer" start_servers || true
 if [ -z "${STRATA_TEST_PG_URL:-}" ] || [ -z "${STRATA_TEST_MY_URL:-}" ]; then
 	echo "a database server did not start; the server tests cannot run"
 fi

@@ -17,11 +17,14 @@
 #   STRATA_TEST_MY_ADMIN       mariadb client command line, root over the socket
 #   STRATA_TEST_MY_PORT        TCP port
 #   STRATA_TEST_MY_SOCKET      DIR/my/mysqld.sock
+#   STRATA_TEST_PGBOUNCER_URL  postgres://strata:PASSWORD@127.0.0.1:PORT/strata
+#                              through pgbouncer, pool_mode = transaction
 #
 # The *_ADMIN values are meant to be word-split: $STRATA_TEST_PG_ADMIN -c '...'
 #
 # Environment:
-#   STRATA_TEST_SERVERS        which servers to start (default "pg my")
+#   STRATA_TEST_SERVERS        which servers to start (default "pg my pgbouncer";
+#                              pgbouncer needs pg)
 #   STRATA_TEST_PG_EXTRA_ARGS  extra options for postgres (via pg_ctl -o)
 #   STRATA_TEST_MY_EXTRA_ARGS  extra options for mariadbd (word-split)
 #
@@ -371,6 +374,97 @@ stop_pg() {
 	return 0
 }
 
+# ---------------------------------------------------------------- pgbouncer
+
+# In front of the PostgreSQL above, in transaction pooling mode: what
+# tests/cli/pgbouncer.sh needs to show that the lock works there too.
+start_bouncer() {
+	local t0 user bin attempt pid i ok off
+	t0=$(now_ms)
+	STAGE="pgbouncer"
+	bin=$(find_first pgbouncer /usr/sbin/pgbouncer) ||
+		die "pgbouncer not found (install it, or set STRATA_TEST_SERVERS=\"pg my\")"
+	[ -n "${PG_PORT:-}" ] || die "pgbouncer needs the PostgreSQL server (STRATA_TEST_SERVERS)"
+	user=$(id -un)
+	[ "$(id -u)" -eq 0 ] && user=postgres # pgbouncer refuses to run as root
+
+	mkdir -p "$DIR/bouncer"
+	# The auth file holds the password in clear: pgbouncer needs it to log
+	# in to the server with SCRAM.
+	printf '"strata" "%s"\n' "$PASSWORD" >"$DIR/bouncer/users.txt"
+	chmod 0600 "$DIR/bouncer/users.txt"
+	[ "$(id -u)" -eq 0 ] && chown -R "$user:" "$DIR/bouncer"
+
+	for attempt in 1 2 3 4 5; do
+		BOUNCER_PORT=$(pick_port)
+		cat >"$DIR/bouncer/pgbouncer.ini" <<-EOF
+			; written by tests/servers.sh
+			[databases]
+			* = host=127.0.0.1 port=$PG_PORT
+
+			[pgbouncer]
+			listen_addr = 127.0.0.1
+			listen_port = $BOUNCER_PORT
+			unix_socket_dir = $DIR/bouncer
+			pool_mode = transaction
+			auth_type = scram-sha-256
+			auth_file = $DIR/bouncer/users.txt
+			max_client_conn = 500
+			default_pool_size = 40
+			logfile = $DIR/bouncer/log
+			pidfile = $DIR/bouncer/pgbouncer.pid
+		EOF
+		off=$(($(stat -c %s "$DIR/bouncer/log" 2>/dev/null || echo 0) + 1))
+		(
+			close_fds
+			as_user "$user" "$bin" -d -q "$DIR/bouncer/pgbouncer.ini" \
+				</dev/null >>"$DIR/bouncer/stdout.log" 2>&1
+		) || true
+		ok=''
+		for ((i = 0; i < READY_TIMEOUT * 10; i++)); do
+			pid=$(head -n 1 "$DIR/bouncer/pgbouncer.pid" 2>/dev/null) || pid=''
+			if [ -n "$pid" ] && ! alive "$pid"; then
+				break
+			fi
+			if [ -n "$pid" ] && PGPASSWORD=$PASSWORD "$PG_BINDIR/psql" \
+				-h 127.0.0.1 -p "$BOUNCER_PORT" -U strata -d strata -X -q \
+				-c 'select 1' >/dev/null 2>&1; then
+				ok=1
+				break
+			fi
+			sleep 0.1
+		done
+		[ -n "$ok" ] && break
+		stop_bouncer || true
+		if [ "$attempt" -lt 5 ] &&
+			tail -c "+$off" "$DIR/bouncer/log" 2>/dev/null | grep -q 'Address already in use'; then
+			log "pgbouncer: port $BOUNCER_PORT taken meanwhile, retrying"
+			continue
+		fi
+		dump_log "pgbouncer" "$DIR/bouncer/stdout.log" "$DIR/bouncer/log"
+		die "pgbouncer: did not accept connections on 127.0.0.1:$BOUNCER_PORT"
+	done
+
+	ENV_LINES+=(
+		"STRATA_TEST_PGBOUNCER_URL=postgres://strata:$PASSWORD@127.0.0.1:$BOUNCER_PORT/strata"
+	)
+	log "pgbouncer $("$bin" --version 2>/dev/null | awk 'NR == 1 {print $2}') (pool_mode = transaction) ready on 127.0.0.1:$BOUNCER_PORT ($(elapsed "$t0"))"
+}
+
+stop_bouncer() {
+	local pid
+	[ -f "$DIR/bouncer/pgbouncer.pid" ] || return 0
+	pid=$(head -n 1 "$DIR/bouncer/pgbouncer.pid" 2>/dev/null) || return 0
+	pid_is "$pid" pgbouncer || return 0
+	kill -TERM "$pid" 2>/dev/null || true # immediate shutdown
+	if ! wait_gone "$pid" "$STOP_TIMEOUT"; then
+		log "pgbouncer (pid $pid) did not stop in ${STOP_TIMEOUT}s, killing it"
+		kill -9 "$pid" 2>/dev/null || true
+		wait_gone "$pid" 5 || { log "pgbouncer (pid $pid) could not be killed"; return 1; }
+	fi
+	return 0
+}
+
 # ---------------------------------------------------------------- MariaDB
 
 my_admin() {
@@ -510,6 +604,7 @@ stop_my() {
 
 do_stop() {
 	local rc=0
+	stop_bouncer || rc=1
 	stop_my || rc=1
 	stop_pg || rc=1
 	return "$rc"
@@ -523,6 +618,7 @@ on_start_exit() {
 			case ${STAGE:-} in
 			PostgreSQL) dump_log "PostgreSQL" "$DIR/pg/initdb.log" "$DIR/pg/pg_ctl.log" "$DIR/pg/log" ;;
 			MariaDB) dump_log "MariaDB" "$DIR/my/install.log" "$DIR/my/stdout.log" "$DIR/my/error.log" ;;
+			pgbouncer) dump_log "pgbouncer" "$DIR/bouncer/stdout.log" "$DIR/bouncer/log" ;;
 			esac
 		fi
 		log "start failed${STAGE:+ (in $STAGE)}; stopping what was started"
@@ -533,22 +629,25 @@ on_start_exit() {
 }
 
 cmd_start() {
-	local want_pg='' want_my='' s
-	for s in ${STRATA_TEST_SERVERS-pg my}; do
+	local want_pg='' want_my='' want_bouncer='' s
+	for s in ${STRATA_TEST_SERVERS-pg my pgbouncer}; do
 		case $s in
 		pg | postgres | postgresql) want_pg=1 ;;
 		my | mysql | mariadb) want_my=1 ;;
-		*) die "STRATA_TEST_SERVERS: unknown server '$s' (use: pg my)" ;;
+		pgbouncer | bouncer) want_bouncer=1 ;;
+		*) die "STRATA_TEST_SERVERS: unknown server '$s' (use: pg my pgbouncer)" ;;
 		esac
 	done
+	[ -z "$want_bouncer" ] || [ -n "$want_pg" ] ||
+		die "STRATA_TEST_SERVERS: pgbouncer needs pg"
 
 	[ -d "$DIR" ] || die "$DIR: no such directory"
 	[[ $DIR =~ ^[A-Za-z0-9._/+-]+$ ]] ||
 		die "$DIR: directory name must consist of [A-Za-z0-9._/+-] only"
 	# Unix socket paths are limited to 107 bytes.
 	[ "${#DIR}" -le 80 ] || die "$DIR: path too long for Unix sockets (max 80 chars)"
-	if [ -e "$DIR/pg" ] || [ -e "$DIR/my" ] || [ -e "$DIR/env" ]; then
-		die "$DIR: already used by a previous start (pg/, my/ or env exists)"
+	if [ -e "$DIR/pg" ] || [ -e "$DIR/my" ] || [ -e "$DIR/bouncer" ] || [ -e "$DIR/env" ]; then
+		die "$DIR: already used by a previous start (pg/, my/, bouncer/ or env exists)"
 	fi
 	# mktemp -d makes 0700 directories; the postgres user must get in.
 	chmod 0755 "$DIR"
@@ -562,6 +661,7 @@ cmd_start() {
 	trap 'exit 143' TERM
 
 	if [ -n "$want_pg" ]; then start_pg; fi
+	if [ -n "$want_bouncer" ]; then start_bouncer; fi
 	if [ -n "$want_my" ]; then start_my; fi
 	STAGE="writing $DIR/env"
 

@@ -14,5 +14,9 @@ int cli_status_problems(const strata_status *st);
 void cli_print_history(const strata_history *h);
 void cli_print_plan(const strata_plan *p, const char *driver);
 void cli_print_drivers(const strata_driver_info *d, size_t n);
+/* signals.c: interrupt messages kept current from progress events. */
+void cli_track_event(void *ctx, const strata_event *ev);
+void cli_signals_setup(const char *command);
+int cli_check_stdout(int rc); /* rc, or 1 if stdout could not be written */
 
 #endif

@@ -32,22 +32,30 @@ static const char usage_text[] =
         "Commands:\n"
         "  init                  write strata.ini and migrations/\n"
         "  new NAME              create migrations/<timestamp>_NAME/\n"
-        "  up [--to VERSION]     apply pending migrations\n"
+        "  up [--to VERSION] [--allow-out-of-order]\n"
+        "                        apply pending migrations\n"
         "  down [N] [--to VERSION]  revert the last N (default 1); --to 0 "
         "reverts all\n"
         "  status [--exit-code]  show every migration's state\n"
         "  check                 exit 3 if anything is pending or drifted\n"
         "  history               print the history table\n"
-        "  plan [--to VERSION]   print the SQL 'up' would run\n"
+        "  plan [--to VERSION] [--allow-out-of-order]\n"
+        "                        print the SQL 'up' would run\n"
         "  baseline VERSION      record migrations up to VERSION as applied\n"
         "  resolve VERSION --applied|--rolled-back\n"
         "                        clear a failed migration after repair\n"
+        "  repair [VERSION...]   record the current checksum of applied\n"
+        "                        migrations whose files were edited\n"
         "  drivers               list installed database drivers\n"
         "\n"
         "Exit codes:\n"
         "  0 ok, 1 operation failed, 2 usage or config error,\n"
-        "  3 pending migrations or drift (check, status --exit-code; up\n"
-        "    refusing on drift), 4 lock timeout, 5 blocked by lint\n"
+        "  3 pending migrations, drift, unknown history rows or out-of-order\n"
+        "    migrations (check, status --exit-code; up refusing),\n"
+        "  4 lock timeout, 5 blocked by lint\n"
+        "\n"
+        "Versions are the digits before the first _ of a folder name, of any\n"
+        "  length, compared as numbers (0002 = 2 < 10).\n"
         "\n"
         "URLs: sqlite:path.db, sqlite:///abs/path.db, a bare file path,\n"
         "  postgres://user:pass@host:port/db?sslmode=..,\n"
@@ -61,7 +69,18 @@ static int usage_error(const char *fmt, const char *arg)
 	return 2;
 }
 
-static int parse_version(int64_t *out, const char *s)
+/* A version: digits only, any length (compared as a number later). */
+static int is_version(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return i > 0;
+}
+
+static int parse_count(int64_t *out, const char *s)
 {
 	char *end;
 	long long v;
@@ -88,17 +107,17 @@ static int connect(cli *c)
 	if (!rc)
 		rc = strata_open(&c->s, c->cfg, &c->err);
 	if (!rc)
-		strata_set_event_fn(c->s, cli_on_event, NULL);
+		strata_set_event_fn(c->s, cli_track_event, NULL);
 	return rc;
 }
 
 /* Command options: only --to VERSION, --exit-code, --applied,
  * --rolled-back, each where it makes sense. */
 typedef struct cmd_opts {
-	int64_t to;
-	int has_to, exit_code, applied, rolled_back;
+	const char *to; /* NULL: not given */
+	int has_to, exit_code, applied, rolled_back, out_of_order;
 	int npos;
-	char *pos[2];
+	char **pos; /* into argv */
 } cmd_opts;
 
 static int parse_cmd(cmd_opts *o, int argc, char **argv, const char *allowed)
@@ -108,30 +127,38 @@ static int parse_cmd(cmd_opts *o, int argc, char **argv, const char *allowed)
 	        {"exit-code", no_argument, NULL, 'x'},
 	        {"applied", no_argument, NULL, 'a'},
 	        {"rolled-back", no_argument, NULL, 'r'},
+	        {"allow-out-of-order", no_argument, NULL, 'o'},
 	        {NULL, 0, NULL, 0}};
 	int ch;
 
 	memset(o, 0, sizeof(*o));
-	o->to = -1;
 	optind = 0; /* glibc: 0 re-initializes getopt for a new argv */
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "", longs, NULL)) != -1) {
 		if (ch == '?' || !strchr(allowed, ch))
 			return usage_error("%s: unknown option", argv[0]);
-		if (ch == 't' && parse_version(&o->to, optarg))
-			return usage_error("--to needs a version number, not "
+		if (ch == 't' && !is_version(optarg))
+			return usage_error("--to needs a version (digits), not "
 			                   "'%s'",
 			                   optarg);
+		if (ch == 't' && strspn(optarg, "0") == strlen(optarg) &&
+		    strcmp(argv[0], "down") != 0)
+			return usage_error(
+			        "--to %s: 0 is not a migration version; "
+			        "to revert everything use 'strata down "
+			        "--to 0'",
+			        optarg);
+		if (ch == 't')
+			o->to = optarg;
 		o->has_to |= ch == 't';
+		o->out_of_order |= ch == 'o';
 		o->exit_code |= ch == 'x';
 		o->applied |= ch == 'a';
 		o->rolled_back |= ch == 'r';
 	}
-	for (; optind < argc; optind++) {
-		if (o->npos == 2)
-			return usage_error("too many arguments to %s", argv[0]);
-		o->pos[o->npos++] = argv[optind];
-	}
+	/* getopt_long moved the operands to the end. */
+	o->pos = argv + optind;
+	o->npos = argc - optind;
 	return 0;
 }
 
@@ -174,8 +201,10 @@ static int cmd_up(cli *c, const cmd_opts *o)
 		return usage_error("%s takes no arguments (use --to VERSION)",
 		                   "up");
 	rc = connect(c);
+	if (!rc && o->out_of_order)
+		strata_set_out_of_order(c->s, 1);
 	if (!rc)
-		rc = strata_up(c->s, o->has_to ? o->to : 0, &c->err);
+		rc = strata_up(c->s, o->to, &c->err);
 	return finish(c, rc);
 }
 
@@ -186,13 +215,13 @@ static int cmd_down(cli *c, const cmd_opts *o)
 
 	if (o->npos > 1 || (o->npos == 1 && o->has_to))
 		return usage_error("%s takes a count or --to VERSION", "down");
-	if (o->npos == 1 && (parse_version(&n, o->pos[0]) || n < 1))
+	if (o->npos == 1 && (parse_count(&n, o->pos[0]) || n < 1))
 		return usage_error("down: count must be a positive number, "
 		                   "not '%s'",
 		                   o->pos[0]);
 	rc = connect(c);
 	if (!rc)
-		rc = strata_down(c->s, (int)n, o->has_to ? o->to : -1, &c->err);
+		rc = strata_down(c->s, (int)n, o->to, &c->err);
 	return finish(c, rc);
 }
 
@@ -243,8 +272,10 @@ static int cmd_plan(cli *c, const cmd_opts *o)
 	if (o->npos)
 		return usage_error("%s takes no arguments", "plan");
 	rc = connect(c);
+	if (!rc && o->out_of_order)
+		strata_set_out_of_order(c->s, 1);
 	if (!rc)
-		rc = strata_plan_get(&p, c->s, o->has_to ? o->to : 0, &c->err);
+		rc = strata_plan_get(&p, c->s, o->to, &c->err);
 	if (!rc)
 		cli_print_plan(p, strata_driver_name(c->s));
 	strata_plan_free(p);
@@ -253,30 +284,43 @@ static int cmd_plan(cli *c, const cmd_opts *o)
 
 static int cmd_baseline(cli *c, const cmd_opts *o)
 {
-	int64_t v;
 	int rc;
 
-	if (o->npos != 1 || parse_version(&v, o->pos[0]) || v < 1)
+	if (o->npos != 1 || !is_version(o->pos[0]))
 		return usage_error("%s needs one VERSION", "baseline");
 	rc = connect(c);
 	if (!rc)
-		rc = strata_baseline(c->s, v, &c->err);
+		rc = strata_baseline(c->s, o->pos[0], &c->err);
 	return finish(c, rc);
 }
 
 static int cmd_resolve(cli *c, const cmd_opts *o)
 {
-	int64_t v;
 	int rc;
 
-	if (o->npos != 1 || parse_version(&v, o->pos[0]))
+	if (o->npos != 1 || !is_version(o->pos[0]))
 		return usage_error("%s needs one VERSION", "resolve");
 	if (o->applied == o->rolled_back)
 		return usage_error("%s needs --applied or --rolled-back",
 		                   "resolve");
 	rc = connect(c);
 	if (!rc)
-		rc = strata_resolve(c->s, v, o->applied, &c->err);
+		rc = strata_resolve(c->s, o->pos[0], o->applied, &c->err);
+	return finish(c, rc);
+}
+
+static int cmd_repair(cli *c, const cmd_opts *o)
+{
+	int i, rc;
+
+	for (i = 0; i < o->npos; i++)
+		if (!is_version(o->pos[i]))
+			return usage_error("repair: '%s' is not a VERSION",
+			                   o->pos[i]);
+	rc = connect(c);
+	if (!rc)
+		rc = strata_repair(c->s, (const char *const *)o->pos,
+		                   (size_t)o->npos, &c->err);
 	return finish(c, rc);
 }
 
@@ -295,10 +339,11 @@ static int cmd_drivers(cli *c)
 static const struct {
 	const char *name;
 	const char *opts; /* allowed option codes */
-} commands[] = {{"init", ""},      {"new", ""},     {"up", "t"},
+} commands[] = {{"init", ""},      {"new", ""},     {"up", "to"},
                 {"down", "t"},     {"status", "x"}, {"check", ""},
-                {"history", ""},   {"plan", "t"},   {"baseline", ""},
-                {"resolve", "ar"}, {"drivers", ""}, {NULL, NULL}};
+                {"history", ""},   {"plan", "to"},  {"baseline", ""},
+                {"resolve", "ar"}, {"repair", ""},  {"drivers", ""},
+                {NULL, NULL}};
 
 static int dispatch(cli *c)
 {
@@ -313,8 +358,8 @@ static int dispatch(cli *c)
 	rc = parse_cmd(&o, c->argc, c->argv, commands[i].opts);
 	if (rc)
 		return rc;
-	if (!strcmp(name, "init"))
-		return cmd_init(c);
+	/* Only up and baseline may create the database (a SQLite file). */
+	c->opts.no_create = strcmp(name, "up") && strcmp(name, "baseline");
 	if (!strcmp(name, "new"))
 		return cmd_new(c, &o);
 	if (!strcmp(name, "up"))
@@ -323,14 +368,20 @@ static int dispatch(cli *c)
 		return cmd_down(c, &o);
 	if (!strcmp(name, "status") || !strcmp(name, "check"))
 		return cmd_status(c, &o, !strcmp(name, "check"));
-	if (!strcmp(name, "history"))
-		return cmd_history(c);
 	if (!strcmp(name, "plan"))
 		return cmd_plan(c, &o);
 	if (!strcmp(name, "baseline"))
 		return cmd_baseline(c, &o);
 	if (!strcmp(name, "resolve"))
 		return cmd_resolve(c, &o);
+	if (!strcmp(name, "repair"))
+		return cmd_repair(c, &o);
+	if (o.npos)
+		return usage_error("%s takes no arguments", name);
+	if (!strcmp(name, "init"))
+		return cmd_init(c);
+	if (!strcmp(name, "history"))
+		return cmd_history(c);
 	return cmd_drivers(c);
 }
 
@@ -338,7 +389,7 @@ static int parse_timeout(cli *c, const char *s)
 {
 	int64_t v;
 
-	if (parse_version(&v, s) || v > 86400)
+	if (parse_count(&v, s) || v > 86400)
 		return usage_error("--lock-timeout needs seconds (0-86400), "
 		                   "not '%s'",
 		                   s);
@@ -409,10 +460,11 @@ int main(int argc, char **argv)
 	c.opts.lock_timeout = -1;
 	rc = parse_global(&c, argc, argv);
 	if (rc)
-		return rc < 0 ? 0 : rc;
+		return cli_check_stdout(rc < 0 ? 0 : rc);
+	cli_signals_setup(c.argv[0]);
 	rc = dispatch(&c);
 	strata_close(c.s);
 	strata_config_free(c.cfg);
 	strata_error_clear(&c.err);
-	return rc;
+	return cli_check_stdout(rc);
 }

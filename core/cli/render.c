@@ -18,16 +18,29 @@ void cli_print_error(const strata_error *err)
 	free(line);
 }
 
+/* The folder's own name: "0002_webauthn", not "2_webauthn". */
+static const char *ev_id(const strata_event *ev, char *buf, size_t n)
+{
+	if (ev->id)
+		return ev->id;
+	snprintf(buf, n, "%s_%s", nz(ev->version, "?"), nz(ev->name, "?"));
+	return buf;
+}
+
 static void ev_done(const strata_event *ev, const char *verb)
 {
-	printf("%-9s %" PRId64 "_%s (%s, %d statement%s%s%s) %" PRId64 " ms\n",
-	       verb, ev->version, ev->name, nz(ev->source, "-"), ev->steps,
+	char b[512];
+
+	printf("%-9s %s (%s, %d statement%s%s%s) %" PRId64 " ms\n", verb,
+	       ev_id(ev, b, sizeof(b)), nz(ev->source, "-"), ev->steps,
 	       ev->steps == 1 ? "" : "s", ev->detail ? ", " : "",
 	       nz(ev->detail, ""), ev->duration_ms);
 }
 
 void cli_on_event(void *ctx, const strata_event *ev)
 {
+	char b[512];
+
 	(void)ctx;
 	switch (ev->kind) {
 	case STRATA_EV_LOCK_WAIT:
@@ -43,26 +56,31 @@ void cli_on_event(void *ctx, const strata_event *ev)
 		ev_done(ev, "reverted");
 		break;
 	case STRATA_EV_SKIPPED:
-		printf("skipped   %" PRId64 "_%s (no file for driver %s; "
-		       "recorded)\n",
-		       ev->version, ev->name, ev->detail);
+		printf("skipped   %s (no file for driver %s; recorded)\n",
+		       ev_id(ev, b, sizeof(b)), ev->detail);
 		break;
 	case STRATA_EV_BASELINED:
-		printf("baseline  %" PRId64 "_%s (recorded, not run)\n",
-		       ev->version, ev->name);
+		printf("baseline  %s (recorded, not run)\n",
+		       ev_id(ev, b, sizeof(b)));
 		break;
 	case STRATA_EV_RESOLVED:
-		printf("resolved  %" PRId64 "_%s as %s\n", ev->version,
-		       ev->name, ev->detail);
+		printf("resolved  %s as %s\n", ev_id(ev, b, sizeof(b)),
+		       ev->detail);
 		break;
 	case STRATA_EV_OUT_OF_ORDER:
 		fprintf(stderr,
-		        "strata: warning: %" PRId64 "_%s is older than applied "
+		        "strata: warning: %s is older than applied "
 		        "migrations; applying it out of order\n",
-		        ev->version, ev->name);
+		        ev_id(ev, b, sizeof(b)));
 		break;
 	case STRATA_EV_NOTHING:
 		printf("%s\n", ev->detail);
+		break;
+	case STRATA_EV_REPAIRED:
+		printf("repaired  %s: checksum %s\n", ev_id(ev, b, sizeof(b)),
+		       ev->detail);
+		break;
+	case STRATA_EV_START: /* main.c keeps it for an interrupt message */
 		break;
 	}
 	fflush(stdout);
@@ -70,12 +88,23 @@ void cli_on_event(void *ctx, const strata_event *ev)
 
 static void status_line(const strata_status_item *it)
 {
-	printf("%-16" PRId64 " %-28s %-9s %-24s %s\n", it->version, it->name,
+	printf("%-16s %-28s %-9s %-24s %s\n", nz(it->version, "?"), it->name,
 	       strata_state_name(it->state), nz(it->applied_at, "-"),
 	       nz(it->source, "(none: skipped)"));
+	if (it->state == STRATA_STATE_FAILED && !it->applied_at &&
+	    it->started_at)
+		printf("%16s started at %s, never finished\n", "",
+		       it->started_at);
 	if (it->state == STRATA_STATE_FAILED)
 		printf("%16s error after %d statement(s): %s\n", "", it->steps,
 		       nz(it->error, "?"));
+	if (it->state == STRATA_STATE_UNKNOWN && it->status)
+		printf("%16s history status '%s' is not one strata writes "
+		       "(applied, failed, skipped, baseline)\n",
+		       "", it->status);
+	else if (it->state == STRATA_STATE_UNKNOWN)
+		printf("%16s history %s is NULL\n", "",
+		       *nz(it->version, "") ? "status" : "version");
 	if (it->out_of_order)
 		printf("%16s pending but older than applied migrations\n", "");
 }
@@ -83,7 +112,7 @@ static void status_line(const strata_status_item *it)
 void cli_print_status(const strata_status *st, const char *target,
                       const char *driver, const char *server)
 {
-	size_t i, n[STRATA_STATE_MISSING + 1] = {0};
+	size_t i, n[STRATA_STATE_UNKNOWN + 1] = {0};
 
 	printf("target: %s (driver %s%s%s)\n", target, driver,
 	       *server ? ", " : "", server);
@@ -91,7 +120,8 @@ void cli_print_status(const strata_status *st, const char *target,
 	       "APPLIED AT", "FILE");
 	for (i = 0; i < st->count; i++) {
 		status_line(&st->items[i]);
-		n[st->items[i].state]++;
+		if ((unsigned)st->items[i].state <= STRATA_STATE_UNKNOWN)
+			n[st->items[i].state]++;
 	}
 	printf("%zu applied, %zu skipped, %zu baseline, %zu pending, "
 	       "%zu modified, %zu missing, %zu failed\n",
@@ -99,15 +129,22 @@ void cli_print_status(const strata_status *st, const char *target,
 	       n[STRATA_STATE_BASELINE], n[STRATA_STATE_PENDING],
 	       n[STRATA_STATE_MODIFIED], n[STRATA_STATE_MISSING],
 	       n[STRATA_STATE_FAILED]);
+	if (n[STRATA_STATE_UNKNOWN])
+		printf("error: %zu history row%s with a status strata does not "
+		       "know; fix %s by hand\n",
+		       n[STRATA_STATE_UNKNOWN],
+		       n[STRATA_STATE_UNKNOWN] == 1 ? "" : "s",
+		       n[STRATA_STATE_UNKNOWN] == 1 ? "it" : "them");
 	if (st->schema_drift)
 		printf("warning: the schema changed outside strata since "
-		       "%" PRId64 " (fingerprint differs)\n",
-		       st->schema_since);
+		       "%s (fingerprint differs)\n",
+		       nz(st->schema_since, "?"));
 }
 
 int cli_status_problems(const strata_status *st)
 {
-	return st->pending || st->drifted || st->failed || st->schema_drift;
+	return st->pending || st->drifted || st->failed || st->unknown ||
+	       st->schema_drift;
 }
 
 void cli_print_history(const strata_history *h)
@@ -119,11 +156,11 @@ void cli_print_history(const strata_history *h)
 	for (i = 0; i < h->count; i++) {
 		const strata_history_row *r = &h->rows[i];
 
-		printf("%-16" PRId64 " %-24s %-8s %-24s %8" PRId64
-		       " %5d %-16s %s\n",
-		       r->version, nz(r->name, "?"), nz(r->status, "?"),
-		       nz(r->finished_at, "-"), r->duration_ms, r->steps,
-		       nz(r->source, "-"), nz(r->applied_by, "-"));
+		printf("%-16s %-24s %-8s %-24s %8" PRId64 " %5d %-16s %s\n",
+		       nz(r->version, "?"), nz(r->name, "?"),
+		       nz(r->status, "?"), nz(r->finished_at, "-"),
+		       r->duration_ms, r->steps, nz(r->source, "-"),
+		       nz(r->applied_by, "-"));
 		if (r->error)
 			printf("%16s error: %s\n", "", r->error);
 	}
@@ -139,13 +176,12 @@ void cli_print_plan(const strata_plan *p, const char *driver)
 		const strata_plan_step *s = &p->steps[i];
 
 		if (!s->source) {
-			printf("-- %" PRId64 "_%s: skipped on %s (no up file "
-			       "for this driver); recorded as skipped\n\n",
-			       s->version, s->name, driver);
+			printf("-- %s: skipped on %s (no up file for this "
+			       "driver); recorded as skipped\n\n",
+			       s->id, driver);
 			continue;
 		}
-		printf("-- %" PRId64 "_%s: %s (%s)\n", s->version, s->name,
-		       s->source,
+		printf("-- %s: %s (%s)\n", s->id, s->source,
 		       s->transactional ? "in one transaction with its "
 		                          "history row"
 		                        : "no transaction");

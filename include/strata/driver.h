@@ -19,7 +19,7 @@ extern "C" {
 #endif
 
 #define STRATA_DRIVER_ABI_MAJOR 1
-#define STRATA_DRIVER_ABI_MINOR 0
+#define STRATA_DRIVER_ABI_MINOR 1
 #define STRATA_DRIVER_ABI_VERSION                                              \
 	((uint32_t)((STRATA_DRIVER_ABI_MAJOR << 16) | STRATA_DRIVER_ABI_MINOR))
 
@@ -31,8 +31,16 @@ enum {
 	STRATA_DRV_OK = 0,
 	STRATA_DRV_ERROR = -1,   /* err is filled in */
 	STRATA_DRV_TIMEOUT = -2, /* lock not acquired within the timeout */
-	STRATA_DRV_NOMEM = -3
+	STRATA_DRV_NOMEM = -3,
+	/* ABI 1.1: the request cannot work as configured (bad URL parameter,
+	 * unusable lock file, unsupported setup); err says why. Exit 2. */
+	STRATA_DRV_CONFIG = -4,
+	/* ABI 1.1: lock_check(): the lock is no longer held by this session. */
+	STRATA_DRV_LOST = -5
 };
+
+/* ABI 1.1: flags for connect_ex(). */
+#define STRATA_CONNECT_NO_CREATE (1u << 0) /* never create a database file */
 
 /* A database error as the database reported it. */
 typedef struct strata_dberr {
@@ -168,7 +176,45 @@ typedef struct strata_driver {
 	/* Report the user schema (the current database/schema) to sink. */
 	int (*introspect)(strata_conn *conn, const strata_schema_sink *sink,
 	                  strata_dberr *err);
+
+	/* ---- ABI 1.1: appended; the core checks struct_size first. ---- */
+
+	/* Like connect(), with STRATA_CONNECT_* flags. May be NULL. */
+	int (*connect_ex)(strata_conn **out, const strata_url *url,
+	                  unsigned flags, strata_dberr *err);
+	/*
+	 * Called once per session after init_sql: make the session fit for
+	 * migrating (e.g. MySQL autocommit back on) and report its statement
+	 * splitting rules as the session's settings make them (e.g. MySQL
+	 * NO_BACKSLASH_ESCAPES, ANSI_QUOTES). *split_flags holds the
+	 * dialect's flags on entry. May be NULL.
+	 */
+	int (*session_setup)(strata_conn *conn, unsigned *split_flags,
+	                     strata_dberr *err);
+	/*
+	 * The schema (PostgreSQL) or database (MySQL) that unqualified names
+	 * resolve to now, malloc'd into *out; *out = NULL where the notion
+	 * does not apply (SQLite). The core qualifies the history table with
+	 * it. May be NULL.
+	 */
+	int (*current_schema)(strata_conn *conn, char **out, strata_dberr *err);
+	/*
+	 * Whether the lock taken by lock() on conn is still held: OK, or
+	 * STRATA_DRV_LOST (err says why). Also keeps the lock session alive.
+	 * May be NULL (the lock cannot be lost).
+	 */
+	int (*lock_check)(strata_conn *conn, const char *name,
+	                  strata_dberr *err);
+	/* Rows changed by the last exec()/query() on conn, or -1 when
+	 * unknown. May be NULL. */
+	int64_t (*changes)(strata_conn *conn);
 } strata_driver;
+
+/* Whether drv has the appended member `op` (ABI 1.1+ operations). */
+#define STRATA_DRV_HAS(drv, op)                                                \
+	((drv)->struct_size >=                                                 \
+	         offsetof(strata_driver, op) + sizeof((drv)->op) &&            \
+	 (drv)->op != NULL)
 
 #ifdef __cplusplus
 }

@@ -53,6 +53,9 @@ typedef struct strata_options {
 	const char *migrations_dir;
 	const char *table;
 	int lock_timeout; /* seconds; -1: not given */
+	/* Never create the database (a SQLite file): commands that only read
+	 * or undo set it, so a mistyped path is an error, not a new file. */
+	int no_create;
 } strata_options;
 
 int strata_config_load(strata_config **out, const strata_options *opts,
@@ -68,6 +71,8 @@ const char *strata_config_table(const strata_config *cfg);
 int strata_config_lock_timeout(const strata_config *cfg);
 const char *strata_config_init_sql(const strata_config *cfg);
 const char *strata_config_env(const strata_config *cfg);
+/* out_of_order = allow: 1; refuse (the default): 0. */
+int strata_config_out_of_order(const strata_config *cfg);
 
 /* Copy of url with any password replaced by "***". Caller frees. */
 char *strata_url_redact(const char *url);
@@ -81,17 +86,22 @@ typedef enum strata_event_kind {
 	STRATA_EV_BASELINED,    /* recorded as applied without running */
 	STRATA_EV_RESOLVED,     /* a failed migration was resolved */
 	STRATA_EV_OUT_OF_ORDER, /* pending migration older than applied ones */
-	STRATA_EV_NOTHING       /* nothing to do */
+	STRATA_EV_NOTHING,      /* nothing to do */
+	STRATA_EV_REPAIRED,     /* checksum re-recorded; detail "old -> new" */
+	STRATA_EV_START         /* up/down starts one; detail "transaction" or
+	                           "no transaction" */
 } strata_event_kind;
 
+/* Versions are digit strings of any length, as the folder spells them. */
 typedef struct strata_event {
 	strata_event_kind kind;
-	int64_t version;
+	const char *version; /* or NULL */
 	const char *name;
 	const char *source; /* file used, e.g. "up.sqlite.sql" */
 	int steps;          /* statements executed */
 	int64_t duration_ms;
 	const char *detail;
+	const char *id; /* folder name, e.g. "0002_webauthn", or NULL */
 } strata_event;
 
 typedef void (*strata_event_fn)(void *ctx, const strata_event *ev);
@@ -115,13 +125,14 @@ typedef enum strata_state {
 	STRATA_STATE_BASELINE, /* recorded by baseline, never run */
 	STRATA_STATE_FAILED,   /* needs strata resolve */
 	STRATA_STATE_MODIFIED, /* applied, but the file changed since */
-	STRATA_STATE_MISSING   /* applied, but the files are gone */
+	STRATA_STATE_MISSING,  /* applied, but the files are gone */
+	STRATA_STATE_UNKNOWN   /* history status is none of the above */
 } strata_state;
 
 const char *strata_state_name(strata_state st);
 
 typedef struct strata_status_item {
-	int64_t version;
+	const char *version; /* digits as written, any length */
 	const char *name;
 	strata_state state;
 	const char *source;     /* file chosen for this driver, or NULL */
@@ -132,15 +143,19 @@ typedef struct strata_status_item {
 	const char *error;
 	int out_of_order; /* pending, older than the newest applied */
 	int no_transaction;
+	const char *id;     /* folder name, or version_name if missing */
+	const char *status; /* the history row's status as stored, or NULL */
+	const char *started_at; /* from history, or NULL */
 } strata_status_item;
 
 typedef struct strata_status {
 	strata_status_item *items;
 	size_t count;
 	size_t pending, drifted, failed;
-	int schema_checked;   /* a fingerprint was available to compare */
-	int schema_drift;     /* the schema differs from the recorded one */
-	int64_t schema_since; /* version whose fingerprint was compared */
+	int schema_checked;       /* a fingerprint was available to compare */
+	int schema_drift;         /* the schema differs from the recorded one */
+	const char *schema_since; /* version whose fingerprint was compared */
+	size_t unknown;           /* rows with an undocumented status */
 } strata_status;
 
 int strata_status_get(strata_status **out, strata *s, strata_error *err);
@@ -148,7 +163,7 @@ void strata_status_free(strata_status *st);
 
 /* One history row, as stored. */
 typedef struct strata_history_row {
-	int64_t version;
+	char *version; /* as stored; NULL if the row has none */
 	char *name, *checksum, *source, *status, *started_at, *finished_at;
 	char *applied_by, *error, *fingerprint;
 	int64_t duration_ms;
@@ -165,13 +180,14 @@ void strata_history_free(strata_history *h);
 
 /* The SQL `up` would run, per migration. */
 typedef struct strata_plan_step {
-	int64_t version;
+	const char *version;
 	const char *name;
 	const char *source; /* NULL: skipped on this driver */
 	int transactional;
 	char **statements;
 	int *lines;
 	size_t count;
+	const char *id; /* folder name */
 } strata_plan_step;
 
 typedef struct strata_plan {
@@ -179,17 +195,28 @@ typedef struct strata_plan {
 	size_t count;
 } strata_plan;
 
-/* target: 0 for all pending. */
-int strata_plan_get(strata_plan **out, strata *s, int64_t target,
+/* Versions are digit strings ("20240101120000"); a target of NULL means
+ * all pending. An all-zero target is a usage error for plan and up. */
+int strata_plan_get(strata_plan **out, strata *s, const char *target,
                     strata_error *err);
 void strata_plan_free(strata_plan *p);
 
+/* Allow applying migrations older than the newest applied one (overrides
+ * the config's out_of_order = refuse). */
+void strata_set_out_of_order(strata *s, int allow);
+
 /* Commands that change the target. They take the migration lock. */
-int strata_up(strata *s, int64_t target, strata_error *err);
-/* Revert `count` newest applied migrations, or down to `target` if >= 0. */
-int strata_down(strata *s, int count, int64_t target, strata_error *err);
-int strata_baseline(strata *s, int64_t version, strata_error *err);
-int strata_resolve(strata *s, int64_t version, int applied, strata_error *err);
+int strata_up(strata *s, const char *target, strata_error *err);
+/* Revert `count` newest applied migrations, or, with target non-NULL, all
+ * above target ("0": everything). */
+int strata_down(strata *s, int count, const char *target, strata_error *err);
+int strata_baseline(strata *s, const char *version, strata_error *err);
+int strata_resolve(strata *s, const char *version, int applied,
+                   strata_error *err);
+/* Record the current checksum of applied migrations whose files changed:
+ * the given versions (n > 0), or all modified ones. */
+int strata_repair(strata *s, const char *const *versions, size_t n,
+                  strata_error *err);
 
 /* Project scaffolding (no database needed). */
 int strata_init_project(const char *config_path, const char *migrations_dir,

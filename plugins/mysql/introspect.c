@@ -303,7 +303,7 @@ int my__introspect(strata_conn *c, const strata_schema_sink *sink,
 	char *db = NULL;
 	walk w;
 	size_t i;
-	int rc = my__current_db(c, &db, err);
+	int rc = my__home_db(c, &db, err);
 
 	memset(&w, 0, sizeof w);
 	w.sink = sink;

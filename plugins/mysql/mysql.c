@@ -13,7 +13,8 @@
  *                           connect fails if the session is not encrypted.
  *                           Absent: Connector/C's default. Nothing else.
  * As with the mysql client, host "localhost" (the default) means the
- * default unix socket, not TCP.
+ * default unix socket, not TCP. Any other parameter, or a bad value, is a
+ * configuration error (STRATA_DRV_CONFIG).
  *
  * Prepared-statement results are read in stmt.c, introspection is in
  * introspect.c.
@@ -31,6 +32,14 @@
 #define DEFAULT_CONNECT_TIMEOUT 10u
 #define LOCK_NAME_MAX           64   /* MySQL rejects longer GET_LOCK names */
 #define CR_TLS_ERROR            2026 /* CR_SSL_CONNECTION_ERROR (errmsg.h) */
+/*
+ * strata's sessions idle while it waits for the lock (the migration
+ * session) or while the migrations run (the lock session): a short
+ * wait_timeout (init_sql, server default) must not end them. A year is the
+ * longest the server accepts.
+ */
+#define NO_IDLE_TIMEOUT                                                        \
+	"SESSION wait_timeout = 31536000, interactive_timeout = 31536000"
 
 /* ---- errors ---------------------------------------------------------- */
 
@@ -150,18 +159,20 @@ static int parse_param(const strata_url_param *p, conn_opts *o,
 		o->charset = v;
 	else if (!strcmp(k, "connect_timeout")) {
 		if (parse_uint(v, &o->timeout))
-			return my__err_fmt(err, STRATA_DRV_ERROR,
+			return my__err_fmt(err, STRATA_DRV_CONFIG,
 			                   "invalid connect_timeout '%s'", v);
 	} else if (!strcmp(k, "ssl-mode") || !strcmp(k, "sslmode")) {
 		if (parse_ssl_mode(v, &o->ssl))
 			return my__err_fmt(
-			        err, STRATA_DRV_ERROR,
+			        err, STRATA_DRV_CONFIG,
 			        "unsupported %s '%s' (use disable or "
 			        "require)",
 			        k, v);
 	} else
-		return my__err_fmt(err, STRATA_DRV_ERROR,
-		                   "unknown URL parameter '%s'", k);
+		return my__err_fmt(err, STRATA_DRV_CONFIG,
+		                   "unknown URL parameter '%s' (known: socket, "
+		                   "charset, connect_timeout, ssl-mode)",
+		                   k);
 	return STRATA_DRV_OK;
 }
 
@@ -173,7 +184,7 @@ static int resolve_host(const strata_url *url, conn_opts *o, strata_dberr *err)
 	if (h && h[0] == '/') {
 		if (o->socket && *o->socket)
 			return my__err_fmt(
-			        err, STRATA_DRV_ERROR,
+			        err, STRATA_DRV_CONFIG,
 			        "both a socket host and socket= given");
 		o->socket = h;
 		h = NULL;
@@ -181,7 +192,7 @@ static int resolve_host(const strata_url *url, conn_opts *o, strata_dberr *err)
 	if (o->socket && !*o->socket)
 		o->socket = NULL;
 	if (o->socket && h && strcmp(h, "localhost"))
-		return my__err_fmt(err, STRATA_DRV_ERROR,
+		return my__err_fmt(err, STRATA_DRV_CONFIG,
 		                   "socket= conflicts with host '%s'", h);
 	o->host = h ? h : "localhost";
 	return STRATA_DRV_OK;
@@ -212,6 +223,8 @@ static int set_options(MYSQL *db, const conn_opts *o, strata_dberr *err)
 	bad |= mysql_options(db, MYSQL_OPT_CONNECT_TIMEOUT, &o->timeout);
 	/* Truncation must be reported: query() re-fetches long values. */
 	bad |= mysql_options(db, MYSQL_REPORT_DATA_TRUNCATION, &on);
+	/* A reconnected session has silently lost the advisory lock. */
+	bad |= mysql_options(db, MYSQL_OPT_RECONNECT, &off);
 	if (o->ssl >= 0) {
 		bad |= mysql_options(db, MYSQL_OPT_SSL_ENFORCE,
 		                     o->ssl ? &on : &off);
@@ -244,13 +257,15 @@ static void conn_free(strata_conn *c)
 		mysql_close(c->db); /* also releases GET_LOCK locks */
 	free(c->version);
 	free(c->lock_name);
+	free(c->home_db);
 	free(c);
 }
 
 /*
  * No MULTI_STATEMENTS: the core splits scripts. MULTI_RESULTS is needed
- * for CALL. Auto-reconnect stays off (the default): a new session would
- * silently drop the advisory lock.
+ * for CALL. FOUND_ROWS: an UPDATE reports the rows it matched, even when
+ * it changed nothing, for changes(). Auto-reconnect is off: a new session
+ * would silently drop the advisory lock.
  */
 static int open_session(strata_conn *c, const strata_url *url,
                         const conn_opts *o, strata_dberr *err)
@@ -263,14 +278,14 @@ static int open_session(strata_conn *c, const strata_url *url,
 		err_set(err, 0, "",
 		        "the URL names no database "
 		        "(mysql://user@host/DATABASE)");
-		return STRATA_DRV_ERROR;
+		return STRATA_DRV_CONFIG;
 	}
 	rc = set_options(c->db, o, err);
 	if (rc != STRATA_DRV_OK)
 		return rc;
 	if (!mysql_real_connect(c->db, o->host, url->user, url->password,
 	                        dbname, (unsigned)url->port, o->socket,
-	                        CLIENT_MULTI_RESULTS))
+	                        CLIENT_MULTI_RESULTS | CLIENT_FOUND_ROWS))
 		return err_db(err, c->db);
 	/*
 	 * Connector/C 3.3 quietly falls back to plain text when the server
@@ -295,6 +310,7 @@ static int drv_connect(strata_conn **out, const strata_url *url,
 		return rc;
 	if (!(c = calloc(1, sizeof *c)))
 		return my__err_nomem(err);
+	c->changes = -1;
 	/*
 	 * mysql_init runs mysql_library_init on first use, which is not
 	 * thread safe: the first connect must not race another one.
@@ -341,10 +357,18 @@ static int drain_results(MYSQL *db, strata_dberr *err)
 	return STRATA_DRV_OK;
 }
 
+/* Affected rows as changes() reports them: -1 for "not a DML statement". */
+static int64_t affected(my_ulonglong n)
+{
+	return n == (my_ulonglong)~0 ? -1 : (int64_t)n;
+}
+
 static int drv_exec(strata_conn *c, const char *sql, strata_dberr *err)
 {
+	c->changes = -1;
 	if (mysql_real_query(c->db, sql, (unsigned long)strlen(sql)))
 		return err_db(err, c->db);
+	c->changes = affected(mysql_affected_rows(c->db));
 	return drain_results(c->db, err);
 }
 
@@ -433,11 +457,13 @@ int my__query(strata_conn *c, const char *sql, const strata_value *params,
 	MYSQL_STMT *st = mysql_stmt_init(c->db);
 	int rc, rc2;
 
+	c->changes = -1;
 	if (!st)
 		return my__err_nomem(err);
 	if (mysql_stmt_prepare(st, sql, (unsigned long)strlen(sql)))
 		rc = my__err_stmt(err, st);
 	else if ((rc = execute(st, params, nparams, err)) == STRATA_DRV_OK) {
+		c->changes = affected(mysql_stmt_affected_rows(st));
 		rc = my__read_result(st, fn, fn_ctx, err);
 		/* Even after an early stop, so the session stays in sync. */
 		rc2 = my__drain_stmt(st, rc == STRATA_DRV_OK ? err : NULL);
@@ -492,9 +518,20 @@ int my__current_db(strata_conn *c, char **out, strata_dberr *err)
 	if (rc != STRATA_DRV_OK)
 		return rc;
 	if (!s.text)
-		return my__err_fmt(err, STRATA_DRV_ERROR,
+		return my__err_fmt(err, STRATA_DRV_CONFIG,
 		                   "no database selected");
 	*out = s.text;
+	return STRATA_DRV_OK;
+}
+
+/* The database the session started in (after init_sql), where the schema
+ * is introspected even after a migration ran USE; else DATABASE(). */
+int my__home_db(strata_conn *c, char **out, strata_dberr *err)
+{
+	if (!c->home_db)
+		return my__current_db(c, out, err);
+	if (!(*out = strdup(c->home_db)))
+		return my__err_nomem(err);
 	return STRATA_DRV_OK;
 }
 
@@ -597,7 +634,11 @@ static int drv_lock(strata_conn *c, const char *name, unsigned timeout_ms,
 		free(lname);
 		return rc;
 	}
-	if ((rc = get_lock(c, lname, timeout_ms, err)) == STRATA_DRV_OK)
+	/* Losing the session frees the lock for a second strata. */
+	rc = drv_exec(c, "SET " NO_IDLE_TIMEOUT, err);
+	if (rc == STRATA_DRV_OK)
+		rc = get_lock(c, lname, timeout_ms, err);
+	if (rc == STRATA_DRV_OK)
 		c->lock_name = lname;
 	else
 		free(lname);
@@ -631,6 +672,34 @@ static int drv_unlock(strata_conn *c, const char *name, strata_dberr *err)
 	return rc;
 }
 
+/* Whether this session still holds the lock; the query also keeps the
+ * session from idling out. */
+static int drv_lock_check(strata_conn *c, const char *name, strata_dberr *err)
+{
+	strata_value p = {STRATA_VAL_TEXT, NULL, 0};
+	scalar s;
+	int held;
+
+	(void)name;
+	if (!c->lock_name)
+		return my__err_fmt(err, STRATA_DRV_LOST,
+		                   "this session holds no migration lock");
+	p.text = c->lock_name;
+	if (query_scalar(c, "SELECT IS_USED_LOCK(?) = CONNECTION_ID()", &p, 1,
+	                 &s, err) != STRATA_DRV_OK)
+		return my__err_fmt(err, STRATA_DRV_LOST,
+		                   "the session holding lock '%s' is gone: %s",
+		                   c->lock_name, err->message);
+	held = s.text && !strcmp(s.text, "1");
+	free(s.text);
+	if (!held)
+		return my__err_fmt(
+		        err, STRATA_DRV_LOST,
+		        "lock '%s' is no longer held by this session",
+		        c->lock_name);
+	return STRATA_DRV_OK;
+}
+
 /* ---- table_exists ---------------------------------------------------- */
 
 static int drv_table_exists(strata_conn *c, const char *table, int *exists,
@@ -658,6 +727,94 @@ static int drv_table_exists(strata_conn *c, const char *table, int *exists,
 		*exists = s.rows > 0;
 	free(s.text);
 	return rc;
+}
+
+/* ---- session --------------------------------------------------------- */
+
+typedef struct session_vars {
+	char *autocommit;
+	char *sql_mode;
+	char *db;
+	int nomem;
+} session_vars;
+
+static int vars_row(void *ctx, int ncols, const char *const *v)
+{
+	session_vars *sv = ctx;
+
+	if (ncols < 3)
+		return 1;
+	if ((v[0] && !(sv->autocommit = strdup(v[0]))) ||
+	    (v[1] && !(sv->sql_mode = strdup(v[1]))) ||
+	    (v[2] && !(sv->db = strdup(v[2]))))
+		sv->nomem = 1;
+	return 1;
+}
+
+/* Whether the comma-separated @@sql_mode list holds mode. */
+static int has_mode(const char *modes, const char *mode)
+{
+	size_t n = strlen(mode);
+	const char *p = modes;
+
+	while (p && *p) {
+		if (!strncasecmp(p, mode, n) && (p[n] == ',' || !p[n]))
+			return 1;
+		if ((p = strchr(p, ',')))
+			p++;
+	}
+	return 0;
+}
+
+/*
+ * After init_sql. autocommit=0 (init_sql or the server's init_connect)
+ * would leave every statement in a transaction that the server rolls back
+ * at disconnect: turn it back on; and no idle timeout (NO_IDLE_TIMEOUT).
+ * NO_BACKSLASH_ESCAPES and ANSI_QUOTES change how statements end, so the
+ * splitter must know. The database is remembered for introspection, which
+ * a later USE must not move.
+ */
+static int drv_session_setup(strata_conn *c, unsigned *flags, strata_dberr *err)
+{
+	session_vars sv = {NULL, NULL, NULL, 0};
+	int rc = drv_exec(c, "SET autocommit = 1, " NO_IDLE_TIMEOUT, err);
+
+	if (rc == STRATA_DRV_OK)
+		rc = my__query(c, "SELECT @@autocommit, @@sql_mode, DATABASE()",
+		               NULL, 0, vars_row, &sv, err);
+	if (rc == STRATA_DRV_OK && sv.nomem)
+		rc = my__err_nomem(err);
+	if (rc == STRATA_DRV_OK &&
+	    (!sv.autocommit || strcmp(sv.autocommit, "1")))
+		rc = my__err_fmt(err, STRATA_DRV_CONFIG,
+		                 "autocommit is off and cannot be turned on: "
+		                 "strata needs it");
+	if (rc == STRATA_DRV_OK &&
+	    has_mode(sv.sql_mode, "NO_BACKSLASH_ESCAPES"))
+		*flags &= ~(unsigned)STRATA_SPLIT_BACKSLASH_ESC;
+	if (rc == STRATA_DRV_OK && has_mode(sv.sql_mode, "ANSI_QUOTES"))
+		*flags &= ~(unsigned)STRATA_SPLIT_DQUOTE_STRING;
+	if (rc == STRATA_DRV_OK) {
+		free(c->home_db);
+		c->home_db = sv.db;
+		sv.db = NULL;
+	}
+	free(sv.autocommit);
+	free(sv.sql_mode);
+	free(sv.db);
+	return rc;
+}
+
+/* The database that unqualified names resolve to; none is a config error. */
+static int drv_current_schema(strata_conn *c, char **out, strata_dberr *err)
+{
+	*out = NULL;
+	return my__current_db(c, out, err);
+}
+
+static int64_t drv_changes(strata_conn *c)
+{
+	return c->changes;
 }
 
 /* ---- vtable ---------------------------------------------------------- */
@@ -695,4 +852,9 @@ const strata_driver strata_driver_mysql = {
         drv_unlock,
         drv_table_exists,
         my__introspect,
+        NULL, /* connect_ex: no flag applies */
+        drv_session_setup,
+        drv_current_schema,
+        drv_lock_check,
+        drv_changes,
 };

@@ -11,9 +11,10 @@
  * clang-format would break the literals around the macros into fragments.
  */
 /* clang-format off */
+#define SCHEMA "coalesce($1::text, current_schema())"
 #define IN_SCHEMA(nsp)                                                         \
 	"pg_catalog.pg_namespace n ON n.oid = " nsp                            \
-	" AND n.nspname = current_schema()"
+	" AND n.nspname = " SCHEMA
 #define NOT_EXT(cls, oid)                                                      \
 	" NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e"                    \
 	" WHERE e.classid = '" cls "'::pg_catalog.regclass"                    \
@@ -74,7 +75,7 @@ static const char indexes_sql[] =
  */
 static const char fks_sql[] =
         "SELECT t.relname, f.conname, " FK_COLS("f.conkey", "f.conrelid") ","
-        " CASE WHEN rn.nspname = current_schema() THEN r.relname::text"
+        " CASE WHEN rn.nspname = " SCHEMA " THEN r.relname::text"
         " ELSE rn.nspname || '.' || r.relname END,"
         " " FK_COLS("f.confkey", "f.confrelid") ","
         " f.confdeltype, f.confupdtype"
@@ -200,14 +201,21 @@ static const struct {
         {objects_sql, row_object},
 };
 
+/* $1: the schema current_schema() reported at connect time, which a
+ * migration's SET search_path does not change; NULL: the current one. */
 static int run_steps(strata_conn *c, struct isink *s, strata_dberr *err)
 {
+	strata_value schema = {STRATA_VAL_NULL, NULL, 0};
 	size_t i;
 	int rc;
 
+	if (c->schema) {
+		schema.type = STRATA_VAL_TEXT;
+		schema.text = c->schema;
+	}
 	for (i = 0; i < sizeof(introspect_steps) / sizeof(*introspect_steps);
 	     i++) {
-		rc = pg__query(c, introspect_steps[i].sql, NULL, 0,
+		rc = pg__query(c, introspect_steps[i].sql, &schema, 1,
 		               introspect_steps[i].row, s, err);
 		if (rc != STRATA_DRV_OK)
 			return rc;

@@ -8,8 +8,12 @@
 
 struct strata_conn {
 	PGconn *pg;
-	char *version;  /* "PostgreSQL x.y" */
-	char *lock_key; /* advisory lock key (decimal) while held, else NULL */
+	char *version; /* "PostgreSQL x.y" */
+	/* Key (decimal) of the transaction-level advisory lock while the lock
+	 * transaction is open, else NULL. */
+	char *lock_key;
+	int64_t changes; /* rows of the last command, -1: unknown */
+	char *schema;    /* what current_schema() first reported, or NULL */
 };
 
 int pg__set_err(strata_dberr *err, const char *msg);

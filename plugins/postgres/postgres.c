@@ -16,7 +16,7 @@
 
 #define PG_DRIVER_VERSION "0.1.0"
 
-/* How often lock() retries pg_try_advisory_lock. */
+/* How often lock() retries pg_try_advisory_xact_lock. */
 #define LOCK_POLL_MS 100
 
 /* ------------------------------------------------------------------ */
@@ -193,7 +193,25 @@ static const char *url_param(const strata_url *url, const char *key)
 	return NULL;
 }
 
-/* Reject query parameters that libpq has no keyword for. */
+static int check_sslmode(const char *mode, strata_dberr *err)
+{
+	static const char *const modes[] = {
+	        "disable",   "allow",       "prefer", "require",
+	        "verify-ca", "verify-full", NULL};
+	const char *const *m;
+
+	for (m = modes; *m; m++)
+		if (strcmp(*m, mode) == 0)
+			return STRATA_DRV_OK;
+	pg__set_err(err, "invalid sslmode \"");
+	msg_add(err, mode);
+	msg_add(err, "\" in postgres URL (disable, allow, prefer, require, "
+	             "verify-ca or verify-full)");
+	return STRATA_DRV_CONFIG;
+}
+
+/* Reject query parameters that libpq has no keyword for: configuration
+ * errors, not connection failures. */
 static int check_params(const strata_url *url, strata_dberr *err)
 {
 	PQconninfoOption *defs = PQconndefaults();
@@ -215,7 +233,12 @@ static int check_params(const strata_url *url, strata_dberr *err)
 			pg__set_err(err, "unknown connection parameter \"");
 			msg_add(err, key);
 			msg_add(err, "\" in postgres URL");
-			return STRATA_DRV_ERROR;
+			return STRATA_DRV_CONFIG;
+		}
+		if (strcmp(key, "sslmode") == 0 &&
+		    check_sslmode(url->params[i].value, err) != STRATA_DRV_OK) {
+			PQconninfoFree(defs);
+			return STRATA_DRV_CONFIG;
 		}
 	}
 	PQconninfoFree(defs);
@@ -312,6 +335,7 @@ static void pg_close(strata_conn *c)
 	PQfinish(c->pg); /* also releases any advisory lock */
 	free(c->version);
 	free(c->lock_key);
+	free(c->schema);
 	free(c);
 }
 
@@ -351,8 +375,17 @@ static int pg_connect(strata_conn **out, const strata_url *url,
 		pg_close(c);
 		return rc;
 	}
+	c->changes = -1;
 	*out = c;
 	return STRATA_DRV_OK;
+}
+
+/* There is no database file to create: flags change nothing. */
+static int pg_connect_ex(strata_conn **out, const strata_url *url,
+                         unsigned flags, strata_dberr *err)
+{
+	(void)flags;
+	return pg_connect(out, url, err);
 }
 
 static const char *pg_server_version(strata_conn *c)
@@ -385,8 +418,10 @@ static void copy_abort(PGconn *pg, ExecStatusType st)
 static int result_check(strata_conn *c, PGresult *res, strata_dberr *err)
 {
 	ExecStatusType st = PQresultStatus(res);
+	const char *rows = PQcmdTuples(res);
 	int rc = STRATA_DRV_OK;
 
+	c->changes = rows && *rows ? strtoll(rows, NULL, 10) : -1;
 	switch (st) {
 	case PGRES_COMMAND_OK:
 	case PGRES_TUPLES_OK:
@@ -632,24 +667,78 @@ static int key_for(strata_conn *c, const char *name, char **key,
 		return set_nomem(err);
 	rc = query_value(c, lock_key_sql, p, 2, key, err);
 	free(schema);
-	if (rc == STRATA_DRV_OK && !*key)
+	if (rc == STRATA_DRV_OK &&
+	    (!*key || strspn(*key, "-0123456789") != strlen(*key))) {
+		free(*key);
+		*key = NULL;
 		rc = pg__set_err(err, "could not derive the advisory lock key");
+	}
 	return rc;
 }
 
-/* Poll pg_try_advisory_lock until acquired or timeout_ms has passed. */
+/*
+ * A boolean query on the lock session, with the key written into the SQL:
+ * the simple protocol leaves no portal open. An open unnamed portal of the
+ * extended protocol keeps its snapshot (xmin) until the next statement,
+ * and CREATE INDEX CONCURRENTLY on the migration session would wait for it.
+ */
+static int lock_query(strata_conn *c, const char *fmt, const char *key,
+                      int *out, strata_dberr *err)
+{
+	char sql[512];
+	PGresult *res;
+
+	snprintf(sql, sizeof(sql), fmt, key);
+	res = PQexec(c->pg, sql);
+	*out = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+	       PQgetvalue(res, 0, 0)[0] == 't';
+	return result_check(c, res, err);
+}
+
+/*
+ * The lock is a transaction-level advisory lock held by an open
+ * transaction on the lock session: it cannot outlive that transaction or
+ * connection, so nothing can leak it, and behind a transaction-pooling
+ * proxy (pgbouncer) the open transaction pins one server connection. The
+ * transaction must not be cut short by the session's timeouts, and is READ
+ * COMMITTED so that it holds no snapshot between statements (CREATE INDEX
+ * CONCURRENTLY and VACUUM wait for old snapshots).
+ */
+static const char lock_tx_sql[] =
+        "BEGIN ISOLATION LEVEL READ COMMITTED;"
+        " SET LOCAL idle_in_transaction_session_timeout = 0;"
+        " SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0";
+
+static int lock_tx_begin(strata_conn *c, strata_dberr *err)
+{
+	int rc = pg_exec(c, lock_tx_sql, err);
+
+	/* PostgreSQL 17 limits whole transactions too. */
+	if (rc == STRATA_DRV_OK && PQserverVersion(c->pg) >= 170000)
+		rc = pg_exec(c, "SET LOCAL transaction_timeout = 0", err);
+	return rc;
+}
+
+static void lock_tx_end(strata_conn *c)
+{
+	strata_dberr ignored;
+
+	if (PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+		pg_exec(c, "ROLLBACK", &ignored);
+}
+
+/* Poll pg_try_advisory_xact_lock until acquired or timeout_ms passed. */
 static int poll_lock(strata_conn *c, const char *key, unsigned timeout_ms,
                      strata_dberr *err)
 {
-	strata_value p = {STRATA_VAL_TEXT, key, 0};
 	struct timespec t0;
 	int64_t left;
 	int got, rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		rc = query_bool(c, "SELECT pg_try_advisory_lock($1::bigint)",
-		                &p, 1, &got, err);
+		rc = lock_query(c, "SELECT pg_try_advisory_xact_lock(%s)", key,
+		                &got, err);
 		if (rc != STRATA_DRV_OK || got)
 			return rc;
 		left = (int64_t)timeout_ms - ms_since(&t0);
@@ -663,25 +752,24 @@ static int pg_lock(strata_conn *c, const char *name, unsigned timeout_ms,
                    strata_dberr *err)
 {
 	char *key = NULL;
-	int rc = key_for(c, name, &key, err);
+	int rc;
 
+	if (c->lock_key)
+		return pg__set_err(err,
+		                   "this connection already holds a strata "
+		                   "lock");
+	rc = key_for(c, name, &key, err);
 	if (rc != STRATA_DRV_OK)
 		return rc;
-	/* Session locks stack; taking ours twice would need two unlocks. */
-	if (c->lock_key) {
-		rc = strcmp(c->lock_key, key) == 0
-		             ? STRATA_DRV_OK
-		             : pg__set_err(err, "this connection already holds "
-		                                "another strata lock");
-		free(key);
-		return rc;
-	}
-	rc = poll_lock(c, key, timeout_ms, err);
+	rc = lock_tx_begin(c, err);
+	if (rc == STRATA_DRV_OK)
+		rc = poll_lock(c, key, timeout_ms, err);
 	if (rc == STRATA_DRV_OK) {
 		c->lock_key = key;
 		return rc;
 	}
 	free(key);
+	lock_tx_end(c);
 	if (rc == STRATA_DRV_TIMEOUT) {
 		err_clear(err);
 		snprintf(err->message, sizeof(err->message),
@@ -691,22 +779,103 @@ static int pg_lock(strata_conn *c, const char *name, unsigned timeout_ms,
 	return rc;
 }
 
+/* Ending the lock transaction releases the lock. */
 static int pg_unlock(strata_conn *c, const char *name, strata_dberr *err)
 {
-	strata_value p = {STRATA_VAL_TEXT, NULL, 0};
-	int released, rc;
-
-	(void)name; /* the key taken by lock() is what counts */
+	(void)name;
+	(void)err;
 	if (!c->lock_key)
 		return STRATA_DRV_OK;
-	p.text = c->lock_key;
-	rc = query_bool(c, "SELECT pg_advisory_unlock($1::bigint)", &p, 1,
-	                &released, err);
-	if (rc != STRATA_DRV_OK)
-		return rc; /* keep the key: the lock may still be held */
+	lock_tx_end(c);
 	free(c->lock_key);
 	c->lock_key = NULL;
 	return STRATA_DRV_OK;
+}
+
+/* Ours when granted to this backend: a bigint key is classid (high 32
+ * bits), objid (low 32 bits) and objsubid 1. */
+static const char lock_held_sql[] =
+        "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_locks"
+        " WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted"
+        " AND objsubid = 1"
+        " AND ((classid::bigint << 32) | objid::bigint) = %s)";
+
+static int lost(strata_dberr *err, const char *why)
+{
+	pg__set_err(err, why);
+	return STRATA_DRV_LOST;
+}
+
+/* Alive, still in the lock transaction, and the lock granted to it; the
+ * query also resets any idle timer between the session and the server. */
+static int pg_lock_check(strata_conn *c, const char *name, strata_dberr *err)
+{
+	int held = 0;
+
+	(void)name;
+	if (!c->lock_key)
+		return lost(err, "no lock was taken on this session");
+	if (PQstatus(c->pg) != CONNECTION_OK)
+		return lost(err, "the lock session's connection is closed");
+	if (PQtransactionStatus(c->pg) != PQTRANS_INTRANS)
+		return lost(err, "the lock session left its lock transaction");
+	if (lock_query(c, lock_held_sql, c->lock_key, &held, err) !=
+	    STRATA_DRV_OK) {
+		char why[sizeof(err->message)];
+
+		memcpy(why, err->message, sizeof(why));
+		pg__set_err(err, PQstatus(c->pg) == CONNECTION_OK
+		                         ? "the lock session failed: "
+		                         : "the lock session's connection was "
+		                           "closed: ");
+		msg_add(err, why);
+		return STRATA_DRV_LOST;
+	}
+	if (!held)
+		return lost(err, "the advisory lock is no longer held by the "
+		                 "lock session");
+	return STRATA_DRV_OK;
+}
+
+/*
+ * The schema for the history table; the first answer also pins
+ * introspection to it. An empty or unusable search_path leaves none.
+ */
+static int pg_current_schema(strata_conn *c, char **out, strata_dberr *err)
+{
+	char *schema = NULL, *path = NULL;
+	int rc = query_value(c, "SELECT current_schema()", NULL, 0, &schema,
+	                     err);
+
+	if (rc == STRATA_DRV_OK && schema && !c->schema) {
+		/* Introspection keeps to this schema from now on. */
+		c->schema = strdup(schema);
+		if (!c->schema) {
+			free(schema);
+			return set_nomem(err);
+		}
+	}
+	if (rc != STRATA_DRV_OK || schema) {
+		*out = schema;
+		return rc;
+	}
+	rc = query_value(c, "SELECT current_setting('search_path')", NULL, 0,
+	                 &path, err);
+	if (rc != STRATA_DRV_OK)
+		return rc;
+	pg__set_err(err, "the search_path (");
+	msg_add(err, path ? path : "");
+	msg_add(err, ") names no existing schema; set search_path (in "
+	             "init_sql or for the role) or qualify the table setting "
+	             "(table = schema.name)");
+	free(path);
+	*out = NULL;
+	return STRATA_DRV_CONFIG;
+}
+
+static int64_t pg_changes(strata_conn *c)
+{
+	return c->changes;
 }
 
 /* ------------------------------------------------------------------ */
@@ -768,4 +937,9 @@ const strata_driver strata_driver_postgres = {
         pg_unlock,
         pg_table_exists,
         pg__introspect,
+        pg_connect_ex,
+        NULL, /* session_setup: nothing to adjust */
+        pg_current_schema,
+        pg_lock_check,
+        pg_changes,
 };

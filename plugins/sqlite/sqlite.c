@@ -4,17 +4,24 @@
  * The migration lock is SQLite's own file lock, taken with BEGIN EXCLUSIVE
  * on a sidecar database "<db>-strata-lock": it works between processes,
  * waits through SQLite's busy handler, and the operating system drops it if
- * the holder dies, so there is never a stale lock to clean up.
+ * the holder dies, so there is never a stale lock to clean up. The sidecar
+ * is named after the database's real path, so that every path to one
+ * database shares one lock, and is never opened through a symbolic link.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sqlite_int.h"
 
-static char *dup(const char *s)
+static char *str_dup(const char *s)
 {
 	size_t n = strlen(s) + 1;
 	char *p = malloc(n);
@@ -43,30 +50,46 @@ static int fail_msg(strata_dberr *err, const char *msg, const char *arg)
 	return STRATA_DRV_ERROR;
 }
 
+/* A configuration error about path: "<what> <path>: <why>". */
+static int fail_config(strata_dberr *err, const char *what, const char *path,
+                       const char *why)
+{
+	err->sqlstate[0] = '\0';
+	err->code = 0;
+	snprintf(err->message, sizeof(err->message), "%s %s%s%s", what, path,
+	         why ? ": " : "", why ? why : "");
+	return STRATA_DRV_CONFIG;
+}
+
 static int in_memory(const char *path)
 {
 	return !strcmp(path, ":memory:") || !*path;
 }
 
-static int apply_params(strata_conn *c, const strata_url *url,
-                        strata_dberr *err)
+/* Checked before opening, so that a bad URL creates no database file. */
+static int parse_params(const strata_url *url, int *busy, strata_dberr *err)
 {
-	int busy = 5000;
 	size_t i;
 
 	for (i = 0; i < url->nparams; i++) {
 		const strata_url_param *p = &url->params[i];
+		char *end;
+		long v;
 
-		if (!strcmp(p->key, "busy_timeout"))
-			busy = atoi(p->value);
-		else
-			return fail_msg(err,
-			                "unknown sqlite URL parameter '%s' "
-			                "(known: busy_timeout)",
-			                p->key);
+		if (strcmp(p->key, "busy_timeout")) {
+			fail_msg(err,
+			         "unknown sqlite URL parameter '%s' "
+			         "(known: busy_timeout)",
+			         p->key);
+			return STRATA_DRV_CONFIG;
+		}
+		v = strtol(p->value, &end, 10);
+		if (!*p->value || *end || v < 0 || v > INT_MAX) {
+			fail_msg(err, "invalid busy_timeout '%s'", p->value);
+			return STRATA_DRV_CONFIG;
+		}
+		*busy = (int)v;
 	}
-	/* Wait for other writers rather than fail with "database is locked". */
-	sqlite3_busy_timeout(c->db, busy);
 	return STRATA_DRV_OK;
 }
 
@@ -81,21 +104,28 @@ static void conn_free(strata_conn *c)
 	free(c);
 }
 
-static int drv_connect(strata_conn **out, const strata_url *url,
-                       strata_dberr *err)
+static int drv_connect_ex(strata_conn **out, const strata_url *url,
+                          unsigned cflags, strata_dberr *err)
 {
-	strata_conn *c = calloc(1, sizeof(*c));
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-	            SQLITE_OPEN_NOMUTEX;
+	const char *path = url->path ? url->path : "";
+	strata_conn *c;
+	struct stat sb;
+	int rc, busy = 5000,
+	        flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 
-	if (!c || !(c->path = dup(url->path ? url->path : ""))) {
+	if ((rc = parse_params(url, &busy, err)) != STRATA_DRV_OK)
+		return rc;
+	if (!(cflags & STRATA_CONNECT_NO_CREATE))
+		flags |= SQLITE_OPEN_CREATE;
+	else if (!in_memory(path) && stat(path, &sb) && errno == ENOENT)
+		return fail_config(err, "no such database file:", path, NULL);
+	c = calloc(1, sizeof(*c));
+	if (!c || !(c->path = str_dup(path))) {
 		free(c);
 		return sqlite__fail(NULL, err);
 	}
 	if (sqlite3_open_v2(c->path, &c->db, flags, NULL) != SQLITE_OK) {
-		int rc = c->db ? sqlite__fail(c->db, err)
-		               : sqlite__fail(NULL, err);
-
+		rc = c->db ? sqlite__fail(c->db, err) : sqlite__fail(NULL, err);
 		snprintf(err->message + strlen(err->message),
 		         sizeof(err->message) - strlen(err->message),
 		         " (opening %s)", c->path);
@@ -105,12 +135,16 @@ static int drv_connect(strata_conn **out, const strata_url *url,
 	sqlite3_extended_result_codes(c->db, 1);
 	snprintf(c->version, sizeof(c->version), "SQLite %s",
 	         sqlite3_libversion());
-	if (apply_params(c, url, err) != STRATA_DRV_OK) {
-		conn_free(c);
-		return STRATA_DRV_ERROR;
-	}
+	/* Wait for other writers rather than fail with "database is locked". */
+	sqlite3_busy_timeout(c->db, busy);
 	*out = c;
 	return STRATA_DRV_OK;
+}
+
+static int drv_connect(strata_conn **out, const strata_url *url,
+                       strata_dberr *err)
+{
+	return drv_connect_ex(out, url, 0, err);
 }
 
 static void drv_close(strata_conn *c)
@@ -255,6 +289,96 @@ static int take_exclusive(sqlite3 *db, unsigned timeout_ms)
 	}
 }
 
+/* realpath() of path, or of its directory when the file does not exist. */
+static char *real_db_path(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir, *real, *out;
+	size_t n;
+
+	if ((real = realpath(path, NULL)) || errno != ENOENT)
+		return real;
+	if (!slash)
+		dir = str_dup(".");
+	else if (slash == path)
+		dir = str_dup("/");
+	else if ((dir = malloc((size_t)(slash - path) + 1)))
+		snprintf(dir, (size_t)(slash - path) + 1, "%s", path);
+	real = dir ? realpath(dir, NULL) : NULL;
+	free(dir);
+	if (!real)
+		return NULL;
+	slash = slash ? slash + 1 : path;
+	n = strlen(real) + 1 + strlen(slash) + 1;
+	if ((out = malloc(n)))
+		snprintf(out, n, "%s/%s", strcmp(real, "/") ? real : "", slash);
+	free(real);
+	return out;
+}
+
+/*
+ * Create or check the sidecar ourselves: O_NOFOLLOW so that a planted
+ * symbolic link cannot make us create or open a file elsewhere, and a
+ * clear configuration error when it cannot be opened read-write. The fd
+ * is closed before SQLite locks the file (closing drops POSIX locks).
+ */
+static int check_sidecar(const char *path, strata_dberr *err)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	struct stat sb;
+	int e = errno, reg;
+
+	if (fd < 0)
+		return fail_config(err, "cannot open the lock file", path,
+		                   e == ELOOP ? "it is a symbolic link"
+		                              : strerror(e));
+	reg = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
+	close(fd);
+	if (!reg)
+		return fail_config(err, "cannot use the lock file", path,
+		                   "not a regular file");
+	return STRATA_DRV_OK;
+}
+
+static char *sidecar_path(const char *db, strata_dberr *err)
+{
+	char *real = real_db_path(db), *path;
+	size_t n;
+
+	if (!real) {
+		fail_config(err, "cannot resolve the database path", db,
+		            strerror(errno));
+		return NULL;
+	}
+	n = strlen(real) + sizeof("-strata-lock");
+	if ((path = malloc(n)))
+		snprintf(path, n, "%s-strata-lock", real);
+	else
+		sqlite__fail(NULL, err);
+	free(real);
+	return path;
+}
+
+static int open_sidecar(strata_conn *c, const char *path, strata_dberr *err)
+{
+	int rc = check_sidecar(path, err);
+
+	if (rc != STRATA_DRV_OK)
+		return rc;
+	rc = sqlite3_open_v2(path, &c->lockdb,
+	                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW,
+	                     NULL);
+	if (rc == SQLITE_OK && sqlite3_db_readonly(c->lockdb, "main") == 1)
+		rc = SQLITE_READONLY;
+	if (rc == SQLITE_OK)
+		return STRATA_DRV_OK;
+	fail_config(err, "cannot open the lock file", path,
+	            c->lockdb ? sqlite3_errmsg(c->lockdb) : "out of memory");
+	sqlite3_close(c->lockdb);
+	c->lockdb = NULL;
+	return STRATA_DRV_CONFIG;
+}
+
 static int drv_lock(strata_conn *c, const char *name, unsigned timeout_ms,
                     strata_dberr *err)
 {
@@ -264,24 +388,23 @@ static int drv_lock(strata_conn *c, const char *name, unsigned timeout_ms,
 	(void)name;
 	if (in_memory(c->path) || c->lockdb)
 		return STRATA_DRV_OK; /* private to this connection */
-	path = malloc(strlen(c->path) + 14);
-	if (!path)
-		return sqlite__fail(NULL, err);
-	sprintf(path, "%s-strata-lock", c->path);
-	rc = sqlite3_open_v2(path, &c->lockdb,
-	                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-	free(path);
-	if (rc != SQLITE_OK) {
-		sqlite__fail(c->lockdb, err);
-		sqlite3_close(c->lockdb);
-		c->lockdb = NULL;
-		return STRATA_DRV_ERROR;
+	if (!(path = sidecar_path(c->path, err)))
+		return STRATA_DRV_CONFIG;
+	if ((rc = open_sidecar(c, path, err)) != STRATA_DRV_OK) {
+		free(path);
+		return rc;
 	}
 	rc = take_exclusive(c->lockdb, timeout_ms);
-	if (rc == SQLITE_OK)
+	if (rc == SQLITE_OK) {
+		free(path);
 		return STRATA_DRV_OK;
-	rc = (rc & 0xff) == SQLITE_BUSY ? STRATA_DRV_TIMEOUT
-	                                : sqlite__fail(c->lockdb, err);
+	}
+	if ((rc & 0xff) == SQLITE_BUSY)
+		rc = STRATA_DRV_TIMEOUT;
+	else
+		rc = fail_config(err, "cannot lock", path,
+		                 sqlite3_errmsg(c->lockdb));
+	free(path);
 	sqlite3_close(c->lockdb);
 	c->lockdb = NULL;
 	return rc;
@@ -339,6 +462,25 @@ static int drv_table_exists(strata_conn *c, const char *name, int *exists,
 	return sqlite__query(c->db, sql, &v, 1, set_flag, exists, err);
 }
 
+/* SQLite has no schema that a statement could switch history writes to. */
+static int drv_current_schema(strata_conn *c, char **out, strata_dberr *err)
+{
+	(void)c;
+	(void)err;
+	*out = NULL;
+	return STRATA_DRV_OK;
+}
+
+/* Rows matched by the last INSERT/UPDATE/DELETE. */
+static int64_t drv_changes(strata_conn *c)
+{
+#if SQLITE_VERSION_NUMBER >= 3037000
+	return (int64_t)sqlite3_changes64(c->db);
+#else
+	return (int64_t)sqlite3_changes(c->db);
+#endif
+}
+
 static const char *const schemes[] = {"sqlite", "sqlite3", NULL};
 
 static const strata_dialect dialect = {
@@ -371,4 +513,9 @@ const strata_driver strata_driver_sqlite = {
         drv_unlock,
         drv_table_exists,
         sqlite__introspect,
+        drv_connect_ex,
+        NULL, /* session_setup: nothing to set up */
+        drv_current_schema,
+        NULL, /* lock_check: a file lock cannot be lost */
+        drv_changes,
 };

@@ -62,8 +62,10 @@ has "missing.ini: error: config file not found" "$ERR" "names it"
 printf '[default]\nurl = sqlite:x.db\nmigratons = db\n' >bad.ini
 strata -c bad.ini status
 expect_rc 2 "unknown key"
-is "$ERR" "bad.ini:3: error: unknown key 'migratons' (known: url, migrations, table, lock_timeout, init_sql)" \
-	"file:line: error: message"
+has "bad.ini:3: error: unknown key 'migratons' (known: url, migrations, table, lock_timeout, init_sql," \
+	"$ERR" "file:line: error: message"
+has "host, port, user, password, password_file, database, options" "$ERR" \
+	"lists the connection keys"
 printf '[default]\nurl = ${NOT_SET_ANYWHERE}\n' >unset.ini
 strata -c unset.ini status
 expect_rc 2 "unset variable"

@@ -93,7 +93,7 @@ is "$(sqlite3 f.db "SELECT count(*) FROM strata_migrations")" 4 "nothing reverte
 
 # Connection and config problems.
 strata --dir "$M" --url "sqlite:$T_TMP/no/such/dir/x.db" status
-expect_rc 1 "unopenable database"
+expect_rc 2 "missing database file"
 has "cannot connect to sqlite:$T_TMP/no/such/dir/x.db" "$ERR" "names the target"
 strata --dir "$T_TMP/nowhere" --url "$DB" status
 expect_rc 2 "missing migrations folder"

@@ -5,7 +5,7 @@ cd "$T_TMP" || exit 1
 
 strata drivers
 expect_rc 0 "drivers lists"
-has "sqlite     0.1.0      ABI 1.0" "$OUT" "sqlite driver with version and ABI"
+has "sqlite     0.1.0      ABI 1.1" "$OUT" "sqlite driver with version and ABI"
 has "$STRATA_PLUGIN_PATH/strata_sqlite" "$OUT" "with its path"
 
 FIX=$STRATA_TEST_PLUGINS
@@ -46,6 +46,7 @@ lacks "$T_TMP/cwd" "$ERR" "cwd not among the paths tried"
 cd "$T_TMP" || exit 1
 
 # Search order: the first directory that has a usable driver wins.
+: >"$T_TMP/a.db" # status does not create a database
 STRATA_PLUGIN_PATH="$FIX:$STRATA_PLUGIN_PATH" strata --dir "$T_TMP" --url "sqlite:$T_TMP/a.db" status
 expect_rc 0 "falls through to the next directory"
 

@@ -16,8 +16,9 @@ expected_sources() {
 }
 
 history_of() { # ENGINE URL
-	db_query "$1" "$2" "SELECT version - 20240101000000, status, source FROM strata_migrations ORDER BY version" |
-		tr '\t' '|' | tr '\n' ' ' | sed 's/ $//'
+	# Versions are text: order by length first, strip the date prefix.
+	db_query "$1" "$2" "SELECT version, status, source FROM strata_migrations ORDER BY length(version), version" |
+		sed 's/^2024010100000*//' | tr '\t' '|' | tr '\n' ' ' | sed 's/ $//'
 }
 
 table_count() { # ENGINE URL TABLE
@@ -81,11 +82,11 @@ CREATE TABLE c (x INT);"
 	mysql) has "(SQLSTATE 42S02)" "$ERR" "$e: with the SQLSTATE" ;;
 	esac
 	if [ "$e" != mysql ]; then
-		is "$(history_of "$e" "$url")" "-20240100999999|applied|up.sql" "$e: no history row for the failed migration"
+		is "$(history_of "$e" "$url")" "1|applied|up.sql" "$e: no history row for the failed migration"
 		is "$(table_count "$e" "$url" b)" 0 "$e: rolled back atomically"
 		return
 	fi
-	is "$(db_query "$e" "$url" "SELECT status, steps FROM strata_migrations WHERE version = 2" | tr '\t' '|')" \
+	is "$(db_query "$e" "$url" "SELECT status, steps FROM strata_migrations WHERE version = '2'" | tr '\t' '|')" \
 		"failed|2" "$e: failed row with the statements applied"
 	is "$(table_count "$e" "$url" b)" 1 "$e: DDL committed implicitly, as MySQL does"
 	strata --dir "$M" --url "$url" up
@@ -99,7 +100,7 @@ CREATE TABLE c (x INT);"
 	mig "$M" 2_bad up.sql "CREATE TABLE b (x INT);"
 	strata --dir "$M" --url "$url" up
 	expect_rc 0 "$e: up after the fix"
-	is "$(db_query "$e" "$url" "SELECT status, steps FROM strata_migrations WHERE version = 2" | tr '\t' '|')" \
+	is "$(db_query "$e" "$url" "SELECT status, steps FROM strata_migrations WHERE version = '2'" | tr '\t' '|')" \
 		"applied|1" "$e: now applied"
 	# The other way out: the human finished the work by hand.
 	mig "$M" 3_half up.sql "CREATE TABLE h1 (x INT);

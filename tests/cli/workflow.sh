@@ -43,6 +43,7 @@ mig $M 3_pg_only down.postgres.sql "DROP EXTENSION pgcrypto;"
 mig $M 10_tags up.sql "CREATE TABLE tags (name TEXT);"
 mig $M 10_tags down.sql "DROP TABLE tags;"
 DB=sqlite:$T_TMP/app.db
+: >app.db # only up and baseline create a missing database file
 
 strata --url "$DB" status --exit-code
 expect_rc 3 "status --exit-code with pending migrations"
@@ -70,7 +71,7 @@ strata --url "$DB" up
 expect_rc 0 "up again"
 has "database is up to date" "$OUT" "nothing to do"
 
-is "$(sqlite3 app.db "SELECT version, status, source, steps FROM strata_migrations ORDER BY version" | tr '\n' ' ')" \
+is "$(sqlite3 app.db "SELECT version, status, source, steps FROM strata_migrations ORDER BY CAST(version AS INTEGER)" | tr '\n' ' ')" \
 	"1|applied|up.sql|1 2|applied|up.sqlite.sql|1 3|skipped||0 10|applied|up.sql|1 " "history rows"
 is "$(sqlite3 app.db "SELECT count(*) FROM strata_migrations WHERE length(checksum) = 64 AND started_at <> '' AND finished_at <> '' AND applied_by LIKE '%@%'")" 4 \
 	"history has checksum, times and who"

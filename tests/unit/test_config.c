@@ -1,4 +1,6 @@
 /* strata.ini parsing: environments, expansion, and errors with lines. */
+#include <unistd.h>
+
 #include "tap.h"
 #include "internal.h"
 
@@ -67,6 +69,8 @@ static void errors(void)
 {
 	expect_error("[default]\nurl = x\nuri = y\n", NULL, 3,
 	             "unknown key 'uri'", "unknown key");
+	ok(E.message && strstr(E.message, "password_file, database, options"),
+	   "lists the connection keys (%s)", E.message ? E.message : "");
 	expect_error("url = x\n", NULL, 1, "outside a section", "no section");
 	expect_error("[default]\nurl = a\nurl = b\n", NULL, 3, "duplicate",
 	             "duplicate key");
@@ -84,10 +88,97 @@ static void long_lines(void)
 
 	snprintf(text, sizeof(text), "[default]\nurl = sqlite:%0300d\n", 0);
 	expect_error(text, NULL, 2, "line too long", "long line");
+	snprintf(text, sizeof(text),
+	         "[default]\nurl = postgres://u:%0300d@h/d\nurl = x\n", 0);
+	expect_error(text, NULL, 2, "line too long",
+	             "long line, not duplicate");
+	ok(E.message && !strstr(E.message, "0000"), "line not echoed");
 	ok(parse("[default]\ninit_sql = SET a = 1;\n  SET b = 2;\n", NULL) == 0,
 	   "continuation lines");
 	is_str(strata_config_init_sql(C), "SET a = 1;\nSET b = 2;",
 	       "init_sql continues");
+}
+
+static void conn_keys(void)
+{
+	char pf[] = "/tmp/strata-pw-XXXXXX", text[512];
+	int fd;
+
+	ok(parse("[default]\nurl = postgres://\nhost = db.example\nport = "
+	         "6432\n"
+	         "user = app\npassword = p/a@ss:w?d\ndatabase = my db\n"
+	         "options = sslmode=verify-full&sslrootcert=/etc/ssl/db.pem\n",
+	         NULL) == 0,
+	   "connection keys");
+	is_str(strata_config_url(C),
+	       "postgres://app:p%2Fa%40ss%3Aw%3Fd@db.example:6432/my%20db"
+	       "?sslmode=verify-full&sslrootcert=/etc/ssl/db.pem",
+	       "composed and percent-encoded");
+	ok(parse("[default]\nurl = mysql://a:b@h1:3307/d1?socket=/s\n"
+	         "user = c\n[prod]\nhost = h2\ndatabase = d2\n",
+	         "prod") == 0,
+	   "keys over a full url");
+	is_str(strata_config_url(C), "mysql://c:b@h2:3307/d2?socket=/s",
+	       "each key overrides its part, [default] inherited");
+	ok(parse("[default]\nurl = postgres://u@h/d?sslmode=require\n"
+	         "options = sslmode=disable\nport =\n",
+	         NULL) == 0,
+	   "options replace the query");
+	is_str(strata_config_url(C), "postgres://u@h/d?sslmode=disable",
+	       "options replace the query string");
+	ok(parse("[default]\nurl = postgres://\nhost = ::1\n", NULL) == 0,
+	   "IPv6 host");
+	is_str(strata_config_url(C), "postgres://[::1]/", "IPv6 bracketed");
+	ok(parse("[default]\nurl = postgres://\nhost = [::2]\nport = 5433\n",
+	         NULL) == 0,
+	   "bracketed IPv6 host");
+	is_str(strata_config_url(C), "postgres://[::2]:5433/", "kept as given");
+	ok(parse("[default]\nurl = postgres://\nhost = /run/pg\n", NULL) == 0,
+	   "socket directory as host");
+	is_str(strata_config_url(C), "postgres://%2Frun%2Fpg/", "encoded");
+	ok(parse("[default]\nurl = sqlite:\ndatabase = data/app.db\n", NULL) ==
+	           0,
+	   "sqlite database key");
+	is_str(strata_config_url(C), "sqlite:data/app.db", "sqlite path");
+	ok(parse("[default]\nurl = ${STRATA_T_UNSET:-mysql://}\nhost = h\n"
+	         "database = d\n",
+	         NULL) == 0,
+	   "scheme from a ${VAR} default");
+	is_str(strata_config_url(C), "mysql://h/d", "mysql://h/d");
+	expect_error("[default]\nhost = h\n", NULL, 2, "needs url to name",
+	             "no scheme");
+	expect_error("[default]\nurl = sqlite:\nuser = u\n", NULL, 3,
+	             "sqlite takes only", "user on sqlite");
+	expect_error("[default]\nurl = postgres://\nport = 5x\n", NULL, 3,
+	             "port must be a number", "bad port");
+	expect_error("[default]\nurl = postgres://h/d\npassword = a\n"
+	             "password_file = /x\n",
+	             NULL, 4, "not both", "password and password_file");
+
+	fd = mkstemp(pf);
+	ok(fd >= 0 && write(fd, "s3:cr/t@\n", 9) == 9, "password file written");
+	close(fd);
+	snprintf(text, sizeof(text),
+	         "[default]\nurl = postgres://u@h/d\npassword_file = %s\n", pf);
+	ok(parse(text, NULL) == 0, "password_file");
+	is_str(strata_config_url(C), "postgres://u:s3%3Acr%2Ft%40@h/d",
+	       "file contents, trailing newline removed");
+	snprintf(text, sizeof(text),
+	         "[default]\nurl = postgres://u@h/d\npassword_file = %s\n"
+	         "[ci]\npassword = other\n",
+	         pf);
+	ok(parse(text, "ci") == 0, "section's password over [default]'s file");
+	is_str(strata_config_url(C), "postgres://u:other@h/d", "section wins");
+	unlink(pf);
+	snprintf(text, sizeof(text),
+	         "[default]\nurl = postgres://u@h/d\n\npassword_file = %s\n",
+	         pf);
+	expect_error(text, NULL, 4, pf, "missing password_file");
+	ok(E.message && strstr(E.message, "password_file"),
+	   "says password_file (%s)", E.message ? E.message : "");
+	expect_error("[default]\nurl = postgres://u@h/d\npassword_file = /\n",
+	             NULL, 3, "password_file /: cannot",
+	             "directory as password_file");
 }
 
 int main(void)
@@ -96,6 +187,7 @@ int main(void)
 	expansion();
 	errors();
 	long_lines();
+	conn_keys();
 	strata_config_free(C);
 	strata_error_clear(&E);
 	return tap_done();

@@ -21,38 +21,38 @@ static void put(const char *rel, const char *text)
 	fclose(f);
 }
 
-static strata_history_row row(int64_t v, const char *status,
+static strata_history_row row(const char *v, const char *status,
                               const char *checksum)
 {
 	strata_history_row r;
 
 	memset(&r, 0, sizeof(r));
-	r.version = v;
+	r.version = (char *)v;
 	r.name = (char *)"x";
 	r.status = (char *)status;
 	r.checksum = (char *)checksum;
 	r.finished_at = (char *)"2026-01-01T00:00:00.000Z";
-	r.error = strcmp(status, "failed") ? NULL : (char *)"boom";
+	r.error = status && !strcmp(status, "failed") ? (char *)"boom" : NULL;
 	r.steps = 2;
 	return r;
 }
 
-static const strata_status_item *find(const strata_status *st, int64_t v)
+static const strata_status_item *find(const strata_status *st, const char *v)
 {
 	size_t i;
 
 	for (i = 0; i < st->count; i++)
-		if (st->items[i].version == v)
+		if (!strcmp(st->items[i].version, v))
 			return &st->items[i];
 	return NULL;
 }
 
-static void state_is(const strata_status *st, int64_t v, strata_state want,
+static void state_is(const strata_status *st, const char *v, strata_state want,
                      const char *what)
 {
 	const strata_status_item *it = find(st, v);
 
-	ok(it != NULL, "%s: %lld listed", what, (long long)v);
+	ok(it != NULL, "%s: %s listed", what, v);
 	if (it)
 		is_str(strata_state_name(it->state), strata_state_name(want),
 		       "%s", what);
@@ -69,31 +69,33 @@ static void merge(void)
 
 	memset(&e, 0, sizeof(e));
 	ok(strata_source_load(&src, root, &e) == 0, "source loads");
-	rows[0] = row(1, "applied", sum_a);
-	rows[1] = row(2, "applied", sum_a); /* file changed since */
-	rows[2] = row(3, "skipped", sum_empty);
-	rows[3] = row(5, "failed", sum_a);
-	rows[4] = row(6, "baseline", sum_a);
-	rows[5] = row(9, "applied", sum_a); /* folder gone */
+	rows[0] = row("1", "applied", sum_a);
+	rows[1] = row("2", "applied", sum_a); /* file changed since */
+	rows[2] = row("3", "skipped", sum_empty);
+	rows[3] = row("5", "failed", sum_a);
+	rows[4] = row("6", "baseline", sum_a);
+	rows[5] = row("9", "applied", sum_a); /* folder gone */
 	h.rows = rows;
 	h.count = 6;
 	ok(strata__status_merge(&st, &src, "sqlite", &h, &e) == 0, "merges");
 	is_int(st->count, 8, "disk and history merged by version");
 	for (i = 1; i < st->count; i++)
-		ok(st->items[i - 1].version < st->items[i].version,
-		   "ordered: %lld before %lld",
-		   (long long)st->items[i - 1].version,
-		   (long long)st->items[i].version);
-	state_is(st, 1, STRATA_STATE_APPLIED, "same checksum: applied");
-	state_is(st, 2, STRATA_STATE_MODIFIED, "checksum differs: modified");
-	state_is(st, 3, STRATA_STATE_SKIPPED, "no file for sqlite: skipped");
-	state_is(st, 4, STRATA_STATE_PENDING, "not in history: pending");
-	ok(find(st, 4)->out_of_order, "pending below applied: out of order");
-	state_is(st, 5, STRATA_STATE_FAILED, "failed stays failed");
-	state_is(st, 6, STRATA_STATE_BASELINE, "baseline");
-	state_is(st, 9, STRATA_STATE_MISSING, "history without files: missing");
-	state_is(st, 12, STRATA_STATE_PENDING, "new migration: pending");
-	ok(!find(st, 12)->out_of_order, "newest pending is in order");
+		ok(strata__version_cmp(st->items[i - 1].version,
+		                       st->items[i].version) < 0,
+		   "ordered: %s before %s", st->items[i - 1].version,
+		   st->items[i].version);
+	state_is(st, "1", STRATA_STATE_APPLIED, "same checksum: applied");
+	state_is(st, "2", STRATA_STATE_MODIFIED, "checksum differs: modified");
+	state_is(st, "3", STRATA_STATE_SKIPPED, "no file for sqlite: skipped");
+	state_is(st, "04", STRATA_STATE_PENDING, "not in history: pending");
+	ok(find(st, "04")->out_of_order, "pending below applied: out of order");
+	is_str(find(st, "04")->id, "04_late", "the folder's own name kept");
+	state_is(st, "5", STRATA_STATE_FAILED, "failed stays failed");
+	state_is(st, "6", STRATA_STATE_BASELINE, "baseline");
+	state_is(st, "9", STRATA_STATE_MISSING,
+	         "history without files: missing");
+	state_is(st, "12", STRATA_STATE_PENDING, "new migration: pending");
+	ok(!find(st, "12")->out_of_order, "newest pending is in order");
 	is_int(st->pending, 2, "two pending");
 	is_int(st->drifted, 2, "modified + missing = two drifted");
 	is_int(st->failed, 1, "one failed");
@@ -106,10 +108,10 @@ static void merge(void)
 
 	/* Seen from postgres, migration 3 has a file: its empty checksum
 	 * in history no longer matches, which is drift. */
-	rows[3] = row(5, "applied", sum_a);
+	rows[3] = row("5", "applied", sum_a);
 	ok(strata__status_merge(&st, &src, "postgres", &h, &e) == 0,
 	   "merges for postgres");
-	state_is(st, 3, STRATA_STATE_MODIFIED, "override added later: drift");
+	state_is(st, "3", STRATA_STATE_MODIFIED, "override added later: drift");
 	is_int(strata__refuse_if_unclean(st, &e), STRATA_EDRIFT,
 	       "drift blocks");
 	ok(e.message && strstr(e.message, "2_b (modified)") &&
@@ -118,6 +120,119 @@ static void merge(void)
 	strata_status_free(st);
 	strata_source_free(&src);
 	strata_error_clear(&e);
+}
+
+static void versions(void)
+{
+	/* Ascending; entries with the same rank are equal numbers. */
+	static const struct {
+		const char *v;
+		int rank;
+	} sorted[] = {{"0", 0},
+	              {"000", 0},
+	              {"1", 1},
+	              {"0002", 2},
+	              {"2", 2},
+	              {"9", 3},
+	              {"10", 4},
+	              {"0010", 4},
+	              {"99", 5},
+	              {"18446744073709551615", 6},
+	              {"18446744073709551616", 7},
+	              {"20240101120000000000", 8},
+	              {"100000000000000000000", 9}};
+	size_t n = sizeof(sorted) / sizeof(sorted[0]), i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n; j++) {
+			int a = sorted[i].rank, b = sorted[j].rank;
+			int want = a < b ? -1 : a > b;
+			int got = strata__version_cmp(sorted[i].v, sorted[j].v);
+
+			if (got != want)
+				ok(0, "version_cmp(%s, %s) = %d, want %d",
+				   sorted[i].v, sorted[j].v, got, want);
+		}
+	ok(1, "version_cmp orders %zu versions as numbers", n);
+	is_int(strata__version_cmp("0002", "10"), -1, "0002 < 10");
+	is_int(strata__version_cmp("10", "9"), 1, "10 > 9 (not text order)");
+	is_int(strata__version_cmp("20240101120000000001",
+	                           "20240101120000000000"),
+	       1, "20 digits compare");
+	is_int(strata__version_cmp("007", "7"), 0, "leading zeros ignored");
+	ok(strata__version_valid("00000000000000000000000001"), "any length");
+	ok(!strata__version_valid("") && !strata__version_valid(NULL) &&
+	           !strata__version_valid("1a") && !strata__version_valid("-1"),
+	   "digits only");
+	ok(strata__version_is_zero("000") && !strata__version_is_zero("010"),
+	   "all-zero detected");
+	ok(strata__version_cmp(NULL, "1") < 0 &&
+	           strata__version_cmp("x", NULL) > 0 &&
+	           strata__version_cmp(NULL, NULL) == 0,
+	   "invalid versions sort first without crashing");
+}
+
+/* Statuses strata never writes are reported, not read as applied; NULL in
+ * any column never crashes. */
+static void unknown_rows(void)
+{
+	static const char *const bad[] = {"garbage", "FAILED", "failed ", NULL};
+	strata_source src;
+	strata_history h;
+	strata_history_row rows[2];
+	strata_status *st = NULL;
+	strata_error e;
+	size_t i;
+
+	memset(&e, 0, sizeof(e));
+	ok(strata_source_load(&src, root, &e) == 0, "source loads");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *what = bad[i] ? bad[i] : "NULL";
+
+		rows[0] = row("1", bad[i], sum_a);
+		memset(&rows[1], 0, sizeof(rows[1])); /* all NULL */
+		h.rows = rows;
+		h.count = 2;
+		ok(strata__status_merge(&st, &src, "sqlite", &h, &e) == 0,
+		   "status '%s' merges", what);
+		state_is(st, "1", STRATA_STATE_UNKNOWN, what);
+		is_int(st->unknown, 2, "an all-NULL row is unknown too");
+		is_int(strata__refuse_if_unclean(st, &e), STRATA_EDRIFT,
+		       "status '%s' refuses with exit 3", what);
+		ok(e.message && strstr(e.message, "1_a (status ") &&
+		           (bad[i] ? strstr(e.message, bad[i]) != NULL
+		                   : strstr(e.message, "NULL") != NULL),
+		   "naming the version and the value (%s)",
+		   e.message ? e.message : "");
+		strata_error_clear(&e);
+		strata_status_free(st);
+	}
+	strata_source_free(&src);
+}
+
+static void latest_run(void)
+{
+	strata_history_row rows[3];
+	strata_history h;
+	const strata_history_row *r;
+
+	rows[0] = row("1", "applied", sum_a);
+	rows[1] = row("3", "applied", sum_a);
+	rows[2] = row("2", "applied", sum_a); /* merged later, out of order */
+	rows[0].finished_at = (char *)"2026-01-01T00:00:00.000Z";
+	rows[1].finished_at = (char *)"2026-01-02T00:00:00.000Z";
+	rows[2].finished_at = (char *)"2026-01-03T00:00:00.000Z";
+	h.rows = rows;
+	h.count = 3;
+	r = strata__history_latest(&h);
+	is_str(r ? r->version : "", "2", "latest run, not highest version");
+	rows[2].finished_at = rows[1].finished_at;
+	r = strata__history_latest(&h);
+	is_str(r ? r->version : "", "3", "ties go to the higher version");
+	rows[1].status = (char *)"failed";
+	rows[2].status = NULL;
+	r = strata__history_latest(&h);
+	is_str(r ? r->version : "", "1", "failed and unknown rows skipped");
 }
 
 int main(void)
@@ -132,11 +247,14 @@ int main(void)
 	put("1_a/up.sql", "SELECT 1;");
 	put("2_b/up.sql", "SELECT 2;");
 	put("3_pg_only/up.postgres.sql", "SELECT 3;");
-	put("4_late/up.sql", "SELECT 1;");
+	put("04_late/up.sql", "SELECT 1;");
 	put("5_failed/up.sql", "SELECT 1;");
 	put("6_base/up.sql", "SELECT 1;");
 	put("12_new/up.sql", "SELECT 1;");
+	versions();
 	merge();
+	unknown_rows();
+	latest_run();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	if (system(cmd) != 0)
 		return 1;

@@ -31,7 +31,8 @@ static void expect(const char *sql, unsigned flags, size_t n, const char *first,
 	ok(rc == 0, "%s: splits", what);
 	is_int(S.count, n, "%s: %zu statement(s)", what, n);
 	if (rc == 0 && S.count == n && n > 0) {
-		is_str(S.items[0].sql, first, "%s: first", what);
+		if (first)
+			is_str(S.items[0].sql, first, "%s: first", what);
 		is_str(S.items[n - 1].sql, last, "%s: last", what);
 	}
 }
@@ -171,6 +172,93 @@ static void sqlite(void)
 	             "unterminated comment");
 }
 
+/* Issue 6 item 16: BEGIN/END open bodies only where the grammar allows. */
+static void bodies(void)
+{
+	const char *proc =
+	        "CREATE DEFINER=`root`@`localhost` PROCEDURE p(IN n INT)\n"
+	        "SQL SECURITY INVOKER\nBEGIN\n"
+	        "  DECLARE i INT DEFAULT 0;\n"
+	        "  lbl: LOOP\n    SET i = i + 1;\n"
+	        "    IF i > n THEN LEAVE lbl; END IF;\n  END LOOP lbl;\n"
+	        "  WHILE i > 0 DO SET i = i - 1; END WHILE;\n"
+	        "  REPEAT SET i = i + 1; UNTIL i > 3 END REPEAT;\n"
+	        "  inner_blk: BEGIN SELECT 1; END inner_blk;\n"
+	        "  SELECT begin, end, CASE WHEN i THEN 1 ELSE 2 END AS c "
+	        "FROM evt;\nEND;\nSELECT 2;";
+	const char *trig =
+	        "CREATE OR REPLACE TRIGGER tr BEFORE UPDATE ON evt\n"
+	        "FOR EACH ROW BEGIN\n"
+	        "  IF NEW.begin > NEW.end THEN\n"
+	        "    SET NEW.begin = NEW.end;\n"
+	        "  ELSEIF NEW.event IS NULL THEN\n"
+	        "    BEGIN SET NEW.event = 'x'; END;\n"
+	        "  END IF;\n"
+	        "  INSERT INTO log (begin, event) VALUES (NEW.begin, 1);\n"
+	        "  UPDATE log SET begin = 1, end = 2 WHERE begin = 0;\n"
+	        "END;\nINSERT INTO evt VALUES (1, 2, 3);";
+
+	expect("CREATE TABLE evt (end INT, event INT, begin INT);\n"
+	       "INSERT INTO evt (begin, event) VALUES (1, 2);",
+	       MY, 2, "CREATE TABLE evt (end INT, event INT, begin INT)",
+	       "INSERT INTO evt (begin, event) VALUES (1, 2)",
+	       "columns begin and event (MySQL)");
+	expect("CREATE TABLE evt (event INT, begin INT);\nSELECT 1;", LITE, 2,
+	       "CREATE TABLE evt (event INT, begin INT)", "SELECT 1",
+	       "columns begin and event (SQLite)");
+	expect("CREATE TEMPORARY TABLE trigger_event (begin DATE, end DATE);\n"
+	       "CREATE INDEX function_begin ON trigger_event (begin);\n"
+	       "SELECT 1;",
+	       MY, 3,
+	       "CREATE TEMPORARY TABLE trigger_event (begin DATE, end DATE)",
+	       "SELECT 1", "TRIGGER/EVENT as words in other statements");
+	expect("CREATE VIEW v AS SELECT CASE WHEN begin THEN 1 END AS x, event "
+	       "FROM evt;\nSELECT 2;",
+	       MY, 2,
+	       "CREATE VIEW v AS SELECT CASE WHEN begin THEN 1 END AS x, "
+	       "event FROM evt",
+	       "SELECT 2", "CASE ... END in a view");
+	expect("BEGIN;\nINSERT INTO evt VALUES (1);\nCOMMIT;", MY, 3, "BEGIN",
+	       "COMMIT", "BEGIN; as a statement");
+	expect("START TRANSACTION; BEGIN WORK; SELECT 1;", MY, 3,
+	       "START TRANSACTION", "SELECT 1", "BEGIN WORK");
+	expect(proc, MY, 2, NULL, "SELECT 2", "procedure with nested blocks");
+	if (S.count == 2)
+		ok(strstr(S.items[0].sql, "FROM evt;\nEND") != NULL,
+		   "procedure kept whole");
+	expect(trig, MY, 2, NULL, "INSERT INTO evt VALUES (1, 2, 3)",
+	       "trigger with nested IF, BEGIN and begin/end columns");
+	expect("CREATE FUNCTION f(x INT) RETURNS INT DETERMINISTIC\n"
+	       "RETURN CASE WHEN x > 0 THEN 1 ELSE 0 END;\nSELECT f(1);",
+	       MY, 2, NULL, "SELECT f(1)", "function without BEGIN");
+	expect("CREATE FUNCTION f() RETURNS DECIMAL(10,2) NO SQL\n"
+	       "BEGIN RETURN 1.5; END;\nSELECT 1;",
+	       MY, 2, NULL, "SELECT 1", "function body after RETURNS type(..)");
+	expect("CREATE EVENT e ON SCHEDULE EVERY 1 DAY\n"
+	       "DO UPDATE evt SET begin = begin + 1;\nSELECT 1;",
+	       MY, 2,
+	       "CREATE EVENT e ON SCHEDULE EVERY 1 DAY\n"
+	       "DO UPDATE evt SET begin = begin + 1",
+	       "SELECT 1", "event with a one-statement body");
+	expect("CREATE EVENT e ON SCHEDULE EVERY 1 DAY COMMENT 'c'\n"
+	       "DO BEGIN DELETE FROM evt; INSERT INTO evt (event) VALUES (1); "
+	       "END;\nSELECT 1;",
+	       MY, 2, NULL, "SELECT 1", "event with a BEGIN body");
+	expect("CREATE TRIGGER tr AFTER INSERT ON evt\n"
+	       "WHEN NEW.begin > 0 BEGIN\n"
+	       "  INSERT INTO log (begin, end) VALUES (NEW.begin, NEW.end);\n"
+	       "  UPDATE log SET end = CASE WHEN end THEN 1 END;\n"
+	       "END;\nCREATE TABLE x (begin, end);",
+	       LITE, 2, NULL, "CREATE TABLE x (begin, end)",
+	       "SQLite trigger with begin/end columns");
+	expect("CREATE OR REPLACE PROCEDURE p AS BEGIN NULL; SELECT 1; END;\n"
+	       "SELECT 2;",
+	       MY, 2, NULL, "SELECT 2", "MariaDB Oracle mode: AS BEGIN");
+	expect("CREATE TEMP TRIGGER IF NOT EXISTS tr AFTER DELETE ON evt "
+	       "FOR EACH ROW BEGIN DELETE FROM log; END; SELECT 1",
+	       LITE, 2, NULL, "SELECT 1", "SQLite TEMP trigger");
+}
+
 int main(void)
 {
 	basics();
@@ -178,6 +266,7 @@ int main(void)
 	postgres();
 	mysql();
 	sqlite();
+	bodies();
 	strata_stmts_free(&S);
 	strata_error_clear(&E);
 	return tap_done();

@@ -69,9 +69,51 @@ static void redaction(void)
 	r = strata_url_redact("sqlite:data/app.db");
 	is_str(r, "sqlite:data/app.db", "nothing to redact");
 	free(r);
+	r = strata_url_redact("postgres://u:p/a@ss@host:5/db?sslmode=require");
+	is_str(r, "postgres://u:***@host:5/db?sslmode=require",
+	       "unencoded / and @ in the password");
+	free(r);
+	r = strata_url_redact("postgres://u:p?w:d@h/db");
+	is_str(r, "postgres://u:***@h/db", "unencoded ? and : in the password");
+	free(r);
+	r = strata_url_redact("postgres://h/db?sslmode=verify-full&sslpassword="
+	                      "k3y&SSLPassword=k3y&client_secret=s3c&"
+	                      "ssl%70assword=k3y&x=1");
+	is_str(r,
+	       "postgres://h/db?sslmode=verify-full&sslpassword=***&"
+	       "SSLPassword=***&client_secret=***&ssl%70assword=***&x=1",
+	       "every secret parameter, any case, encoded names");
+	free(r);
+	r = strata_url_redact("u:sekret@h/db");
+	is_str(r, "u:***@h/db", "no scheme: still redacted");
+	free(r);
 	r = strata__scrub("FATAL: password sekret rejected", "sekret");
 	is_str(r, "FATAL: password *** rejected", "scrubbed");
 	free(r);
+}
+
+/* A password with unencoded '/', ':', '@', '?' stays in the password. */
+static void odd_passwords(void)
+{
+	strata_url_owned u;
+	strata_error e;
+	char *r;
+
+	parse_ok("postgres://u:p/a@ss@host/db", "postgres", "u", "p/a@ss",
+	         "host", 0, "db");
+	parse_ok("mysql://u:p:x?y#z@h:3306/db", "mysql", "u", "p:x?y#z", "h",
+	         3306, "db");
+	parse_ok("postgres://:pw@h/db", "postgres", NULL, "pw", "h", 0, "db");
+	memset(&e, 0, sizeof(e));
+	ok(strata__url_parse(&u,
+	                     "postgres://u:p/w@h/db?sslpassword=k3y%2F&"
+	                     "sslmode=require",
+	                     &e) == 0,
+	   "parses with sslpassword");
+	r = strata__scrub_url("bad p/w and k3y/ and sslmode", &u.url);
+	is_str(r, "bad *** and *** and sslmode", "scrubs password and params");
+	free(r);
+	strata__url_free(&u);
 }
 
 int main(void)
@@ -97,5 +139,6 @@ int main(void)
 	parse_bad("sqlite:", "no file path");
 	params();
 	redaction();
+	odd_passwords();
 	return tap_done();
 }

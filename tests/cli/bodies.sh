@@ -1,0 +1,65 @@
+#!/bin/sh
+# BEGIN ... END bodies are found only where the grammar has them (issue 6,
+# item 16): columns named begin, event and end are ordinary words, while
+# trigger and procedure bodies stay whole without DELIMITER.
+. "$STRATA_SRCDIR/tests/lib.sh"
+cd "$T_TMP" || exit 1
+unset DATABASE_URL STRATA_URL STRATA_CONFIG STRATA_ENV
+M=$T_TMP/m
+
+mig "$M" 1_columns up.sql "CREATE TABLE evt (id INT, end INT, event INT, begin INT);
+INSERT INTO evt (id, begin, event, end) VALUES (1, 10, 20, 30);"
+mig "$M" 2_trigger up.mysql.sql "CREATE TABLE log (begin INT, event INT);
+CREATE TRIGGER evt_ai AFTER INSERT ON evt FOR EACH ROW BEGIN
+  IF NEW.begin > NEW.end THEN
+    INSERT INTO log (begin, event) VALUES (NEW.end, NEW.event);
+  ELSE
+    BEGIN
+      INSERT INTO log (begin, event) VALUES (NEW.begin, NEW.event);
+    END;
+  END IF;
+END;
+INSERT INTO evt (id, begin, event, end) VALUES (2, 5, 6, 1);"
+mig "$M" 2_trigger up.sqlite.sql "CREATE TABLE log (begin INT, event INT);
+CREATE TRIGGER evt_ai AFTER INSERT ON evt WHEN NEW.begin > 0 BEGIN
+  INSERT INTO log (begin, event)
+  VALUES (CASE WHEN NEW.begin > NEW.end THEN NEW.end ELSE NEW.begin END,
+          NEW.event);
+END;
+INSERT INTO evt (id, begin, event, end) VALUES (2, 5, 6, 1);"
+mig "$M" 3_procedure up.mysql.sql "CREATE PROCEDURE fill(IN n INT)
+BEGIN
+  DECLARE i INT DEFAULT 0;
+  again: LOOP
+    SET i = i + 1;
+    IF i > n THEN LEAVE again; END IF;
+    INSERT INTO log (begin, event) VALUES (i, CASE WHEN i > 1 THEN 2 ELSE 1 END);
+  END LOOP again;
+END;
+CALL fill(2);"
+mig "$M" 3_procedure up.sqlite.sql "INSERT INTO log (begin, event) VALUES (1, 1);
+INSERT INTO log (begin, event) VALUES (2, 2);"
+
+for e in $(engines); do
+	case "$e" in postgres) continue ;; missing-*)
+		ok 1 "$e server available"
+		continue
+		;;
+	esac
+	db_new "$e" || { ok 1 "create a $e database"; continue; }
+	strata --dir "$M" --url "$DBURL" up
+	expect_rc 0 "$e: up"
+	has "applied   1_columns (up.sql, 2 statements" "$OUT" \
+		"$e: begin/event/end columns: two statements"
+	has "applied   2_trigger (up.$e.sql, 3 statements" "$OUT" \
+		"$e: the trigger is one statement"
+	is "$(db_query "$e" "$DBURL" "SELECT begin, event FROM log ORDER BY begin, event" | tr '\t\n' ', ')" \
+		"1,1 1,6 2,2 " "$e: the trigger and the routine ran"
+	is "$(db_query "$e" "$DBURL" "SELECT count(*) FROM evt")" 2 "$e: both rows"
+	if [ "$e" = mysql ]; then
+		has "applied   3_procedure (up.mysql.sql, 2 statements" "$OUT" \
+			"$e: the procedure with LOOP, IF and CASE is one statement"
+	fi
+done
+
+done_testing

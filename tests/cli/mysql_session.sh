@@ -1,0 +1,144 @@
+#!/bin/sh
+# MySQL/MariaDB sessions as init_sql or the server may set them up: a short
+# wait_timeout must not free the lock, a killed lock session stops the run,
+# USE in a migration does not move the history, autocommit=0 does not lose
+# what was reported applied, sql_mode changes how files are split, and bad
+# URL parameters are configuration errors.
+. "$STRATA_SRCDIR/tests/lib.sh"
+cd "$T_TMP" || exit 1
+unset DATABASE_URL STRATA_URL STRATA_CONFIG STRATA_ENV
+
+if ! engine_url_base mysql >/dev/null; then
+	[ "${STRATA_TEST_REQUIRE_SERVERS:-0}" = 1 ] || skip_all "no MySQL server"
+	ok 1 "mysql: server not available"
+	done_testing
+fi
+
+# ini FILE MIGRATIONS INIT_SQL: a config for $DBURL.
+ini() {
+	printf '[default]\nurl = %s\nmigrations = %s\ninit_sql = %s\n' \
+		"$DBURL" "$2" "$3" >"$1"
+	chmod 600 "$1"
+}
+lock_holder() { # the connection id holding strata's lock on database $1
+	$STRATA_TEST_MY_ADMIN -N -B -e \
+		"SELECT IS_USED_LOCK('strata:$1.strata_migrations')"
+}
+
+# 1. wait_timeout = 2 on every session: the idle lock session survives.
+db_new mysql || exit 1
+M=$T_TMP/m1
+mig $M 1_runs up.sql "CREATE TABLE runs (v INT);"
+mig $M 2_slow up.sql "SELECT SLEEP(6);
+INSERT INTO runs VALUES (2);"
+ini t1.ini "$M" "SET SESSION wait_timeout = 2"
+"$STRATA_BIN" -c t1.ini up >first.out 2>&1 &
+first=$!
+sleep 3.5
+strata -c t1.ini --lock-timeout 1 up
+expect_rc 4 "a second strata still finds the lock held"
+wait "$first"
+is "$?" 0 "the first strata succeeds"
+is "$(db_query mysql "$DBURL" "SELECT count(*) FROM runs WHERE v = 2")" 1 \
+	"the slow migration ran once"
+
+# ... nor end the migration session while it waits for the lock.
+mig $M 3_after up.sql "INSERT INTO runs VALUES (3);"
+$STRATA_TEST_MY_ADMIN -e "SELECT GET_LOCK('strata:${DBURL##*/}.strata_migrations', 0); SELECT SLEEP(4);" >/dev/null &
+holder=$!
+sleep 0.5
+strata -c t1.ini --lock-timeout 30 up
+expect_rc 0 "a strata that waited 4 s for the lock then migrates"
+has "3_after (up.sql" "$OUT" "and applies the pending migration"
+wait "$holder"
+
+# 2. The lock session is killed: stop before the next migration.
+db_new mysql || exit 1
+name=${DBURL##*/}
+M=$T_TMP/m2
+mig $M 1_slow up.sql "SELECT SLEEP(4);
+CREATE TABLE a (x INT);"
+mig $M 2_b up.sql "CREATE TABLE b (x INT);"
+"$STRATA_BIN" --dir "$M" --url "$DBURL" up >lost.out 2>lost.err &
+run=$!
+id="" tries=0
+while [ $tries -lt 30 ]; do
+	id=$(lock_holder "$name")
+	[ -n "$id" ] && [ "$id" != NULL ] && break
+	tries=$((tries + 1))
+	sleep 0.1
+done
+$STRATA_TEST_MY_ADMIN -e "KILL $id"
+wait "$run"
+RC=$? OUT=$(cat lost.out) ERR=$(cat lost.err)
+expect_rc 1 "a lost lock stops the run"
+has "lost the migration lock on" "$ERR" "says the lock was lost"
+has "stopped before applying 2_b" "$ERR" "says what was not run"
+is "$(db_query mysql "$DBURL" "SELECT count(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'b'")" \
+	0 "the next migration did not run"
+
+# 3. USE in a migration: the history stays in the URL's database.
+db_new mysql || exit 1
+other=t_other_$$
+$STRATA_TEST_MY_ADMIN -e "CREATE DATABASE $other" || exit 1
+T_DBS="$T_DBS mysql:$other"
+M=$T_TMP/m3
+mig $M 1_a up.sql "CREATE TABLE a (x INT);"
+mig $M 2_use up.sql "USE $other;
+CREATE TABLE inother (x INT);"
+mig $M 3_c up.sql "CREATE TABLE c (x INT);"
+strata --dir "$M" --url "$DBURL" up
+expect_rc 0 "up with a USE in a migration"
+is "$(db_query mysql "$DBURL" "SELECT count(*) FROM strata_migrations WHERE status = 'applied'")" 3 \
+	"all three history rows are in the URL's database"
+is "$(db_query mysql "$DBURL" "SELECT count(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$other' AND TABLE_NAME = 'strata_migrations'")" \
+	0 "no history table in the other database"
+strata --dir "$M" --url "$DBURL" status --exit-code
+expect_rc 0 "status: everything applied, no false drift"
+
+# 4. autocommit = 0: what up reports applied is there for a new session.
+db_new mysql || exit 1
+M=$T_TMP/m4
+mig $M 1_a up.sql "CREATE TABLE a (x INT);
+INSERT INTO a VALUES (1);"
+mig $M 2_b up.sql "INSERT INTO a VALUES (2);"
+ini t4.ini "$M" "SET autocommit = 0"
+strata -c t4.ini up
+expect_rc 0 "up with autocommit = 0"
+has "2_b (up.sql" "$OUT" "reports 2 applied"
+is "$(db_query mysql "$DBURL" "SELECT count(*) FROM a")" 2 \
+	"a new connection sees both rows"
+is "$(db_query mysql "$DBURL" "SELECT count(*) FROM strata_migrations WHERE status = 'applied'")" 2 \
+	"a new connection sees both history rows"
+
+# 5. sql_mode: NO_BACKSLASH_ESCAPES and ANSI_QUOTES change the grammar.
+db_new mysql || exit 1
+M=$T_TMP/m5
+mig $M 1_paths up.sql "CREATE TABLE p (s VARCHAR(20));
+INSERT INTO p VALUES ('C:\\');
+INSERT INTO p VALUES ('x');"
+ini t5.ini "$M" "SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES')"
+strata -c t5.ini up
+expect_rc 0 "NO_BACKSLASH_ESCAPES: 'C:\\' ends the string"
+is "$(db_query mysql "$DBURL" "SELECT count(*) FROM p")" 2 "both rows inserted"
+is "$(db_query mysql "$DBURL" "SELECT LENGTH(s) FROM p WHERE s <> 'x'")" 3 \
+	"the backslash is kept: C:\\ has 3 characters"
+
+db_new mysql || exit 1
+M=$T_TMP/m6
+mig $M 1_ansi up.sql "CREATE TABLE q (\"col\\\" INT);
+INSERT INTO q (\"col\\\") VALUES (1);"
+ini t6.ini "$M" "SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES')"
+strata -c t6.ini up
+expect_rc 0 "ANSI_QUOTES: \"...\" is an identifier"
+is "$(db_query mysql "$DBURL" "SELECT count(*) FROM q")" 1 "the row is there"
+
+# 6. Unknown URL parameters and bad ssl-mode values: exit 2.
+strata --dir "$M" --url "$DBURL?bogus=1" status
+expect_rc 2 "an unknown URL parameter"
+has "unknown URL parameter 'bogus'" "$ERR" "names it"
+strata --dir "$M" --url "$DBURL?ssl-mode=maybe" status
+expect_rc 2 "a bad ssl-mode"
+has "unsupported ssl-mode 'maybe'" "$ERR" "names the value"
+
+done_testing

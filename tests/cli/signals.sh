@@ -1,0 +1,85 @@
+#!/bin/sh
+# SIGINT/SIGTERM during a run: one line saying what was interrupted and in
+# what state, exit 130/143. A stdout that cannot be written is exit 1.
+. "$STRATA_SRCDIR/tests/lib.sh"
+cd "$T_TMP" || exit 1
+unset DATABASE_URL STRATA_URL STRATA_CONFIG STRATA_ENV
+
+# stdout errors: a full disk is an error, reported once on stderr.
+mig "$T_TMP/m0" 1_a up.sql "CREATE TABLE a (x INT);"
+strata --dir "$T_TMP/m0" --url "sqlite:$T_TMP/full.db" up
+expect_rc 0 "up"
+"$STRATA_BIN" --dir "$T_TMP/m0" --url "sqlite:$T_TMP/full.db" status \
+	>/dev/full 2>err
+is "$?" 1 "status > /dev/full exits 1"
+has "strata: error: cannot write to standard output" "$(cat err)" "says so"
+is "$(wc -l <err | tr -d ' ')" 1 "in one line"
+"$STRATA_BIN" --help >/dev/full 2>err
+is "$?" 1 "--help > /dev/full exits 1"
+
+# run_and_kill SIGNAL DIR URL: starts 'up', waits until 1_a is applied and
+# the slow 2_slow runs, then sends SIGNAL; sets RC, OUT, ERR.
+run_and_kill() {
+	"$STRATA_BIN" --dir "$2" --url "$3" up >"$T_TMP/out" 2>"$T_TMP/err" &
+	pid=$!
+	n=0
+	while ! grep -q "applied   1_a" "$T_TMP/out" && [ $n -lt 300 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	sleep 1
+	kill -s "$1" $pid
+	wait $pid
+	RC=$?
+	OUT=$(cat "$T_TMP/out")
+	ERR=$(cat "$T_TMP/err")
+}
+
+for e in $(engines); do
+	case "$e" in missing-*)
+		ok 1 "$e server available"
+		continue
+		;;
+	esac
+	db_new "$e" || { ok 1 "create a $e database"; continue; }
+	M=$T_TMP/m_$e
+	mig "$M" 1_a up.sql "CREATE TABLE a (x INT);"
+	mig "$M" 2_slow up.sql "CREATE TABLE b (x INT);
+SELECT 1;"
+	mig "$M" 2_slow up.sqlite.sql "CREATE TABLE b (x INT);
+WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000000000)
+SELECT count(*) FROM c;"
+	mig "$M" 2_slow up.postgres.sql "CREATE TABLE b (x INT);
+SELECT pg_sleep(20);"
+	mig "$M" 2_slow up.mysql.sql "CREATE TABLE b (x INT);
+SELECT SLEEP(20);"
+	if [ "$e" = sqlite ]; then
+		# SIGTERM too: the same line, exit 143, nothing recorded.
+		url=$DBURL
+		db_new sqlite
+		run_and_kill TERM "$M" "$DBURL"
+		DBURL=$url
+		is "$RC" 143 "$e: SIGTERM exits 143"
+		has "strata: interrupted while applying 2_slow inside a transaction" \
+			"$ERR" "$e: SIGTERM: says what was interrupted"
+	fi
+	run_and_kill INT "$M" "$DBURL"
+	is "$RC" 130 "$e: SIGINT exits 130"
+	is "$(printf '%s\n' "$ERR" | wc -l | tr -d ' ')" 1 "$e: one line on stderr"
+	has "applied   1_a" "$OUT" "$e: progress before the signal was printed"
+	if [ "$e" = mysql ]; then
+		has "strata: interrupted while applying 2_slow without a transaction: recorded as failed" \
+			"$ERR" "$e: says what was interrupted, and its state"
+		has "strata resolve 2 --applied" "$ERR" "$e: says how to go on"
+		is "$(db_query "$e" "$DBURL" "SELECT version, status FROM strata_migrations ORDER BY version" | tr '\t\n' ': ')" \
+			"1:applied 2:failed " "$e: a failed row for the interrupted one"
+	else
+		has "strata: interrupted while applying 2_slow inside a transaction: the database rolls it back; nothing recorded" \
+			"$ERR" "$e: says what was interrupted, and its state"
+		# PostgreSQL ends the orphaned backend at its next check.
+		is "$(db_query "$e" "$DBURL" "SELECT version FROM strata_migrations ORDER BY version" | tr '\n' ' ')" \
+			"1 " "$e: no history row for the interrupted one"
+	fi
+done
+
+done_testing
