@@ -71,8 +71,6 @@ static int load_all(strata_script *sc, int *has, strata *s,
 		if (file)
 			rc = strata__script_open(&sc[i], s, file, err);
 	}
-	if (rc)
-		err->code = rc = STRATA_EUSAGE;
 	return rc;
 }
 
@@ -98,6 +96,8 @@ int strata_baseline(strata *s, const char *version, strata_error *err)
 		rc = strata__prepare(s, &st, &h, err);
 	if (!rc)
 		rc = check_baseline(st, version, err);
+	if (!rc)
+		rc = strata__history_check_wide(s, st, version, err);
 	if (!rc) {
 		sc = strata__calloc(st->count + 1, sizeof(*sc));
 		has = strata__calloc(st->count + 1, sizeof(*has));
@@ -218,6 +218,9 @@ static int check_named(const strata_status *st, const char *const *v, size_t n,
 			return strata__err(err, STRATA_EUSAGE,
 			                   "no migration with version %s",
 			                   v[i]);
+		if (strata__refuse_skipped_with_file(st, it, STRATA_EUSAGE,
+		                                     err))
+			return STRATA_EUSAGE;
 		if (!repairable(it))
 			return strata__err(
 			        err, STRATA_EUSAGE,
@@ -275,6 +278,9 @@ int strata_repair(strata *s, const char *const *versions, size_t n,
 
 	if (!rc)
 		rc = check_named(st, versions, n, err);
+	if (!rc && n == 0)
+		rc = strata__refuse_skipped_with_file(st, NULL, STRATA_EUSAGE,
+		                                      err);
 	for (i = 0; !rc && i < st->count; i++) {
 		if (!repairable(&st->items[i]) ||
 		    !named(&st->items[i], versions, n))
@@ -282,10 +288,14 @@ int strata_repair(strata *s, const char *const *versions, size_t n,
 		rc = repair_one(s, &st->items[i], h, err);
 		done += !rc;
 	}
+	/* Only claim that all is well when status agrees. */
 	if (!rc && !done)
 		strata__emit(s, STRATA_EV_NOTHING, NULL, NULL, NULL, NULL, 0, 0,
-		             "nothing to repair: every applied migration "
-		             "matches its file");
+		             st->drifted ? "nothing to repair: no applied "
+		                           "migration's file changed (some "
+		                           "are missing: see 'strata status')"
+		                         : "nothing to repair: every applied "
+		                           "migration matches its file");
 	strata_status_free(st);
 	strata_history_free(h);
 	strata__unlock(s);

@@ -443,15 +443,48 @@ static int base_url(strata_url_owned *u, const char *url, const entry *first,
 	return strata__url_parse(u, url, err);
 }
 
+/* One key or value of options, decoded then encoded, so that no raw '@',
+ * '/', '?' or '#' reaches the URL (an '@' there could move the host). */
+static void put_part(strata_buf *b, const char *s, size_t n, const char *keep)
+{
+	char *d = strata__url_decode(s, n);
+
+	put_enc(b, d, keep);
+	free(d);
+}
+
+static void put_options(strata_buf *b, const char *opts)
+{
+	int first = 1;
+
+	if (*opts == '?')
+		opts++;
+	while (*opts) {
+		size_t n = strcspn(opts, "&");
+		const char *eq = memchr(opts, '=', n);
+
+		if (n) {
+			strata_buf_putc(b, first ? '?' : '&');
+			first = 0;
+			put_part(b, opts, eq ? (size_t)(eq - opts) : n, NULL);
+			if (eq) {
+				strata_buf_putc(b, '=');
+				put_part(b, eq + 1, n - (size_t)(eq - opts) - 1,
+				         "/");
+			}
+		}
+		opts += n;
+		if (*opts == '&')
+			opts++;
+	}
+}
+
 static void put_query(strata_buf *b, const strata_url *u, const char *opts)
 {
 	size_t i;
 
 	if (opts) {
-		if (*opts == '?')
-			opts++;
-		if (*opts)
-			strata_buf_printf(b, "?%s", opts);
+		put_options(b, opts);
 		return;
 	}
 	for (i = 0; i < u->nparams; i++) {

@@ -16,10 +16,12 @@ typedef struct undo {
 } undo;
 
 /* Applied migrations to revert, newest first: `count` of them, or all
- * above target when target is given. */
+ * above target when target is given. An all-zero target means all of
+ * them: a version-0 migration (Diesel's initial setup) included. */
 static size_t pick(undo *out, const strata_status *st, int count,
                    const char *target)
 {
+	int all = target && strata__version_is_zero(target);
 	size_t i, n = 0;
 
 	for (i = st->count; i-- > 0;) {
@@ -27,8 +29,9 @@ static size_t pick(undo *out, const strata_status *st, int count,
 
 		if (it->state == STRATA_STATE_PENDING)
 			continue;
-		if (target ? strata__version_cmp(it->version, target) <= 0
-		           : (int)n >= count)
+		if (!all &&
+		    (target ? strata__version_cmp(it->version, target) <= 0
+		            : n >= (size_t)count))
 			break;
 		out[n++].it = it;
 	}
@@ -46,24 +49,20 @@ static int check_revertible(strata *s, undo *u, const strata_history *h,
 	u->m = strata_source_find(&s->src, u->it->version);
 	u->row = strata__history_find(h, u->it->version);
 	if (!u->m)
-		return strata__err(err, STRATA_EFAIL,
+		return strata__err(err, STRATA_EUSAGE,
 		                   "cannot revert %s: its migration folder "
-		                   "is gone",
+		                   "is gone; nothing was reverted",
 		                   u->it->id);
 	u->skipped = u->row && !strcmp(u->row->status, "skipped");
 	if (u->skipped)
 		return STRATA_OK;
 	file = strata_migration_file(u->m, 0, s->drv->name);
-	if (file) {
-		rc = strata__script_open(&u->sc, s, file, err);
-		if (rc)
-			err->code = rc = STRATA_EUSAGE; /* nothing reverted */
-		return rc;
-	}
+	if (file)
+		return strata__script_open(&u->sc, s, file, err);
 	want = strata__path_join(u->m->dir, "down.sql");
-	rc = strata__err_at(err, STRATA_EFAIL, want, 0,
+	rc = strata__err_at(err, STRATA_EUSAGE, want, 0,
 	                    "cannot revert %s: no down file (down.sql or "
-	                    "down.%s.sql)",
+	                    "down.%s.sql); nothing was reverted",
 	                    u->m->id, s->drv->name);
 	free(want);
 	return rc;
@@ -117,8 +116,13 @@ static int revert_direct(strata *s, strata_run *run,
 	row.version = old->version; /* the key as stored */
 	row.error = strata__strdup("interrupted while reverting");
 	rc = strata__history_update(s, &row, err);
+	if (!rc) /* only now: an interrupt message says "recorded as failed" */
+		strata__emit(s, STRATA_EV_START, run->m->version, run->m->id,
+		             run->m->name, strata__basename(run->script->path),
+		             0, 0, "no transaction");
 	run->progress = &row;
-	if (!rc && strata__exec_script(s, run, err))
+	if (!rc && strata__check_open_tx(s, strata__exec_script(s, run, err),
+	                                 run->script->path, err))
 		rc = strata__record_failure(s, &row, run, t0, err);
 	else if (!rc)
 		rc = strata__history_delete(s, old->version, err);
@@ -148,14 +152,13 @@ static int revert_one(strata *s, undo *u, strata_error *err)
 	run.m = m;
 	run.script = &u->sc;
 	run.reverting = 1;
-	strata__emit(s, STRATA_EV_START, m->version, m->id, m->name,
-	             strata__basename(u->sc.path), 0, 0,
-	             strata__transactional(s, &u->sc) ? "transaction"
-	                                              : "no transaction");
-	if (strata__transactional(s, &u->sc) || !u->row)
+	if (strata__transactional(s, &u->sc) || !u->row) {
+		strata__emit(s, STRATA_EV_START, m->version, m->id, m->name,
+		             strata__basename(u->sc.path), 0, 0, "transaction");
 		rc = revert_tx(s, &run, key, err);
-	else
-		rc = revert_direct(s, &run, u->row, err);
+	} else {
+		rc = revert_direct(s, &run, u->row, err); /* emits START */
+	}
 	if (!rc)
 		strata__emit(s, STRATA_EV_REVERTED, m->version, m->id, m->name,
 		             strata__basename(u->sc.path), run.steps,

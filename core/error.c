@@ -88,6 +88,10 @@ static void put_oneline(strata_buf *b, const char *s)
 
 static void put_body(strata_buf *b, const strata_error *err)
 {
+	if (!err) { /* the caller passed no error to fill */
+		strata_buf_puts(b, "unknown error");
+		return;
+	}
 	put_oneline(b, err->message ? err->message : "unknown error");
 	if (err->db_message && *err->db_message) {
 		strata_buf_puts(b, ": ");

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "internal.h"
 #include "runner.h"
@@ -58,6 +59,169 @@ int strata__history_ensure(strata *s, strata_error *err)
 		                      "cannot create the history table");
 	free(ddl);
 	s->history_ready = !rc;
+	return rc;
+}
+
+/* The type of the history table's version column, from the driver's
+ * introspection; NULL if not found. Only asked for in the rare case of a
+ * version too long for an integer. */
+typedef struct col_probe {
+	const char *table;
+	char *type;
+} col_probe;
+
+static int probe_column(void *ctx, const char *table, const char *column,
+                        const char *type, int nullable, const char *dflt)
+{
+	col_probe *p = ctx;
+
+	STRATA_UNUSED(nullable);
+	STRATA_UNUSED(dflt);
+	if (!p->type && table && column && type &&
+	    !strcasecmp(table, p->table) && !strcasecmp(column, "version"))
+		p->type = strata__strdup(type);
+	return 0;
+}
+
+static int probe_table(void *ctx, const char *t, int64_t rows)
+{
+	STRATA_UNUSED(ctx);
+	STRATA_UNUSED(t);
+	STRATA_UNUSED(rows);
+	return 0;
+}
+
+static int probe_index(void *ctx, const char *t, const char *i, int u, int p,
+                       const char *c)
+{
+	STRATA_UNUSED(ctx);
+	STRATA_UNUSED(t);
+	STRATA_UNUSED(i);
+	STRATA_UNUSED(u);
+	STRATA_UNUSED(p);
+	STRATA_UNUSED(c);
+	return 0;
+}
+
+static int probe_fk(void *ctx, const char *t, const char *n, const char *c,
+                    const char *rt, const char *rc, const char *od,
+                    const char *ou)
+{
+	STRATA_UNUSED(ctx);
+	STRATA_UNUSED(t);
+	STRATA_UNUSED(n);
+	STRATA_UNUSED(c);
+	STRATA_UNUSED(rt);
+	STRATA_UNUSED(rc);
+	STRATA_UNUSED(od);
+	STRATA_UNUSED(ou);
+	return 0;
+}
+
+static int probe_object(void *ctx, const char *k, const char *n, const char *t)
+{
+	STRATA_UNUSED(ctx);
+	STRATA_UNUSED(k);
+	STRATA_UNUSED(n);
+	STRATA_UNUSED(t);
+	return 0;
+}
+
+static int version_type(strata *s, char **type, strata_error *err)
+{
+	const char *dot = strrchr(s->table_name, '.');
+	col_probe p = {dot ? dot + 1 : s->table_name, NULL};
+	strata_schema_sink sink = {&p,          probe_table, probe_column,
+	                           probe_index, probe_fk,    probe_object};
+	strata_dberr de;
+
+	*type = NULL;
+	memset(&de, 0, sizeof(de));
+	if (s->drv->introspect(s->conn, &sink, &de) != STRATA_DRV_OK) {
+		free(p.type);
+		return strata__drv_fail(s, err, &de,
+		                        "cannot read the history table's "
+		                        "columns");
+	}
+	*type = p.type;
+	return STRATA_OK;
+}
+
+static int integer_type(const char *type)
+{
+	static const char *const ints[] = {
+	        "int",     "bigint", "smallint",  "mediumint",
+	        "tinyint", "serial", "bigserial", "unsigned big int"};
+	size_t i;
+
+	for (i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
+		if (!strncasecmp(type, ints[i], strlen(ints[i])))
+			return 1;
+	return 0;
+}
+
+/* The statements that turn the version column into text, per database. */
+static char *widen_sql(strata *s)
+{
+	const char *drv = s->drv->name, *q = s->table_quoted;
+	char *ddl, *out;
+
+	if (!strcmp(drv, "postgres"))
+		return strata__printf("ALTER TABLE %s ALTER COLUMN version "
+		                      "TYPE VARCHAR(255);",
+		                      q);
+	if (!strcmp(drv, "mysql"))
+		return strata__printf("ALTER TABLE %s MODIFY version "
+		                      "VARCHAR(255) NOT NULL;",
+		                      q);
+	/* SQLite cannot change a column's type: rebuild the table. */
+	ddl = render_ddl(s);
+	out = strata__printf("BEGIN; ALTER TABLE %s RENAME TO "
+	                     "strata_history_old; %s; INSERT INTO %s SELECT "
+	                     "* FROM strata_history_old; DROP TABLE "
+	                     "strata_history_old; COMMIT;",
+	                     q, ddl, q);
+	free(ddl);
+	return out;
+}
+
+int strata__history_check_wide(strata *s, const strata_status *st,
+                               const char *upto, strata_error *err)
+{
+	const strata_status_item *wide = NULL;
+	char *type = NULL, *fix;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < st->count; i++) {
+		const strata_status_item *it = &st->items[i];
+
+		/* A long version already stored: the column is text. */
+		if (it->state != STRATA_STATE_PENDING &&
+		    strata__version_valid(it->version) &&
+		    !strata__version_fits_int64(it->version))
+			return STRATA_OK;
+		if (!wide && it->state == STRATA_STATE_PENDING &&
+		    (!upto || strata__version_cmp(it->version, upto) <= 0) &&
+		    !strata__version_fits_int64(it->version))
+			wide = it;
+	}
+	if (!wide)
+		return STRATA_OK;
+	rc = version_type(s, &type, err);
+	if (rc || !type || !integer_type(type)) {
+		free(type);
+		return rc;
+	}
+	fix = widen_sql(s);
+	rc = strata__err(err, STRATA_EUSAGE,
+	                 "migration %s: version %s is too large for the "
+	                 "history table's version column, of type %s (made "
+	                 "by strata 0.1); nothing was run. Change the column "
+	                 "to text first: %s",
+	                 wide->id, wide->version, type, fix);
+	free(fix);
+	free(type);
 	return rc;
 }
 

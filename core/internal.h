@@ -76,6 +76,8 @@ typedef struct strata_url_owned {
 int strata__url_parse(strata_url_owned *out, const char *text,
                       strata_error *err);
 void strata__url_free(strata_url_owned *u);
+/* Percent-decode s[0..n) into a new string. */
+char *strata__url_decode(const char *s, size_t n);
 /* Replace every occurrence of secret in s with "***" (in place copy). */
 char *strata__scrub(const char *s, const char *secret);
 /* strata__scrub for the password and every secret parameter of u. */
@@ -153,6 +155,11 @@ void strata_script_free(strata_script *s);
 /* Refuse COMMIT, ROLLBACK, BEGIN... in a file run inside a transaction. */
 int strata__script_check_tx(const strata_script *s, strata_error *err);
 /* Checksum of what would run: the file, or "" when there is none. */
+/* raw (may be NULL): the checksum of the bytes as they are, which older
+ * releases recorded for CRLF and BOM files. */
+int strata__checksums_for(char out[STRATA_SHA256_HEX],
+                          char raw[STRATA_SHA256_HEX], const char *path,
+                          strata_error *err);
 int strata__checksum_for(char out[STRATA_SHA256_HEX], const char *path,
                          strata_error *err);
 
@@ -188,9 +195,9 @@ struct strata {
 	char *target; /* redacted URL */
 	char *password;
 	strata_url_owned url;
-	/* The history table with the schema current_schema() gave at connect
-	 * time, if any: quoted for SQL, and as schema.table for table_exists
-	 * and the lock name. */
+	/* The history table with the schema the driver resolved it in at
+	 * connect time, if any: quoted for SQL, and as schema.table for
+	 * table_exists and the lock name. */
 	char *table_quoted;
 	char *table_name;
 	/* The dialect's split flags as session_setup adjusted them. */
@@ -245,6 +252,11 @@ const strata_history_row *strata__history_latest(const strata_history *h);
 /* Record the current schema fingerprint on the latest run's row. */
 void strata__stamp_latest(strata *s);
 int strata__row_known_status(const char *status);
+/* Pending migrations (up to upto, NULL: all) whose version an older
+ * release's integer version column cannot hold: refused (exit 2, with the
+ * ALTER that fixes the table) before anything runs. */
+int strata__history_check_wide(strata *s, const strata_status *st,
+                               const char *upto, strata_error *err);
 
 /* planner.c */
 int strata__status_build(strata_status **out, strata *s,
@@ -254,6 +266,11 @@ int strata__status_merge(strata_status **out, const strata_source *src,
                          const char *driver, const strata_history *h,
                          strata_error *err);
 int strata__refuse_if_unclean(const strata_status *st, strata_error *err);
+/* A skipped row whose migration now has a file for this driver (only: that
+ * item, NULL: any): fails with code, naming the way out. */
+int strata__refuse_skipped_with_file(const strata_status *st,
+                                     const strata_status_item *only, int code,
+                                     strata_error *err);
 /* Pending migrations (up to target, NULL: all) older than the newest
  * applied one: refused (exit 3, naming them) unless allowed. */
 int strata__refuse_out_of_order(strata *s, const strata_status *st,
@@ -267,5 +284,6 @@ int strata__check_up_target(strata *s, const char *target, strata_error *err);
 int strata__version_valid(const char *v);
 int strata__version_is_zero(const char *v);
 int strata__version_cmp(const char *a, const char *b);
+int strata__version_fits_int64(const char *v);
 
 #endif

@@ -21,8 +21,6 @@ static int plan_step(strata_plan_step *ps, strata *s, const strata_migration *m,
 		return STRATA_OK;
 	ps->source = strata__printable(file); /* display only */
 	rc = strata__script_open(&sc, s, file, err);
-	if (rc)
-		err->code = rc = STRATA_EUSAGE;
 	if (!rc) {
 		ps->transactional = s->drv->dialect->transactional_ddl &&
 		                    !sc.no_transaction;

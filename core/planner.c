@@ -81,7 +81,8 @@ static int add_migration(strata_status *st, const char *driver,
 	const char *file = strata_migration_file(m, 1, driver);
 	const strata_history_row *r = strata__history_find(h, m->version);
 	strata_status_item *it = add_item(st);
-	char sum[STRATA_SHA256_HEX];
+	char sum[STRATA_SHA256_HEX], raw[STRATA_SHA256_HEX];
+	int rc;
 
 	it->version = strata__strdup(m->version);
 	it->id = strata__strdup(m->id);
@@ -97,9 +98,12 @@ static int add_migration(strata_status *st, const char *driver,
 	if (it->state == STRATA_STATE_FAILED ||
 	    it->state == STRATA_STATE_UNKNOWN)
 		return STRATA_OK;
-	if (strata__checksum_for(sum, file, err))
-		return STRATA_EFAIL;
-	if (!r->checksum || strcmp(sum, r->checksum) != 0)
+	rc = strata__checksums_for(sum, raw, file, err);
+	if (rc)
+		return rc;
+	/* Releases before 0.2 recorded the raw bytes of CRLF/BOM files. */
+	if (!r->checksum ||
+	    (strcmp(sum, r->checksum) != 0 && strcmp(raw, r->checksum) != 0))
 		it->state = STRATA_STATE_MODIFIED;
 	return STRATA_OK;
 }
@@ -232,19 +236,77 @@ static int refuse_unknown(const strata_status *st, strata_error *err)
 
 		if (it->state != STRATA_STATE_UNKNOWN)
 			continue;
-		strata_buf_printf(&b, "%s%s (status ", b.len ? ", " : "",
-		                  it->id);
-		if (it->status)
-			strata_buf_printf(&b, "'%s')", it->status);
+		strata_buf_printf(&b, "%s%s (", b.len ? ", " : "", it->id);
+		if (!*it->version)
+			strata_buf_puts(&b, "version NULL or empty)");
+		else if (!strata__version_valid(it->version))
+			strata_buf_printf(&b, "version '%s' is not digits)",
+			                  it->version);
+		else if (it->status)
+			strata_buf_printf(&b, "status '%s')", it->status);
 		else
-			strata_buf_puts(&b, "NULL)");
+			strata_buf_puts(&b, "status NULL)");
 	}
 	rc = strata__err(err, STRATA_EDRIFT,
 	                 "the history table has rows strata does not "
-	                 "understand: %s; the documented statuses are "
-	                 "applied, failed, skipped and baseline. Fix the "
-	                 "rows by hand",
+	                 "understand: %s; versions are digits and the "
+	                 "documented statuses are applied, failed, skipped "
+	                 "and baseline. Fix the rows by hand",
 	                 b.ptr);
+	strata_buf_free(&b);
+	return rc;
+}
+
+static int skipped_with_file(const strata_status_item *it)
+{
+	return it->state == STRATA_STATE_MODIFIED && it->status &&
+	       !strcmp(it->status, "skipped");
+}
+
+/* The version 'down --to' must name to remove the row of st->items[k]:
+ * the nearest older migration that has a folder, else 0. */
+static const char *version_before(const strata_status *st, size_t k)
+{
+	while (k-- > 0)
+		if (st->items[k].state != STRATA_STATE_MISSING &&
+		    st->items[k].state != STRATA_STATE_UNKNOWN)
+			return st->items[k].version;
+	return "0";
+}
+
+/* A migration recorded as skipped (no file for this driver then) that
+ * has one now never ran here, and repair cannot make it so. */
+static void explain_skipped(strata_buf *b, const strata_status *st, size_t i)
+{
+	const strata_status_item *it = &st->items[i];
+
+	strata_buf_printf(
+	        b,
+	        "%s is recorded as skipped on this driver (it had no file "
+	        "for it) but now has %s, which never ran here; repair cannot "
+	        "change that. To run it: 'strata down --to %s' (reverts what "
+	        "came after it and removes the skipped row), then 'strata "
+	        "up'; or restore the file layout it was skipped with",
+	        it->id, it->source ? it->source : "an up file",
+	        version_before(st, i));
+}
+
+int strata__refuse_skipped_with_file(const strata_status *st,
+                                     const strata_status_item *only, int code,
+                                     strata_error *err)
+{
+	strata_buf b = STRATA_BUF_INIT;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < st->count; i++)
+		if (skipped_with_file(&st->items[i]) &&
+		    (!only || &st->items[i] == only))
+			break;
+	if (i == st->count)
+		return STRATA_OK;
+	explain_skipped(&b, st, i);
+	rc = strata__err(err, code, "%s", b.ptr);
 	strata_buf_free(&b);
 	return rc;
 }
@@ -254,7 +316,7 @@ static int refuse_unknown(const strata_status *st, strata_error *err)
 int strata__refuse_if_unclean(const strata_status *st, strata_error *err)
 {
 	strata_buf b = STRATA_BUF_INIT;
-	size_t i;
+	size_t i, n = 0, other = 0, skipped = st->count;
 	int rc;
 
 	for (i = 0; i < st->count; i++)
@@ -264,19 +326,29 @@ int strata__refuse_if_unclean(const strata_status *st, strata_error *err)
 		return refuse_unknown(st, err);
 	if (!st->drifted)
 		return STRATA_OK;
+	strata_buf_puts(&b, "applied migrations changed on disk: ");
 	for (i = 0; i < st->count; i++) {
 		const strata_status_item *it = &st->items[i];
 
-		if (it->state == STRATA_STATE_MODIFIED ||
-		    it->state == STRATA_STATE_MISSING)
-			strata_buf_printf(&b, "%s%s (%s)", b.len ? ", " : "",
-			                  it->id, strata_state_name(it->state));
+		if (it->state != STRATA_STATE_MODIFIED &&
+		    it->state != STRATA_STATE_MISSING)
+			continue;
+		strata_buf_printf(&b, "%s%s (%s)", n++ ? ", " : "", it->id,
+		                  strata_state_name(it->state));
+		if (skipped_with_file(it))
+			skipped = skipped < st->count ? skipped : i;
+		else
+			other++;
 	}
-	rc = strata__err(err, STRATA_EDRIFT,
-	                 "applied migrations changed on disk: %s; restore "
-	                 "the files, or accept a deliberate edit with "
-	                 "'strata repair' (see 'strata status')",
-	                 b.ptr);
+	if (other)
+		strata_buf_puts(&b, "; restore the files, or accept a "
+		                    "deliberate edit with 'strata repair' (see "
+		                    "'strata status')");
+	if (skipped < st->count) {
+		strata_buf_puts(&b, "; ");
+		explain_skipped(&b, st, skipped);
+	}
+	rc = strata__err(err, STRATA_EDRIFT, "%s", b.ptr);
 	strata_buf_free(&b);
 	return rc;
 }

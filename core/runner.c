@@ -114,9 +114,11 @@ static int stmt_failed(strata *s, const strata_run *run, size_t i,
 
 	strata__drv_fail(s, err, de, what);
 	free(what);
-	free(err->file);
-	err->file = strata__strdup(run->script->path);
-	err->line = st->line;
+	if (err) {
+		free(err->file);
+		err->file = strata__strdup(run->script->path);
+		err->line = st->line;
+	}
 	return STRATA_EFAIL;
 }
 
@@ -148,6 +150,12 @@ int strata__script_open(strata_script *sc, strata *s, const char *path,
 
 	if (!rc && strata__transactional(s, sc))
 		rc = strata__script_check_tx(sc, err);
+	/* Checked before anything runs: whatever it is, a file to fix. */
+	if (rc) {
+		rc = STRATA_EUSAGE;
+		if (err)
+			err->code = rc;
+	}
 	return rc;
 }
 

@@ -26,6 +26,8 @@ int strata__begin(strata *s, strata_error *err);
 int strata__commit(strata *s, strata_error *err);
 void strata__rollback(strata *s);
 
+/* Load and check a file before anything runs: any failure is
+ * STRATA_EUSAGE (exit 2), a file to fix. */
 int strata__script_open(strata_script *sc, strata *s, const char *path,
                         strata_error *err);
 int strata__transactional(const strata *s, const strata_script *sc);
@@ -33,6 +35,10 @@ int strata__exec_script(strata *s, strata_run *run, strata_error *err);
 int strata__record_failure(strata *s, strata_history_row *row,
                            const strata_run *run, int64_t t0,
                            const strata_error *cause);
+/* After a script run outside a transaction that returned rc (session.c):
+ * end a transaction it left open; if it did, fail naming path. */
+int strata__check_open_tx(strata *s, int rc, const char *path,
+                          strata_error *err);
 
 /* Lock, make sure the history table exists, and load the status. */
 int strata__prepare(strata *s, strata_status **st, strata_history **h,

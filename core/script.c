@@ -75,7 +75,7 @@ static int parse_directives(strata_script *s, const char *text, size_t len,
                             strata_error *err)
 {
 	const char *p = text, *end = text + len;
-	int line = 1, header = 1;
+	int line = 1, header = 1, rc;
 
 	while (p < end) {
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
@@ -90,8 +90,8 @@ static int parse_directives(strata_script *s, const char *text, size_t len,
 			return strata__err_at(err, STRATA_EUSAGE, s->path, line,
 			                      "strata: directives must come "
 			                      "before the first statement");
-		if (d && apply_directive(s, d, eol, line, err))
-			return err ? err->code : STRATA_EUSAGE;
+		if (d && (rc = apply_directive(s, d, eol, line, err)) != 0)
+			return rc;
 		if (q < eol && !(eol - q >= 2 && q[0] == '-' && q[1] == '-'))
 			header = 0;
 		p = eol + 1;
@@ -264,19 +264,32 @@ void strata_script_free(strata_script *s)
 	memset(s, 0, sizeof(*s));
 }
 
-int strata__checksum_for(char out[STRATA_SHA256_HEX], const char *path,
-                         strata_error *err)
+int strata__checksums_for(char out[STRATA_SHA256_HEX],
+                          char raw[STRATA_SHA256_HEX], const char *path,
+                          strata_error *err)
 {
 	char *text = NULL;
 	size_t len = 0;
+	int rc;
 
 	if (!path) {
 		strata_sha256_hex(out, "", 0);
+		if (raw)
+			strata_sha256_hex(raw, "", 0);
 		return STRATA_OK;
 	}
-	if (strata__read_file(&text, &len, path, err))
-		return err ? err->code : STRATA_EUSAGE;
+	rc = strata__read_file(&text, &len, path, err);
+	if (rc)
+		return rc;
 	checksum_text(out, text, len);
+	if (raw)
+		strata_sha256_hex(raw, text, len);
 	free(text);
 	return STRATA_OK;
+}
+
+int strata__checksum_for(char out[STRATA_SHA256_HEX], const char *path,
+                         strata_error *err)
+{
+	return strata__checksums_for(out, NULL, path, err);
 }

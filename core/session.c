@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "runner.h"
 
 void strata__emit(strata *s, strata_event_kind kind, const char *version,
                   const char *id, const char *name, const char *source,
@@ -160,9 +161,10 @@ static void quote_part(strata_buf *b, const char *s, char q)
 }
 
 /*
- * Pin the history table to the schema (database) that unqualified names
- * resolve to right after init_sql: a migration that changes search_path
- * (USE on MySQL) must not move the history writes.
+ * Pin the history table to the schema (database) it resolves in right
+ * after init_sql: a migration that changes search_path (USE on MySQL), or
+ * creates the schema "$user" names, must not move the history writes. A
+ * qualified name is passed too: the driver pins introspection to it.
  */
 static int pin_history(strata *s, strata_error *err)
 {
@@ -173,16 +175,17 @@ static int pin_history(strata *s, strata_error *err)
 	strata_dberr de;
 	int rc;
 
-	if (!strchr(table, '.') && STRATA_DRV_HAS(s->drv, current_schema)) {
+	if (STRATA_DRV_HAS(s->drv, current_schema)) {
 		memset(&de, 0, sizeof(de));
-		rc = s->drv->current_schema(s->conn, &schema, &de);
+		rc = s->drv->current_schema(s->conn, table, &schema, &de);
 		if (rc != STRATA_DRV_OK)
 			return fail_on(s, rc, &de,
 			               "cannot find the history table's "
 			               "schema on",
 			               err);
 	}
-	if (!schema) {
+	if (!schema || strchr(table, '.')) {
+		free(schema);
 		s->table_name = strata__strdup(table);
 		s->table_quoted = strata__ident_quote(table, q);
 		return STRATA_OK;
@@ -309,9 +312,9 @@ static int revive_conn(strata *s, strata_error *err)
 		return rc;
 	s->drv->close(s->conn);
 	s->conn = c;
-	if (!strchr(strata_config_table(s->cfg), '.') &&
-	    STRATA_DRV_HAS(s->drv, current_schema))
-		s->drv->current_schema(s->conn, &schema, &de);
+	/* The pinned name, not a new resolution: only pins introspection. */
+	if (STRATA_DRV_HAS(s->drv, current_schema))
+		s->drv->current_schema(s->conn, s->table_name, &schema, &de);
 	free(schema);
 	return STRATA_OK;
 }
@@ -391,4 +394,28 @@ int strata__lock_check(strata *s, const char *stopped, const char *id,
 	            id ? " " : "", id ? id : "");
 	free(why);
 	return STRATA_EFAIL;
+}
+
+/*
+ * After a script that ran outside a transaction (rc: how it went): a
+ * transaction it left open (or autocommit turned off) would swallow the
+ * history writes that follow and be rolled back at disconnect, so
+ * "applied", or the failure, would not last. Roll it back (the driver also
+ * turns autocommit back on); a script that succeeded has failed.
+ */
+int strata__check_open_tx(strata *s, int rc, const char *path,
+                          strata_error *err)
+{
+	if (!STRATA_DRV_HAS(s->drv, in_transaction) ||
+	    s->drv->in_transaction(s->conn) != 1)
+		return rc;
+	strata__rollback(s);
+	if (rc)
+		return rc;
+	return strata__err_at(err, STRATA_EFAIL, path, 0,
+	                      "the script left a transaction open or turned "
+	                      "autocommit off: strata cannot record it "
+	                      "durably, so that transaction was rolled back; "
+	                      "commit every transaction the script begins "
+	                      "and leave autocommit on");
 }

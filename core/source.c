@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,14 +38,33 @@ static int parse_id(const char *id, char **version, const char **slug)
 	return 1;
 }
 
-/* up.sql -> (up, NULL); down.postgres.sql -> (down, "postgres"). */
+/* ".sql" in any case: an UP.SQL must not be silently skipped. */
+static int ends_sql(const char *f)
+{
+	size_t n = strlen(f);
+
+	return n > 4 && !strcasecmp(f + n - 4, ".sql");
+}
+
+static int has_upper(const char *f)
+{
+	for (; *f; f++)
+		if (isupper((unsigned char)*f))
+			return 1;
+	return 0;
+}
+
+/* up.sql -> (up, NULL); down.postgres.sql -> (down, "postgres"). 0: not
+ * SQL; -1: a bad name; -2: not lower case. */
 static int parse_file(const char *f, int *up, char **driver)
 {
 	size_t n = strlen(f);
 	const char *rest;
 
-	if (n < 4 || strcmp(f + n - 4, ".sql") != 0)
+	if (!ends_sql(f))
 		return 0;
+	if (has_upper(f))
+		return -2;
 	if (!strncmp(f, "up.", 3) || !strcmp(f, "up.sql"))
 		*up = 1, rest = f + 3;
 	else if (!strncmp(f, "down.", 5))
@@ -144,9 +164,10 @@ static int scan_migration(strata_migration *m, strata_error *err)
 		} else if (kind < 0) {
 			rc = strata__err_at(
 			        err, STRATA_EUSAGE, path, 0,
-			        "unexpected SQL file: expected up.sql, "
+			        "unexpected SQL file: expected %sup.sql, "
 			        "down.sql, up.<driver>.sql or "
-			        "down.<driver>.sql");
+			        "down.<driver>.sql",
+			        kind == -2 ? "lower-case " : "");
 		}
 		free(driver);
 		free(path);
@@ -173,12 +194,8 @@ static int has_sql(const char *dir)
 	struct dirent *e;
 	int found = 0;
 
-	while (d && !found && (e = readdir(d)) != NULL) {
-		size_t n = strlen(e->d_name);
-
-		found = e->d_name[0] != '.' && n > 4 &&
-		        !strcmp(e->d_name + n - 4, ".sql");
-	}
+	while (d && !found && (e = readdir(d)) != NULL)
+		found = e->d_name[0] != '.' && ends_sql(e->d_name);
 	if (d)
 		closedir(d);
 	return found;
@@ -189,16 +206,19 @@ static int has_sql(const char *dir)
 static int stray(const char *path, const char *id, int kind, strata_error *err)
 {
 	struct stat st;
-	size_t n = strlen(id);
+	int sql = ends_sql(id);
 
-	if (kind != 0 && stat(path, &st) != 0)
+	if ((kind != 0 || sql) && stat(path, &st) != 0)
 		return strata__err_at(err, STRATA_EUSAGE, path, 0,
 		                      "cannot read: %s", strerror(errno));
-	if (kind != 0 && !S_ISDIR(st.st_mode) && n > 4 &&
-	    !strcmp(id + n - 4, ".sql"))
+	/* A loose add_index.sql would never run: say so. */
+	if (sql && !S_ISDIR(st.st_mode))
 		return strata__err_at(err, STRATA_EUSAGE, path, 0,
 		                      "not a folder: a migration is a folder "
-		                      "<version>_<name>/ holding up.sql");
+		                      "<version>_<name>/ holding up.sql, and "
+		                      "this loose SQL file would never run; "
+		                      "move it into one, or out of the "
+		                      "migrations folder");
 	if (kind == 0 && strata__dir_exists(path) && has_sql(path))
 		return strata__err_at(
 		        err, STRATA_EUSAGE, path, 0,

@@ -31,11 +31,17 @@ typedef struct split {
 	int header;     /* still in CREATE [OR REPLACE] [DEFINER=..] ... */
 	int compound;   /* CREATE TRIGGER/PROCEDURE/FUNCTION/EVENT */
 	int depth;      /* open BEGIN/CASE blocks */
+	char kind[64];  /* what each depth opened: 'B' BEGIN, 'C' CASE */
 	int after_end;  /* previous word was END ("END CASE" closes once) */
+	int opened;     /* last tokens: an opening BEGIN [NOT ATOMIC] */
 	int line_start; /* only blanks since the last newline */
 	char prev;      /* last token: its char, 'w' word, 'q' quoted, 0 */
-	int prev_ident; /* last word puts an identifier next (SET, SELECT) */
+	const char *pw; /* the last word, when prev is 'w' */
+	size_t pwn;
 } split;
+
+/* header values: in CREATE's header, and DEFINER's user@host parts */
+enum { H_NONE, H_HEAD, H_DEFINER, H_USER, H_AT, H_HOST };
 
 static int is_word(int c)
 {
@@ -73,7 +79,9 @@ static void reset_stmt(split *st)
 {
 	st->has_content = 0;
 	st->words = st->create = st->compound = st->depth = 0;
-	st->header = st->after_end = st->prev = st->prev_ident = 0;
+	st->header = st->after_end = st->opened = st->prev = 0;
+	st->pw = NULL;
+	st->pwn = 0;
 }
 
 static void emit(split *st, size_t end)
@@ -219,57 +227,228 @@ static const char *const before_ident[] = {
         "DECLARE", "RETURN", "VALUES", "DISTINCT", "HAVING", "BETWEEN",
         "COLUMN",  NULL};
 
+/* ... and after which END is a name: an alias, a THEN/ELSE value. */
+static const char *const before_name[] = {"AS", "THEN", "ELSE", "IS", NULL};
+
+/* Words no statement starts with: "begin FROM" is an alias. */
+static const char *const not_a_statement[] = {
+        "FROM", "AS",   "WHERE", "AND",     "OR",    "IS",     "IN",    "LIKE",
+        "THEN", "ELSE", "WHEN",  "ORDER",   "GROUP", "HAVING", "LIMIT", "UNION",
+        "INTO", "ON",   "USING", "BETWEEN", "JOIN",  NULL};
+
+static int prev_word_in(const split *st, const char *const *list)
+{
+	return st->prev == 'w' && st->pw && word_in(st->pw, st->pwn, list);
+}
+
+/* DEFINER = user[@host]: user and host are one word or quoted name each,
+ * a host maybe dotted (127.0.0.1) or with '%'; CURRENT_USER[()] too.
+ * Returns 1 if the token (a char, 'w' word or 'q' quoted) is part of it;
+ * else the clause is over and the token is an ordinary header token. */
+static int definer_token(split *st, char tok)
+{
+	int name = tok == 'w' || tok == 'q';
+
+	switch (st->header) {
+	case H_DEFINER:
+		if (tok == '=')
+			return 1;
+		if (name) {
+			st->header = H_USER;
+			return 1;
+		}
+		break;
+	case H_USER:
+		if (tok == '(' || tok == ')')
+			return 1;
+		if (tok == '@') {
+			st->header = H_AT;
+			return 1;
+		}
+		break;
+	case H_AT:
+		if (name || tok == '%')
+			st->header = H_HOST;
+		if (name || tok == '%' || tok == '.')
+			return 1;
+		break;
+	case H_HOST:
+		if (tok == '.' || tok == '%' || tok == '-') {
+			st->header = H_AT;
+			return 1;
+		}
+		break;
+	default:
+		return 0;
+	}
+	st->header = H_HEAD;
+	return 0;
+}
+
 /* CREATE [OR REPLACE] [DEFINER = user] [SQL SECURITY x] [TEMP] <what>:
  * only a trigger, procedure, function or event has a compound body. */
 static void track_header(split *st, const char *w, size_t n)
 {
 	static const char *const bodies[] = {"TRIGGER", "PROCEDURE", "FUNCTION",
 	                                     "EVENT", NULL};
-	static const char *const prefix[] = {
-	        "OR",        "REPLACE",      "DEFINER", "SQL",
-	        "SECURITY",  "INVOKER",      "TEMP",    "TEMPORARY",
-	        "AGGREGATE", "CURRENT_USER", NULL};
+	static const char *const prefix[] = {"OR",        "REPLACE",   "SQL",
+	                                     "SECURITY",  "INVOKER",   "TEMP",
+	                                     "TEMPORARY", "AGGREGATE", NULL};
 
+	if (definer_token(st, 'w'))
+		return;
 	if (word_in(w, n, bodies)) {
 		st->compound = 1;
-		st->header = 0;
+		st->header = H_NONE;
 	} else if (word_is(w, n, "DEFINER")) {
-		st->header = 2; /* user@host words follow */
-	} else if (!word_in(w, n, prefix) && st->header != 2) {
-		st->header = 0;
+		st->header = H_DEFINER;
+	} else if (!word_in(w, n, prefix)) {
+		st->header = H_NONE;
 	}
 }
 
-/* BEGIN/END as keywords, not as a column: not after '.', ',', '(' or an
- * operator, nor after a word such as SET or SELECT; and BEGIN opens a
- * block only if a statement, label or comment follows it. */
-static int keyword_here(const split *st, int begin)
+/* Past blanks and comments from j. */
+static size_t skip_gap(const split *st, size_t j)
 {
-	size_t j = st->i;
+	for (;;) {
+		while (j < st->n && isspace((unsigned char)st->s[j]))
+			j++;
+		if (j + 1 < st->n && st->s[j] == '-' && st->s[j + 1] == '-') {
+			while (j < st->n && st->s[j] != '\n')
+				j++;
+		} else if (j < st->n && st->s[j] == '#' &&
+		           (st->flags & STRATA_SPLIT_HASH_COMMENT)) {
+			while (j < st->n && st->s[j] != '\n')
+				j++;
+		} else if (j + 1 < st->n && st->s[j] == '/' &&
+		           st->s[j + 1] == '*') {
+			j += 2;
+			while (j < st->n &&
+			       !(st->s[j] == '*' && j + 1 < st->n &&
+			         st->s[j + 1] == '/'))
+				j++;
+			j = j < st->n ? j + 2 : st->n;
+		} else {
+			return j;
+		}
+	}
+}
+
+static int delim_at(const split *st, size_t j)
+{
+	return j < st->n && st->n - j >= st->dlen &&
+	       memcmp(st->s + j, st->delim, st->dlen) == 0;
+}
+
+/* A statement ends at j: end of input, ';' or the delimiter. */
+static int stmt_end_at(const split *st, size_t j)
+{
+	return j >= st->n || st->s[j] == ';' || delim_at(st, j);
+}
+
+/* The END word just scanned closes a BEGIN block: it follows a ';' (or
+ * the BEGIN of an empty block) and is followed by the statement's end,
+ * maybe after a label. Otherwise it is a name ("MAX(x) end FROM"). */
+static int closes_begin(const split *st, int opened)
+{
+	size_t j = skip_gap(st, st->i);
+
+	if (st->prev != ';' && !opened)
+		return 0;
+	if (stmt_end_at(st, j))
+		return 1;
+	if (!is_word((unsigned char)st->s[j]) && st->s[j] != '`')
+		return 0;
+	if (st->s[j] == '`') {
+		const char *q = memchr(st->s + j + 1, '`', st->n - j - 1);
+
+		if (!q)
+			return 0;
+		j = (size_t)(q - st->s) + 1;
+	} else {
+		while (j < st->n && is_word((unsigned char)st->s[j]) &&
+		       !delim_at(st, j))
+			j++;
+	}
+	return stmt_end_at(st, skip_gap(st, j));
+}
+
+/* BEGIN opens a block: not after '.', ',', '(' or an operator, nor after a
+ * word such as SET or SELECT, nor after AS inside a body (an alias); and
+ * only if a statement, label or comment follows it. */
+static int begin_opens(const split *st)
+{
+	const char *w;
+	size_t j, n;
 	char c;
 
 	if (st->prev && strchr(".,(=<>+-*/%|&!", st->prev))
 		return 0;
-	if (st->prev == 'w' && st->prev_ident)
+	if (prev_word_in(st, before_ident))
 		return 0;
-	if (!begin)
-		return 1;
+	if (st->depth > 0 && st->prev == 'w' && word_is(st->pw, st->pwn, "AS"))
+		return 0;
+	j = st->i;
 	while (j < st->n && isspace((unsigned char)st->s[j]))
 		j++;
 	c = j < st->n ? st->s[j] : '\0';
-	return isalpha((unsigned char)c) || c == '_' || c == '`' || c == '-' ||
-	       c == '/' || c == '#';
+	if (!(isalpha((unsigned char)c) || c == '_' || c == '`' || c == '-' ||
+	      c == '/' || c == '#'))
+		return 0;
+	n = next_word(st, st->i, &w);
+	if (word_is(w, n, "END")) /* an empty block, or "begin END" of CASE */
+		return stmt_end_at(st, skip_gap(st, (size_t)(w - st->s) + n));
+	return !word_in(w, n, not_a_statement);
+}
+
+static int end_is_keyword(const split *st)
+{
+	if (st->prev && strchr(".,(=<>+-*/%|&!", st->prev))
+		return 0;
+	return !prev_word_in(st, before_ident) &&
+	       !prev_word_in(st, before_name);
+}
+
+static void push(split *st, char kind)
+{
+	if (st->depth < (int)sizeof(st->kind))
+		st->kind[st->depth] = kind;
+	st->depth++;
+}
+
+static char top(const split *st)
+{
+	if (st->depth > (int)sizeof(st->kind))
+		return 'B';
+	return st->kind[st->depth - 1];
+}
+
+/* END closes what the innermost level opened: a CASE at any END (but END
+ * IF/LOOP/... close what is not counted); a BEGIN only per closes_begin. */
+static void track_end(split *st, int opened)
+{
+	static const char *const others[] = {"IF",     "LOOP", "WHILE",
+	                                     "REPEAT", "FOR",  NULL};
+	const char *nw;
+	size_t nn = next_word(st, st->i, &nw);
+
+	st->after_end = 1;
+	if (word_in(nw, nn, others))
+		return;
+	if (top(st) == 'C' || closes_begin(st, opened))
+		st->depth--;
 }
 
 /* Track BEGIN/CASE ... END inside routine and trigger bodies, so that
  * ';' there does not split. */
 static void track_word(split *st, const char *w, size_t n)
 {
-	const char *nw;
-	size_t nn;
+	int opened = st->opened;
 
+	st->opened = 0;
 	if (st->words == 0) {
-		st->create = st->header = word_is(w, n, "CREATE");
+		st->create = word_is(w, n, "CREATE");
+		st->header = st->create ? H_HEAD : H_NONE;
 	} else if (st->header) {
 		track_header(st, w, n);
 	}
@@ -282,17 +461,17 @@ static void track_word(split *st, const char *w, size_t n)
 		if (word_is(w, n, "CASE"))
 			return;
 	}
-	if (word_is(w, n, "CASE") ||
-	    (word_is(w, n, "BEGIN") && keyword_here(st, 1))) {
-		st->depth++;
+	if (word_is(w, n, "CASE")) {
+		push(st, 'C');
+	} else if (word_is(w, n, "BEGIN") && begin_opens(st)) {
+		push(st, 'B');
+		st->opened = 1;
 	} else if (word_is(w, n, "END") && st->depth > 0 &&
-	           keyword_here(st, 0)) {
-		nn = next_word(st, st->i, &nw);
-		if (!(word_is(nw, nn, "IF") || word_is(nw, nn, "LOOP") ||
-		      word_is(nw, nn, "WHILE") || word_is(nw, nn, "REPEAT") ||
-		      word_is(nw, nn, "FOR")))
-			st->depth--;
-		st->after_end = 1;
+	           end_is_keyword(st)) {
+		track_end(st, opened);
+	} else if (opened &&
+	           (word_is(w, n, "NOT") || word_is(w, n, "ATOMIC"))) {
+		st->opened = 1; /* MariaDB's BEGIN NOT ATOMIC */
 	}
 }
 
@@ -315,7 +494,17 @@ static void scan_word(split *st)
 	if (st->flags & STRATA_SPLIT_BEGIN_END)
 		track_word(st, st->s + b, st->i - b);
 	st->prev = 'w';
-	st->prev_ident = word_in(st->s + b, st->i - b, before_ident);
+	st->pw = st->s + b;
+	st->pwn = st->i - b;
+}
+
+/* A token other than a word: the DEFINER clause and BEGIN track it. */
+static void other_token(split *st, char tok)
+{
+	st->opened = 0;
+	if (st->header >= H_DEFINER)
+		definer_token(st, tok);
+	st->prev = tok;
 }
 
 /* MySQL client's "DELIMITER xx" line. */
@@ -421,7 +610,7 @@ static int step_special(split *st, char c, int *handled)
 	} else if (is_quote(st, c)) {
 		mark_content(st);
 		rc = quoted(st, c);
-		st->prev = 'q';
+		other_token(st, 'q');
 	} else if (c == '$' && (st->flags & STRATA_SPLIT_DOLLAR_QUOTES)) {
 		int had = st->has_content;
 
@@ -457,7 +646,7 @@ static int step(split *st)
 		scan_word(st);
 	} else {
 		mark_content(st);
-		st->prev = c;
+		other_token(st, c);
 		adv(st);
 	}
 	return STRATA_OK;

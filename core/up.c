@@ -66,8 +66,13 @@ static int apply_direct(strata *s, strata_run *run, strata_history_row *row,
 	rc = strata__history_insert(s, row, err);
 	if (rc)
 		return rc;
+	/* Only now: an interrupt message says it is recorded as failed. */
+	strata__emit(s, STRATA_EV_START, run->m->version, run->m->id,
+	             run->m->name, strata__basename(run->script->path), 0, 0,
+	             "no transaction");
 	run->progress = row;
 	rc = strata__exec_script(s, run, err);
+	rc = strata__check_open_tx(s, rc, run->script->path, err);
 	if (rc)
 		return strata__record_failure(s, row, run, t0, err);
 	strata__row_finish(row, t0);
@@ -95,14 +100,13 @@ static int apply_one(strata *s, const strata_migration *m, strata_script *sc,
 	run.script = sc;
 	strata__row_init(&row, m, strata__basename(sc->path), sc->checksum,
 	                 "applied", who);
-	strata__emit(s, STRATA_EV_START, m->version, m->id, m->name,
-	             strata__basename(sc->path), 0, 0,
-	             strata__transactional(s, sc) ? "transaction"
-	                                          : "no transaction");
-	if (strata__transactional(s, sc))
+	if (strata__transactional(s, sc)) {
+		strata__emit(s, STRATA_EV_START, m->version, m->id, m->name,
+		             strata__basename(sc->path), 0, 0, "transaction");
 		rc = apply_tx(s, &run, &row, t0, err);
-	else
-		rc = apply_direct(s, &run, &row, t0, err);
+	} else {
+		rc = apply_direct(s, &run, &row, t0, err); /* emits START */
+	}
 	if (!rc)
 		strata__emit(
 		        s, STRATA_EV_APPLIED, m->version, m->id, m->name,
@@ -148,8 +152,6 @@ static int collect(todo **out, size_t *n, strata *s, const strata_status *st,
 		rc = strata__script_open(&d->sc, s, file, err);
 	}
 	*out = t;
-	if (rc)
-		err->code = rc = STRATA_EUSAGE; /* nothing ran: a file to fix */
 	return rc;
 }
 
@@ -225,6 +227,8 @@ int strata_up(strata *s, const char *target, strata_error *err)
 		rc = strata__refuse_if_unclean(st, err);
 	if (!rc)
 		rc = strata__refuse_out_of_order(s, st, target, err);
+	if (!rc)
+		rc = strata__history_check_wide(s, st, target, err);
 	if (!rc)
 		rc = apply_pending(s, st, target, err);
 	strata_status_free(st);

@@ -37,6 +37,11 @@ static char *decode(const char *s, size_t n)
 	return out;
 }
 
+char *strata__url_decode(const char *s, size_t n)
+{
+	return decode(s, n);
+}
+
 /* Length of "scheme:" prefix including the colon, or 0. */
 static size_t scheme_len(const char *s)
 {
@@ -134,13 +139,74 @@ static int parse_hostport(strata_url_owned *u, const char *s, size_t n,
 	return STRATA_OK;
 }
 
+/* Could s[0..n) be host[:port]: no '@', a bracketed IPv6 or a host with
+ * at most one ':', the port (maybe empty) all digits. */
+static int hostport_like(const char *s, size_t n)
+{
+	const char *colon;
+
+	if (memchr(s, '@', n))
+		return 0;
+	if (n && s[0] == '[') {
+		const char *end = memchr(s, ']', n);
+
+		if (!end)
+			return 0;
+		colon = end + 1 < s + n ? end + 1 : NULL;
+		if (colon && *colon != ':')
+			return 0;
+	} else {
+		colon = memchr(s, ':', n);
+	}
+	if (!colon)
+		return 1;
+	if (colon + 1 == s + n) /* "u:" is a user with an empty password */
+		return 0;
+	for (colon++; colon < s + n; colon++)
+		if (!isdigit((unsigned char)*colon))
+			return 0;
+	return 1;
+}
+
 /*
- * The userinfo ends at the last '@' of the URL, so that an unencoded '@',
- * '/', ':' or '?' in a password never lands in the host, path or query
- * (which are printed). The authority ends at the first '/', '?' or '#'
- * after that '@'. So an '@' in the database name or a parameter must be
- * written %40 (it is always safe to encode).
+ * Where the userinfo ends: an unencoded '@', '/', ':', '?' or '#' in a
+ * password must never land in the host, path or query (which are
+ * printed), nor may an '@' in a path or query move the host (the
+ * password would go there). So each split is tried: no userinfo (the
+ * authority ends at the first '/', '?' or '#'), or the userinfo ending at
+ * any '@' (the host then runs to the next '/', '?' or '#'). A split fits
+ * if its host part could be host[:port]. One fitting split is taken;
+ * several are refused as ambiguous; none leaves the last '@', whose host
+ * part then fails to parse with a reason. Sets *at (NULL: no userinfo).
  */
+static int find_userinfo(const char *rest, const char **at, strata_error *err)
+{
+	const char *p, *last = NULL;
+	int fits = 0;
+
+	*at = NULL;
+	if (hostport_like(rest, strcspn(rest, "/?#")))
+		fits++;
+	for (p = strchr(rest, '@'); p; p = strchr(p + 1, '@')) {
+		last = p;
+		if (hostport_like(p + 1, strcspn(p + 1, "/?#"))) {
+			fits++;
+			*at = p;
+		}
+	}
+	if (fits > 1)
+		return strata__err(err, STRATA_EUSAGE,
+		                   "ambiguous database URL: an '@' after the "
+		                   "host could end the user:password part; "
+		                   "write '@' in the database name or a "
+		                   "parameter as %%40 (and '@', '/', '?' or "
+		                   "'#' in a password as %%40, %%2F, %%3F, "
+		                   "%%23)");
+	if (fits == 0)
+		*at = last;
+	return STRATA_OK;
+}
+
 static int parse_server(strata_url_owned *u, const char *rest,
                         strata_error *err)
 {
@@ -152,7 +218,8 @@ static int parse_server(strata_url_owned *u, const char *rest,
 		                   "URL must look like %s://user@host/db",
 		                   u->storage[U_SCHEME]);
 	rest += 2;
-	at = strrchr(rest, '@');
+	if (find_userinfo(rest, &at, err))
+		return err ? err->code : STRATA_EUSAGE;
 	if (at) {
 		colon = memchr(rest, ':', (size_t)(at - rest));
 		if (colon ? colon > rest : at > rest)
@@ -279,7 +346,8 @@ static void redact_query(strata_buf *b, const char *q)
 	}
 }
 
-/* Same split as parse_server: userinfo up to the last '@'. */
+/* Userinfo up to the last '@': it hides at least what parse_server's
+ * split holds as the password, whichever '@' that took. */
 char *strata_url_redact(const char *url)
 {
 	strata_buf b = STRATA_BUF_INIT;

@@ -56,3 +56,17 @@ int strata__version_cmp(const char *a, const char *b)
 	c = strcmp(a, b);
 	return c < 0 ? -1 : c > 0;
 }
+
+/* An older release stored versions in a BIGINT column: does v fit one? */
+int strata__version_fits_int64(const char *v)
+{
+	static const char max[] = "9223372036854775807";
+	size_t n;
+
+	if (!strata__version_valid(v))
+		return 0;
+	v = digits(v);
+	n = strlen(v);
+	return n < sizeof(max) - 1 ||
+	       (n == sizeof(max) - 1 && strcmp(v, max) <= 0);
+}

@@ -167,3 +167,56 @@ mig() {
 	mkdir -p "$1/$2"
 	printf '%s\n' "$4" >"$1/$2/$3"
 }
+
+# wait_for WHAT CMD...: runs CMD ten times a second until it succeeds, for
+# 60 s at most; then says what it was waiting for and fails.
+wait_for() {
+	t_what=$1 t_tries=0
+	shift
+	until "$@"; do
+		t_tries=$((t_tries + 1))
+		if [ "$t_tries" -ge 600 ]; then
+			echo "# gave up waiting for $t_what"
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# Gates: a database session the test holds open, so that a migration (or a
+# strata) blocks on it until the test lets it go, instead of racing a sleep.
+# gate_hold NAME HOLD_SQL RELEASE_SQL CLIENT...: runs CLIENT (a database
+# shell reading SQL on stdin) in the background and feeds it HOLD_SQL now,
+# then RELEASE_SQL and end of input on gate_release NAME, when the test
+# exits, or after 300 s. HOLD_SQL must not block: wait_for what it takes
+# before relying on it. NAME: letters, digits and _.
+gate_hold() {
+	t_name=$1 t_g=$T_TMP/gate.$1 t_hold=$2 t_rel=$3
+	shift 3
+	rm -f "$t_g.open"
+	(
+		(
+			printf '%s\n' "$t_hold"
+			t_i=0
+			while [ ! -e "$t_g.open" ] && [ $t_i -lt 3000 ]; do
+				sleep 0.1
+				t_i=$((t_i + 1))
+			done
+			printf '%s\n' "$t_rel"
+		) | "$@" >"$t_g.out" 2>&1
+	) &
+	eval "t_gate_pid_$t_name=\$!"
+	T_GATES="${T_GATES:-} $t_name"
+	trap 't_gates_release; t_cleanup' EXIT
+}
+
+# gate_release NAME: lets the gate go and waits for its session to end;
+# returns the client's exit code. (In a subshell: only lets it go.)
+gate_release() {
+	: >"$T_TMP/gate.$1.open"
+	eval "wait \"\$t_gate_pid_$1\"" 2>/dev/null
+}
+
+t_gates_release() {
+	for t_gate in ${T_GATES:-}; do gate_release "$t_gate"; done
+}

@@ -1,5 +1,6 @@
 /* strata [global options] COMMAND [options] */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -218,6 +219,12 @@ static int cmd_down(cli *c, const cmd_opts *o)
 	if (o->npos == 1 && (parse_count(&n, o->pos[0]) || n < 1))
 		return usage_error("down: count must be a positive number, "
 		                   "not '%s'",
+		                   o->pos[0]);
+	/* strata_down takes an int: 4294967297 must not become 1. */
+	if (n > INT_MAX)
+		return usage_error("down: count %s is too large (at most "
+		                   "2147483647); to revert everything use "
+		                   "'down --to 0'",
 		                   o->pos[0]);
 	rc = connect(c);
 	if (!rc)

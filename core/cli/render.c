@@ -10,6 +10,11 @@ static const char *nz(const char *s, const char *dflt)
 	return s && *s ? s : dflt;
 }
 
+static int all_digits(const char *s)
+{
+	return *s && strspn(s, "0123456789") == strlen(s);
+}
+
 void cli_print_error(const strata_error *err)
 {
 	char *line = strata_error_format(err);
@@ -98,13 +103,19 @@ static void status_line(const strata_status_item *it)
 	if (it->state == STRATA_STATE_FAILED)
 		printf("%16s error after %d statement(s): %s\n", "", it->steps,
 		       nz(it->error, "?"));
-	if (it->state == STRATA_STATE_UNKNOWN && it->status)
+	/* The version first: a bad version with a good status is not a
+	 * status problem. */
+	if (it->state == STRATA_STATE_UNKNOWN && !*nz(it->version, ""))
+		printf("%16s history version is NULL or empty\n", "");
+	else if (it->state == STRATA_STATE_UNKNOWN && !all_digits(it->version))
+		printf("%16s history version '%s' is not digits\n", "",
+		       it->version);
+	else if (it->state == STRATA_STATE_UNKNOWN && it->status)
 		printf("%16s history status '%s' is not one strata writes "
 		       "(applied, failed, skipped, baseline)\n",
 		       "", it->status);
 	else if (it->state == STRATA_STATE_UNKNOWN)
-		printf("%16s history %s is NULL\n", "",
-		       *nz(it->version, "") ? "status" : "version");
+		printf("%16s history status is NULL\n", "");
 	if (it->out_of_order)
 		printf("%16s pending but older than applied migrations\n", "");
 }

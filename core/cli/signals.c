@@ -49,6 +49,9 @@ static void on_signal(int sig)
 	_exit(sig == SIGINT ? 130 : 143);
 }
 
+/* START comes before a transaction begins, and for a migration without
+ * one once its "failed" row is written; either may have finished (commit
+ * or last statement done) before its APPLIED/REVERTED event. */
 static void started(const strata_event *ev)
 {
 	const char *id = ev->id ? ev->id : ev->version ? ev->version : "?";
@@ -57,16 +60,17 @@ static void started(const strata_event *ev)
 
 	if (tx)
 		sig_set("strata: interrupted while %s %s inside a transaction: "
-		        "the database rolls it back; %s\n",
+		        "the database rolls it back (%s) unless its commit had "
+		        "completed; check 'strata status'\n",
 		        sig_reverting ? "reverting" : "applying", id,
 		        sig_reverting ? "it stays applied"
 		                      : "nothing recorded");
 	else
 		sig_set("strata: interrupted while %s %s without a "
-		        "transaction: "
-		        "recorded as failed, statements that ran are kept; "
-		        "check the database, then run 'strata resolve %s "
-		        "--applied' or '--rolled-back'\n",
+		        "transaction: statements that ran are kept and it is "
+		        "recorded as failed, unless it had finished; check "
+		        "'strata status' and the database, then run 'strata "
+		        "resolve %s --applied' or '--rolled-back'\n",
 		        sig_reverting ? "reverting" : "applying", id, v);
 }
 
@@ -83,9 +87,11 @@ void cli_track_event(void *ctx, const strata_event *ev)
 	case STRATA_EV_APPLIED:
 	case STRATA_EV_REVERTED:
 	case STRATA_EV_SKIPPED:
+		/* the next one's "failed" row may be on its way: say how to
+		 * see it rather than "nothing else changed" */
 		sig_set("strata: interrupted between migrations: those "
-		        "reported as done are recorded, nothing else "
-		        "changed\n");
+		        "reported as done are recorded, no other migration "
+		        "ran; check 'strata status'\n");
 		break;
 	default:
 		break;

@@ -192,12 +192,17 @@ typedef struct strata_driver {
 	int (*session_setup)(strata_conn *conn, unsigned *split_flags,
 	                     strata_dberr *err);
 	/*
-	 * The schema (PostgreSQL) or database (MySQL) that unqualified names
-	 * resolve to now, malloc'd into *out; *out = NULL where the notion
-	 * does not apply (SQLite). The core qualifies the history table with
-	 * it. May be NULL.
+	 * The schema (PostgreSQL) or database (MySQL) in which `table`
+	 * resolves now, or where it would be created if it does not exist,
+	 * malloc'd into *out; for a qualified "schema.table", that schema.
+	 * *out = NULL where the notion does not apply (SQLite). The core
+	 * calls it once per session with the history table (unqualified as
+	 * configured, or qualified with the schema pinned earlier) and
+	 * qualifies an unqualified history table with the answer; the driver
+	 * may keep introspection to that schema for the session. May be NULL.
 	 */
-	int (*current_schema)(strata_conn *conn, char **out, strata_dberr *err);
+	int (*current_schema)(strata_conn *conn, const char *table, char **out,
+	                      strata_dberr *err);
 	/*
 	 * Whether the lock taken by lock() on conn is still held: OK, or
 	 * STRATA_DRV_LOST (err says why). Also keeps the lock session alive.
@@ -208,6 +213,14 @@ typedef struct strata_driver {
 	/* Rows changed by the last exec()/query() on conn, or -1 when
 	 * unknown. May be NULL. */
 	int64_t (*changes)(strata_conn *conn);
+	/*
+	 * Whether the session is inside a transaction or has autocommit off
+	 * (so that what it writes next would not be durable): 1 yes, 0 no,
+	 * -1 unknown. The core asks after every script run outside a
+	 * transaction and fails the migration on 1, then calls rollback(),
+	 * which must also leave autocommit on. May be NULL.
+	 */
+	int (*in_transaction)(strata_conn *conn);
 } strata_driver;
 
 /* Whether drv has the appended member `op` (ABI 1.1+ operations). */

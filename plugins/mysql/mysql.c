@@ -382,9 +382,14 @@ static int drv_commit(strata_conn *c, strata_dberr *err)
 	return drv_exec(c, "COMMIT", err);
 }
 
+/* Autocommit back on too: a script may have turned it off (see
+ * drv_in_transaction), and strata's history writes need it. */
 static int drv_rollback(strata_conn *c, strata_dberr *err)
 {
-	return drv_exec(c, "ROLLBACK", err);
+	int rc = drv_exec(c, "ROLLBACK", err);
+
+	return rc == STRATA_DRV_OK ? drv_exec(c, "SET autocommit = 1", err)
+	                           : rc;
 }
 
 /* ---- query (prepared statements) ------------------------------------- */
@@ -607,14 +612,32 @@ static int get_lock(strata_conn *c, const char *lname, unsigned timeout_ms,
 	if (rc != STRATA_DRV_OK)
 		return rc;
 	if (!s.text)
-		rc = my__err_fmt(err, STRATA_DRV_ERROR, "GET_LOCK('%s') failed",
-		                 lname);
+		rc = my__err_fmt(err, STRATA_DRV_ERROR,
+		                 "GET_LOCK('%s') returned NULL: the wait was "
+		                 "interrupted (KILL QUERY, a statement time "
+		                 "limit) or failed%s%s",
+		                 lname, *mysql_error(c->db) ? ": " : "",
+		                 mysql_error(c->db));
 	else if (strcmp(s.text, "1"))
 		rc = my__err_fmt(err, STRATA_DRV_TIMEOUT,
 		                 "lock '%s' not acquired within %u ms", lname,
 		                 timeout_ms);
 	free(s.text);
 	return rc;
+}
+
+/*
+ * A statement time limit (init_sql, the role, the server) would cut the
+ * GET_LOCK wait short, a failure instead of a lock timeout. MariaDB calls
+ * it max_statement_time, MySQL max_execution_time; each server rejects
+ * the other's name, which is ignored.
+ */
+static void no_statement_limit(strata_conn *c)
+{
+	strata_dberr ignored;
+
+	drv_exec(c, "SET SESSION max_statement_time = 0", &ignored);
+	drv_exec(c, "SET SESSION max_execution_time = 0", &ignored);
 }
 
 static int drv_lock(strata_conn *c, const char *name, unsigned timeout_ms,
@@ -636,6 +659,8 @@ static int drv_lock(strata_conn *c, const char *name, unsigned timeout_ms,
 	}
 	/* Losing the session frees the lock for a second strata. */
 	rc = drv_exec(c, "SET " NO_IDLE_TIMEOUT, err);
+	if (rc == STRATA_DRV_OK)
+		no_statement_limit(c);
 	if (rc == STRATA_DRV_OK)
 		rc = get_lock(c, lname, timeout_ms, err);
 	if (rc == STRATA_DRV_OK)
@@ -805,11 +830,29 @@ static int drv_session_setup(strata_conn *c, unsigned *flags, strata_dberr *err)
 	return rc;
 }
 
-/* The database that unqualified names resolve to; none is a config error. */
-static int drv_current_schema(strata_conn *c, char **out, strata_dberr *err)
+/* The database `table` resolves in: its own, or the current one (none is
+ * a config error). */
+static int drv_current_schema(strata_conn *c, const char *table, char **out,
+                              strata_dberr *err)
 {
+	const char *t;
+
 	*out = NULL;
-	return my__current_db(c, out, err);
+	if (split_name(table, out, &t))
+		return my__err_nomem(err);
+	return *out ? STRATA_DRV_OK : my__current_db(c, out, err);
+}
+
+/* From the server status flags of the last reply: a transaction open, or
+ * autocommit off (the next write would open one). */
+static int drv_in_transaction(strata_conn *c)
+{
+	unsigned int st = 0;
+
+	if (mariadb_get_infov(c->db, MARIADB_CONNECTION_SERVER_STATUS, &st))
+		return -1;
+	return (st & SERVER_STATUS_IN_TRANS) ||
+	       !(st & SERVER_STATUS_AUTOCOMMIT);
 }
 
 static int64_t drv_changes(strata_conn *c)
@@ -857,4 +900,5 @@ const strata_driver strata_driver_mysql = {
         drv_current_schema,
         drv_lock_check,
         drv_changes,
+        drv_in_transaction,
 };

@@ -698,26 +698,23 @@ static int lock_query(strata_conn *c, const char *fmt, const char *key,
 /*
  * The lock is a transaction-level advisory lock held by an open
  * transaction on the lock session: it cannot outlive that transaction or
- * connection, so nothing can leak it, and behind a transaction-pooling
- * proxy (pgbouncer) the open transaction pins one server connection. The
- * transaction must not be cut short by the session's timeouts, and is READ
- * COMMITTED so that it holds no snapshot between statements (CREATE INDEX
- * CONCURRENTLY and VACUUM wait for old snapshots).
+ * connection, so nothing can leak it. Each attempt is one round trip in a
+ * transaction of its own, rolled back when the lock is not granted: behind
+ * a transaction-pooling proxy (pgbouncer) only the holder pins a server
+ * connection, the waiters none between attempts. The transaction must not
+ * be cut short by the session's timeouts, and is READ COMMITTED so that it
+ * holds no snapshot between statements (CREATE INDEX CONCURRENTLY and
+ * VACUUM wait for old snapshots). Server-side keepalives (ignored on unix
+ * sockets) free the lock within minutes when the holder's host vanishes.
  */
-static const char lock_tx_sql[] =
+static const char lock_try_sql[] =
         "BEGIN ISOLATION LEVEL READ COMMITTED;"
         " SET LOCAL idle_in_transaction_session_timeout = 0;"
-        " SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0";
-
-static int lock_tx_begin(strata_conn *c, strata_dberr *err)
-{
-	int rc = pg_exec(c, lock_tx_sql, err);
-
-	/* PostgreSQL 17 limits whole transactions too. */
-	if (rc == STRATA_DRV_OK && PQserverVersion(c->pg) >= 170000)
-		rc = pg_exec(c, "SET LOCAL transaction_timeout = 0", err);
-	return rc;
-}
+        " SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0;"
+        " SET LOCAL tcp_keepalives_idle = 30;"
+        " SET LOCAL tcp_keepalives_interval = 10;"
+        " SET LOCAL tcp_keepalives_count = 3;%s"
+        " SELECT pg_try_advisory_xact_lock(%s)";
 
 static void lock_tx_end(strata_conn *c)
 {
@@ -727,7 +724,26 @@ static void lock_tx_end(strata_conn *c)
 		pg_exec(c, "ROLLBACK", &ignored);
 }
 
-/* Poll pg_try_advisory_xact_lock until acquired or timeout_ms passed. */
+/* One attempt; the transaction stays open only when *got. */
+static int lock_try(strata_conn *c, const char *key, int *got,
+                    strata_dberr *err)
+{
+	/* PostgreSQL 17 limits whole transactions too. */
+	const char *tt = PQserverVersion(c->pg) >= 170000
+	                         ? " SET LOCAL transaction_timeout = 0;"
+	                         : "";
+	char fmt[sizeof(lock_try_sql) + 64];
+	int rc;
+
+	/* lock_query formats the key into the %s left here. */
+	snprintf(fmt, sizeof(fmt), lock_try_sql, tt, "%s");
+	rc = lock_query(c, fmt, key, got, err);
+	if (rc != STRATA_DRV_OK || !*got)
+		lock_tx_end(c);
+	return rc;
+}
+
+/* Try every LOCK_POLL_MS until acquired or timeout_ms passed. */
 static int poll_lock(strata_conn *c, const char *key, unsigned timeout_ms,
                      strata_dberr *err)
 {
@@ -737,8 +753,7 @@ static int poll_lock(strata_conn *c, const char *key, unsigned timeout_ms,
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		rc = lock_query(c, "SELECT pg_try_advisory_xact_lock(%s)", key,
-		                &got, err);
+		rc = lock_try(c, key, &got, err);
 		if (rc != STRATA_DRV_OK || got)
 			return rc;
 		left = (int64_t)timeout_ms - ms_since(&t0);
@@ -761,9 +776,7 @@ static int pg_lock(strata_conn *c, const char *name, unsigned timeout_ms,
 	rc = key_for(c, name, &key, err);
 	if (rc != STRATA_DRV_OK)
 		return rc;
-	rc = lock_tx_begin(c, err);
-	if (rc == STRATA_DRV_OK)
-		rc = poll_lock(c, key, timeout_ms, err);
+	rc = poll_lock(c, key, timeout_ms, err);
 	if (rc == STRATA_DRV_OK) {
 		c->lock_key = key;
 		return rc;
@@ -837,30 +850,19 @@ static int pg_lock_check(strata_conn *c, const char *name, strata_dberr *err)
 	return STRATA_DRV_OK;
 }
 
-/*
- * The schema for the history table; the first answer also pins
- * introspection to it. An empty or unusable search_path leaves none.
- */
-static int pg_current_schema(strata_conn *c, char **out, strata_dberr *err)
-{
-	char *schema = NULL, *path = NULL;
-	int rc = query_value(c, "SELECT current_schema()", NULL, 0, &schema,
-	                     err);
+/* The schema of the table an unqualified name finds through the
+ * search_path now, if any. */
+static const char visible_schema_sql[] =
+        "SELECT n.nspname FROM pg_catalog.pg_class c"
+        " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE c.oid = pg_catalog.to_regclass(pg_catalog.quote_ident($1))";
 
-	if (rc == STRATA_DRV_OK && schema && !c->schema) {
-		/* Introspection keeps to this schema from now on. */
-		c->schema = strdup(schema);
-		if (!c->schema) {
-			free(schema);
-			return set_nomem(err);
-		}
-	}
-	if (rc != STRATA_DRV_OK || schema) {
-		*out = schema;
-		return rc;
-	}
-	rc = query_value(c, "SELECT current_setting('search_path')", NULL, 0,
-	                 &path, err);
+static int no_schema(strata_conn *c, strata_dberr *err)
+{
+	char *path = NULL;
+	int rc = query_value(c, "SELECT current_setting('search_path')", NULL,
+	                     0, &path, err);
+
 	if (rc != STRATA_DRV_OK)
 		return rc;
 	pg__set_err(err, "the search_path (");
@@ -869,8 +871,79 @@ static int pg_current_schema(strata_conn *c, char **out, strata_dberr *err)
 	             "init_sql or for the role) or qualify the table setting "
 	             "(table = schema.name)");
 	free(path);
-	*out = NULL;
 	return STRATA_DRV_CONFIG;
+}
+
+/* Where `table` resolves: its own schema part, else the schema of the
+ * table the search_path finds, else the one it would be created in. */
+static int resolve_schema(strata_conn *c, const char *table, char **out,
+                          strata_dberr *err)
+{
+	const char *dot = strrchr(table, '.');
+	strata_value p = {STRATA_VAL_TEXT, NULL, 0};
+	int rc;
+
+	*out = NULL;
+	if (dot) {
+		if (!(*out = malloc((size_t)(dot - table) + 1)))
+			return set_nomem(err);
+		memcpy(*out, table, (size_t)(dot - table));
+		(*out)[dot - table] = '\0';
+		return STRATA_DRV_OK;
+	}
+	p.text = table;
+	rc = query_value(c, visible_schema_sql, &p, 1, out, err);
+	if (rc == STRATA_DRV_OK && !*out)
+		rc = query_value(c, "SELECT current_schema()", NULL, 0, out,
+		                 err);
+	if (rc == STRATA_DRV_OK && !*out)
+		rc = no_schema(c, err);
+	return rc;
+}
+
+/*
+ * The history table's schema; the first answer also pins introspection
+ * to it, which a later SET search_path must not move.
+ */
+static int pg_current_schema(strata_conn *c, const char *table, char **out,
+                             strata_dberr *err)
+{
+	int rc = resolve_schema(c, table, out, err);
+
+	if (rc == STRATA_DRV_OK && !c->schema && !(c->schema = strdup(*out))) {
+		free(*out);
+		*out = NULL;
+		return set_nomem(err);
+	}
+	return rc;
+}
+
+/* A transaction the last script left open (or failed in). */
+static int pg_in_transaction(strata_conn *c)
+{
+	switch (PQtransactionStatus(c->pg)) {
+	case PQTRANS_IDLE:
+		return 0;
+	case PQTRANS_INTRANS:
+	case PQTRANS_INERROR:
+		return 1;
+	default:
+		return -1;
+	}
+}
+
+/*
+ * PostgreSQL 14+ closes sessions idle longer than idle_session_timeout;
+ * strata's migration session idles while files are read and checked, so
+ * turn it off (revive_conn in the core stays as a fallback).
+ */
+static int pg_session_setup(strata_conn *c, unsigned *split_flags,
+                            strata_dberr *err)
+{
+	(void)split_flags;
+	if (PQserverVersion(c->pg) < 140000)
+		return STRATA_DRV_OK;
+	return pg_exec(c, "SET idle_session_timeout = 0", err);
 }
 
 static int64_t pg_changes(strata_conn *c)
@@ -938,8 +1011,9 @@ const strata_driver strata_driver_postgres = {
         pg_table_exists,
         pg__introspect,
         pg_connect_ex,
-        NULL, /* session_setup: nothing to adjust */
+        pg_session_setup,
         pg_current_schema,
         pg_lock_check,
         pg_changes,
+        pg_in_transaction,
 };

@@ -99,6 +99,7 @@ static void conn_free(strata_conn *c)
 		return;
 	if (c->lockdb)
 		sqlite3_close(c->lockdb);
+	free(c->lockpath);
 	sqlite3_close(c->db);
 	free(c->path);
 	free(c);
@@ -322,7 +323,7 @@ static char *real_db_path(const char *path)
  * clear configuration error when it cannot be opened read-write. The fd
  * is closed before SQLite locks the file (closing drops POSIX locks).
  */
-static int check_sidecar(const char *path, strata_dberr *err)
+static int check_sidecar(strata_conn *c, const char *path, strata_dberr *err)
 {
 	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
 	struct stat sb;
@@ -337,6 +338,9 @@ static int check_sidecar(const char *path, strata_dberr *err)
 	if (!reg)
 		return fail_config(err, "cannot use the lock file", path,
 		                   "not a regular file");
+	/* The file the lock is on, for lock_check. */
+	c->lockdev = sb.st_dev;
+	c->lockino = sb.st_ino;
 	return STRATA_DRV_OK;
 }
 
@@ -361,7 +365,7 @@ static char *sidecar_path(const char *db, strata_dberr *err)
 
 static int open_sidecar(strata_conn *c, const char *path, strata_dberr *err)
 {
-	int rc = check_sidecar(path, err);
+	int rc = check_sidecar(c, path, err);
 
 	if (rc != STRATA_DRV_OK)
 		return rc;
@@ -396,7 +400,7 @@ static int drv_lock(strata_conn *c, const char *name, unsigned timeout_ms,
 	}
 	rc = take_exclusive(c->lockdb, timeout_ms);
 	if (rc == SQLITE_OK) {
-		free(path);
+		c->lockpath = path;
 		return STRATA_DRV_OK;
 	}
 	if ((rc & 0xff) == SQLITE_BUSY)
@@ -419,7 +423,41 @@ static int drv_unlock(strata_conn *c, const char *name, strata_dberr *err)
 	sqlite3_exec(c->lockdb, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(c->lockdb);
 	c->lockdb = NULL;
+	free(c->lockpath);
+	c->lockpath = NULL;
 	return STRATA_DRV_OK;
+}
+
+static int lost(strata_dberr *err, const char *why, const char *path)
+{
+	fail_msg(err, why, path);
+	return STRATA_DRV_LOST;
+}
+
+/*
+ * The lock is on the sidecar file we opened: if that path was removed or
+ * replaced (cleanup of "stray" files, a restore), a second strata opens
+ * and locks the new file, and both would migrate.
+ */
+static int drv_lock_check(strata_conn *c, const char *name, strata_dberr *err)
+{
+	struct stat sb;
+
+	(void)name;
+	if (!c->lockdb || !c->lockpath)
+		return in_memory(c->path)
+		               ? STRATA_DRV_OK
+		               : lost(err, "no lock was taken on %s", c->path);
+	if (lstat(c->lockpath, &sb))
+		return lost(err, "the lock file %s was removed", c->lockpath);
+	if (sb.st_dev != c->lockdev || sb.st_ino != c->lockino)
+		return lost(err, "the lock file %s was replaced", c->lockpath);
+	return STRATA_DRV_OK;
+}
+
+static int drv_in_transaction(strata_conn *c)
+{
+	return !sqlite3_get_autocommit(c->db);
 }
 
 static int set_flag(void *ctx, int ncols, const char *const *v)
@@ -463,9 +501,11 @@ static int drv_table_exists(strata_conn *c, const char *name, int *exists,
 }
 
 /* SQLite has no schema that a statement could switch history writes to. */
-static int drv_current_schema(strata_conn *c, char **out, strata_dberr *err)
+static int drv_current_schema(strata_conn *c, const char *table, char **out,
+                              strata_dberr *err)
 {
 	(void)c;
+	(void)table;
 	(void)err;
 	*out = NULL;
 	return STRATA_DRV_OK;
@@ -516,6 +556,7 @@ const strata_driver strata_driver_sqlite = {
         drv_connect_ex,
         NULL, /* session_setup: nothing to set up */
         drv_current_schema,
-        NULL, /* lock_check: a file lock cannot be lost */
+        drv_lock_check,
         drv_changes,
+        drv_in_transaction,
 };

@@ -3,12 +3,16 @@
 #define STRATA_SQLITE_INT_H
 
 #include <sqlite3.h>
+#include <sys/types.h>
 
 #include <strata/driver.h>
 
 struct strata_conn {
 	sqlite3 *db;
 	sqlite3 *lockdb; /* sidecar database holding the migration lock */
+	char *lockpath;  /* the sidecar's path, and its identity when locked */
+	dev_t lockdev;
+	ino_t lockino;
 	char *path;
 	char version[32];
 };

@@ -39,6 +39,36 @@ END;
 CALL fill(2);"
 mig "$M" 3_procedure up.sqlite.sql "INSERT INTO log (begin, event) VALUES (1, 1);
 INSERT INTO log (begin, event) VALUES (2, 2);"
+# Review 3 finding 2: begin/end as aliases inside bodies; DEFINER's user
+# does not keep the CREATE header open (then "event" would look like a body).
+mig "$M" 4_names up.mysql.sql "CREATE TABLE r (begin INT, end INT);
+INSERT INTO r VALUES (1, 2), (3, 4);
+CREATE TABLE log2 (x INT);
+CREATE TRIGGER r_ai AFTER INSERT ON r FOR EACH ROW BEGIN
+  INSERT INTO log2 SELECT NEW.end AS end;
+  SET @y = 1;
+END;
+CREATE PROCEDURE span() BEGIN
+  SELECT MIN(begin) begin, MAX(end) end INTO @a, @b FROM r;
+  INSERT INTO log2 SELECT MAX(end) end FROM r;
+  INSERT INTO log2 SELECT x + 100 AS begin FROM (SELECT @a AS x) AS q;
+END;
+CREATE DEFINER=CURRENT_USER VIEW v AS SELECT event AS e, begin AS begin FROM evt;
+CREATE TABLE after_view (a INT);
+INSERT INTO r VALUES (5, 6);
+CALL span();"
+mig "$M" 4_names up.sqlite.sql "CREATE TABLE r (begin INT, end INT);
+CREATE TABLE log2 (x INT);
+CREATE TRIGGER r_ai AFTER INSERT ON r BEGIN
+  INSERT INTO log2 SELECT NEW.end AS end;
+  INSERT INTO log2 SELECT MAX(end) end FROM r;
+  INSERT INTO log2 SELECT begin + 10 begin
+  FROM r WHERE begin = NEW.begin;
+END;
+CREATE VIEW v AS SELECT event AS e, begin AS begin FROM evt;
+CREATE TABLE after_view (a INT);
+INSERT INTO r VALUES (1, 2);
+INSERT INTO r VALUES (3, 4);"
 
 for e in $(engines); do
 	case "$e" in postgres) continue ;; missing-*)
@@ -59,7 +89,18 @@ for e in $(engines); do
 	if [ "$e" = mysql ]; then
 		has "applied   3_procedure (up.mysql.sql, 2 statements" "$OUT" \
 			"$e: the procedure with LOOP, IF and CASE is one statement"
+		has "applied   4_names (up.mysql.sql, 9 statements" "$OUT" \
+			"$e: AS end, implicit aliases, DEFINER=CURRENT_USER VIEW"
+		want="6,6,101,"
+	else
+		has "applied   4_names (up.sqlite.sql, 7 statements" "$OUT" \
+			"$e: AS end and implicit aliases in a trigger"
+		want="2,2,4,4,11,13,"
 	fi
+	is "$(db_query "$e" "$DBURL" "SELECT x FROM log2 ORDER BY x" | tr '\n' ',')" \
+		"$want" "$e: the bodies with begin/end names ran whole"
+	is "$(db_query "$e" "$DBURL" "SELECT count(*) FROM after_view")" 0 \
+		"$e: the table after the view exists"
 done
 
 done_testing

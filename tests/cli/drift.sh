@@ -42,7 +42,7 @@ has "2_b (missing)" "$ERR" "names it as missing"
 strata --dir "$M" --url "$DB" status
 has "2                b                            missing" "$OUT" "status shows missing"
 strata --dir "$M" --url "$DB" down
-expect_rc 1 "cannot revert a missing migration"
+expect_rc 2 "cannot revert a missing migration"
 has "its migration folder is gone" "$ERR" "says why"
 mv "$T_TMP/2_b.away" "$M/2_b"
 

@@ -87,7 +87,7 @@ is "$(sqlite3 f.db "SELECT status, steps FROM strata_migrations WHERE version = 
 
 # down refuses without a down file and names it, before reverting anything.
 strata --dir "$M" --url "$DB" down 2
-expect_rc 1 "down without down.sql"
+expect_rc 2 "down without down.sql"
 has "$M/3_later/down.sql: error: cannot revert 3_later: no down file" "$ERR" "names the file"
 is "$(sqlite3 f.db "SELECT count(*) FROM strata_migrations")" 4 "nothing reverted"
 

@@ -226,6 +226,58 @@ escapes() {
 	lacks "$ESC" "$OUT$ERR" "$e: no raw escape character in the error"
 }
 
+# .sql in any case is SQL: an upper-case name is refused, never skipped,
+# and a loose .sql file beside the migration folders is an error.
+sql_case() {
+	e=$1 M=$T_TMP/$1-case
+	db_new "$e" || { ok 1 "$e: create a database"; return; }
+	url=$DBURL
+	mig "$M" 1_a up.sql "CREATE TABLE ca (x INT);"
+	mig "$M" 1_a "up.$e.SQL" "CREATE TABLE cb (x INT);"
+	strata --dir "$M" --url "$url" up
+	expect_rc 2 "$e: up.$e.SQL is refused"
+	has "$M/1_a/up.$e.SQL" "$ERR" "$e: naming the file"
+	has "expected lower-case up.sql" "$ERR" "$e: and the rule"
+	rm "$M/1_a/up.$e.SQL"
+	mig "$M" 1_a UP.sql "CREATE TABLE cb (x INT);"
+	strata --dir "$M" --url "$url" up
+	expect_rc 2 "$e: UP.sql is refused"
+	rm "$M/1_a/UP.sql"
+	printf 'CREATE INDEX i ON ca (x);\n' >"$M/add_index.sql"
+	strata --dir "$M" --url "$url" up
+	expect_rc 2 "$e: a loose add_index.sql is refused"
+	has "$M/add_index.sql" "$ERR" "$e: naming it"
+	rm "$M/add_index.sql"
+	mig "$M" Seeds 001.SQL "INSERT INTO ca VALUES (1);"
+	strata --dir "$M" --url "$url" up
+	expect_rc 2 "$e: Seeds/001.SQL is refused"
+	has "$M/Seeds" "$ERR" "$e: naming the folder"
+	is "$(versions "$e" "$url")" "" "$e: nothing ran"
+	rm -r "$M/Seeds"
+	strata --dir "$M" --url "$url" up
+	expect_rc 0 "$e: up once the files are fixed"
+}
+
+# Releases before 0.2 recorded the SHA-256 of a CRLF/BOM file's raw bytes:
+# that row is applied, not modified.
+raw_checksum() {
+	e=$1 M=$T_TMP/$1-raw
+	db_new "$e" || { ok 1 "$e: create a database"; return; }
+	url=$DBURL
+	mkdir -p "$M/1_crlf"
+	printf '%sCREATE TABLE rc (x INT);\r\n' "$BOM" >"$M/1_crlf/up.sql"
+	strata --dir "$M" --url "$url" up
+	expect_rc 0 "$e: up a BOM/CRLF file"
+	raw=$(sha256sum "$M/1_crlf/up.sql" | cut -d' ' -f1)
+	db_query "$e" "$url" "UPDATE strata_migrations SET checksum = '$raw'"
+	strata --dir "$M" --url "$url" status --exit-code
+	expect_rc 0 "$e: a raw-bytes checksum is a match"
+	has "1                crlf                         applied" "$OUT" "$e: applied, not modified"
+	db_query "$e" "$url" "UPDATE strata_migrations SET checksum = '$(printf '%064d' 0)'"
+	strata --dir "$M" --url "$url" status --exit-code
+	expect_rc 3 "$e: any other checksum is still modified"
+}
+
 for e in $(engines); do
 	case "$e" in missing-*)
 		ok 1 "$e: server required but not running"
@@ -237,6 +289,8 @@ for e in $(engines); do
 	bom_crlf "$e"
 	unreadable "$e"
 	escapes "$e"
+	sql_case "$e"
+	raw_checksum "$e"
 done
 permission_denied
 done_testing

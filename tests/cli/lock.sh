@@ -6,21 +6,49 @@
 cd "$T_TMP" || exit 1
 unset DATABASE_URL STRATA_URL STRATA_CONFIG STRATA_ENV STRATA_INIT_SQL
 
-# The backend holding the strata advisory lock on database $1.
-lock_holders() {
+# Migrations block on the gate: advisory lock $GATE, held by a psql
+# session of the test database until the test releases it.
+GATE=4242
+GATE_SQL="SELECT pg_advisory_xact_lock($GATE);"
+
+# psql as admin on database $1.
+pg() { # DB SQL
 	# shellcheck disable=SC2086
-	$STRATA_TEST_PG_ADMIN -d postgres -At -c "SELECT pid FROM pg_locks
-		WHERE locktype = 'advisory' AND granted AND database =
-		(SELECT oid FROM pg_database WHERE datname = '$1')"
+	$STRATA_TEST_PG_ADMIN -d "$1" -At -c "$2"
 }
 
-# Wait up to 10 s until database $1 has a lock holder.
-wait_holder() {
-	i=0
-	while [ -z "$(lock_holders "$1")" ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+# The backend holding the strata advisory lock on database $1 (a bigint
+# key is classid, objid and objsubid 1; the gate's is not strata's).
+lock_holders() {
+	pg postgres "SELECT pid FROM pg_locks
+		WHERE locktype = 'advisory' AND granted AND database =
+		(SELECT oid FROM pg_database WHERE datname = '$1')
+		AND NOT (classid = 0 AND objid = $GATE AND objsubid = 1)"
+}
+
+# Close the gate on database $1: wait until its psql session holds it.
+gate_close() {
+	# shellcheck disable=SC2086
+	gate_hold pg "SELECT pg_advisory_lock($GATE);" \
+		"SELECT pg_advisory_unlock($GATE);" $STRATA_TEST_PG_ADMIN -d "$1"
+	wait_for "the gate" gate_closed "$1"
+}
+gate_closed() {
+	[ "$(pg postgres "SELECT count(*) FROM pg_locks WHERE locktype =
+		'advisory' AND granted AND classid = 0 AND objid = $GATE AND
+		objsubid = 1 AND database =
+		(SELECT oid FROM pg_database WHERE datname = '$1')")" = 1 ]
+}
+# A strata session of database $1 waits at the gate.
+at_gate() {
+	[ "$(pg postgres "SELECT count(*) FROM pg_stat_activity
+		WHERE datname = '$1' AND application_name = 'strata'
+		AND wait_event_type = 'Lock' AND wait_event = 'advisory'")" = 1 ]
+}
+# Database $1 has at least $2 strata sessions.
+sessions_at_least() {
+	[ "$(pg postgres "SELECT count(*) FROM pg_stat_activity
+		WHERE datname = '$1' AND application_name = 'strata'")" -ge "$2" ]
 }
 
 idle_timeouts() {
@@ -29,19 +57,25 @@ idle_timeouts() {
 	M=$T_TMP/idle
 	mig "$M" 1_slow up.sql "CREATE TABLE runs (n INT);
 INSERT INTO runs VALUES (1);
-SELECT pg_sleep(6);"
+$GATE_SQL"
 	export STRATA_INIT_SQL="SET idle_session_timeout = 2000; SET idle_in_transaction_session_timeout = 2000"
-	"$STRATA_BIN" --dir "$M" --url "$U" up >"$T_TMP/first" 2>&1 &
+	gate_close "$name"
+	timeout 120 "$STRATA_BIN" --dir "$M" --url "$U" up >"$T_TMP/first" 2>&1 &
 	first=$!
-	wait_holder "$name"
+	wait_for "the first strata at the gate" at_gate "$name"
+	ok $? "postgres: the first strata takes the lock and runs the migration"
 	# A patient one waits longer than the idle timeouts, then finds its
 	# own (idle, closed) migration session replaced.
-	"$STRATA_BIN" --dir "$M" --url "$U" --lock-timeout 30 up >"$T_TMP/patient" 2>&1 &
+	n=$(pg postgres "SELECT count(*) FROM pg_stat_activity
+		WHERE datname = '$name' AND application_name = 'strata'")
+	timeout 120 "$STRATA_BIN" --dir "$M" --url "$U" --lock-timeout 60 up >"$T_TMP/patient" 2>&1 &
 	patient=$!
-	sleep 2.5 # past both idle timeouts
+	wait_for "the patient strata" sessions_at_least "$name" $((n + 1))
+	sleep 3 # past both idle timeouts
 	strata --dir "$M" --url "$U" --lock-timeout 1 up
 	expect_rc 4 "postgres: a second strata waits for the lock and gives up"
 	has "another strata is migrating" "$ERR" "postgres: says another strata is migrating"
+	gate_release pg
 	wait "$first"
 	is "$?" 0 "postgres: the first strata completes despite 2 s idle timeouts"
 	wait "$patient"
@@ -63,16 +97,18 @@ lost_lock() { # WHAT DIRECTIVE WANT_TABLE_A WANT_HISTORY MESSAGE
 	M=$T_TMP/lost_$1
 	mig "$M" 1_slow up.sql "$2
 CREATE TABLE a (x INT);
-SELECT pg_sleep(3);"
+$GATE_SQL"
 	mig "$M" 2_next up.sql "CREATE TABLE b (x INT);"
-	"$STRATA_BIN" --dir "$M" --url "$U" up >"$T_TMP/out_$1" 2>&1 &
+	gate_close "$name"
+	timeout 120 "$STRATA_BIN" --dir "$M" --url "$U" up >"$T_TMP/out_$1" 2>&1 &
 	run=$!
-	wait_holder "$name"
-	sleep 0.5
-	# shellcheck disable=SC2086
-	$STRATA_TEST_PG_ADMIN -d postgres -At -c "SELECT pg_terminate_backend(pid)
-		FROM pg_locks WHERE locktype = 'advisory' AND granted AND database =
-		(SELECT oid FROM pg_database WHERE datname = '$name')" >/dev/null
+	wait_for "strata at the gate" at_gate "$name"
+	ok $? "postgres $1: strata takes the lock and runs migration 1"
+	pg postgres "SELECT pg_terminate_backend(pid) FROM pg_locks
+		WHERE locktype = 'advisory' AND granted AND database =
+		(SELECT oid FROM pg_database WHERE datname = '$name')
+		AND NOT (classid = 0 AND objid = $GATE AND objsubid = 1)" >/dev/null
+	gate_release pg
 	wait "$run"
 	RC=$? OUT=$(cat "$T_TMP/out_$1") ERR=$OUT
 	expect_rc 1 "postgres $1: a lost lock stops the run"

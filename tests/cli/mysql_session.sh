@@ -25,18 +25,44 @@ lock_holder() { # the connection id holding strata's lock on database $1
 		"SELECT IS_USED_LOCK('strata:$1.strata_migrations')"
 }
 
+# Slow migrations wait at a gate: GET_LOCK('$GATE'), held by an admin
+# session until the test releases it.
+GATE=strata-test-gate:$$
+GATE_SQL="SELECT GET_LOCK('$GATE', 600);
+SELECT RELEASE_LOCK('$GATE');"
+my() { $STRATA_TEST_MY_ADMIN -N -B -e "$1"; }
+# hold NAME LOCK: an admin session holds GET_LOCK(LOCK) until gate_release NAME.
+hold() {
+	# shellcheck disable=SC2086
+	gate_hold "$1" "SELECT GET_LOCK('$2', 0);" "SELECT RELEASE_LOCK('$2');" \
+		$STRATA_TEST_MY_ADMIN
+	wait_for "$2 to be held" held "$2"
+}
+held() { [ "$(my "SELECT IS_USED_LOCK('$1') IS NOT NULL")" = 1 ]; }
+# A strata session of database $1 waits in a GET_LOCK matching LIKE $2.
+waiting() {
+	[ "$(my "SELECT count(*) FROM information_schema.PROCESSLIST
+		WHERE DB = '$1' AND USER = 'strata' AND STATE = 'User lock'
+		AND INFO LIKE '$2'")" -ge 1 ]
+}
+
 # 1. wait_timeout = 2 on every session: the idle lock session survives.
 db_new mysql || exit 1
+name=${DBURL##*/}
 M=$T_TMP/m1
 mig $M 1_runs up.sql "CREATE TABLE runs (v INT);"
-mig $M 2_slow up.sql "SELECT SLEEP(6);
+mig $M 2_slow up.sql "$GATE_SQL
 INSERT INTO runs VALUES (2);"
 ini t1.ini "$M" "SET SESSION wait_timeout = 2"
-"$STRATA_BIN" -c t1.ini up >first.out 2>&1 &
+hold gate "$GATE"
+timeout 120 "$STRATA_BIN" -c t1.ini up >first.out 2>&1 &
 first=$!
-sleep 3.5
+wait_for "the first strata at the gate" waiting "$name" "%$GATE%"
+ok $? "the first strata takes the lock and runs the slow migration"
+sleep 3 # past wait_timeout
 strata -c t1.ini --lock-timeout 1 up
 expect_rc 4 "a second strata still finds the lock held"
+gate_release gate
 wait "$first"
 is "$?" 0 "the first strata succeeds"
 is "$(db_query mysql "$DBURL" "SELECT count(*) FROM runs WHERE v = 2")" 1 \
@@ -44,31 +70,36 @@ is "$(db_query mysql "$DBURL" "SELECT count(*) FROM runs WHERE v = 2")" 1 \
 
 # ... nor end the migration session while it waits for the lock.
 mig $M 3_after up.sql "INSERT INTO runs VALUES (3);"
-$STRATA_TEST_MY_ADMIN -e "SELECT GET_LOCK('strata:${DBURL##*/}.strata_migrations', 0); SELECT SLEEP(4);" >/dev/null &
-holder=$!
-sleep 0.5
-strata -c t1.ini --lock-timeout 30 up
-expect_rc 0 "a strata that waited 4 s for the lock then migrates"
+hold lock "strata:$name.strata_migrations"
+(
+	wait_for "strata waiting for the lock" waiting "$name" "%GET_LOCK%"
+	seen=$?
+	sleep 3 # past wait_timeout
+	gate_release lock
+	exit $seen
+) &
+releaser=$!
+strata -c t1.ini --lock-timeout 60 up
+expect_rc 0 "a strata that waited past wait_timeout for the lock then migrates"
 has "3_after (up.sql" "$OUT" "and applies the pending migration"
-wait "$holder"
+wait "$releaser"
+ok $? "it was seen waiting for the lock"
+gate_release lock
 
 # 2. The lock session is killed: stop before the next migration.
 db_new mysql || exit 1
 name=${DBURL##*/}
 M=$T_TMP/m2
-mig $M 1_slow up.sql "SELECT SLEEP(4);
+mig $M 1_slow up.sql "$GATE_SQL
 CREATE TABLE a (x INT);"
 mig $M 2_b up.sql "CREATE TABLE b (x INT);"
-"$STRATA_BIN" --dir "$M" --url "$DBURL" up >lost.out 2>lost.err &
+hold gate "$GATE"
+timeout 120 "$STRATA_BIN" --dir "$M" --url "$DBURL" up >lost.out 2>lost.err &
 run=$!
-id="" tries=0
-while [ $tries -lt 30 ]; do
-	id=$(lock_holder "$name")
-	[ -n "$id" ] && [ "$id" != NULL ] && break
-	tries=$((tries + 1))
-	sleep 0.1
-done
-$STRATA_TEST_MY_ADMIN -e "KILL $id"
+wait_for "strata at the gate" waiting "$name" "%$GATE%"
+ok $? "strata takes the lock and runs migration 1"
+$STRATA_TEST_MY_ADMIN -e "KILL $(lock_holder "$name")"
+gate_release gate
 wait "$run"
 RC=$? OUT=$(cat lost.out) ERR=$(cat lost.err)
 expect_rc 1 "a lost lock stops the run"

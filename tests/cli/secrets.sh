@@ -108,6 +108,34 @@ for e in $(engines); do
 	lacks "$U_PASS" "$OUT$ERR" "$e: password from password_file not printed"
 	has "$U_USER:***@" "$OUT" "$e: target redacted"
 
+	# Review 3 finding 5: an '@' in options or in a URL's query never
+	# moves the host (the password would go there).
+	if [ "$e" = postgres ]; then
+		at_opts="sslmode=disable&connect_timeout=5&application_name=a@b"
+	else
+		at_opts="ssl-mode=disable&connect_timeout=5&x=a@b"
+	fi
+	grep -v '^options = ' conf/strata.ini >conf/at.ini
+	printf 'options = %s\n' "$at_opts" >>conf/at.ini
+	chmod 600 conf/at.ini
+	strata -c conf/at.ini -e ci status
+	if [ "$e" = postgres ]; then
+		expect_rc 0 "$e: options with an '@': same host"
+	else
+		expect_rc 2 "$e: options with an '@': x is a parameter"
+		has "unknown URL parameter 'x'" "$ERR" \
+			"$e: the '@' stayed in the parameter"
+	fi
+	lacks "$U_PASS" "$OUT$ERR" "$e: options with '@': password not printed"
+	strata --dir "$M" --url "$DBURL?connect_timeout=5&x=a@b" status
+	expect_rc 2 "$e: --url with an '@' in the query is refused"
+	has "ambiguous database URL" "$ERR" "$e: says it is ambiguous"
+	lacks "$U_PASS" "$OUT$ERR" "$e: ambiguous URL: password not printed"
+	if [ "$e" = postgres ]; then
+		strata --dir "$M" --url "$DBURL?application_name=a%40b" status
+		expect_rc 0 "$e: --url with %40 in the query works"
+	fi
+
 	chmod 644 conf/db.pass
 	strata -c conf/strata.ini -e ci status
 	expect_rc 0 "$e: a readable password_file still works"

@@ -68,18 +68,49 @@ SELECT SLEEP(20);"
 	is "$(printf '%s\n' "$ERR" | wc -l | tr -d ' ')" 1 "$e: one line on stderr"
 	has "applied   1_a" "$OUT" "$e: progress before the signal was printed"
 	if [ "$e" = mysql ]; then
-		has "strata: interrupted while applying 2_slow without a transaction: recorded as failed" \
+		has "strata: interrupted while applying 2_slow without a transaction: statements that ran are kept and it is recorded as failed, unless it had finished; check 'strata status'" \
 			"$ERR" "$e: says what was interrupted, and its state"
 		has "strata resolve 2 --applied" "$ERR" "$e: says how to go on"
 		is "$(db_query "$e" "$DBURL" "SELECT version, status FROM strata_migrations ORDER BY version" | tr '\t\n' ': ')" \
 			"1:applied 2:failed " "$e: a failed row for the interrupted one"
 	else
-		has "strata: interrupted while applying 2_slow inside a transaction: the database rolls it back; nothing recorded" \
+		has "strata: interrupted while applying 2_slow inside a transaction: the database rolls it back (nothing recorded) unless its commit had completed; check 'strata status'" \
 			"$ERR" "$e: says what was interrupted, and its state"
 		# PostgreSQL ends the orphaned backend at its next check.
 		is "$(db_query "$e" "$DBURL" "SELECT version FROM strata_migrations ORDER BY version" | tr '\n' ' ')" \
 			"1 " "$e: no history row for the interrupted one"
 	fi
+
+	# Review 3 finding 10: a migration without a transaction is "recorded
+	# as failed" only once its row is written. A trigger holds up that
+	# insert; a signal then must not claim the row.
+	db_new "$e" || { ok 1 "create a $e database"; continue; }
+	M=$T_TMP/m_hold_$e
+	case "$e" in
+	postgres) hold="CREATE FUNCTION hold() RETURNS trigger AS \$\$
+BEGIN IF NEW.version = '2' THEN PERFORM pg_sleep(8); END IF; RETURN NEW; END
+\$\$ LANGUAGE plpgsql;
+CREATE TRIGGER hold BEFORE INSERT ON strata_migrations
+FOR EACH ROW EXECUTE FUNCTION hold();" ;;
+	mysql) hold="CREATE TRIGGER hold BEFORE INSERT ON strata_migrations
+FOR EACH ROW BEGIN IF NEW.version = '2' THEN DO SLEEP(8); END IF; END;" ;;
+	sqlite) hold="CREATE TABLE n (x INT);
+INSERT INTO n WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000) SELECT x FROM c;
+CREATE TRIGGER hold BEFORE INSERT ON strata_migrations
+WHEN CAST(NEW.version AS TEXT) = '2' BEGIN
+  SELECT count(*) FROM n a, n b, n c;
+END;" ;;
+	esac
+	mig "$M" 1_a up.sql "$hold"
+	mig "$M" 2_slow up.sql "-- strata:no-transaction
+CREATE TABLE b (x INT);"
+	run_and_kill INT "$M" "$DBURL"
+	is "$RC" 130 "$e: held history insert: SIGINT exits 130"
+	lacks "2_slow" "$OUT" "$e: held history insert: 2_slow did not finish"
+	has "strata: interrupted between migrations" "$ERR" \
+		"$e: held history insert: between migrations"
+	lacks "recorded as failed" "$ERR" \
+		"$e: held history insert: no claim of a failed row"
 done
 
 done_testing

@@ -17,38 +17,43 @@ ln -s real/c.db link.db
 strata --dir "$M" --url "sqlite:$T/real/c.db" up
 expect_rc 0 "up through the real path"
 
-# Two strata at once, through the real path and through the symlink.
-SLOW="WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000000) SELECT count(*) FROM n;"
-mig $M 2_slow up.sql "$SLOW
-CREATE TABLE runs (x INT);
+# Whether sqlite3 finds the database file $1 write-locked by someone else.
+locked() {
+	sqlite3 "$1" "BEGIN IMMEDIATE; ROLLBACK;" 2>&1 | grep -q "locked"
+}
+
+# Two strata at once, through the real path and through the symlink. The
+# first takes the lock, then waits (busy_timeout) for the database, which
+# an outside sqlite3 holds until the test lets it go.
+mig $M 2_slow up.sql "CREATE TABLE runs (x INT);
 INSERT INTO runs VALUES (2);"
-"$STRATA_BIN" --dir "$M" --url "sqlite:$T/real/c.db" up >first.out 2>&1 &
+gate_hold db "BEGIN IMMEDIATE;" "ROLLBACK;" sqlite3 "$T/real/c.db"
+wait_for "the outside holder of the database" locked "$T/real/c.db"
+timeout 120 "$STRATA_BIN" --dir "$M" --url "sqlite:$T/real/c.db?busy_timeout=600000" up >first.out 2>&1 &
 first=$!
-sleep 1
+wait_for "the first strata to take the lock" locked "$T/real/c.db-strata-lock"
+ok $? "the first strata takes the lock and waits for the database"
 strata --dir "$M" --url "sqlite:$T/link.db" --lock-timeout 1 up
 expect_rc 4 "a symlink to the database waits for the same lock"
 has "another strata is migrating" "$ERR" "says another strata holds it"
+gate_release db
 wait "$first"
 is "$?" 0 "the first run succeeds"
 is "$(sqlite3 real/c.db "SELECT count(*) FROM runs")" 1 "the slow migration ran once"
 [ ! -e link.db-strata-lock ] && [ -f real/c.db-strata-lock ]
 ok $? "the sidecar sits next to the real file"
 
-# An outside holder of the real sidecar (idle, fed through a fifo) blocks
+# An outside holder of the real sidecar (idle, fed through a pipe) blocks
 # runs through either path.
 mig $M 3_c up.sql "CREATE TABLE c (x INT);"
-mkfifo hold
-sqlite3 "$T/real/c.db-strata-lock" <hold >/dev/null &
-holder=$!
-exec 3>hold
-echo "BEGIN EXCLUSIVE;" >&3
-sleep 0.5
+gate_hold sidecar "BEGIN EXCLUSIVE;" "ROLLBACK;" sqlite3 "$T/real/c.db-strata-lock"
+wait_for "the outside holder of the sidecar" locked "$T/real/c.db-strata-lock"
+ok $? "an outside sqlite3 holds the real sidecar"
 strata --dir "$M" --url "sqlite:$T/link.db" --lock-timeout 1 up
 expect_rc 4 "the symlink path honours a lock held on the real sidecar"
 strata --dir "$M" --url "sqlite:$T/linkdir/c.db" --lock-timeout 1 up
 expect_rc 4 "so does a path through a symlinked folder"
-exec 3>&-
-wait "$holder"
+gate_release sidecar
 strata --dir "$M" --url "sqlite:$T/linkdir/c.db" --lock-timeout 5 up
 expect_rc 0 "the lock is free once the holder is gone"
 is "$(sqlite3 real/c.db "SELECT count(*) FROM strata_migrations")" 3 "all three applied"

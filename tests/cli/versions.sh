@@ -108,6 +108,30 @@ DROP TABLE lc;"
 	strata --dir "$M" --url "$url" down 3
 	expect_rc 0 "$e: down through the BIGINT table"
 	is "$(db_query "$e" "$url" "SELECT count(*) FROM strata_migrations")" 0 "$e: rows deleted"
+
+	# A 20-digit version does not fit BIGINT: refused before anything
+	# runs, with the statements that change the column.
+	pair "$M" "${K1}_k" lk
+	strata --dir "$M" --url "$url" up
+	expect_rc 2 "$e: a 20-digit version into a BIGINT table is refused"
+	has "version $K1 is too large" "$ERR" "$e: naming the version"
+	is "$(db_query "$e" "$url" "SELECT count(*) FROM strata_migrations")" 0 "$e: nothing ran"
+	strata --dir "$M" --url "$url" baseline "$K1"
+	expect_rc 2 "$e: baseline refuses it too"
+	case $e in
+	sqlite) want="RENAME TO strata_history_old" ;;
+	postgres) want="ALTER COLUMN version TYPE VARCHAR(255)" ;;
+	mysql) want="MODIFY version VARCHAR(255) NOT NULL" ;;
+	esac
+	has "$want" "$ERR" "$e: giving the fix"
+	fix=$(printf '%s\n' "$ERR" | sed -n 's/.*to text first: //p')
+	strata --dir "$M" --url "$url" up --to 11
+	expect_rc 0 "$e: up to a version that fits still works"
+	db_query "$e" "$url" "$fix"
+	own_table "$e" "$url"
+	strata --dir "$M" --url "$url" up
+	expect_rc 0 "$e: up after the suggested fix"
+	is "$(versions "$e" "$url")" "2 10 11 $K1" "$e: the 20-digit version recorded exactly"
 }
 
 # Item 6: statuses strata never writes, and NULLs anywhere.
@@ -143,6 +167,16 @@ unknown_status() {
 	expect_rc 1 "$e: up on an interrupted row"
 	has "(started, never finished)" "$ERR" "$e: says when it started"
 	lacks "an unknown time" "$ERR" "$e: not 'an unknown time'"
+
+	# A version that is not digits is a bad version, not a bad status.
+	db_query "$e" "$url" "UPDATE strata_migrations SET status = 'applied', version = '2x' WHERE version = '2'"
+	strata --dir "$M" --url "$url" status
+	has "history version '2x' is not digits" "$OUT" "$e: status says the version is bad"
+	lacks "is not one strata writes" "$OUT" "$e: not that 'applied' is a bad status"
+	strata --dir "$M" --url "$url" up
+	expect_rc 3 "$e: up refuses a non-digit version"
+	has "(version '2x' is not digits)" "$ERR" "$e: naming the bad version"
+	lacks "status 'applied'" "$ERR" "$e: not its status"
 
 	# A table without NOT NULL constraints: NULL in every column.
 	db_new "$e" || { ok 1 "$e: create a database"; return; }
@@ -298,6 +332,71 @@ DROP TABLE no_such_table;"
 	lacks "while reverting: reverting" "$OUT" "$e: without repeating itself"
 }
 
+# A version-0 migration (Diesel's initial setup) is reverted by --to 0;
+# down refuses before reverting anything when a file is missing.
+down_edges() {
+	e=$1 M=$T_TMP/$1-down
+	db_new "$e" || { ok 1 "$e: create a database"; return; }
+	url=$DBURL
+	pair "$M" 00000000000000_diesel_initial_setup d0
+	pair "$M" 1_a da
+	pair "$M" 2_b db
+	strata --dir "$M" --url "$url" up
+	expect_rc 0 "$e: up with a version-0 migration"
+	strata --dir "$M" --url "$url" down 4294967297
+	expect_rc 2 "$e: down 4294967297 is a usage error"
+	is "$(versions "$e" "$url")" "00000000000000 1 2" "$e: nothing reverted"
+	rm "$M/2_b/down.sql"
+	strata --dir "$M" --url "$url" down
+	expect_rc 2 "$e: down without a down file exits 2"
+	has "no down file" "$ERR" "$e: saying so"
+	mig "$M" 2_b down.sql "DROP TABLE db;"
+	mv "$M/2_b" "$T_TMP/$e-2_b"
+	strata --dir "$M" --url "$url" down
+	expect_rc 2 "$e: down with the folder gone exits 2"
+	has "its migration folder is gone" "$ERR" "$e: saying so"
+	is "$(versions "$e" "$url")" "00000000000000 1 2" "$e: still nothing reverted"
+	mv "$T_TMP/$e-2_b" "$M/2_b"
+	strata --dir "$M" --url "$url" down --to 0
+	expect_rc 0 "$e: down --to 0"
+	is "$(printed reverted)" "2_b 1_a 00000000000000_diesel_initial_setup" \
+		"$e: reverts everything, version 0 included"
+	is "$(versions "$e" "$url")" "" "$e: history empty"
+	is "$(table_count "$e" "$url" d0)" 0 "$e: version 0's down ran"
+}
+
+# A migration recorded as skipped (no file for this driver) that gains one:
+# up names it and the way out; repair never claims all is well.
+skipped_gains_file() {
+	e=$1 M=$T_TMP/$1-skipfile
+	db_new "$e" || { ok 1 "$e: create a database"; return; }
+	url=$DBURL
+	other=sqlite
+	[ "$e" != sqlite ] || other=postgres
+	pair "$M" 1_a sa
+	mig "$M" 2_b "up.$other.sql" "CREATE TABLE sb (x INT);"
+	strata --dir "$M" --url "$url" up
+	expect_rc 0 "$e: up records 2_b as skipped"
+	has "2_b" "$OUT" "$e: it is listed"
+	pair "$M" 2_b sb
+	strata --dir "$M" --url "$url" up
+	expect_rc 3 "$e: up refuses the skipped migration that has a file now"
+	has "2_b is recorded as skipped" "$ERR" "$e: naming it"
+	has "'strata down --to 1'" "$ERR" "$e: and the way out"
+	strata --dir "$M" --url "$url" repair
+	expect_rc 2 "$e: repair refuses it"
+	lacks "matches its file" "$OUT" "$e: without claiming all is well"
+	has "2_b is recorded as skipped" "$ERR" "$e: repair names it"
+	strata --dir "$M" --url "$url" repair 2
+	expect_rc 2 "$e: repair 2 refuses it"
+	has "2_b is recorded as skipped" "$ERR" "$e: with the same words"
+	strata --dir "$M" --url "$url" down --to 1
+	expect_rc 0 "$e: down --to 1 removes the skipped row"
+	strata --dir "$M" --url "$url" up
+	expect_rc 0 "$e: then up runs it"
+	is "$(table_count "$e" "$url" sb)" 1 "$e: its table exists"
+}
+
 for e in $(engines); do
 	case "$e" in missing-*) ok 1 "$e server (STRATA_TEST_REQUIRE_SERVERS=1)"; continue ;; esac
 	long_versions "$e"
@@ -307,5 +406,7 @@ for e in $(engines); do
 	repair "$e"
 	validate_first "$e"
 	failed_revert "$e"
+	down_edges "$e"
+	skipped_gains_file "$e"
 done
 done_testing

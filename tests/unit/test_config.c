@@ -126,6 +126,30 @@ static void conn_keys(void)
 	   "options replace the query");
 	is_str(strata_config_url(C), "postgres://u@h/d?sslmode=disable",
 	       "options replace the query string");
+	/* Review 3 finding 5: an '@' in options must not move the host. */
+	ok(parse("[default]\nurl = postgres://\nhost = h\nuser = u\n"
+	         "password = s@cret\noptions = sslmode=disable&"
+	         "application_name=a@b/c?d#e&x%40y=%41\n",
+	         NULL) == 0,
+	   "options with '@', '?', '#'");
+	is_str(strata_config_url(C),
+	       "postgres://u:s%40cret@h/?sslmode=disable&application_name="
+	       "a%40b/c%3Fd%23e&x%40y=A",
+	       "options re-encoded, '@' as %%40");
+	{
+		strata_url_owned u;
+		strata_error e;
+
+		memset(&e, 0, sizeof(e));
+		ok(strata__url_parse(&u, strata_config_url(C), &e) == 0,
+		   "composed URL parses");
+		is_str(u.url.host, "h", "host stays h");
+		is_str(u.url.password, "s@cret", "password intact");
+		is_str(u.url.nparams > 1 ? u.url.params[1].value : "",
+		       "a@b/c?d#e", "application_name decoded back");
+		strata__url_free(&u);
+		strata_error_clear(&e);
+	}
 	ok(parse("[default]\nurl = postgres://\nhost = ::1\n", NULL) == 0,
 	   "IPv6 host");
 	is_str(strata_config_url(C), "postgres://[::1]/", "IPv6 bracketed");

@@ -1,5 +1,6 @@
 /* The planner: migrations on disk merged with history into states. */
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "tap.h"
 #include "internal.h"
@@ -210,6 +211,178 @@ static void unknown_rows(void)
 	strata_source_free(&src);
 }
 
+/* A row whose version is not digits is a version problem, not a status
+ * one, whatever its status says. */
+static void bad_version(void)
+{
+	strata_source src;
+	strata_history h;
+	strata_history_row r = row("1x", "applied", sum_a);
+	strata_status *st = NULL;
+	strata_error e;
+
+	memset(&e, 0, sizeof(e));
+	ok(strata_source_load(&src, root, &e) == 0, "source loads");
+	h.rows = &r;
+	h.count = 1;
+	ok(strata__status_merge(&st, &src, "sqlite", &h, &e) == 0,
+	   "a version '1x' merges");
+	is_int(strata__refuse_if_unclean(st, &e), STRATA_EDRIFT,
+	       "and is refused");
+	ok(e.message && strstr(e.message, "version '1x' is not digits") &&
+	           !strstr(e.message, "status 'applied'"),
+	   "as a bad version, not a bad status (%s)",
+	   e.message ? e.message : "");
+	strata_error_clear(&e);
+	strata_status_free(st);
+	strata_source_free(&src);
+}
+
+/* Skipped rows whose migration now has a file: named, with the way out
+ * (down --to the version before it), not a pointer to repair. */
+static void skipped_gains_file(void)
+{
+	strata_source src;
+	strata_history h;
+	strata_history_row rows[2];
+	strata_status *st = NULL;
+	strata_error e;
+
+	memset(&e, 0, sizeof(e));
+	ok(strata_source_load(&src, root, &e) == 0, "source loads");
+	rows[0] = row("1", "applied", sum_a);
+	rows[1] = row("2", "skipped", sum_empty);
+	h.rows = rows;
+	h.count = 2;
+	ok(strata__status_merge(&st, &src, "sqlite", &h, &e) == 0,
+	   "a skipped row with a file merges");
+	state_is(st, "2", STRATA_STATE_MODIFIED, "skipped, now has a file");
+	is_int(strata__refuse_if_unclean(st, &e), STRATA_EDRIFT,
+	       "up refuses it with exit 3");
+	ok(e.message && strstr(e.message, "2_b is recorded as skipped") &&
+	           strstr(e.message, "now has up.sql") &&
+	           strstr(e.message, "'strata down --to 1'") &&
+	           !strstr(e.message, "accept a deliberate edit"),
+	   "naming it and the way out (%s)", e.message ? e.message : "");
+	strata_error_clear(&e);
+	strata_status_free(st);
+	rows[1] = row("1", "skipped", sum_empty);
+	h.count = 1;
+	h.rows = &rows[1];
+	ok(strata__status_merge(&st, &src, "sqlite", &h, &e) == 0 &&
+	           strata__refuse_if_unclean(st, &e) == STRATA_EDRIFT &&
+	           e.message && strstr(e.message, "'strata down --to 0'"),
+	   "the first migration: down --to 0 (%s)", e.message ? e.message : "");
+	strata_error_clear(&e);
+	strata_status_free(st);
+	strata_source_free(&src);
+}
+
+/* Releases before 0.2 recorded the checksum of a CRLF/BOM file's raw
+ * bytes: still a match, not an edit. */
+static void raw_checksum(void)
+{
+	static const char text[] = "\xEF\xBB\xBFSELECT 1;\r\nSELECT 2;\r\n";
+	char dir[300], path[600], raw[STRATA_SHA256_HEX];
+	strata_source src;
+	strata_history h;
+	strata_history_row r;
+	strata_status *st = NULL;
+	strata_error e;
+	FILE *f;
+
+	memset(&e, 0, sizeof(e));
+	snprintf(dir, sizeof(dir), "%s-crlf", root);
+	mkdir(dir, 0777);
+	snprintf(path, sizeof(path), "%s/1_crlf", dir);
+	mkdir(path, 0777);
+	snprintf(path, sizeof(path), "%s/1_crlf/up.sql", dir);
+	f = fopen(path, "wb");
+	fwrite(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	strata_sha256_hex(raw, text, sizeof(text) - 1);
+	ok(strata_source_load(&src, dir, &e) == 0, "CRLF source loads");
+	r = row("1", "applied", raw);
+	h.rows = &r;
+	h.count = 1;
+	ok(strata__status_merge(&st, &src, "sqlite", &h, &e) == 0,
+	   "a raw-bytes checksum merges");
+	state_is(st, "1", STRATA_STATE_APPLIED, "the raw-bytes checksum");
+	strata_status_free(st);
+	r.checksum = (char *)sum_a;
+	ok(strata__status_merge(&st, &src, "sqlite", &h, &e) == 0,
+	   "another checksum merges");
+	state_is(st, "1", STRATA_STATE_MODIFIED, "a different checksum");
+	strata_status_free(st);
+	strata_source_free(&src);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/1_crlf", dir);
+	rmdir(path);
+	rmdir(dir);
+}
+
+static void put_at(const char *dir, const char *rel, const char *text)
+{
+	char path[700];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	*strrchr(path, '/') = '\0';
+	mkdir(path, 0777);
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+}
+
+/* The API with err = NULL: every refusal and failure is a return code,
+ * never a crash. Needs the sqlite driver (STRATA_PLUGIN_PATH). */
+static void null_err(void)
+{
+	char dir[300], url[400];
+	strata_options o;
+	strata_config *cfg = NULL;
+	strata_plan *p = NULL;
+	strata *s = NULL;
+	const char *have = getenv("STRATA_HAVE_SQLITE");
+
+	if (have && strcmp(have, "yes") != 0)
+		return; /* built without the sqlite driver */
+	snprintf(dir, sizeof(dir), "%s-nullerr", root);
+	snprintf(url, sizeof(url), "sqlite:%s/db.sqlite", dir);
+	mkdir(dir, 0777);
+	put_at(dir, "1_a/up.sql", "CREATE TABLE a (x INT);");
+	put_at(dir, "1_a/down.sql", "-- nothing yet");
+	put_at(dir, "2_b/up.sql", "-- nothing yet");
+	memset(&o, 0, sizeof(o));
+	o.url = url;
+	o.migrations_dir = dir;
+	o.lock_timeout = -1;
+	ok(strata_config_load(&cfg, &o, NULL) == 0 &&
+	           strata_open(&s, cfg, NULL) == 0,
+	   "a sqlite session opens without an error struct");
+	if (!s)
+		return;
+	is_int(strata_plan_get(&p, s, NULL, NULL), STRATA_EUSAGE,
+	       "plan of an empty file: usage error");
+	strata_plan_free(p);
+	is_int(strata_up(s, NULL, NULL), STRATA_EUSAGE,
+	       "up of an empty file: usage error");
+	is_int(strata_baseline(s, "2", NULL), STRATA_EUSAGE,
+	       "baseline of an empty file: usage error");
+	is_int(strata_up(s, "1", NULL), STRATA_OK, "up --to 1");
+	is_int(strata_down(s, 1, NULL, NULL), STRATA_EUSAGE,
+	       "down with an empty down file: usage error");
+	put_at(dir, "2_b/up.sql", "INSERT INTO no_such_table VALUES (1);");
+	is_int(strata_up(s, NULL, NULL), STRATA_EFAIL,
+	       "a failing statement: failure");
+	strata_close(s);
+	strata_config_free(cfg);
+	snprintf(url, sizeof(url), "rm -rf '%s'", dir);
+	if (system(url) != 0)
+		perror("rm");
+}
+
 static void latest_run(void)
 {
 	strata_history_row rows[3];
@@ -254,6 +427,10 @@ int main(void)
 	versions();
 	merge();
 	unknown_rows();
+	bad_version();
+	skipped_gains_file();
+	raw_checksum();
+	null_err();
 	latest_run();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	if (system(cmd) != 0)

@@ -149,6 +149,21 @@ static void loose_sql_file(void)
 	unlink(path);
 }
 
+/* .sql in any case is SQL: never silently skipped. */
+static void sql_case(void)
+{
+	bad("18_upper/up.SQL", "expected lower-case up.sql");
+	bad("19_upper/UP.sql", "expected lower-case up.sql");
+	bad("23_upper/up.sqlite.SQL", "expected lower-case up.sql");
+	bad("24_upper/down.Sqlite.sql", "expected lower-case up.sql");
+	put("add_index.sql", "SELECT 1;");
+	refused("add_index.sql", "not a folder", "a loose add_index.sql");
+	put("ADD_INDEX.SQL", "SELECT 1;");
+	refused("ADD_INDEX.SQL", "not a folder", "a loose ADD_INDEX.SQL");
+	put("Seeds/001.SQL", "SELECT 1;");
+	refused("Seeds", "not named", "a folder of .SQL files");
+}
+
 static void escaped_names(void)
 {
 	strata_source src;
@@ -184,6 +199,7 @@ int main(void)
 	bad("17_alias/down.mariadb.sql", "name it down.mysql.sql");
 	unreadable();
 	loose_sql_file();
+	sql_case();
 	escaped_names();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	if (system(cmd) != 0)

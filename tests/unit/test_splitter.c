@@ -259,6 +259,76 @@ static void bodies(void)
 	       LITE, 2, NULL, "SELECT 1", "SQLite TEMP trigger");
 }
 
+/* Review 3 finding 2: begin/end as aliases and names inside bodies, and
+ * DEFINER's user@host does not keep the CREATE header open. */
+static void names(void)
+{
+	static const char *const definers[] = {"root@localhost",
+	                                       "'u'@'h'",
+	                                       "`u`@`h`",
+	                                       "CURRENT_USER",
+	                                       "CURRENT_USER()",
+	                                       "'u'@'10.0.%'",
+	                                       "root@127.0.0.1",
+	                                       "u@'%'",
+	                                       " `u` @ `h` ",
+	                                       "role1",
+	                                       NULL};
+	char sql[512], what[128];
+	size_t k;
+
+	expect("CREATE TRIGGER tr AFTER INSERT ON a FOR EACH ROW BEGIN\n"
+	       "  INSERT INTO log SELECT NEW.x AS end; SET @y = 1;\nEND;\n"
+	       "SELECT 1;",
+	       MY, 2, NULL, "SELECT 1", "AS end in a trigger (MySQL)");
+	if (S.count == 2)
+		ok(strstr(S.items[0].sql, "SET @y = 1;\nEND") != NULL,
+		   "trigger with AS end kept whole");
+	expect("CREATE TRIGGER tr AFTER INSERT ON a BEGIN\n"
+	       "  INSERT INTO log SELECT NEW.x AS end; UPDATE a SET x = 1;\n"
+	       "END;\nSELECT 1;",
+	       LITE, 2, NULL, "SELECT 1", "AS end in a trigger (SQLite)");
+	expect("CREATE PROCEDURE p() BEGIN\n"
+	       "  SELECT MIN(begin) begin, MAX(end) end FROM r;\n"
+	       "  SELECT x AS begin FROM r;\n  SELECT 1;\nEND;\nSELECT 2;",
+	       MY, 2, NULL, "SELECT 2", "implicit aliases begin and end");
+	expect("CREATE TRIGGER tr AFTER INSERT ON a BEGIN\n"
+	       "  INSERT INTO log SELECT MIN(begin) begin, MAX(end) end FROM "
+	       "r;\n"
+	       "  INSERT INTO log SELECT x begin\n  FROM r;\nEND;\nSELECT 1;",
+	       LITE, 2, NULL, "SELECT 1", "implicit aliases in a trigger");
+	expect("CREATE TRIGGER tr AFTER INSERT ON a FOR EACH ROW BEGIN\n"
+	       "  SET @v = (SELECT CASE WHEN a THEN end ELSE begin END "
+	       "FROM t);\n  SET @w = (SELECT end FROM t);\nEND;\nSELECT 1;",
+	       MY, 2, NULL, "SELECT 1", "THEN end, ELSE begin in CASE");
+	expect("CREATE PROCEDURE p() BEGIN END;\nSELECT 1;", MY, 2,
+	       "CREATE PROCEDURE p() BEGIN END", "SELECT 1", "empty body");
+	expect("CREATE PROCEDURE p() BEGIN NOT ATOMIC END;\nSELECT 1;", MY, 2,
+	       NULL, "SELECT 1", "empty BEGIN NOT ATOMIC body");
+	expect("CREATE PROCEDURE p() lbl: BEGIN SELECT 1; END lbl -- c\n;\n"
+	       "SELECT 2;",
+	       MY, 2, NULL, "SELECT 2", "END label, comment, ;");
+	expect("DELIMITER $$\nCREATE PROCEDURE p() BEGIN SELECT x AS end; "
+	       "SELECT MAX(end) end FROM r; END$$\nDELIMITER ;\nSELECT 1;",
+	       MY, 2, NULL, "SELECT 1", "names in a body with DELIMITER");
+	for (k = 0; definers[k]; k++) {
+		snprintf(sql, sizeof(sql),
+		         "CREATE DEFINER=%s VIEW v AS SELECT event AS e, x AS "
+		         "begin FROM t;\nCREATE TABLE after_view (a INT);",
+		         definers[k]);
+		snprintf(what, sizeof(what), "view, DEFINER=%s", definers[k]);
+		expect(sql, MY, 2, NULL, "CREATE TABLE after_view (a INT)",
+		       what);
+		snprintf(sql, sizeof(sql),
+		         "CREATE DEFINER = %s PROCEDURE p() BEGIN SELECT 1; "
+		         "SELECT 2; END;\nSELECT 3;",
+		         definers[k]);
+		snprintf(what, sizeof(what), "procedure, DEFINER = %s",
+		         definers[k]);
+		expect(sql, MY, 2, NULL, "SELECT 3", what);
+	}
+}
+
 int main(void)
 {
 	basics();
@@ -267,6 +337,7 @@ int main(void)
 	mysql();
 	sqlite();
 	bodies();
+	names();
 	strata_stmts_free(&S);
 	strata_error_clear(&E);
 	return tap_done();

@@ -116,6 +116,34 @@ static void odd_passwords(void)
 	strata__url_free(&u);
 }
 
+/* Review 3 finding 5: an '@' after the host never moves the host. */
+static void at_after_host(void)
+{
+	strata_url_owned u;
+	strata_error e;
+
+	parse_bad("postgres://u:p@h/db?application_name=a@b", "ambiguous");
+	parse_bad("postgres://h:5432/db?application_name=a@b", "ambiguous");
+	parse_bad("postgres://h/db@x", "ambiguous");
+	parse_bad("mysql://u:p/w@h/db?x=a@b", "ambiguous");
+	parse_bad("postgres://u:12/x@h/db", "ambiguous");
+	parse_ok("postgres://u:p@h/db?application_name=a%40b", "postgres", "u",
+	         "p", "h", 0, "db");
+	parse_ok("postgres://u:p@h/db?x=a@b:c", "postgres", "u", "p", "h", 0,
+	         "db");
+	parse_ok("postgres://u:p/w@h:5/db", "postgres", "u", "p/w", "h", 5,
+	         "db");
+	parse_ok("postgres://u:Zq7/Kx9:Vw3@Jm5@h:5/db", "postgres", "u",
+	         "Zq7/Kx9:Vw3@Jm5", "h", 5, "db");
+	memset(&e, 0, sizeof(e));
+	ok(strata__url_parse(&u, "postgres://u:s3cret@h/db?a=x@y", &e) != 0,
+	   "refused");
+	ok(e.message && !strstr(e.message, "s3cret"),
+	   "the refusal does not print the password (%s)",
+	   e.message ? e.message : "");
+	strata_error_clear(&e);
+}
+
 int main(void)
 {
 	parse_ok("sqlite:data/app.db", "sqlite", NULL, NULL, NULL, 0,
@@ -140,5 +168,6 @@ int main(void)
 	params();
 	redaction();
 	odd_passwords();
+	at_after_host();
 	return tap_done();
 }
