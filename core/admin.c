@@ -44,17 +44,11 @@ static int check_baseline(const strata_status *st, const char *version,
 	return strata__refuse_if_unclean(st, err);
 }
 
-static int to_baseline(const strata_status_item *it, const char *version)
-{
-	return it->state == STRATA_STATE_PENDING &&
-	       strata__version_cmp(it->version, version) <= 0;
-}
-
 /* Every file baseline records is read and validated before the first row
- * is written. sc[i] belongs to st->items[i]. */
-static int load_all(strata_script *sc, int *has, strata *s,
-                    const strata_status *st, const char *version,
-                    strata_error *err)
+ * is written. sc[i] belongs to st->items[i]; its path stays NULL when the
+ * migration has no file for the driver. */
+static int load_all(strata_script *sc, strata *s, const strata_status *st,
+                    const char *version, strata_error *err)
 {
 	size_t i;
 	int rc = STRATA_OK;
@@ -63,11 +57,10 @@ static int load_all(strata_script *sc, int *has, strata *s,
 		const strata_migration *m;
 		const char *file;
 
-		if (!to_baseline(&st->items[i], version))
+		if (!strata__pending_upto(&st->items[i], version))
 			continue;
 		m = strata_source_find(&s->src, st->items[i].version);
 		file = strata_migration_file(m, 1, s->drv->name);
-		has[i] = file != NULL;
 		if (file)
 			rc = strata__script_open(&sc[i], s, file, err);
 	}
@@ -87,7 +80,6 @@ int strata_baseline(strata *s, const char *version, strata_error *err)
 	strata_status *st = NULL;
 	strata_history *h = NULL;
 	strata_script *sc = NULL;
-	int *has = NULL;
 	char *who = strata__whoami(), *fp = NULL;
 	size_t i;
 	int rc = check_version_arg(s, version, err);
@@ -100,22 +92,20 @@ int strata_baseline(strata *s, const char *version, strata_error *err)
 		rc = strata__history_check_wide(s, st, version, err);
 	if (!rc) {
 		sc = strata__calloc(st->count + 1, sizeof(*sc));
-		has = strata__calloc(st->count + 1, sizeof(*has));
-		rc = load_all(sc, has, s, st, version, err);
+		rc = load_all(sc, s, st, version, err);
 	}
 	if (!rc)
 		fp = strata__fingerprint(s);
 	for (i = 0; !rc && i < st->count; i++)
-		if (to_baseline(&st->items[i], version))
+		if (strata__pending_upto(&st->items[i], version))
 			rc = baseline_one(
 			        s,
 			        strata_source_find(&s->src,
 			                           st->items[i].version),
-			        has[i] ? &sc[i] : NULL, fp, who, err);
+			        sc[i].path ? &sc[i] : NULL, fp, who, err);
 	for (i = 0; sc && i < st->count; i++)
 		strata_script_free(&sc[i]);
 	free(sc);
-	free(has);
 	free(fp);
 	free(who);
 	strata_status_free(st);

@@ -201,8 +201,7 @@ int strata__history_check_wide(strata *s, const strata_status *st,
 		    strata__version_valid(it->version) &&
 		    !strata__version_fits_int64(it->version))
 			return STRATA_OK;
-		if (!wide && it->state == STRATA_STATE_PENDING &&
-		    (!upto || strata__version_cmp(it->version, upto) <= 0) &&
+		if (!wide && strata__pending_upto(it, upto) &&
 		    !strata__version_fits_int64(it->version))
 			wide = it;
 	}

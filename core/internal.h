@@ -88,6 +88,9 @@ int strata__url_secret_key(const char *k, size_t n);
 /* ident.c: validated, quoted identifiers for the history table. */
 int strata__ident_valid(const char *name);
 char *strata__ident_quote(const char *name, char quote);
+/* name (one part) in schema (NULL: none), each part quoted whole: the
+ * schema comes from the database and may hold any character. */
+char *strata__ident_quote_in(const char *schema, const char *name, char quote);
 /* Placeholder number n (1-based) in the dialect's style. */
 const char *strata__ph(const strata_dialect *d, int n, char buf[16]);
 
@@ -265,6 +268,8 @@ int strata__status_build(strata_status **out, strata *s,
 int strata__status_merge(strata_status **out, const strata_source *src,
                          const char *driver, const strata_history *h,
                          strata_error *err);
+/* Whether `up --to target` (NULL: all) would run it: pending, not past. */
+int strata__pending_upto(const strata_status_item *it, const char *target);
 int strata__refuse_if_unclean(const strata_status *st, strata_error *err);
 /* A skipped row whose migration now has a file for this driver (only: that
  * item, NULL: any): fails with code, naming the way out. */

@@ -47,8 +47,7 @@ static int build(strata_plan *p, strata *s, const strata_status *st,
 	for (i = 0; rc == STRATA_OK && i < st->count; i++) {
 		const strata_status_item *it = &st->items[i];
 
-		if (it->state != STRATA_STATE_PENDING ||
-		    (target && strata__version_cmp(it->version, target) > 0))
+		if (!strata__pending_upto(it, target))
 			continue;
 		rc = plan_step(&p->steps[p->count++], s,
 		               strata_source_find(&s->src, it->version), err);

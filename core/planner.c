@@ -376,8 +376,7 @@ int strata__refuse_out_of_order(strata *s, const strata_status *st,
 	for (i = 0; i < st->count; i++) {
 		const strata_status_item *it = &st->items[i];
 
-		if (it->state != STRATA_STATE_PENDING || !it->out_of_order ||
-		    (target && strata__version_cmp(it->version, target) > 0))
+		if (!it->out_of_order || !strata__pending_upto(it, target))
 			continue;
 		strata_buf_printf(&b, "%s%s", n++ ? ", " : "", it->id);
 	}
@@ -405,4 +404,10 @@ int strata__version_known(strata *s, const char *version, strata_error *err)
 		                   "no migration with version %s in %s",
 		                   version, s->src.dir);
 	return STRATA_OK;
+}
+
+int strata__pending_upto(const strata_status_item *it, const char *target)
+{
+	return it->state == STRATA_STATE_PENDING &&
+	       (!target || strata__version_cmp(it->version, target) <= 0);
 }

@@ -148,18 +148,6 @@ static int pick_driver(strata *s, strata_error *err)
 	                   s->url.url.scheme);
 }
 
-/* A quoted identifier part; the quote character inside it is doubled. */
-static void quote_part(strata_buf *b, const char *s, char q)
-{
-	strata_buf_putc(b, q);
-	for (; *s; s++) {
-		if (*s == q)
-			strata_buf_putc(b, q);
-		strata_buf_putc(b, *s);
-	}
-	strata_buf_putc(b, q);
-}
-
 /*
  * Pin the history table to the schema (database) it resolves in right
  * after init_sql: a migration that changes search_path (USE on MySQL), or
@@ -170,7 +158,6 @@ static int pin_history(strata *s, strata_error *err)
 {
 	const char *table = strata_config_table(s->cfg);
 	char q = s->drv->dialect->ident_quote;
-	strata_buf b = STRATA_BUF_INIT;
 	char *schema = NULL;
 	strata_dberr de;
 	int rc;
@@ -191,10 +178,7 @@ static int pin_history(strata *s, strata_error *err)
 		return STRATA_OK;
 	}
 	s->table_name = strata__printf("%s.%s", schema, table);
-	quote_part(&b, schema, q);
-	strata_buf_putc(&b, '.');
-	quote_part(&b, table, q);
-	s->table_quoted = strata_buf_detach(&b);
+	s->table_quoted = strata__ident_quote_in(schema, table, q);
 	free(schema);
 	return STRATA_OK;
 }

@@ -139,8 +139,7 @@ static int collect(todo **out, size_t *n, strata *s, const strata_status *st,
 		todo *d = &t[*n];
 		const char *file;
 
-		if (it->state != STRATA_STATE_PENDING ||
-		    (target && strata__version_cmp(it->version, target) > 0))
+		if (!strata__pending_upto(it, target))
 			continue;
 		d->it = it;
 		d->m = strata_source_find(&s->src, it->version);
