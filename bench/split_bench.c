@@ -1,5 +1,5 @@
 /*
- * Splitter throughput: reads a SQL file and splits it with strata_split()
+ * Splitter throughput: reads a SQL file and splits it with strata__split()
  * (core/splitter.c) under each dialect's flags, RUNS times (default 5)
  * after one warm-up, and prints the median throughput.
  *
@@ -72,10 +72,10 @@ int main(int argc, char **argv)
 		if (!t)
 			return 1;
 		for (r = -1; r < runs; r++) { /* r == -1: warm-up */
-			strata_stmts out;
+			strata__stmts out;
 			double t0 = now_s();
 
-			if (strata_split(&out, text, len, dialects[d].flags,
+			if (strata__split(&out, text, len, dialects[d].flags,
 			                 argv[1], &err)) {
 				fprintf(stderr, "split_bench: %s: %s\n",
 				        dialects[d].name, err.message);
@@ -87,7 +87,7 @@ int main(int argc, char **argv)
 			if (r >= 0)
 				t[r] = now_s() - t0;
 			count = out.count;
-			strata_stmts_free(&out);
+			strata__stmts_free(&out);
 		}
 		qsort(t, (size_t)runs, sizeof(double), cmp_double);
 		med = runs % 2 ? t[runs / 2]

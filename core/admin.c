@@ -7,16 +7,16 @@
 #include "runner.h"
 
 /* sc: the validated up file, or NULL when there is none for the driver. */
-static int baseline_one(strata *s, const strata_migration *m,
-                        const strata_script *sc, const char *fp,
+static int baseline_one(strata *s, const strata__migration *m,
+                        const strata__script *sc, const char *fp,
                         const char *who, strata_error *err)
 {
-	char sum[STRATA_SHA256_HEX];
+	char sum[STRATA__SHA256_HEX];
 	strata_history_row row;
 	int rc;
 
 	if (!sc)
-		strata_sha256_hex(sum, "", 0);
+		strata__sha256_hex(sum, "", 0);
 	strata__row_init(&row, m, sc ? strata__basename(sc->path) : "",
 	                 sc ? sc->checksum : sum, "baseline", who);
 	strata__row_finish(&row, strata__now_ms());
@@ -47,20 +47,20 @@ static int check_baseline(const strata_status *st, const char *version,
 /* Every file baseline records is read and validated before the first row
  * is written. sc[i] belongs to st->items[i]; its path stays NULL when the
  * migration has no file for the driver. */
-static int load_all(strata_script *sc, strata *s, const strata_status *st,
+static int load_all(strata__script *sc, strata *s, const strata_status *st,
                     const char *version, strata_error *err)
 {
 	size_t i;
 	int rc = STRATA_OK;
 
 	for (i = 0; rc == STRATA_OK && i < st->count; i++) {
-		const strata_migration *m;
+		const strata__migration *m;
 		const char *file;
 
 		if (!strata__pending_upto(&st->items[i], version))
 			continue;
-		m = strata_source_find(&s->src, st->items[i].version);
-		file = strata_migration_file(m, 1, s->drv->name);
+		m = strata__source_find(&s->src, st->items[i].version);
+		file = strata__migration_file(m, 1, s->drv->name);
 		if (file)
 			rc = strata__script_open(&sc[i], s, file, err);
 	}
@@ -79,7 +79,7 @@ int strata_baseline(strata *s, const char *version, strata_error *err)
 {
 	strata_status *st = NULL;
 	strata_history *h = NULL;
-	strata_script *sc = NULL;
+	strata__script *sc = NULL;
 	char *who = strata__whoami(), *fp = NULL;
 	size_t i;
 	int rc = check_version_arg(s, version, err);
@@ -100,11 +100,11 @@ int strata_baseline(strata *s, const char *version, strata_error *err)
 		if (strata__pending_upto(&st->items[i], version))
 			rc = baseline_one(
 			        s,
-			        strata_source_find(&s->src,
+			        strata__source_find(&s->src,
 			                           st->items[i].version),
 			        sc[i].path ? &sc[i] : NULL, fp, who, err);
 	for (i = 0; sc && i < st->count; i++)
-		strata_script_free(&sc[i]);
+		strata__script_free(&sc[i]);
 	free(sc);
 	free(fp);
 	free(who);
@@ -117,9 +117,9 @@ int strata_baseline(strata *s, const char *version, strata_error *err)
 static int mark_applied(strata *s, const strata_history_row *old,
                         strata_error *err)
 {
-	const strata_migration *m = strata_source_find(&s->src, old->version);
-	const char *file = m ? strata_migration_file(m, 1, s->drv->name) : NULL;
-	char sum[STRATA_SHA256_HEX];
+	const strata__migration *m = strata__source_find(&s->src, old->version);
+	const char *file = m ? strata__migration_file(m, 1, s->drv->name) : NULL;
+	char sum[STRATA__SHA256_HEX];
 	strata_history_row row = *old;
 	int rc = STRATA_OK;
 
@@ -158,8 +158,8 @@ int strata_resolve(strata *s, const char *version, int applied,
 		rc = applied ? mark_applied(s, r, err)
 		             : strata__history_delete(s, r->version, err);
 	if (!rc) {
-		const strata_migration *m =
-		        strata_source_find(&s->src, version);
+		const strata__migration *m =
+		        strata__source_find(&s->src, version);
 
 		strata__emit(s, STRATA_EV_RESOLVED, r->version,
 		             m ? m->id : NULL, r->name ? r->name : "?", NULL, 0,
@@ -227,12 +227,12 @@ static int repair_one(strata *s, const strata_status_item *it,
                       const strata_history *h, strata_error *err)
 {
 	const strata_history_row *old = strata__history_find(h, it->version);
-	const strata_migration *m = strata_source_find(&s->src, it->version);
-	char sum[STRATA_SHA256_HEX];
+	const strata__migration *m = strata__source_find(&s->src, it->version);
+	char sum[STRATA__SHA256_HEX];
 	strata_history_row row = *old;
 	char *detail;
 	int rc = strata__checksum_for(
-	        sum, strata_migration_file(m, 1, s->drv->name), err);
+	        sum, strata__migration_file(m, 1, s->drv->name), err);
 
 	if (rc)
 		return rc;

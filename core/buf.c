@@ -5,7 +5,7 @@
 
 #include "internal.h"
 
-static void grow(strata_buf *b, size_t extra)
+static void grow(strata__buf *b, size_t extra)
 {
 	size_t need = b->len + extra + 1;
 
@@ -17,7 +17,7 @@ static void grow(strata_buf *b, size_t extra)
 	b->ptr = strata__realloc(b->ptr, b->cap);
 }
 
-void strata_buf_put(strata_buf *b, const char *s, size_t n)
+void strata__buf_put(strata__buf *b, const char *s, size_t n)
 {
 	grow(b, n);
 	if (n)
@@ -26,17 +26,17 @@ void strata_buf_put(strata_buf *b, const char *s, size_t n)
 	b->ptr[b->len] = '\0';
 }
 
-void strata_buf_puts(strata_buf *b, const char *s)
+void strata__buf_puts(strata__buf *b, const char *s)
 {
-	strata_buf_put(b, s, strlen(s));
+	strata__buf_put(b, s, strlen(s));
 }
 
-void strata_buf_putc(strata_buf *b, char c)
+void strata__buf_putc(strata__buf *b, char c)
 {
-	strata_buf_put(b, &c, 1);
+	strata__buf_put(b, &c, 1);
 }
 
-void strata_buf_printf(strata_buf *b, const char *fmt, ...)
+void strata__buf_printf(strata__buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -53,7 +53,7 @@ void strata_buf_printf(strata_buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-char *strata_buf_detach(strata_buf *b)
+char *strata__buf_detach(strata__buf *b)
 {
 	char *p = b->ptr ? b->ptr : strata__strdup("");
 
@@ -62,7 +62,7 @@ char *strata_buf_detach(strata_buf *b)
 	return p;
 }
 
-void strata_buf_free(strata_buf *b)
+void strata__buf_free(strata__buf *b)
 {
 	free(b->ptr);
 	b->ptr = NULL;

@@ -109,16 +109,16 @@ static int fail(parser *p, const char *fmt, const char *a)
 /* The list comes from known_keys, so new keys show up by themselves. */
 static int unknown_key(parser *p, const char *name)
 {
-	strata_buf b = STRATA_BUF_INIT;
+	strata__buf b = STRATA__BUF_INIT;
 	size_t i;
 
 	for (i = 0; known_keys[i]; i++)
-		strata_buf_printf(&b, "%s%s", i ? ", " : "", known_keys[i]);
+		strata__buf_printf(&b, "%s%s", i ? ", " : "", known_keys[i]);
 	if (!p->failed)
 		strata__err_at(p->err, STRATA_EUSAGE, p->file, p->line,
 		               "unknown key '%s' (known: %s)", name, b.ptr);
 	p->failed = 1;
-	strata_buf_free(&b);
+	strata__buf_free(&b);
 	return 0;
 }
 
@@ -170,7 +170,7 @@ static int handler(void *user, const char *section, const char *name,
 static int expand(char **out, const entry *e, const char *file,
                   strata_error *err)
 {
-	strata_buf b = STRATA_BUF_INIT;
+	strata__buf b = STRATA__BUF_INIT;
 	const char *s = e->value;
 
 	while (*s) {
@@ -178,17 +178,17 @@ static int expand(char **out, const entry *e, const char *file,
 		char *name;
 
 		if (s[0] == '$' && s[1] == '$' && s[2] == '{') {
-			strata_buf_puts(&b, "${");
+			strata__buf_puts(&b, "${");
 			s += 3;
 			continue;
 		}
 		if (s[0] != '$' || s[1] != '{') {
-			strata_buf_putc(&b, *s++);
+			strata__buf_putc(&b, *s++);
 			continue;
 		}
 		close = strchr(s, '}');
 		if (!close) {
-			strata_buf_free(&b);
+			strata__buf_free(&b);
 			return strata__err_at(err, STRATA_EUSAGE, file, e->line,
 			                      "unterminated ${ in '%s'",
 			                      e->key);
@@ -200,7 +200,7 @@ static int expand(char **out, const entry *e, const char *file,
 		                       (size_t)((dflt ? dflt : close) - s - 2));
 		val = getenv(name);
 		if ((!val || !*val) && dflt) {
-			strata_buf_put(&b, dflt + 2,
+			strata__buf_put(&b, dflt + 2,
 			               (size_t)(close - dflt - 2));
 		} else if (!val) {
 			strata_error_clear(err);
@@ -209,15 +209,15 @@ static int expand(char **out, const entry *e, const char *file,
 			               "(used by '%s')",
 			               name, e->key);
 			free(name);
-			strata_buf_free(&b);
+			strata__buf_free(&b);
 			return STRATA_EUSAGE;
 		} else {
-			strata_buf_puts(&b, val);
+			strata__buf_puts(&b, val);
 		}
 		free(name);
 		s = close + 1;
 	}
-	*out = strata_buf_detach(&b);
+	*out = strata__buf_detach(&b);
 	return STRATA_OK;
 }
 
@@ -285,7 +285,7 @@ static int set_timeout(strata_config *c, const char *v, const char *file,
 
 static int check_env(parser *p, const char *env, strata_error *err)
 {
-	strata_buf b = STRATA_BUF_INIT;
+	strata__buf b = STRATA__BUF_INIT;
 	size_t i;
 	int rc;
 
@@ -293,12 +293,12 @@ static int check_env(parser *p, const char *env, strata_error *err)
 		return STRATA_OK;
 	for (i = 0; i < p->count; i++)
 		if (find(p, p->items[i].section, NULL) == &p->items[i])
-			strata_buf_printf(&b, "%s%s", b.len ? ", " : "",
+			strata__buf_printf(&b, "%s%s", b.len ? ", " : "",
 			                  p->items[i].section);
 	rc = strata__err_at(err, STRATA_EUSAGE, p->file, 0,
 	                    "no environment [%s] (have: %s)", env,
 	                    b.len ? b.ptr : "none");
-	strata_buf_free(&b);
+	strata__buf_free(&b);
 	return rc;
 }
 
@@ -328,16 +328,16 @@ static const char *const part_keys[] = {
         "host", "port", "user", "password", "database", "options", NULL};
 
 /* Percent-encode all but RFC 3986 unreserved characters (and keep[]). */
-static void put_enc(strata_buf *b, const char *s, const char *keep)
+static void put_enc(strata__buf *b, const char *s, const char *keep)
 {
 	for (; s && *s; s++) {
 		unsigned char ch = (unsigned char)*s;
 
 		if (isalnum(ch) || strchr("-._~", ch) ||
 		    (keep && strchr(keep, ch)))
-			strata_buf_putc(b, (char)ch);
+			strata__buf_putc(b, (char)ch);
 		else
-			strata_buf_printf(b, "%%%02X", ch);
+			strata__buf_printf(b, "%%%02X", ch);
 	}
 }
 
@@ -417,7 +417,7 @@ static int check_port(const char *v, parser *p, const entry *e,
 }
 
 /* Base parts from url; "scheme:" or "scheme://" alone gives just that. */
-static int base_url(strata_url_owned *u, const char *url, const entry *first,
+static int base_url(strata__url_owned *u, const char *url, const entry *first,
                     parser *p, strata_error *err)
 {
 	const char *colon = url ? strchr(url, ':') : NULL;
@@ -445,7 +445,7 @@ static int base_url(strata_url_owned *u, const char *url, const entry *first,
 
 /* One key or value of options, decoded then encoded, so that no raw '@',
  * '/', '?' or '#' reaches the URL (an '@' there could move the host). */
-static void put_part(strata_buf *b, const char *s, size_t n, const char *keep)
+static void put_part(strata__buf *b, const char *s, size_t n, const char *keep)
 {
 	char *d = strata__url_decode(s, n);
 
@@ -453,7 +453,7 @@ static void put_part(strata_buf *b, const char *s, size_t n, const char *keep)
 	free(d);
 }
 
-static void put_options(strata_buf *b, const char *opts)
+static void put_options(strata__buf *b, const char *opts)
 {
 	int first = 1;
 
@@ -464,11 +464,11 @@ static void put_options(strata_buf *b, const char *opts)
 		const char *eq = memchr(opts, '=', n);
 
 		if (n) {
-			strata_buf_putc(b, first ? '?' : '&');
+			strata__buf_putc(b, first ? '?' : '&');
 			first = 0;
 			put_part(b, opts, eq ? (size_t)(eq - opts) : n, NULL);
 			if (eq) {
-				strata_buf_putc(b, '=');
+				strata__buf_putc(b, '=');
 				put_part(b, eq + 1, n - (size_t)(eq - opts) - 1,
 				         "/");
 			}
@@ -479,7 +479,7 @@ static void put_options(strata_buf *b, const char *opts)
 	}
 }
 
-static void put_query(strata_buf *b, const strata_url *u, const char *opts)
+static void put_query(strata__buf *b, const strata_url *u, const char *opts)
 {
 	size_t i;
 
@@ -488,9 +488,9 @@ static void put_query(strata_buf *b, const strata_url *u, const char *opts)
 		return;
 	}
 	for (i = 0; i < u->nparams; i++) {
-		strata_buf_putc(b, i ? '&' : '?');
+		strata__buf_putc(b, i ? '&' : '?');
 		put_enc(b, u->params[i].key, NULL);
-		strata_buf_putc(b, '=');
+		strata__buf_putc(b, '=');
 		put_enc(b, u->params[i].value, "/");
 	}
 }
@@ -507,46 +507,46 @@ static char *compose(const strata_url *u, char *const part[6])
 	const char *pass = part[3] ? part[3] : u->password;
 	const char *host = part[0] ? part[0] : u->host;
 	const char *db = part[4] ? part[4] : u->path;
-	strata_buf b = STRATA_BUF_INIT;
+	strata__buf b = STRATA__BUF_INIT;
 
 	if (is_sqlite(u->scheme)) {
-		strata_buf_printf(&b, "%s:", u->scheme);
+		strata__buf_printf(&b, "%s:", u->scheme);
 		if (db && db[0] == '/' && db[1] == '/')
-			strata_buf_puts(&b, "//");
+			strata__buf_puts(&b, "//");
 		put_enc(&b, db, "/:@+,;=!$&'()*");
 		put_query(&b, u, part[5]);
-		return strata_buf_detach(&b);
+		return strata__buf_detach(&b);
 	}
-	strata_buf_printf(&b, "%s://", u->scheme);
+	strata__buf_printf(&b, "%s://", u->scheme);
 	if (user && *user)
 		put_enc(&b, user, NULL);
 	if (pass && *pass) {
-		strata_buf_putc(&b, ':');
+		strata__buf_putc(&b, ':');
 		put_enc(&b, pass, NULL);
 	}
 	if ((user && *user) || (pass && *pass))
-		strata_buf_putc(&b, '@');
+		strata__buf_putc(&b, '@');
 	if (host && host[0] == '[') /* IPv6, already bracketed */
-		strata_buf_puts(&b, host);
+		strata__buf_puts(&b, host);
 	else if (host && strchr(host, ':')) /* IPv6 */
-		strata_buf_printf(&b, "[%s]", host);
+		strata__buf_printf(&b, "[%s]", host);
 	else
 		put_enc(&b, host, NULL);
 	if (part[1] && *part[1])
-		strata_buf_printf(&b, ":%s", part[1]);
+		strata__buf_printf(&b, ":%s", part[1]);
 	else if (!part[1] && u->port > 0)
-		strata_buf_printf(&b, ":%d", u->port);
-	strata_buf_putc(&b, '/');
+		strata__buf_printf(&b, ":%d", u->port);
+	strata__buf_putc(&b, '/');
 	put_enc(&b, db, NULL);
 	put_query(&b, u, part[5]);
-	return strata_buf_detach(&b);
+	return strata__buf_detach(&b);
 }
 
 static int compose_url(strata_config *c, parser *p, strata_error *err)
 {
 	char *part[6] = {NULL}, *pw = NULL;
 	entry *first = NULL;
-	strata_url_owned u;
+	strata__url_owned u;
 	int given = 0, rc = STRATA_OK;
 	size_t i;
 

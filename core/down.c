@@ -9,9 +9,9 @@
  * anything is reverted. */
 typedef struct undo {
 	const strata_status_item *it;
-	const strata_migration *m;
+	const strata__migration *m;
 	const strata_history_row *row; /* its history row, as stored */
-	strata_script sc;
+	strata__script sc;
 	int skipped; /* recorded as skipped: only the row goes */
 } undo;
 
@@ -46,7 +46,7 @@ static int check_revertible(strata *s, undo *u, const strata_history *h,
 	char *want;
 	int rc;
 
-	u->m = strata_source_find(&s->src, u->it->version);
+	u->m = strata__source_find(&s->src, u->it->version);
 	u->row = strata__history_find(h, u->it->version);
 	if (!u->m)
 		return strata__err(err, STRATA_EUSAGE,
@@ -56,7 +56,7 @@ static int check_revertible(strata *s, undo *u, const strata_history *h,
 	u->skipped = u->row && !strcmp(u->row->status, "skipped");
 	if (u->skipped)
 		return STRATA_OK;
-	file = strata_migration_file(u->m, 0, s->drv->name);
+	file = strata__migration_file(u->m, 0, s->drv->name);
 	if (file)
 		return strata__script_open(&u->sc, s, file, err);
 	want = strata__path_join(u->m->dir, "down.sql");
@@ -132,7 +132,7 @@ static int revert_direct(strata *s, strata_run *run,
 
 static int revert_one(strata *s, undo *u, strata_error *err)
 {
-	const strata_migration *m = u->m;
+	const strata__migration *m = u->m;
 	const char *key = u->row ? u->row->version : m->version;
 	strata_run run;
 	int64_t t0 = strata__now_ms();
@@ -186,7 +186,7 @@ static int revert(strata *s, const strata_status *st, const strata_history *h,
 		strata__emit(s, STRATA_EV_NOTHING, NULL, NULL, NULL, NULL, 0, 0,
 		             "nothing to revert");
 	for (i = 0; i < n; i++)
-		strata_script_free(&u[i].sc);
+		strata__script_free(&u[i].sc);
 	free(u);
 	return rc;
 }

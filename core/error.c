@@ -69,60 +69,60 @@ void strata__err_db(strata_error *err, const strata_dberr *de)
 }
 
 /* Database messages may span lines; the report is one line. */
-static void put_oneline(strata_buf *b, const char *s)
+static void put_oneline(strata__buf *b, const char *s)
 {
 	for (; *s; s++) {
 		if (*s == '\n' || *s == '\r') {
 			if (s[1] && s[1] != '\n' && s[1] != '\r')
-				strata_buf_puts(b, "; ");
+				strata__buf_puts(b, "; ");
 		} else if ((unsigned char)*s < 0x20 && *s != '\t') {
 			/* e.g. an escape sequence in a folder name */
-			strata_buf_printf(b, "\\x%02x", (unsigned char)*s);
+			strata__buf_printf(b, "\\x%02x", (unsigned char)*s);
 		} else if (*s == 0x7f) {
-			strata_buf_puts(b, "\\x7f");
+			strata__buf_puts(b, "\\x7f");
 		} else {
-			strata_buf_putc(b, *s);
+			strata__buf_putc(b, *s);
 		}
 	}
 }
 
-static void put_body(strata_buf *b, const strata_error *err)
+static void put_body(strata__buf *b, const strata_error *err)
 {
 	if (!err) { /* the caller passed no error to fill */
-		strata_buf_puts(b, "unknown error");
+		strata__buf_puts(b, "unknown error");
 		return;
 	}
 	put_oneline(b, err->message ? err->message : "unknown error");
 	if (err->db_message && *err->db_message) {
-		strata_buf_puts(b, ": ");
+		strata__buf_puts(b, ": ");
 		put_oneline(b, err->db_message);
 	}
 	if (err->sqlstate[0])
-		strata_buf_printf(b, " (SQLSTATE %s)", err->sqlstate);
+		strata__buf_printf(b, " (SQLSTATE %s)", err->sqlstate);
 	else if (err->db_code)
-		strata_buf_printf(b, " (error %d)", err->db_code);
+		strata__buf_printf(b, " (error %d)", err->db_code);
 }
 
 char *strata__error_body(const strata_error *err)
 {
-	strata_buf b = STRATA_BUF_INIT;
+	strata__buf b = STRATA__BUF_INIT;
 
 	put_body(&b, err);
-	return strata_buf_detach(&b);
+	return strata__buf_detach(&b);
 }
 
 char *strata_error_format(const strata_error *err)
 {
-	strata_buf b = STRATA_BUF_INIT;
+	strata__buf b = STRATA__BUF_INIT;
 	char *file = err->file ? strata__printable(err->file) : NULL;
 
 	if (file && err->line > 0)
-		strata_buf_printf(&b, "%s:%d: error: ", file, err->line);
+		strata__buf_printf(&b, "%s:%d: error: ", file, err->line);
 	else if (file)
-		strata_buf_printf(&b, "%s: error: ", file);
+		strata__buf_printf(&b, "%s: error: ", file);
 	else
-		strata_buf_puts(&b, "strata: error: ");
+		strata__buf_puts(&b, "strata: error: ");
 	free(file);
 	put_body(&b, err);
-	return strata_buf_detach(&b);
+	return strata__buf_detach(&b);
 }

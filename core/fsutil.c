@@ -14,7 +14,7 @@ int strata__read_file(char **out, size_t *len, const char *path,
                       strata_error *err)
 {
 	FILE *f = fopen(path, "rb");
-	strata_buf b = STRATA_BUF_INIT;
+	strata__buf b = STRATA__BUF_INIT;
 	char chunk[8192];
 	struct stat st;
 	size_t n;
@@ -29,17 +29,17 @@ int strata__read_file(char **out, size_t *len, const char *path,
 		                      "cannot read: is a folder");
 	}
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		strata_buf_put(&b, chunk, n);
+		strata__buf_put(&b, chunk, n);
 	if (ferror(f)) {
 		fclose(f);
-		strata_buf_free(&b);
+		strata__buf_free(&b);
 		return strata__err_at(err, STRATA_EUSAGE, path, 0,
 		                      "read error: %s", strerror(errno));
 	}
 	fclose(f);
 	if (len)
 		*len = b.len;
-	*out = strata_buf_detach(&b);
+	*out = strata__buf_detach(&b);
 	return STRATA_OK;
 }
 
@@ -107,15 +107,15 @@ char *strata__whoami(void)
  * must not drive the user's terminal. */
 char *strata__printable(const char *s)
 {
-	strata_buf b = STRATA_BUF_INIT;
+	strata__buf b = STRATA__BUF_INIT;
 
 	for (; s && *s; s++) {
 		unsigned char c = (unsigned char)*s;
 
 		if (c < 0x20 || c == 0x7f)
-			strata_buf_printf(&b, "\\x%02x", c);
+			strata__buf_printf(&b, "\\x%02x", c);
 		else
-			strata_buf_putc(&b, (char)c);
+			strata__buf_putc(&b, (char)c);
 	}
-	return strata_buf_detach(&b);
+	return strata__buf_detach(&b);
 }

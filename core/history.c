@@ -389,21 +389,21 @@ static int run_one(strata *s, const char *sql, const strata_value *v, int n,
 int strata__history_insert(strata *s, const strata_history_row *r,
                            strata_error *err)
 {
-	strata_buf b = STRATA_BUF_INIT;
+	strata__buf b = STRATA__BUF_INIT;
 	strata_value v[NCOLS];
 	char ph[16];
 	int i, rc;
 
 	row_values(v, r);
-	strata_buf_printf(&b, "INSERT INTO %s (" COLUMNS ") VALUES (",
+	strata__buf_printf(&b, "INSERT INTO %s (" COLUMNS ") VALUES (",
 	                  s->table_quoted);
 	for (i = 1; i <= NCOLS; i++)
-		strata_buf_printf(&b, "%s%s", i > 1 ? ", " : "",
+		strata__buf_printf(&b, "%s%s", i > 1 ? ", " : "",
 		                  strata__ph(s->drv->dialect, i, ph));
-	strata_buf_putc(&b, ')');
+	strata__buf_putc(&b, ')');
 	rc = run(s, b.ptr, v, NCOLS, "cannot record the migration in history",
 	         err);
-	strata_buf_free(&b);
+	strata__buf_free(&b);
 	return rc;
 }
 
@@ -415,7 +415,7 @@ int strata__history_update(strata *s, const strata_history_row *r,
 	        "status",      "started_at",        "finished_at",
 	        "duration_ms", "applied_by",        "steps",
 	        "error",       "schema_fingerprint"};
-	strata_buf b = STRATA_BUF_INIT;
+	strata__buf b = STRATA__BUF_INIT;
 	strata_value v[NCOLS], w[NCOLS];
 	char ph[16];
 	int i, rc;
@@ -424,15 +424,15 @@ int strata__history_update(strata *s, const strata_history_row *r,
 	/* SET columns 2..12 bound first, then the version for WHERE. */
 	memcpy(w, v + 1, (NCOLS - 1) * sizeof(strata_value));
 	w[NCOLS - 1] = v[0];
-	strata_buf_printf(&b, "UPDATE %s SET ", s->table_quoted);
+	strata__buf_printf(&b, "UPDATE %s SET ", s->table_quoted);
 	for (i = 0; i < NCOLS - 1; i++)
-		strata_buf_printf(&b, "%s%s = %s", i ? ", " : "", cols[i],
+		strata__buf_printf(&b, "%s%s = %s", i ? ", " : "", cols[i],
 		                  strata__ph(s->drv->dialect, i + 1, ph));
-	strata_buf_printf(&b, " WHERE version = %s",
+	strata__buf_printf(&b, " WHERE version = %s",
 	                  strata__ph(s->drv->dialect, NCOLS, ph));
 	rc = run_one(s, b.ptr, w, NCOLS, &w[NCOLS - 1], "updating",
 	             "cannot update the history row", err);
-	strata_buf_free(&b);
+	strata__buf_free(&b);
 	return rc;
 }
 

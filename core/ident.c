@@ -29,42 +29,42 @@ int strata__ident_valid(const char *name)
 }
 
 /* One quoted part; the quote character inside it is doubled. */
-static void put_part(strata_buf *b, const char *s, size_t n, char q)
+static void put_part(strata__buf *b, const char *s, size_t n, char q)
 {
 	size_t i;
 
-	strata_buf_putc(b, q);
+	strata__buf_putc(b, q);
 	for (i = 0; i < n; i++) {
 		if (s[i] == q)
-			strata_buf_putc(b, q);
-		strata_buf_putc(b, s[i]);
+			strata__buf_putc(b, q);
+		strata__buf_putc(b, s[i]);
 	}
-	strata_buf_putc(b, q);
+	strata__buf_putc(b, q);
 }
 
 char *strata__ident_quote(const char *name, char q)
 {
 	const char *dot = strchr(name, '.');
-	strata_buf b = STRATA_BUF_INIT;
+	strata__buf b = STRATA__BUF_INIT;
 
 	if (!dot)
 		return strata__ident_quote_in(NULL, name, q);
 	put_part(&b, name, (size_t)(dot - name), q);
-	strata_buf_putc(&b, '.');
+	strata__buf_putc(&b, '.');
 	put_part(&b, dot + 1, strlen(dot + 1), q);
-	return strata_buf_detach(&b);
+	return strata__buf_detach(&b);
 }
 
 char *strata__ident_quote_in(const char *schema, const char *name, char q)
 {
-	strata_buf b = STRATA_BUF_INIT;
+	strata__buf b = STRATA__BUF_INIT;
 
 	if (schema) {
 		put_part(&b, schema, strlen(schema), q);
-		strata_buf_putc(&b, '.');
+		strata__buf_putc(&b, '.');
 	}
 	put_part(&b, name, strlen(name), q);
-	return strata_buf_detach(&b);
+	return strata__buf_detach(&b);
 }
 
 const char *strata__ph(const strata_dialect *d, int n, char buf[16])

@@ -21,22 +21,22 @@ char *strata__printf(const char *fmt, ...)
         __attribute__((format(printf, 1, 2)));
 
 /* buf.c: a growable NUL-terminated string. */
-typedef struct strata_buf {
+typedef struct strata__buf {
 	char *ptr;
 	size_t len, cap;
-} strata_buf;
+} strata__buf;
 
-#define STRATA_BUF_INIT                                                        \
+#define STRATA__BUF_INIT                                                        \
 	{                                                                      \
 		NULL, 0, 0                                                     \
 	}
-void strata_buf_put(strata_buf *b, const char *s, size_t n);
-void strata_buf_puts(strata_buf *b, const char *s);
-void strata_buf_putc(strata_buf *b, char c);
-void strata_buf_printf(strata_buf *b, const char *fmt, ...)
+void strata__buf_put(strata__buf *b, const char *s, size_t n);
+void strata__buf_puts(strata__buf *b, const char *s);
+void strata__buf_putc(strata__buf *b, char c);
+void strata__buf_printf(strata__buf *b, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
-char *strata_buf_detach(strata_buf *b); /* never NULL */
-void strata_buf_free(strata_buf *b);
+char *strata__buf_detach(strata__buf *b); /* never NULL */
+void strata__buf_free(strata__buf *b);
 
 /* error.c */
 int strata__err(strata_error *err, int code, const char *fmt, ...)
@@ -49,8 +49,8 @@ void strata__err_db(strata_error *err, const strata_dberr *dberr);
 char *strata__error_body(const strata_error *err);
 
 /* sha256.c */
-#define STRATA_SHA256_HEX 65
-void strata_sha256_hex(char out[STRATA_SHA256_HEX], const void *data,
+#define STRATA__SHA256_HEX 65
+void strata__sha256_hex(char out[STRATA__SHA256_HEX], const void *data,
                        size_t len);
 
 /* fsutil.c */
@@ -66,16 +66,16 @@ char *strata__whoami(void);
 char *strata__printable(const char *s);
 
 /* url.c */
-typedef struct strata_url_owned {
+typedef struct strata__url_owned {
 	strata_url url;
 	char *storage[8];
 	strata_url_param *params;
 	char **param_storage;
-} strata_url_owned;
+} strata__url_owned;
 
-int strata__url_parse(strata_url_owned *out, const char *text,
+int strata__url_parse(strata__url_owned *out, const char *text,
                       strata_error *err);
-void strata__url_free(strata_url_owned *u);
+void strata__url_free(strata__url_owned *u);
 /* Percent-decode s[0..n) into a new string. */
 char *strata__url_decode(const char *s, size_t n);
 /* Replace every occurrence of secret in s with "***" (in place copy). */
@@ -95,95 +95,95 @@ char *strata__ident_quote_in(const char *schema, const char *name, char quote);
 const char *strata__ph(const strata_dialect *d, int n, char buf[16]);
 
 /* splitter.c */
-typedef struct strata_stmt {
+typedef struct strata__stmt {
 	char *sql;
 	int line;
-} strata_stmt;
+} strata__stmt;
 
-typedef struct strata_stmts {
-	strata_stmt *items;
+typedef struct strata__stmts {
+	strata__stmt *items;
 	size_t count;
-} strata_stmts;
+} strata__stmts;
 
-int strata_split(strata_stmts *out, const char *sql, size_t len, unsigned flags,
+int strata__split(strata__stmts *out, const char *sql, size_t len, unsigned flags,
                  const char *file, strata_error *err);
-void strata_stmts_free(strata_stmts *s);
+void strata__stmts_free(strata__stmts *s);
 
 /* source.c: the migrations folder. */
-typedef struct strata_mfile {
+typedef struct strata__mfile {
 	char *driver; /* NULL for the generic file */
 	char *path;
-} strata_mfile;
+} strata__mfile;
 
-typedef struct strata_migration {
+typedef struct strata__migration {
 	char *version; /* the folder's digits as written, e.g. "0002" */
 	char *id;      /* folder name */
 	char *name;    /* slug */
 	char *dir;
-	strata_mfile *up, *down;
+	strata__mfile *up, *down;
 	size_t nup, ndown;
-} strata_migration;
+} strata__migration;
 
-typedef struct strata_source {
-	strata_migration *items;
+typedef struct strata__source {
+	strata__migration *items;
 	size_t count;
 	char *dir;
-} strata_source;
+} strata__source;
 
-int strata_source_load(strata_source *out, const char *dir, strata_error *err);
-void strata_source_free(strata_source *src);
-const strata_migration *strata_source_find(const strata_source *src,
+int strata__source_load(strata__source *out, const char *dir, strata_error *err);
+void strata__source_free(strata__source *src);
+const strata__migration *strata__source_find(const strata__source *src,
                                            const char *version);
 /* The file for driver (override, else generic); NULL: none. */
-const char *strata_migration_file(const strata_migration *m, int up,
+const char *strata__migration_file(const strata__migration *m, int up,
                                   const char *driver);
 const char *strata__basename(const char *path);
 /* Whether dir holds a migration with this version. */
 int strata__has_version(const char *dir, const char *digits);
 
 /* script.c: a migration file, read, checksummed and split. */
-typedef struct strata_script {
+typedef struct strata__script {
 	char *path;
-	char checksum[STRATA_SHA256_HEX];
+	char checksum[STRATA__SHA256_HEX];
 	int no_transaction;
 	int empty; /* line of "-- strata:empty" (an intentional no-op), or 0 */
 	char **allow; /* lint rules acknowledged */
 	size_t nallow;
-	strata_stmts stmts;
-} strata_script;
+	strata__stmts stmts;
+} strata__script;
 
-int strata_script_load(strata_script *out, const char *path, unsigned flags,
+int strata__script_load(strata__script *out, const char *path, unsigned flags,
                        strata_error *err);
-void strata_script_free(strata_script *s);
+void strata__script_free(strata__script *s);
 /* Refuse COMMIT, ROLLBACK, BEGIN... in a file run inside a transaction. */
-int strata__script_check_tx(const strata_script *s, strata_error *err);
+int strata__script_check_tx(const strata__script *s, strata_error *err);
 /* Checksum of what would run: the file, or "" when there is none. */
 /* raw (may be NULL): the checksum of the bytes as they are, which older
  * releases recorded for CRLF and BOM files. */
-int strata__checksums_for(char out[STRATA_SHA256_HEX],
-                          char raw[STRATA_SHA256_HEX], const char *path,
+int strata__checksums_for(char out[STRATA__SHA256_HEX],
+                          char raw[STRATA__SHA256_HEX], const char *path,
                           strata_error *err);
-int strata__checksum_for(char out[STRATA_SHA256_HEX], const char *path,
+int strata__checksum_for(char out[STRATA__SHA256_HEX], const char *path,
                          strata_error *err);
 
 /* loader.c */
-typedef struct strata_plugin strata_plugin;
-int strata_plugin_load(strata_plugin **out, const char *name,
+typedef struct strata__plugin strata__plugin;
+int strata__plugin_load(strata__plugin **out, const char *name,
                        strata_error *err);
-void strata_plugin_free(strata_plugin *p);
-const strata_driver *strata_plugin_driver(const strata_plugin *p);
-const char *strata_plugin_path(const strata_plugin *p);
+void strata__plugin_free(strata__plugin *p);
+const strata_driver *strata__plugin_driver(const strata__plugin *p);
+const char *strata__plugin_path(const strata__plugin *p);
 /* Driver name for a URL scheme ("postgresql" -> "postgres"). */
 const char *strata__driver_for_scheme(const char *scheme);
 
 /* schema.c: neutral model, fingerprinted. */
-typedef struct strata_schema strata_schema;
-int strata_schema_read(strata_schema **out, const strata_driver *drv,
+typedef struct strata__schema strata__schema;
+int strata__schema_read(strata__schema **out, const strata_driver *drv,
                        strata_conn *conn, const char *exclude_table,
                        strata_error *err);
-void strata_schema_free(strata_schema *sc);
-const char *strata_schema_fingerprint(const strata_schema *sc);
-const char *strata_schema_text(const strata_schema *sc);
+void strata__schema_free(strata__schema *sc);
+const char *strata__schema_fingerprint(const strata__schema *sc);
+const char *strata__schema_text(const strata__schema *sc);
 
 /* config.c: strata_options.no_create, carried to strata_open. */
 int strata__config_no_create(const strata_config *c);
@@ -191,13 +191,13 @@ int strata__config_no_create(const strata_config *c);
 /* session.c: the strata handle. */
 struct strata {
 	strata_config *cfg;
-	strata_plugin *plugin;
+	strata__plugin *plugin;
 	const strata_driver *drv;
 	strata_conn *conn;
 	strata_conn *lock_conn;
 	char *target; /* redacted URL */
 	char *password;
-	strata_url_owned url;
+	strata__url_owned url;
 	/* The history table with the schema the driver resolved it in at
 	 * connect time, if any: quoted for SQL, and as schema.table for
 	 * table_exists and the lock name. */
@@ -207,7 +207,7 @@ struct strata {
 	unsigned split_flags;
 	int history_ready;      /* the history table is known to exist */
 	int allow_out_of_order; /* set by strata_set_out_of_order() */
-	strata_source src;
+	strata__source src;
 	strata_event_fn on_event;
 	void *event_ctx;
 };
@@ -232,7 +232,7 @@ int strata__lock_check(strata *s, const char *stopped, const char *id,
                        strata_error *err);
 int strata__run_init_sql(strata *s, strata_conn *c, strata_error *err);
 /* Load the migrations folder once. */
-int strata__source(strata *s, strata_error *err);
+int strata__source_get(strata *s, strata_error *err);
 
 /* history.c */
 int strata__history_exists(strata *s, int *exists, strata_error *err);
@@ -265,7 +265,7 @@ int strata__history_check_wide(strata *s, const strata_status *st,
 int strata__status_build(strata_status **out, strata *s,
                          const strata_history *h, strata_error *err);
 /* The merge itself, without a session: what the unit tests exercise. */
-int strata__status_merge(strata_status **out, const strata_source *src,
+int strata__status_merge(strata_status **out, const strata__source *src,
                          const char *driver, const strata_history *h,
                          strata_error *err);
 /* Whether `up --to target` (NULL: all) would run it: pending, not past. */

@@ -15,7 +15,7 @@
 #define STRATA_PLUGIN_DIR "/usr/local/lib/strata"
 #endif
 
-struct strata_plugin {
+struct strata__plugin {
 	lt_dlhandle handle;
 	const strata_driver *drv;
 	char *path;
@@ -109,7 +109,7 @@ static char *check_abi(const strata_driver *d, const char *name)
 }
 
 /* Tries one file; returns NULL with *out set, or the reason. */
-static char *try_open(strata_plugin **out, const char *base, const char *name)
+static char *try_open(strata__plugin **out, const char *base, const char *name)
 {
 	lt_dlhandle h;
 	const strata_driver *d;
@@ -152,9 +152,9 @@ static int valid_name(const char *name)
 	return i > 0 && i < 64;
 }
 
-int strata_plugin_load(strata_plugin **out, const char *name, strata_error *err)
+int strata__plugin_load(strata__plugin **out, const char *name, strata_error *err)
 {
-	strata_buf tried = STRATA_BUF_INIT;
+	strata__buf tried = STRATA__BUF_INIT;
 	char **dirs;
 	size_t i;
 
@@ -171,7 +171,7 @@ int strata_plugin_load(strata_plugin **out, const char *name, strata_error *err)
 		char *why = try_open(out, base, name);
 
 		if (why)
-			strata_buf_printf(&tried, "%s%s: %s",
+			strata__buf_printf(&tried, "%s%s: %s",
 			                  tried.len ? "; " : "", base, why);
 		free(why);
 		free(base);
@@ -183,11 +183,11 @@ int strata_plugin_load(strata_plugin **out, const char *name, strata_error *err)
 		            "'strata drivers' lists what is available",
 		            name, tried.ptr);
 	}
-	strata_buf_free(&tried);
+	strata__buf_free(&tried);
 	return *out ? STRATA_OK : STRATA_EUSAGE;
 }
 
-void strata_plugin_free(strata_plugin *p)
+void strata__plugin_free(strata__plugin *p)
 {
 	if (!p)
 		return;
@@ -197,12 +197,12 @@ void strata_plugin_free(strata_plugin *p)
 	free(p);
 }
 
-const strata_driver *strata_plugin_driver(const strata_plugin *p)
+const strata_driver *strata__plugin_driver(const strata__plugin *p)
 {
 	return p->drv;
 }
 
-const char *strata_plugin_path(const strata_plugin *p)
+const char *strata__plugin_path(const strata__plugin *p)
 {
 	return p->path;
 }
@@ -235,7 +235,7 @@ static void describe(strata_driver_info *info, const char *dir,
                      const char *name)
 {
 	char *base = strata__printf("%s/strata_%s", dir, name);
-	strata_plugin *p = NULL;
+	strata__plugin *p = NULL;
 	char *why = try_open(&p, base, name);
 
 	memset(info, 0, sizeof(*info));

@@ -5,11 +5,11 @@
 #include "internal.h"
 #include "runner.h"
 
-static int plan_step(strata_plan_step *ps, strata *s, const strata_migration *m,
+static int plan_step(strata_plan_step *ps, strata *s, const strata__migration *m,
                      strata_error *err)
 {
-	const char *file = strata_migration_file(m, 1, s->drv->name);
-	strata_script sc;
+	const char *file = strata__migration_file(m, 1, s->drv->name);
+	strata__script sc;
 	size_t i;
 	int rc;
 
@@ -33,7 +33,7 @@ static int plan_step(strata_plan_step *ps, strata *s, const strata_migration *m,
 			sc.stmts.items[i].sql = NULL;
 		}
 	}
-	strata_script_free(&sc);
+	strata__script_free(&sc);
 	return rc;
 }
 
@@ -50,7 +50,7 @@ static int build(strata_plan *p, strata *s, const strata_status *st,
 		if (!strata__pending_upto(it, target))
 			continue;
 		rc = plan_step(&p->steps[p->count++], s,
-		               strata_source_find(&s->src, it->version), err);
+		               strata__source_find(&s->src, it->version), err);
 	}
 	return rc;
 }

@@ -75,13 +75,13 @@ static const char *max_applied(const strata_history *h)
 
 /* max: the highest version in history, or NULL. */
 static int add_migration(strata_status *st, const char *driver,
-                         const strata_migration *m, const strata_history *h,
+                         const strata__migration *m, const strata_history *h,
                          const char *max, strata_error *err)
 {
-	const char *file = strata_migration_file(m, 1, driver);
+	const char *file = strata__migration_file(m, 1, driver);
 	const strata_history_row *r = strata__history_find(h, m->version);
 	strata_status_item *it = add_item(st);
-	char sum[STRATA_SHA256_HEX], raw[STRATA_SHA256_HEX];
+	char sum[STRATA__SHA256_HEX], raw[STRATA__SHA256_HEX];
 	int rc;
 
 	it->version = strata__strdup(m->version);
@@ -147,14 +147,14 @@ static void count(strata_status *st)
 int strata__status_build(strata_status **out, strata *s,
                          const strata_history *h, strata_error *err)
 {
-	int rc = strata__source(s, err);
+	int rc = strata__source_get(s, err);
 
 	*out = NULL;
 	return rc ? rc
 	          : strata__status_merge(out, &s->src, s->drv->name, h, err);
 }
 
-int strata__status_merge(strata_status **out, const strata_source *src,
+int strata__status_merge(strata_status **out, const strata__source *src,
                          const char *driver, const strata_history *h,
                          strata_error *err)
 {
@@ -168,7 +168,7 @@ int strata__status_merge(strata_status **out, const strata_source *src,
 		rc = add_migration(st, driver, &src->items[i], h, max, err);
 	for (i = 0; rc == STRATA_OK && i < h->count; i++)
 		if (!strata__version_valid(h->rows[i].version) ||
-		    !strata_source_find(src, h->rows[i].version))
+		    !strata__source_find(src, h->rows[i].version))
 			add_missing(st, &h->rows[i]);
 	if (rc) {
 		strata_status_free(st);
@@ -227,7 +227,7 @@ static int refuse_failed(const strata_status_item *it, strata_error *err)
 
 static int refuse_unknown(const strata_status *st, strata_error *err)
 {
-	strata_buf b = STRATA_BUF_INIT;
+	strata__buf b = STRATA__BUF_INIT;
 	size_t i;
 	int rc;
 
@@ -236,16 +236,16 @@ static int refuse_unknown(const strata_status *st, strata_error *err)
 
 		if (it->state != STRATA_STATE_UNKNOWN)
 			continue;
-		strata_buf_printf(&b, "%s%s (", b.len ? ", " : "", it->id);
+		strata__buf_printf(&b, "%s%s (", b.len ? ", " : "", it->id);
 		if (!*it->version)
-			strata_buf_puts(&b, "version NULL or empty)");
+			strata__buf_puts(&b, "version NULL or empty)");
 		else if (!strata__version_valid(it->version))
-			strata_buf_printf(&b, "version '%s' is not digits)",
+			strata__buf_printf(&b, "version '%s' is not digits)",
 			                  it->version);
 		else if (it->status)
-			strata_buf_printf(&b, "status '%s')", it->status);
+			strata__buf_printf(&b, "status '%s')", it->status);
 		else
-			strata_buf_puts(&b, "status NULL)");
+			strata__buf_puts(&b, "status NULL)");
 	}
 	rc = strata__err(err, STRATA_EDRIFT,
 	                 "the history table has rows strata does not "
@@ -253,7 +253,7 @@ static int refuse_unknown(const strata_status *st, strata_error *err)
 	                 "documented statuses are applied, failed, skipped "
 	                 "and baseline. Fix the rows by hand",
 	                 b.ptr);
-	strata_buf_free(&b);
+	strata__buf_free(&b);
 	return rc;
 }
 
@@ -276,11 +276,11 @@ static const char *version_before(const strata_status *st, size_t k)
 
 /* A migration recorded as skipped (no file for this driver then) that
  * has one now never ran here, and repair cannot make it so. */
-static void explain_skipped(strata_buf *b, const strata_status *st, size_t i)
+static void explain_skipped(strata__buf *b, const strata_status *st, size_t i)
 {
 	const strata_status_item *it = &st->items[i];
 
-	strata_buf_printf(
+	strata__buf_printf(
 	        b,
 	        "%s is recorded as skipped on this driver (it had no file "
 	        "for it) but now has %s, which never ran here; repair cannot "
@@ -295,7 +295,7 @@ int strata__refuse_skipped_with_file(const strata_status *st,
                                      const strata_status_item *only, int code,
                                      strata_error *err)
 {
-	strata_buf b = STRATA_BUF_INIT;
+	strata__buf b = STRATA__BUF_INIT;
 	size_t i;
 	int rc;
 
@@ -307,7 +307,7 @@ int strata__refuse_skipped_with_file(const strata_status *st,
 		return STRATA_OK;
 	explain_skipped(&b, st, i);
 	rc = strata__err(err, code, "%s", b.ptr);
-	strata_buf_free(&b);
+	strata__buf_free(&b);
 	return rc;
 }
 
@@ -315,7 +315,7 @@ int strata__refuse_skipped_with_file(const strata_status *st,
  * status, then drift, all names listed. */
 int strata__refuse_if_unclean(const strata_status *st, strata_error *err)
 {
-	strata_buf b = STRATA_BUF_INIT;
+	strata__buf b = STRATA__BUF_INIT;
 	size_t i, n = 0, other = 0, skipped = st->count;
 	int rc;
 
@@ -326,14 +326,14 @@ int strata__refuse_if_unclean(const strata_status *st, strata_error *err)
 		return refuse_unknown(st, err);
 	if (!st->drifted)
 		return STRATA_OK;
-	strata_buf_puts(&b, "applied migrations changed on disk: ");
+	strata__buf_puts(&b, "applied migrations changed on disk: ");
 	for (i = 0; i < st->count; i++) {
 		const strata_status_item *it = &st->items[i];
 
 		if (it->state != STRATA_STATE_MODIFIED &&
 		    it->state != STRATA_STATE_MISSING)
 			continue;
-		strata_buf_printf(&b, "%s%s (%s)", n++ ? ", " : "", it->id,
+		strata__buf_printf(&b, "%s%s (%s)", n++ ? ", " : "", it->id,
 		                  strata_state_name(it->state));
 		if (skipped_with_file(it))
 			skipped = skipped < st->count ? skipped : i;
@@ -341,15 +341,15 @@ int strata__refuse_if_unclean(const strata_status *st, strata_error *err)
 			other++;
 	}
 	if (other)
-		strata_buf_puts(&b, "; restore the files, or accept a "
+		strata__buf_puts(&b, "; restore the files, or accept a "
 		                    "deliberate edit with 'strata repair' (see "
 		                    "'strata status')");
 	if (skipped < st->count) {
-		strata_buf_puts(&b, "; ");
+		strata__buf_puts(&b, "; ");
 		explain_skipped(&b, st, skipped);
 	}
 	rc = strata__err(err, STRATA_EDRIFT, "%s", b.ptr);
-	strata_buf_free(&b);
+	strata__buf_free(&b);
 	return rc;
 }
 
@@ -367,7 +367,7 @@ int strata__refuse_out_of_order(strata *s, const strata_status *st,
                                 const char *target, strata_error *err)
 {
 	const strata_status_item *newest = newest_recorded(st);
-	strata_buf b = STRATA_BUF_INIT;
+	strata__buf b = STRATA__BUF_INIT;
 	size_t i, n = 0;
 	int rc;
 
@@ -378,7 +378,7 @@ int strata__refuse_out_of_order(strata *s, const strata_status *st,
 
 		if (!it->out_of_order || !strata__pending_upto(it, target))
 			continue;
-		strata_buf_printf(&b, "%s%s", n++ ? ", " : "", it->id);
+		strata__buf_printf(&b, "%s%s", n++ ? ", " : "", it->id);
 	}
 	if (!n)
 		return STRATA_OK;
@@ -389,17 +389,17 @@ int strata__refuse_out_of_order(strata *s, const strata_status *st,
 	                 "--allow-out-of-order' or set out_of_order = allow",
 	                 n == 1 ? "" : "s", newest ? newest->id : "?", b.ptr,
 	                 n == 1 ? "it" : "them");
-	strata_buf_free(&b);
+	strata__buf_free(&b);
 	return rc;
 }
 
 int strata__version_known(strata *s, const char *version, strata_error *err)
 {
-	int rc = strata__source(s, err);
+	int rc = strata__source_get(s, err);
 
 	if (rc)
 		return rc;
-	if (!strata_source_find(&s->src, version))
+	if (!strata__source_find(&s->src, version))
 		return strata__err(err, STRATA_EUSAGE,
 		                   "no migration with version %s in %s",
 		                   version, s->src.dir);

@@ -9,7 +9,7 @@
 #include "internal.h"
 #include "runner.h"
 
-void strata__row_init(strata_history_row *r, const strata_migration *m,
+void strata__row_init(strata_history_row *r, const strata__migration *m,
                       const char *source, const char *checksum,
                       const char *status, const char *who)
 {
@@ -49,15 +49,15 @@ void strata__row_clear(strata_history_row *r)
  * migration that otherwise succeeded. */
 char *strata__fingerprint(strata *s)
 {
-	strata_schema *sc = NULL;
+	strata__schema *sc = NULL;
 	strata_error e;
 	char *fp = NULL;
 
 	memset(&e, 0, sizeof(e));
-	if (strata_schema_read(&sc, s->drv, s->conn,
+	if (strata__schema_read(&sc, s->drv, s->conn,
 	                       strata_config_table(s->cfg), &e) == STRATA_OK)
-		fp = strata__strdup(strata_schema_fingerprint(sc));
-	strata_schema_free(sc);
+		fp = strata__strdup(strata__schema_fingerprint(sc));
+	strata__schema_free(sc);
 	strata_error_clear(&e);
 	return fp;
 }
@@ -106,7 +106,7 @@ void strata__rollback(strata *s)
 static int stmt_failed(strata *s, const strata_run *run, size_t i,
                        const strata_dberr *de, strata_error *err)
 {
-	const strata_stmt *st = &run->script->stmts.items[i];
+	const strata__stmt *st = &run->script->stmts.items[i];
 	char *what =
 	        strata__printf("%s %s: statement %zu of %zu failed",
 	                       run->reverting ? "reverting" : "applying",
@@ -124,7 +124,7 @@ static int stmt_failed(strata *s, const strata_run *run, size_t i,
 
 int strata__exec_script(strata *s, strata_run *run, strata_error *err)
 {
-	const strata_stmts *sts = &run->script->stmts;
+	const strata__stmts *sts = &run->script->stmts;
 	strata_dberr de;
 	size_t i;
 
@@ -143,10 +143,10 @@ int strata__exec_script(strata *s, strata_run *run, strata_error *err)
 	return STRATA_OK;
 }
 
-int strata__script_open(strata_script *sc, strata *s, const char *path,
+int strata__script_open(strata__script *sc, strata *s, const char *path,
                         strata_error *err)
 {
-	int rc = strata_script_load(sc, path, s->split_flags, err);
+	int rc = strata__script_load(sc, path, s->split_flags, err);
 
 	if (!rc && strata__transactional(s, sc))
 		rc = strata__script_check_tx(sc, err);
@@ -159,7 +159,7 @@ int strata__script_open(strata_script *sc, strata *s, const char *path,
 	return rc;
 }
 
-int strata__transactional(const strata *s, const strata_script *sc)
+int strata__transactional(const strata *s, const strata__script *sc)
 {
 	return s->drv->dialect->transactional_ddl && !sc->no_transaction;
 }
@@ -193,7 +193,7 @@ int strata__record_failure(strata *s, strata_history_row *row,
 int strata__prepare(strata *s, strata_status **st, strata_history **h,
                     strata_error *err)
 {
-	int rc = strata__source(s, err);
+	int rc = strata__source_get(s, err);
 
 	*st = NULL;
 	*h = NULL;

@@ -5,15 +5,15 @@
 #include "internal.h"
 
 typedef struct strata_run {
-	const strata_migration *m;
-	strata_script *script;
+	const strata__migration *m;
+	strata__script *script;
 	strata_history_row *progress; /* set: steps recorded per statement */
 	int steps;
 	int reverting;
 } strata_run;
 
 /* Rows borrow m's name and the given strings; started_at is owned. */
-void strata__row_init(strata_history_row *r, const strata_migration *m,
+void strata__row_init(strata_history_row *r, const strata__migration *m,
                       const char *source, const char *checksum,
                       const char *status, const char *who);
 void strata__row_finish(strata_history_row *r, int64_t t0);
@@ -28,9 +28,9 @@ void strata__rollback(strata *s);
 
 /* Load and check a file before anything runs: any failure is
  * STRATA_EUSAGE (exit 2), a file to fix. */
-int strata__script_open(strata_script *sc, strata *s, const char *path,
+int strata__script_open(strata__script *sc, strata *s, const char *path,
                         strata_error *err);
-int strata__transactional(const strata *s, const strata_script *sc);
+int strata__transactional(const strata *s, const strata__script *sc);
 int strata__exec_script(strata *s, strata_run *run, strata_error *err);
 int strata__record_failure(strata *s, strata_history_row *row,
                            const strata_run *run, int64_t t0,

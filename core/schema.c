@@ -9,12 +9,12 @@
 
 #include "internal.h"
 
-struct strata_schema {
+struct strata__schema {
 	char **lines;
 	size_t count;
 	const char *exclude;
 	char *text;
-	char fingerprint[STRATA_SHA256_HEX];
+	char fingerprint[STRATA__SHA256_HEX];
 };
 
 static const char *nz(const char *s)
@@ -23,7 +23,7 @@ static const char *nz(const char *s)
 }
 
 /* The history table and SQLite's bookkeeping tables are not the schema. */
-static int excluded(const strata_schema *sc, const char *table)
+static int excluded(const strata__schema *sc, const char *table)
 {
 	const char *dot;
 
@@ -35,7 +35,7 @@ static int excluded(const strata_schema *sc, const char *table)
 	return !strcmp(table, dot ? dot + 1 : sc->exclude);
 }
 
-static int add(strata_schema *sc, const char *table, char *line)
+static int add(strata__schema *sc, const char *table, char *line)
 {
 	if (excluded(sc, table)) {
 		free(line);
@@ -89,7 +89,7 @@ static int on_fk(void *ctx, const char *table, const char *name,
 static int on_object(void *ctx, const char *kind, const char *name,
                      const char *table)
 {
-	strata_schema *sc = ctx;
+	strata__schema *sc = ctx;
 
 	if (!table && excluded(sc, name))
 		return 0;
@@ -103,26 +103,26 @@ static int cmp_lines(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void finish(strata_schema *sc)
+static void finish(strata__schema *sc)
 {
-	strata_buf b = STRATA_BUF_INIT;
+	strata__buf b = STRATA__BUF_INIT;
 	size_t i;
 
 	if (sc->count)
 		qsort(sc->lines, sc->count, sizeof(char *), cmp_lines);
 	for (i = 0; i < sc->count; i++) {
-		strata_buf_puts(&b, sc->lines[i]);
-		strata_buf_putc(&b, '\n');
+		strata__buf_puts(&b, sc->lines[i]);
+		strata__buf_putc(&b, '\n');
 	}
-	sc->text = strata_buf_detach(&b);
-	strata_sha256_hex(sc->fingerprint, sc->text, strlen(sc->text));
+	sc->text = strata__buf_detach(&b);
+	strata__sha256_hex(sc->fingerprint, sc->text, strlen(sc->text));
 }
 
-int strata_schema_read(strata_schema **out, const strata_driver *drv,
+int strata__schema_read(strata__schema **out, const strata_driver *drv,
                        strata_conn *conn, const char *exclude_table,
                        strata_error *err)
 {
-	strata_schema *sc = strata__calloc(1, sizeof(*sc));
+	strata__schema *sc = strata__calloc(1, sizeof(*sc));
 	strata_schema_sink sink = {sc,       on_table, on_column,
 	                           on_index, on_fk,    on_object};
 	strata_dberr de;
@@ -133,7 +133,7 @@ int strata_schema_read(strata_schema **out, const strata_driver *drv,
 	if (drv->introspect(conn, &sink, &de) != STRATA_DRV_OK) {
 		strata__err(err, STRATA_EFAIL, "schema introspection failed");
 		strata__err_db(err, &de);
-		strata_schema_free(sc);
+		strata__schema_free(sc);
 		return STRATA_EFAIL;
 	}
 	finish(sc);
@@ -141,7 +141,7 @@ int strata_schema_read(strata_schema **out, const strata_driver *drv,
 	return STRATA_OK;
 }
 
-void strata_schema_free(strata_schema *sc)
+void strata__schema_free(strata__schema *sc)
 {
 	size_t i;
 
@@ -154,12 +154,12 @@ void strata_schema_free(strata_schema *sc)
 	free(sc);
 }
 
-const char *strata_schema_fingerprint(const strata_schema *sc)
+const char *strata__schema_fingerprint(const strata__schema *sc)
 {
 	return sc->fingerprint;
 }
 
-const char *strata_schema_text(const strata_schema *sc)
+const char *strata__schema_text(const strata__schema *sc)
 {
 	return sc->text;
 }

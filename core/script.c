@@ -26,13 +26,13 @@ static const char *directive(const char *line, const char *end)
 	return p + 7;
 }
 
-static void add_allow(strata_script *s, const char *w, size_t n)
+static void add_allow(strata__script *s, const char *w, size_t n)
 {
 	s->allow = strata__realloc(s->allow, (s->nallow + 1) * sizeof(char *));
 	s->allow[s->nallow++] = strata__strndup(w, n);
 }
 
-static int apply_directive(strata_script *s, const char *d, const char *end,
+static int apply_directive(strata__script *s, const char *d, const char *end,
                            int line, strata_error *err)
 {
 	size_t n = 0;
@@ -71,7 +71,7 @@ static int apply_directive(strata_script *s, const char *d, const char *end,
 
 /* Directives count only in the leading comment block, where a reader looks
  * for them; one further down is a mistake worth stopping for. */
-static int parse_directives(strata_script *s, const char *text, size_t len,
+static int parse_directives(strata__script *s, const char *text, size_t len,
                             strata_error *err)
 {
 	const char *p = text, *end = text + len;
@@ -110,7 +110,7 @@ static size_t bom_len(const char *text, size_t len)
 /* Checksums ignore a BOM and CRLF line endings (git autocrlf), so that a
  * checkout on another system is not an edit; an LF file without a BOM
  * hashes exactly its bytes, as it always did. */
-static void checksum_text(char out[STRATA_SHA256_HEX], const char *text,
+static void checksum_text(char out[STRATA__SHA256_HEX], const char *text,
                           size_t len)
 {
 	size_t skip = bom_len(text, len), i, n = 0;
@@ -119,13 +119,13 @@ static void checksum_text(char out[STRATA_SHA256_HEX], const char *text,
 	for (i = skip; i < len; i++)
 		if (text[i] != '\r' || i + 1 >= len || text[i + 1] != '\n')
 			norm[n++] = text[i];
-	strata_sha256_hex(out, norm, n);
+	strata__sha256_hex(out, norm, n);
 	free(norm);
 }
 
 /* A file without statements is a template nobody filled in, unless it
  * says it is meant to do nothing. */
-static int check_empty(const strata_script *s, strata_error *err)
+static int check_empty(const strata__script *s, strata_error *err)
 {
 	if (s->stmts.count == 0 && !s->empty)
 		return strata__err_at(
@@ -140,7 +140,7 @@ static int check_empty(const strata_script *s, strata_error *err)
 	return STRATA_OK;
 }
 
-int strata_script_load(strata_script *s, const char *path, unsigned flags,
+int strata__script_load(strata__script *s, const char *path, unsigned flags,
                        strata_error *err)
 {
 	char *text = NULL, *sql;
@@ -162,7 +162,7 @@ int strata_script_load(strata_script *s, const char *path, unsigned flags,
 	if (!rc)
 		rc = parse_directives(s, sql, len, err);
 	if (!rc)
-		rc = strata_split(&s->stmts, sql, len, flags, path, err);
+		rc = strata__split(&s->stmts, sql, len, flags, path, err);
 	if (!rc)
 		rc = check_empty(s, err);
 	free(text);
@@ -232,7 +232,7 @@ static const char *tx_control(const char *sql)
 	return kw(w, n, "TO") ? NULL : "ROLLBACK";
 }
 
-int strata__script_check_tx(const strata_script *s, strata_error *err)
+int strata__script_check_tx(const strata__script *s, strata_error *err)
 {
 	size_t i;
 
@@ -252,7 +252,7 @@ int strata__script_check_tx(const strata_script *s, strata_error *err)
 	}
 	return STRATA_OK;
 }
-void strata_script_free(strata_script *s)
+void strata__script_free(strata__script *s)
 {
 	size_t i;
 
@@ -260,12 +260,12 @@ void strata_script_free(strata_script *s)
 		free(s->allow[i]);
 	free(s->allow);
 	free(s->path);
-	strata_stmts_free(&s->stmts);
+	strata__stmts_free(&s->stmts);
 	memset(s, 0, sizeof(*s));
 }
 
-int strata__checksums_for(char out[STRATA_SHA256_HEX],
-                          char raw[STRATA_SHA256_HEX], const char *path,
+int strata__checksums_for(char out[STRATA__SHA256_HEX],
+                          char raw[STRATA__SHA256_HEX], const char *path,
                           strata_error *err)
 {
 	char *text = NULL;
@@ -273,9 +273,9 @@ int strata__checksums_for(char out[STRATA_SHA256_HEX],
 	int rc;
 
 	if (!path) {
-		strata_sha256_hex(out, "", 0);
+		strata__sha256_hex(out, "", 0);
 		if (raw)
-			strata_sha256_hex(raw, "", 0);
+			strata__sha256_hex(raw, "", 0);
 		return STRATA_OK;
 	}
 	rc = strata__read_file(&text, &len, path, err);
@@ -283,12 +283,12 @@ int strata__checksums_for(char out[STRATA_SHA256_HEX],
 		return rc;
 	checksum_text(out, text, len);
 	if (raw)
-		strata_sha256_hex(raw, text, len);
+		strata__sha256_hex(raw, text, len);
 	free(text);
 	return STRATA_OK;
 }
 
-int strata__checksum_for(char out[STRATA_SHA256_HEX], const char *path,
+int strata__checksum_for(char out[STRATA__SHA256_HEX], const char *path,
                          strata_error *err)
 {
 	return strata__checksums_for(out, NULL, path, err);

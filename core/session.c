@@ -48,14 +48,14 @@ int strata__drv_fail(strata *s, strata_error *err, const strata_dberr *de,
 int strata__run_init_sql(strata *s, strata_conn *c, strata_error *err)
 {
 	const char *sql = strata_config_init_sql(s->cfg);
-	strata_stmts st;
+	strata__stmts st;
 	strata_dberr de;
 	size_t i;
 	int rc;
 
 	if (!sql || !*sql)
 		return STRATA_OK;
-	rc = strata_split(&st, sql, strlen(sql), s->split_flags, "init_sql",
+	rc = strata__split(&st, sql, strlen(sql), s->split_flags, "init_sql",
 	                  err);
 	for (i = 0; rc == STRATA_OK && i < st.count; i++) {
 		memset(&de, 0, sizeof(de));
@@ -67,7 +67,7 @@ int strata__run_init_sql(strata *s, strata_conn *c, strata_error *err)
 			free(what);
 		}
 	}
-	strata_stmts_free(&st);
+	strata__stmts_free(&st);
 	return rc;
 }
 
@@ -135,11 +135,11 @@ static int pick_driver(strata *s, strata_error *err)
 {
 	const char *name = strata__driver_for_scheme(s->url.url.scheme);
 	const char *const *sc;
-	int rc = strata_plugin_load(&s->plugin, name, err);
+	int rc = strata__plugin_load(&s->plugin, name, err);
 
 	if (rc)
 		return rc;
-	s->drv = strata_plugin_driver(s->plugin);
+	s->drv = strata__plugin_driver(s->plugin);
 	for (sc = s->drv->schemes; sc && *sc; sc++)
 		if (!strcmp(*sc, s->url.url.scheme))
 			return STRATA_OK;
@@ -223,8 +223,8 @@ void strata_close(strata *s)
 	strata__unlock(s);
 	if (s->conn)
 		s->drv->close(s->conn);
-	strata_source_free(&s->src);
-	strata_plugin_free(s->plugin);
+	strata__source_free(&s->src);
+	strata__plugin_free(s->plugin);
 	strata__url_free(&s->url);
 	free(s->password);
 	free(s->target);
@@ -256,11 +256,11 @@ const char *strata_server_version(const strata *s)
 	return v ? v : "";
 }
 
-int strata__source(strata *s, strata_error *err)
+int strata__source_get(strata *s, strata_error *err)
 {
 	if (s->src.dir)
 		return STRATA_OK;
-	return strata_source_load(&s->src, strata_config_migrations(s->cfg),
+	return strata__source_load(&s->src, strata_config_migrations(s->cfg),
 	                          err);
 }
 

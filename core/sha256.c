@@ -72,7 +72,7 @@ static void update(sha256_ctx *c, const unsigned char *p, size_t n)
 	}
 }
 
-void strata_sha256_hex(char out[STRATA_SHA256_HEX], const void *data,
+void strata__sha256_hex(char out[STRATA__SHA256_HEX], const void *data,
                        size_t len)
 {
 	static const uint32_t init[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372,

@@ -99,13 +99,13 @@ static int alias_error(strata_error *err, const char *path, const char *driver,
 	                      driver, real, up ? "up" : "down", real);
 }
 
-static void add_file(strata_migration *m, int up, char *driver,
+static void add_file(strata__migration *m, int up, char *driver,
                      const char *path)
 {
-	strata_mfile **list = up ? &m->up : &m->down;
+	strata__mfile **list = up ? &m->up : &m->down;
 	size_t *n = up ? &m->nup : &m->ndown;
 
-	*list = strata__realloc(*list, (*n + 1) * sizeof(strata_mfile));
+	*list = strata__realloc(*list, (*n + 1) * sizeof(strata__mfile));
 	(*list)[*n].driver = driver;
 	(*list)[*n].path = strata__strdup(path);
 	(*n)++;
@@ -135,7 +135,7 @@ static int check_readable(const char *path, strata_error *err)
 	return STRATA_OK;
 }
 
-static int scan_migration(strata_migration *m, strata_error *err)
+static int scan_migration(strata__migration *m, strata_error *err)
 {
 	DIR *d = opendir(m->dir);
 	struct dirent *e;
@@ -182,7 +182,7 @@ static int scan_migration(strata_migration *m, strata_error *err)
 
 static int cmp_version(const void *a, const void *b)
 {
-	const strata_migration *x = a, *y = b;
+	const strata__migration *x = a, *y = b;
 	int c = strata__version_cmp(x->version, y->version);
 
 	return c ? c : strcmp(x->id, y->id);
@@ -229,9 +229,9 @@ static int stray(const char *path, const char *id, int kind, strata_error *err)
 	return STRATA_OK;
 }
 
-static int add_entry(strata_source *src, const char *id, strata_error *err)
+static int add_entry(strata__source *src, const char *id, strata_error *err)
 {
-	strata_migration *m;
+	strata__migration *m;
 	const char *slug = NULL;
 	char *version = NULL;
 	int kind = parse_id(id, &version, &slug);
@@ -263,7 +263,7 @@ static int add_entry(strata_source *src, const char *id, strata_error *err)
 	return scan_migration(m, err);
 }
 
-static int check_duplicates(const strata_source *src, strata_error *err)
+static int check_duplicates(const strata__source *src, strata_error *err)
 {
 	size_t i;
 
@@ -277,7 +277,7 @@ static int check_duplicates(const strata_source *src, strata_error *err)
 	return STRATA_OK;
 }
 
-int strata_source_load(strata_source *src, const char *dir, strata_error *err)
+int strata__source_load(strata__source *src, const char *dir, strata_error *err)
 {
 	DIR *d;
 	struct dirent *e;
@@ -302,7 +302,7 @@ int strata_source_load(strata_source *src, const char *dir, strata_error *err)
 	return rc;
 }
 
-static void free_files(strata_mfile *f, size_t n)
+static void free_files(strata__mfile *f, size_t n)
 {
 	size_t i;
 
@@ -313,12 +313,12 @@ static void free_files(strata_mfile *f, size_t n)
 	free(f);
 }
 
-void strata_source_free(strata_source *src)
+void strata__source_free(strata__source *src)
 {
 	size_t i;
 
 	for (i = 0; i < src->count; i++) {
-		strata_migration *m = &src->items[i];
+		strata__migration *m = &src->items[i];
 
 		free(m->version);
 		free(m->id);
@@ -332,7 +332,7 @@ void strata_source_free(strata_source *src)
 	memset(src, 0, sizeof(*src));
 }
 
-const strata_migration *strata_source_find(const strata_source *src,
+const strata__migration *strata__source_find(const strata__source *src,
                                            const char *version)
 {
 	size_t i;
@@ -343,10 +343,10 @@ const strata_migration *strata_source_find(const strata_source *src,
 	return NULL;
 }
 
-const char *strata_migration_file(const strata_migration *m, int up,
+const char *strata__migration_file(const strata__migration *m, int up,
                                   const char *driver)
 {
-	const strata_mfile *f = up ? m->up : m->down;
+	const strata__mfile *f = up ? m->up : m->down;
 	size_t n = up ? m->nup : m->ndown, i;
 	const char *generic = NULL;
 

@@ -20,7 +20,7 @@ typedef struct split {
 	unsigned flags;
 	const char *file;
 	strata_error *err;
-	strata_stmts *out;
+	strata__stmts *out;
 	char delim[32];
 	size_t dlen;
 	size_t start; /* first significant byte of the statement */
@@ -86,7 +86,7 @@ static void reset_stmt(split *st)
 
 static void emit(split *st, size_t end)
 {
-	strata_stmt *it;
+	strata__stmt *it;
 
 	if (!st->has_content) {
 		reset_stmt(st);
@@ -95,7 +95,7 @@ static void emit(split *st, size_t end)
 	while (end > st->start && isspace((unsigned char)st->s[end - 1]))
 		end--;
 	st->out->items = strata__realloc(
-	        st->out->items, (st->out->count + 1) * sizeof(strata_stmt));
+	        st->out->items, (st->out->count + 1) * sizeof(strata__stmt));
 	it = &st->out->items[st->out->count++];
 	it->sql = strata__strndup(st->s + st->start, end - st->start);
 	it->line = st->start_line;
@@ -652,7 +652,7 @@ static int step(split *st)
 	return STRATA_OK;
 }
 
-int strata_split(strata_stmts *out, const char *sql, size_t len, unsigned flags,
+int strata__split(strata__stmts *out, const char *sql, size_t len, unsigned flags,
                  const char *file, strata_error *err)
 {
 	split st;
@@ -675,11 +675,11 @@ int strata_split(strata_stmts *out, const char *sql, size_t len, unsigned flags,
 	if (rc == STRATA_OK)
 		emit(&st, st.n);
 	if (rc)
-		strata_stmts_free(out);
+		strata__stmts_free(out);
 	return rc;
 }
 
-void strata_stmts_free(strata_stmts *s)
+void strata__stmts_free(strata__stmts *s)
 {
 	size_t i;
 

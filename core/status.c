@@ -18,20 +18,20 @@ static int check_schema(strata_status *st, strata *s, const strata_history *h,
                         strata_error *err)
 {
 	const strata_history_row *ref = reference(h);
-	strata_schema *sc = NULL;
+	strata__schema *sc = NULL;
 	int rc;
 
 	if (!ref || st->failed)
 		return STRATA_OK;
-	rc = strata_schema_read(&sc, s->drv, s->conn,
+	rc = strata__schema_read(&sc, s->drv, s->conn,
 	                        strata_config_table(s->cfg), err);
 	if (rc)
 		return rc;
 	st->schema_checked = 1;
 	st->schema_since = strata__strdup(ref->version);
 	st->schema_drift =
-	        strcmp(strata_schema_fingerprint(sc), ref->fingerprint) != 0;
-	strata_schema_free(sc);
+	        strcmp(strata__schema_fingerprint(sc), ref->fingerprint) != 0;
+	strata__schema_free(sc);
 	return STRATA_OK;
 }
 

@@ -5,15 +5,15 @@
 #include "internal.h"
 #include "runner.h"
 
-static int record_skip(strata *s, const strata_migration *m, const char *who,
+static int record_skip(strata *s, const strata__migration *m, const char *who,
                        strata_error *err)
 {
-	char sum[STRATA_SHA256_HEX];
+	char sum[STRATA__SHA256_HEX];
 	strata_history_row row;
 	int64_t t0 = strata__now_ms();
 	int rc, txn = s->drv->dialect->transactional_ddl;
 
-	strata_sha256_hex(sum, "", 0);
+	strata__sha256_hex(sum, "", 0);
 	strata__row_init(&row, m, "", sum, "skipped", who);
 	strata__row_finish(&row, t0);
 	rc = txn ? strata__begin(s, err) : STRATA_OK;
@@ -83,7 +83,7 @@ static int apply_direct(strata *s, strata_run *run, strata_history_row *row,
 }
 
 /* sc: the validated script, or NULL when m has no file for the driver. */
-static int apply_one(strata *s, const strata_migration *m, strata_script *sc,
+static int apply_one(strata *s, const strata__migration *m, strata__script *sc,
                      const char *who, strata_error *err)
 {
 	strata_history_row row;
@@ -121,8 +121,8 @@ static int apply_one(strata *s, const strata_migration *m, strata_script *sc,
  * ones applied. */
 typedef struct todo {
 	const strata_status_item *it;
-	const strata_migration *m;
-	strata_script sc;
+	const strata__migration *m;
+	strata__script sc;
 	int has_file;
 } todo;
 
@@ -142,8 +142,8 @@ static int collect(todo **out, size_t *n, strata *s, const strata_status *st,
 		if (!strata__pending_upto(it, target))
 			continue;
 		d->it = it;
-		d->m = strata_source_find(&s->src, it->version);
-		file = strata_migration_file(d->m, 1, s->drv->name);
+		d->m = strata__source_find(&s->src, it->version);
+		file = strata__migration_file(d->m, 1, s->drv->name);
 		(*n)++;
 		if (!file)
 			continue;
@@ -159,7 +159,7 @@ static void free_todo(todo *t, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		strata_script_free(&t[i].sc);
+		strata__script_free(&t[i].sc);
 	free(t);
 }
 

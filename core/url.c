@@ -56,7 +56,7 @@ static size_t scheme_len(const char *s)
 	return s[i] == ':' && i > 1 ? i + 1 : 0;
 }
 
-static int add_param(strata_url_owned *u, const char *s, size_t n,
+static int add_param(strata__url_owned *u, const char *s, size_t n,
                      strata_error *err)
 {
 	const char *eq = memchr(s, '=', n);
@@ -80,7 +80,7 @@ static int add_param(strata_url_owned *u, const char *s, size_t n,
 	return STRATA_OK;
 }
 
-static int parse_query(strata_url_owned *u, const char *q, strata_error *err)
+static int parse_query(strata__url_owned *u, const char *q, strata_error *err)
 {
 	while (*q) {
 		size_t n = strcspn(q, "&");
@@ -94,7 +94,7 @@ static int parse_query(strata_url_owned *u, const char *q, strata_error *err)
 	return STRATA_OK;
 }
 
-static int parse_port(strata_url_owned *u, const char *s, size_t n,
+static int parse_port(strata__url_owned *u, const char *s, size_t n,
                       strata_error *err)
 {
 	long port = 0;
@@ -114,7 +114,7 @@ static int parse_port(strata_url_owned *u, const char *s, size_t n,
 	return STRATA_OK;
 }
 
-static int parse_hostport(strata_url_owned *u, const char *s, size_t n,
+static int parse_hostport(strata__url_owned *u, const char *s, size_t n,
                           strata_error *err)
 {
 	const char *colon;
@@ -207,7 +207,7 @@ static int find_userinfo(const char *rest, const char **at, strata_error *err)
 	return STRATA_OK;
 }
 
-static int parse_server(strata_url_owned *u, const char *rest,
+static int parse_server(strata__url_owned *u, const char *rest,
                         strata_error *err)
 {
 	const char *at, *colon, *q;
@@ -243,7 +243,7 @@ static int parse_server(strata_url_owned *u, const char *rest,
 	return q ? parse_query(u, q + 1, err) : STRATA_OK;
 }
 
-static int parse_sqlite(strata_url_owned *u, const char *rest,
+static int parse_sqlite(strata__url_owned *u, const char *rest,
                         strata_error *err)
 {
 	const char *q;
@@ -259,7 +259,7 @@ static int parse_sqlite(strata_url_owned *u, const char *rest,
 	return q ? parse_query(u, q + 1, err) : STRATA_OK;
 }
 
-static void publish(strata_url_owned *u)
+static void publish(strata__url_owned *u)
 {
 	u->url.scheme = u->storage[U_SCHEME];
 	u->url.user = u->storage[U_USER];
@@ -269,7 +269,7 @@ static void publish(strata_url_owned *u)
 	u->url.params = u->params;
 }
 
-int strata__url_parse(strata_url_owned *u, const char *text, strata_error *err)
+int strata__url_parse(strata__url_owned *u, const char *text, strata_error *err)
 {
 	size_t sl = scheme_len(text);
 	size_t i;
@@ -299,7 +299,7 @@ int strata__url_parse(strata_url_owned *u, const char *text, strata_error *err)
 	return rc;
 }
 
-void strata__url_free(strata_url_owned *u)
+void strata__url_free(strata__url_owned *u)
 {
 	size_t i;
 
@@ -328,21 +328,21 @@ int strata__url_secret_key(const char *k, size_t n)
 	return hit;
 }
 
-static void redact_query(strata_buf *b, const char *q)
+static void redact_query(strata__buf *b, const char *q)
 {
 	while (*q) {
 		size_t n = strcspn(q, "&");
 		const char *eq = memchr(q, '=', n);
 
 		if (eq && strata__url_secret_key(q, (size_t)(eq - q))) {
-			strata_buf_put(b, q, (size_t)(eq - q) + 1);
-			strata_buf_puts(b, "***");
+			strata__buf_put(b, q, (size_t)(eq - q) + 1);
+			strata__buf_puts(b, "***");
 		} else {
-			strata_buf_put(b, q, n);
+			strata__buf_put(b, q, n);
 		}
 		q += n;
 		if (*q == '&')
-			strata_buf_putc(b, *q++);
+			strata__buf_putc(b, *q++);
 	}
 }
 
@@ -350,7 +350,7 @@ static void redact_query(strata_buf *b, const char *q)
  * split holds as the password, whichever '@' that took. */
 char *strata_url_redact(const char *url)
 {
-	strata_buf b = STRATA_BUF_INIT;
+	strata__buf b = STRATA__BUF_INIT;
 	const char *auth, *at, *colon, *q;
 
 	if (!url)
@@ -360,19 +360,19 @@ char *strata_url_redact(const char *url)
 	at = strrchr(auth, '@');
 	colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
 	if (colon) {
-		strata_buf_put(&b, url, (size_t)(colon + 1 - url));
-		strata_buf_puts(&b, "***");
+		strata__buf_put(&b, url, (size_t)(colon + 1 - url));
+		strata__buf_puts(&b, "***");
 	} else {
-		strata_buf_put(&b, url, (size_t)((at ? at : auth) - url));
+		strata__buf_put(&b, url, (size_t)((at ? at : auth) - url));
 	}
 	url = at ? at : auth;
 	q = strchr(url, '?');
-	strata_buf_put(&b, url, q ? (size_t)(q - url) : strlen(url));
+	strata__buf_put(&b, url, q ? (size_t)(q - url) : strlen(url));
 	if (q) {
-		strata_buf_putc(&b, '?');
+		strata__buf_putc(&b, '?');
 		redact_query(&b, q + 1);
 	}
-	return strata_buf_detach(&b);
+	return strata__buf_detach(&b);
 }
 
 /* Scrub the password and every secret parameter's value. */
@@ -395,7 +395,7 @@ char *strata__scrub_url(const char *s, const strata_url *u)
 
 char *strata__scrub(const char *s, const char *secret)
 {
-	strata_buf b = STRATA_BUF_INIT;
+	strata__buf b = STRATA__BUF_INIT;
 	size_t n = secret ? strlen(secret) : 0;
 	const char *hit;
 
@@ -405,10 +405,10 @@ char *strata__scrub(const char *s, const char *secret)
 	if (n < 3)
 		return strata__strdup(s);
 	while ((hit = strstr(s, secret)) != NULL) {
-		strata_buf_put(&b, s, (size_t)(hit - s));
-		strata_buf_puts(&b, "***");
+		strata__buf_put(&b, s, (size_t)(hit - s));
+		strata__buf_puts(&b, "***");
 		s = hit + n;
 	}
-	strata_buf_puts(&b, s);
-	return strata_buf_detach(&b);
+	strata__buf_puts(&b, s);
+	return strata__buf_detach(&b);
 }

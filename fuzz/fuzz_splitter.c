@@ -6,7 +6,7 @@
  * copied into a buffer of exactly its length so that ASan catches any read
  * past the end (the splitter takes a length, not a NUL-terminated string).
  * NUL bytes are allowed in the input (memory safety still matters), but the
- * "statement is non-empty" check is skipped for them: strata_script_load
+ * "statement is non-empty" check is skipped for them: strata__script_load
  * refuses files with a NUL byte before splitting.
  */
 #include <stdint.h>
@@ -37,7 +37,7 @@ static void check(int ok, const char *what, const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	strata_stmts out;
+	strata__stmts out;
 	strata_error err;
 	unsigned flags;
 	size_t len, i, lines = 1;
@@ -63,18 +63,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	memset(&err, 0, sizeof(err));
-	rc = strata_split(&out, sql, len, flags, "fuzz.sql", &err);
+	rc = strata__split(&out, sql, len, flags, "fuzz.sql", &err);
 	if (rc == STRATA_OK) {
 		check(out.count == 0 || out.items != NULL, "items NULL", data,
 		      size);
 		for (i = 0; i < out.count; i++) {
-			const strata_stmt *st = &out.items[i];
+			const strata__stmt *st = &out.items[i];
 
 			check(st->sql != NULL, "statement sql NULL", data,
 			      size);
 			/* A statement starts at a significant byte, so it is
 			 * never empty; only an embedded NUL can make it look
-			 * so (strata_script_load rejects such files). */
+			 * so (strata__script_load rejects such files). */
 			check(has_nul || st->sql[0] != '\0', "empty statement",
 			      data, size);
 			check(st->line >= 1, "statement line < 1", data, size);
@@ -96,7 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check(out.count == 0 && out.items == NULL,
 		      "statements left allocated after an error", data, size);
 	}
-	strata_stmts_free(&out);
+	strata__stmts_free(&out);
 	strata_error_clear(&err);
 	free(sql);
 	return 0;

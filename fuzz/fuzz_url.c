@@ -51,7 +51,7 @@ static void check_redacted(const char *text, const char *password)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	strata_url_owned u;
+	strata__url_owned u;
 	strata_error err;
 	char *text = malloc(size + 1);
 

@@ -137,7 +137,7 @@ static void conn_keys(void)
 	       "a%40b/c%3Fd%23e&x%40y=A",
 	       "options re-encoded, '@' as %%40");
 	{
-		strata_url_owned u;
+		strata__url_owned u;
 		strata_error e;
 
 		memset(&e, 0, sizeof(e));

@@ -6,7 +6,7 @@
 #include "internal.h"
 
 static char root[256];
-static char sum_a[STRATA_SHA256_HEX], sum_empty[STRATA_SHA256_HEX];
+static char sum_a[STRATA__SHA256_HEX], sum_empty[STRATA__SHA256_HEX];
 
 static void put(const char *rel, const char *text)
 {
@@ -61,7 +61,7 @@ static void state_is(const strata_status *st, const char *v, strata_state want,
 
 static void merge(void)
 {
-	strata_source src;
+	strata__source src;
 	strata_history h;
 	strata_history_row rows[6];
 	strata_status *st = NULL;
@@ -69,7 +69,7 @@ static void merge(void)
 	size_t i;
 
 	memset(&e, 0, sizeof(e));
-	ok(strata_source_load(&src, root, &e) == 0, "source loads");
+	ok(strata__source_load(&src, root, &e) == 0, "source loads");
 	rows[0] = row("1", "applied", sum_a);
 	rows[1] = row("2", "applied", sum_a); /* file changed since */
 	rows[2] = row("3", "skipped", sum_empty);
@@ -119,7 +119,7 @@ static void merge(void)
 	           strstr(e.message, "9_x (missing)"),
 	   "naming each drifted migration (%s)", e.message);
 	strata_status_free(st);
-	strata_source_free(&src);
+	strata__source_free(&src);
 	strata_error_clear(&e);
 }
 
@@ -178,7 +178,7 @@ static void versions(void)
 static void unknown_rows(void)
 {
 	static const char *const bad[] = {"garbage", "FAILED", "failed ", NULL};
-	strata_source src;
+	strata__source src;
 	strata_history h;
 	strata_history_row rows[2];
 	strata_status *st = NULL;
@@ -186,7 +186,7 @@ static void unknown_rows(void)
 	size_t i;
 
 	memset(&e, 0, sizeof(e));
-	ok(strata_source_load(&src, root, &e) == 0, "source loads");
+	ok(strata__source_load(&src, root, &e) == 0, "source loads");
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		const char *what = bad[i] ? bad[i] : "NULL";
 
@@ -208,21 +208,21 @@ static void unknown_rows(void)
 		strata_error_clear(&e);
 		strata_status_free(st);
 	}
-	strata_source_free(&src);
+	strata__source_free(&src);
 }
 
 /* A row whose version is not digits is a version problem, not a status
  * one, whatever its status says. */
 static void bad_version(void)
 {
-	strata_source src;
+	strata__source src;
 	strata_history h;
 	strata_history_row r = row("1x", "applied", sum_a);
 	strata_status *st = NULL;
 	strata_error e;
 
 	memset(&e, 0, sizeof(e));
-	ok(strata_source_load(&src, root, &e) == 0, "source loads");
+	ok(strata__source_load(&src, root, &e) == 0, "source loads");
 	h.rows = &r;
 	h.count = 1;
 	ok(strata__status_merge(&st, &src, "sqlite", &h, &e) == 0,
@@ -235,21 +235,21 @@ static void bad_version(void)
 	   e.message ? e.message : "");
 	strata_error_clear(&e);
 	strata_status_free(st);
-	strata_source_free(&src);
+	strata__source_free(&src);
 }
 
 /* Skipped rows whose migration now has a file: named, with the way out
  * (down --to the version before it), not a pointer to repair. */
 static void skipped_gains_file(void)
 {
-	strata_source src;
+	strata__source src;
 	strata_history h;
 	strata_history_row rows[2];
 	strata_status *st = NULL;
 	strata_error e;
 
 	memset(&e, 0, sizeof(e));
-	ok(strata_source_load(&src, root, &e) == 0, "source loads");
+	ok(strata__source_load(&src, root, &e) == 0, "source loads");
 	rows[0] = row("1", "applied", sum_a);
 	rows[1] = row("2", "skipped", sum_empty);
 	h.rows = rows;
@@ -275,7 +275,7 @@ static void skipped_gains_file(void)
 	   "the first migration: down --to 0 (%s)", e.message ? e.message : "");
 	strata_error_clear(&e);
 	strata_status_free(st);
-	strata_source_free(&src);
+	strata__source_free(&src);
 }
 
 /* Releases before 0.2 recorded the checksum of a CRLF/BOM file's raw
@@ -283,8 +283,8 @@ static void skipped_gains_file(void)
 static void raw_checksum(void)
 {
 	static const char text[] = "\xEF\xBB\xBFSELECT 1;\r\nSELECT 2;\r\n";
-	char dir[300], path[600], raw[STRATA_SHA256_HEX];
-	strata_source src;
+	char dir[300], path[600], raw[STRATA__SHA256_HEX];
+	strata__source src;
 	strata_history h;
 	strata_history_row r;
 	strata_status *st = NULL;
@@ -300,8 +300,8 @@ static void raw_checksum(void)
 	f = fopen(path, "wb");
 	fwrite(text, 1, sizeof(text) - 1, f);
 	fclose(f);
-	strata_sha256_hex(raw, text, sizeof(text) - 1);
-	ok(strata_source_load(&src, dir, &e) == 0, "CRLF source loads");
+	strata__sha256_hex(raw, text, sizeof(text) - 1);
+	ok(strata__source_load(&src, dir, &e) == 0, "CRLF source loads");
 	r = row("1", "applied", raw);
 	h.rows = &r;
 	h.count = 1;
@@ -314,7 +314,7 @@ static void raw_checksum(void)
 	   "another checksum merges");
 	state_is(st, "1", STRATA_STATE_MODIFIED, "a different checksum");
 	strata_status_free(st);
-	strata_source_free(&src);
+	strata__source_free(&src);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/1_crlf", dir);
 	rmdir(path);
@@ -415,8 +415,8 @@ int main(void)
 	snprintf(root, sizeof(root), "/tmp/strata-test-planner-XXXXXX");
 	if (!mkdtemp(root))
 		return 1;
-	strata_sha256_hex(sum_a, "SELECT 1;", 9);
-	strata_sha256_hex(sum_empty, "", 0);
+	strata__sha256_hex(sum_a, "SELECT 1;", 9);
+	strata__sha256_hex(sum_empty, "", 0);
 	put("1_a/up.sql", "SELECT 1;");
 	put("2_b/up.sql", "SELECT 2;");
 	put("3_pg_only/up.postgres.sql", "SELECT 3;");

@@ -22,14 +22,14 @@ static char *put(const char *name, const char *text)
 }
 
 /* Loads text as a file; returns the status, err filled in. */
-static int load(strata_script *sc, const char *text, unsigned flags,
+static int load(strata__script *sc, const char *text, unsigned flags,
                 strata_error *e)
 {
 	char *path = put("t.sql", text);
 	int rc;
 
 	memset(e, 0, sizeof(*e));
-	rc = strata_script_load(sc, path, flags, e);
+	rc = strata__script_load(sc, path, flags, e);
 	free(path);
 	return rc;
 }
@@ -37,27 +37,27 @@ static int load(strata_script *sc, const char *text, unsigned flags,
 static void checksums(void)
 {
 	const char *lf = "-- x\nCREATE TABLE a (x INT);\nSELECT 1;\n";
-	char want[STRATA_SHA256_HEX], got[STRATA_SHA256_HEX];
-	strata_script sc;
+	char want[STRATA__SHA256_HEX], got[STRATA__SHA256_HEX];
+	strata__script sc;
 	strata_error e;
 	char *p;
 
-	strata_sha256_hex(want, lf, strlen(lf));
+	strata__sha256_hex(want, lf, strlen(lf));
 	ok(load(&sc, lf, PG_FLAGS, &e) == 0, "LF file loads");
 	is_str(sc.checksum, want, "LF without BOM: checksum of the bytes");
-	strata_script_free(&sc);
+	strata__script_free(&sc);
 	load(&sc, "-- x\r\nCREATE TABLE a (x INT);\r\nSELECT 1;\r\n", PG_FLAGS,
 	     &e);
 	is_str(sc.checksum, want, "CRLF: same checksum as LF");
 	is_int(sc.stmts.count, 2, "CRLF: two statements");
-	strata_script_free(&sc);
+	strata__script_free(&sc);
 	load(&sc, "\xEF\xBB\xBF-- x\r\nCREATE TABLE a (x INT);\nSELECT 1;\n",
 	     PG_FLAGS, &e);
 	is_str(sc.checksum, want, "BOM and CRLF: same checksum as LF");
-	strata_script_free(&sc);
+	strata__script_free(&sc);
 	load(&sc, "-- x\rCREATE TABLE a (x INT);\nSELECT 1;\n", PG_FLAGS, &e);
 	ok(strcmp(sc.checksum, want) != 0, "a lone CR is content");
-	strata_script_free(&sc);
+	strata__script_free(&sc);
 
 	p = put("c.sql", "\xEF\xBB\xBF-- x\r\nCREATE TABLE a (x INT);\r\n"
 	                 "SELECT 1;\r\n");
@@ -74,18 +74,18 @@ static void checksums(void)
 
 static void bom(void)
 {
-	strata_script sc;
+	strata__script sc;
 	strata_error e;
 
 	is_int(load(&sc, "\xEF\xBB\xBF-- strata:no-transaction\nSELECT 1;\n",
 	            PG_FLAGS, &e),
 	       0, "BOM file loads");
 	ok(sc.no_transaction, "directive after a BOM is honoured");
-	strata_script_free(&sc);
+	strata__script_free(&sc);
 	load(&sc, "\xEF\xBB\xBFSELECT 1", PG_FLAGS, &e);
 	is_str(sc.stmts.count ? sc.stmts.items[0].sql : NULL, "SELECT 1",
 	       "BOM before a statement is stripped");
-	strata_script_free(&sc);
+	strata__script_free(&sc);
 }
 
 static void empty_files(void)
@@ -96,7 +96,7 @@ static void empty_files(void)
 	                                   "/* block */\n",
 	                                   ";\n;\n",
 	                                   "\xEF\xBB\xBF-- comment\r\n"};
-	strata_script sc;
+	strata__script sc;
 	strata_error e;
 	size_t i;
 
@@ -107,34 +107,34 @@ static void empty_files(void)
 		           strstr(e.message, "strata:empty"),
 		   "at line 1, pointing to -- strata:empty (%s)",
 		   e.message ? e.message : "");
-		strata_script_free(&sc);
+		strata__script_free(&sc);
 		strata_error_clear(&e);
 	}
 	is_int(load(&sc, "-- nothing to do here\n-- strata:empty\n", PG_FLAGS,
 	            &e),
 	       0, "-- strata:empty: an intentional no-op loads");
 	ok(sc.empty && sc.stmts.count == 0, "with no statements");
-	strata_script_free(&sc);
+	strata__script_free(&sc);
 	is_int(load(&sc, "\xEF\xBB\xBF-- strata:empty\r\n", PG_FLAGS, &e), 0,
 	       "-- strata:empty after a BOM, with CRLF");
-	strata_script_free(&sc);
+	strata__script_free(&sc);
 	is_int(load(&sc, "-- strata:empty\nSELECT 1;\n", PG_FLAGS, &e),
 	       STRATA_EUSAGE, "-- strata:empty with statements is refused");
 	ok(e.message && strstr(e.message, "has statements"), "says why (%s)",
 	   e.message ? e.message : "");
-	strata_script_free(&sc);
+	strata__script_free(&sc);
 	strata_error_clear(&e);
 }
 
 /* Loads text and runs the transaction-control check. */
 static int tx(const char *text, unsigned flags, strata_error *e)
 {
-	strata_script sc;
+	strata__script sc;
 	int rc = load(&sc, text, flags, e);
 
 	if (!rc)
 		rc = strata__script_check_tx(&sc, e);
-	strata_script_free(&sc);
+	strata__script_free(&sc);
 	return rc;
 }
 

@@ -4,9 +4,9 @@
 
 static void check(const char *in, size_t len, const char *want)
 {
-	char hex[STRATA_SHA256_HEX];
+	char hex[STRATA__SHA256_HEX];
 
-	strata_sha256_hex(hex, in, len);
+	strata__sha256_hex(hex, in, len);
 	is_str(hex, want, "sha256 of %zu bytes", len);
 }
 

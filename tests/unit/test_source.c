@@ -31,17 +31,17 @@ static void link_at(const char *rel, const char *target)
 		perror("symlink");
 }
 
-static int load(strata_source *src, strata_error *e)
+static int load(strata__source *src, strata_error *e)
 {
 	memset(e, 0, sizeof(*e));
-	return strata_source_load(src, root, e);
+	return strata__source_load(src, root, e);
 }
 
 static void good(void)
 {
-	strata_source src;
+	strata__source src;
 	strata_error e;
-	const strata_migration *m;
+	const strata__migration *m;
 
 	put("10_ten/up.sql", "SELECT 10;");
 	put("9_nine/up.sql", "SELECT 9;");
@@ -61,22 +61,22 @@ static void good(void)
 		       "ordered numerically, not by name");
 		is_str(src.items[0].name, "nine", "slug");
 	}
-	m = strata_source_find(&src, "9");
-	ok(m && strstr(strata_migration_file(m, 1, "sqlite"), "up.sqlite.sql"),
+	m = strata__source_find(&src, "9");
+	ok(m && strstr(strata__migration_file(m, 1, "sqlite"), "up.sqlite.sql"),
 	   "override chosen for its driver");
-	ok(m && strstr(strata_migration_file(m, 1, "mysql"), "9_nine/up.sql"),
+	ok(m && strstr(strata__migration_file(m, 1, "mysql"), "9_nine/up.sql"),
 	   "generic file for other drivers");
-	m = strata_source_find(&src, "11");
-	ok(m && !strata_migration_file(m, 1, "sqlite"),
+	m = strata__source_find(&src, "11");
+	ok(m && !strata__migration_file(m, 1, "sqlite"),
 	   "driver-only migration has no file elsewhere");
-	ok(m && !strata_migration_file(m, 0, "postgres"), "no down file");
-	strata_source_free(&src);
+	ok(m && !strata__migration_file(m, 0, "postgres"), "no down file");
+	strata__source_free(&src);
 	strata_error_clear(&e);
 }
 
 static void bad(const char *rel, const char *needle)
 {
-	strata_source src;
+	strata__source src;
 	strata_error e;
 	char path[512];
 
@@ -84,7 +84,7 @@ static void bad(const char *rel, const char *needle)
 	is_int(load(&src, &e), STRATA_EUSAGE, "rejects %s", rel);
 	ok(e.message && strstr(e.message, needle), "says '%s' (%s)", needle,
 	   e.message ? e.message : "");
-	strata_source_free(&src);
+	strata__source_free(&src);
 	strata_error_clear(&e);
 	snprintf(path, sizeof(path), "%s/%s", root, rel);
 	unlink(path);
@@ -95,7 +95,7 @@ static void bad(const char *rel, const char *needle)
 /* Loading fails with a usage error saying needle; then rel is removed. */
 static void refused(const char *rel, const char *needle, const char *what)
 {
-	strata_source src;
+	strata__source src;
 	strata_error e;
 	char cmd[600];
 
@@ -104,7 +104,7 @@ static void refused(const char *rel, const char *needle, const char *what)
 	           strstr(e.file, rel),
 	   "names %s and says '%s' (%s: %s)", rel, needle, e.file ? e.file : "",
 	   e.message ? e.message : "");
-	strata_source_free(&src);
+	strata__source_free(&src);
 	strata_error_clear(&e);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s/%s'", root, rel);
 	if (system(cmd) != 0)
@@ -135,7 +135,7 @@ static void unreadable(void)
 
 static void loose_sql_file(void)
 {
-	strata_source src;
+	strata__source src;
 	strata_error e;
 	char path[512];
 
@@ -143,7 +143,7 @@ static void loose_sql_file(void)
 	is_int(load(&src, &e), STRATA_EUSAGE, "a loose 0030_loose.sql file");
 	ok(e.message && strstr(e.message, "not a folder"), "says (%s)",
 	   e.message ? e.message : "");
-	strata_source_free(&src);
+	strata__source_free(&src);
 	strata_error_clear(&e);
 	snprintf(path, sizeof(path), "%s/0030_loose.sql", root);
 	unlink(path);
@@ -166,7 +166,7 @@ static void sql_case(void)
 
 static void escaped_names(void)
 {
-	strata_source src;
+	strata__source src;
 	strata_error e;
 	size_t i, found = 0;
 
@@ -178,7 +178,7 @@ static void escaped_names(void)
 		    !strchr(src.items[i].id, '\033'))
 			found++;
 	is_int(found, 1, "its id and name are printable (\\x1b)");
-	strata_source_free(&src);
+	strata__source_free(&src);
 	strata_error_clear(&e);
 }
 

@@ -13,14 +13,14 @@
 	(STRATA_SPLIT_BEGIN_END | STRATA_SPLIT_BRACKET_IDENT |                 \
 	 STRATA_SPLIT_BACKTICK_IDENT)
 
-static strata_stmts S;
+static strata__stmts S;
 static strata_error E;
 
 static int split(const char *sql, unsigned flags)
 {
-	strata_stmts_free(&S);
+	strata__stmts_free(&S);
 	strata_error_clear(&E);
-	return strata_split(&S, sql, strlen(sql), flags, "t.sql", &E);
+	return strata__split(&S, sql, strlen(sql), flags, "t.sql", &E);
 }
 
 static void expect(const char *sql, unsigned flags, size_t n, const char *first,
@@ -338,7 +338,7 @@ int main(void)
 	sqlite();
 	bodies();
 	names();
-	strata_stmts_free(&S);
+	strata__stmts_free(&S);
 	strata_error_clear(&E);
 	return tap_done();
 }

@@ -6,7 +6,7 @@ static void parse_ok(const char *text, const char *scheme, const char *user,
                      const char *pass, const char *host, int port,
                      const char *path)
 {
-	strata_url_owned u;
+	strata__url_owned u;
 	strata_error e;
 
 	memset(&e, 0, sizeof(e));
@@ -23,7 +23,7 @@ static void parse_ok(const char *text, const char *scheme, const char *user,
 
 static void parse_bad(const char *text, const char *needle)
 {
-	strata_url_owned u;
+	strata__url_owned u;
 	strata_error e;
 
 	memset(&e, 0, sizeof(e));
@@ -37,7 +37,7 @@ static void parse_bad(const char *text, const char *needle)
 
 static void params(void)
 {
-	strata_url_owned u;
+	strata__url_owned u;
 	strata_error e;
 
 	memset(&e, 0, sizeof(e));
@@ -95,7 +95,7 @@ static void redaction(void)
 /* A password with unencoded '/', ':', '@', '?' stays in the password. */
 static void odd_passwords(void)
 {
-	strata_url_owned u;
+	strata__url_owned u;
 	strata_error e;
 	char *r;
 
@@ -119,7 +119,7 @@ static void odd_passwords(void)
 /* Review 3 finding 5: an '@' after the host never moves the host. */
 static void at_after_host(void)
 {
-	strata_url_owned u;
+	strata__url_owned u;
 	strata_error e;
 
 	parse_bad("postgres://u:p@h/db?application_name=a@b", "ambiguous");
