@@ -163,6 +163,8 @@ static int revert_one(strata *s, undo *u, strata_error *err)
 		strata__emit(s, STRATA_EV_REVERTED, m->version, m->id, m->name,
 		             strata__basename(u->sc.path), run.steps,
 		             strata__now_ms() - t0, NULL);
+	else
+		strata__emit_failed(s, &run, strata__now_ms() - t0, err);
 	return rc;
 }
 

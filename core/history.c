@@ -251,6 +251,7 @@ static int on_row(void *ctx, int ncols, const char *const *v)
 	r->steps = v[9] ? atoi(v[9]) : 0;
 	r->error = dup_or_null(v[10]);
 	r->fingerprint = dup_or_null(v[11]);
+	r->state = strata__history_state(r->status);
 	return 0;
 }
 
@@ -264,6 +265,8 @@ int strata__history_load(strata_history **out, strata *s, strata_error *err)
 {
 	strata_history *h = strata__calloc(1, sizeof(*h));
 	strata_dberr de;
+
+	h->item_size = sizeof(strata_history_row);
 	char *sql;
 	int exists = 0, rc;
 
@@ -485,14 +488,7 @@ const strata_history_row *strata__history_find(const strata_history *h,
 
 int strata__row_known_status(const char *status)
 {
-	static const char *const known[] = {"applied", "failed", "skipped",
-	                                    "baseline"};
-	size_t i;
-
-	for (i = 0; status && i < sizeof(known) / sizeof(known[0]); i++)
-		if (!strcmp(status, known[i]))
-			return 1;
-	return 0;
+	return strata__history_state(status) != STRATA_HISTORY_UNKNOWN;
 }
 
 static const char *run_time(const strata_history_row *r)

@@ -216,6 +216,8 @@ struct strata {
 void strata__emit(strata *s, strata_event_kind kind, const char *version,
                   const char *id, const char *name, const char *source,
                   int steps, int64_t duration_ms, const char *detail);
+/* An event with every member set by the caller (struct_size is set). */
+void strata__emit_ev(strata *s, strata_event *ev);
 /* Wrap a driver failure into err with the redacted target. */
 int strata__drv_fail(strata *s, strata_error *err, const strata_dberr *de,
                      const char *what);
@@ -283,6 +285,9 @@ int strata__refuse_out_of_order(strata *s, const strata_status *st,
 int strata__version_known(strata *s, const char *version, strata_error *err);
 /* up/plan --to: NULL (all) or a known version; all zeros is refused. */
 int strata__check_up_target(strata *s, const char *target, strata_error *err);
+
+/* access.c: a history status column's text, parsed. */
+strata_history_status strata__history_state(const char *status);
 
 /* version.c: versions are digit strings of any length, ordered as numbers
  * (leading zeros ignored, then shorter is smaller, then digit by digit). */

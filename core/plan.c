@@ -64,6 +64,7 @@ int strata_plan_get(strata_plan **out, strata *s, const char *target,
 	int rc = strata__check_up_target(s, target, err);
 
 	*out = NULL;
+	p->item_size = sizeof(strata_plan_step);
 	if (!rc)
 		rc = strata__history_load(&h, s, err);
 	if (!rc)

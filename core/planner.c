@@ -164,6 +164,7 @@ int strata__status_merge(strata_status **out, const strata__source *src,
 	int rc = STRATA_OK;
 
 	*out = NULL;
+	st->item_size = sizeof(strata_status_item);
 	for (i = 0; rc == STRATA_OK && i < src->count; i++)
 		rc = add_migration(st, driver, &src->items[i], h, max, err);
 	for (i = 0; rc == STRATA_OK && i < h->count; i++)

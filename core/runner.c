@@ -122,6 +122,27 @@ static int stmt_failed(strata *s, const strata_run *run, size_t i,
 	return STRATA_EFAIL;
 }
 
+static void emit_stmt(strata *s, const strata_run *run, strata_event_kind k,
+                      size_t i, int64_t ms)
+{
+	const strata__stmts *sts = &run->script->stmts;
+	strata_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = k;
+	ev.version = run->m->version;
+	ev.id = run->m->id;
+	ev.name = run->m->name;
+	ev.source = strata__basename(run->script->path);
+	ev.steps = run->steps;
+	ev.duration_ms = ms;
+	ev.index = (int)i + 1;
+	ev.count = (int)sts->count;
+	ev.sql = sts->items[i].sql;
+	ev.line = sts->items[i].line;
+	strata__emit_ev(s, &ev);
+}
+
 int strata__exec_script(strata *s, strata_run *run, strata_error *err)
 {
 	const strata__stmts *sts = &run->script->stmts;
@@ -129,11 +150,16 @@ int strata__exec_script(strata *s, strata_run *run, strata_error *err)
 	size_t i;
 
 	for (i = 0; i < sts->count; i++) {
+		int64_t t0 = strata__now_ms();
+
+		emit_stmt(s, run, STRATA_EV_STATEMENT, i, 0);
 		memset(&de, 0, sizeof(de));
 		if (s->drv->exec(s->conn, sts->items[i].sql, &de) !=
 		    STRATA_DRV_OK)
 			return stmt_failed(s, run, i, &de, err);
 		run->steps++;
+		emit_stmt(s, run, STRATA_EV_STATEMENT_DONE, i,
+		          strata__now_ms() - t0);
 		if (run->progress) {
 			run->progress->steps = run->steps;
 			if (strata__history_update(s, run->progress, err))
@@ -141,6 +167,17 @@ int strata__exec_script(strata *s, strata_run *run, strata_error *err)
 		}
 	}
 	return STRATA_OK;
+}
+
+void strata__emit_failed(strata *s, const strata_run *run, int64_t ms,
+                         const strata_error *err)
+{
+	char *text = err ? strata__error_body(err) : NULL;
+
+	strata__emit(s, STRATA_EV_FAILED, run->m->version, run->m->id,
+	             run->m->name, strata__basename(run->script->path),
+	             run->steps, ms, text ? text : "failed");
+	free(text);
 }
 
 int strata__script_open(strata__script *sc, strata *s, const char *path,

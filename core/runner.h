@@ -32,6 +32,9 @@ int strata__script_open(strata__script *sc, strata *s, const char *path,
                         strata_error *err);
 int strata__transactional(const strata *s, const strata__script *sc);
 int strata__exec_script(strata *s, strata_run *run, strata_error *err);
+/* STRATA_EV_FAILED for run, with the error's message as detail. */
+void strata__emit_failed(strata *s, const strata_run *run, int64_t ms,
+                         const strata_error *err);
 int strata__record_failure(strata *s, strata_history_row *row,
                            const strata_run *run, int64_t t0,
                            const strata_error *cause);

@@ -14,6 +14,7 @@ void strata__emit(strata *s, strata_event_kind kind, const char *version,
 
 	if (!s->on_event)
 		return;
+	memset(&ev, 0, sizeof(ev));
 	ev.kind = kind;
 	ev.version = version;
 	ev.id = id;
@@ -22,7 +23,15 @@ void strata__emit(strata *s, strata_event_kind kind, const char *version,
 	ev.steps = steps;
 	ev.duration_ms = duration_ms;
 	ev.detail = detail;
-	s->on_event(s->event_ctx, &ev);
+	strata__emit_ev(s, &ev);
+}
+
+void strata__emit_ev(strata *s, strata_event *ev)
+{
+	if (!s->on_event)
+		return;
+	ev->struct_size = sizeof(*ev);
+	s->on_event(s->event_ctx, ev);
 }
 
 int strata__drv_fail_rc(strata *s, int drv_rc, strata_error *err,

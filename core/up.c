@@ -112,6 +112,8 @@ static int apply_one(strata *s, const strata__migration *m, strata__script *sc,
 		        s, STRATA_EV_APPLIED, m->version, m->id, m->name,
 		        strata__basename(sc->path), run.steps, row.duration_ms,
 		        strata__transactional(s, sc) ? NULL : "no transaction");
+	else
+		strata__emit_failed(s, &run, strata__now_ms() - t0, err);
 	strata__row_clear(&row);
 	return rc;
 }

@@ -86,6 +86,9 @@ void cli_on_event(void *ctx, const strata_event *ev)
 		       ev->detail);
 		break;
 	case STRATA_EV_START: /* main.c keeps it for an interrupt message */
+	case STRATA_EV_STATEMENT:
+	case STRATA_EV_STATEMENT_DONE:
+	case STRATA_EV_FAILED: /* the error is printed by main */
 		break;
 	}
 	fflush(stdout);

@@ -18,6 +18,28 @@ extern "C" {
 
 #define STRATA_VERSION "0.1.0"
 
+/*
+ * STRATA_EXTERN marks the public API: libstrata is built with hidden
+ * visibility, so only what is declared with it leaves the library.
+ */
+#if defined(STRATA_BUILDING_LIBRARY) && defined(__GNUC__)
+#define STRATA_EXTERN(type) extern __attribute__((visibility("default"))) type
+#else
+#define STRATA_EXTERN(type) extern type
+#endif
+
+/*
+ * Threading: call strata_global_init() once before using strata from more
+ * than one thread (it is idempotent and thread-safe; strata_open() and
+ * strata_drivers_list() call it too). After that, different strata handles
+ * may be used from different threads at the same time; one handle, and
+ * the results read from it, belong to one thread at a time.
+ *
+ * Memory: an allocation failure inside libstrata prints "strata: out of
+ * memory" to stderr and aborts the process (see docs/embedding.md). No
+ * function returns a half-built result.
+ */
+
 /* Status codes; -code is the documented exit code of the program. */
 enum {
 	STRATA_OK = 0,
@@ -39,14 +61,21 @@ typedef struct strata_error {
 	int db_code;
 } strata_error;
 
-void strata_error_clear(strata_error *err);
+STRATA_EXTERN(void) strata_error_clear(strata_error *err);
 /* One line: "file:line: error: message: db message (SQLSTATE x)". */
-char *strata_error_format(const strata_error *err);
+STRATA_EXTERN(char *) strata_error_format(const strata_error *err);
 
 /* Settings resolved from flags, environment and strata.ini. */
 typedef struct strata_config strata_config;
 
+/*
+ * Options for strata_config_load(). Initialise with STRATA_OPTIONS_INIT or
+ * strata_options_init(): members appended later keep their defaults in
+ * callers built against an older header.
+ */
+#define STRATA_OPTIONS_VERSION 1
 typedef struct strata_options {
+	unsigned version;        /* STRATA_OPTIONS_VERSION */
 	const char *config_path; /* NULL: ./strata.ini, optional */
 	const char *env;         /* NULL: STRATA_ENV or "default" */
 	const char *url;         /* overrides everything */
@@ -56,26 +85,36 @@ typedef struct strata_options {
 	/* Never create the database (a SQLite file): commands that only read
 	 * or undo set it, so a mistyped path is an error, not a new file. */
 	int no_create;
+	/* Driver folders searched before the built-in one, colon-separated;
+	 * NULL: $STRATA_PLUGIN_PATH. */
+	const char *plugin_path;
 } strata_options;
 
-int strata_config_load(strata_config **out, const strata_options *opts,
+#define STRATA_OPTIONS_INIT                                                    \
+	{                                                                      \
+		.version = STRATA_OPTIONS_VERSION, .lock_timeout = -1          \
+	}
+/* Fill opts with the defaults of `version` (STRATA_OPTIONS_VERSION). */
+STRATA_EXTERN(int) strata_options_init(strata_options *opts, unsigned version);
+
+STRATA_EXTERN(int) strata_config_load(strata_config **out, const strata_options *opts,
                        strata_error *err);
 /* Parse an in-memory INI text (used by tests and the fuzzer). */
-int strata_config_parse(strata_config **out, const char *text,
+STRATA_EXTERN(int) strata_config_parse(strata_config **out, const char *text,
                         const char *filename, const char *env,
                         strata_error *err);
-void strata_config_free(strata_config *cfg);
-const char *strata_config_url(const strata_config *cfg); /* may be NULL */
-const char *strata_config_migrations(const strata_config *cfg);
-const char *strata_config_table(const strata_config *cfg);
-int strata_config_lock_timeout(const strata_config *cfg);
-const char *strata_config_init_sql(const strata_config *cfg);
-const char *strata_config_env(const strata_config *cfg);
+STRATA_EXTERN(void) strata_config_free(strata_config *cfg);
+STRATA_EXTERN(const char *) strata_config_url(const strata_config *cfg); /* may be NULL */
+STRATA_EXTERN(const char *) strata_config_migrations(const strata_config *cfg);
+STRATA_EXTERN(const char *) strata_config_table(const strata_config *cfg);
+STRATA_EXTERN(int) strata_config_lock_timeout(const strata_config *cfg);
+STRATA_EXTERN(const char *) strata_config_init_sql(const strata_config *cfg);
+STRATA_EXTERN(const char *) strata_config_env(const strata_config *cfg);
 /* out_of_order = allow: 1; refuse (the default): 0. */
-int strata_config_out_of_order(const strata_config *cfg);
+STRATA_EXTERN(int) strata_config_out_of_order(const strata_config *cfg);
 
 /* Copy of url with any password replaced by "***". Caller frees. */
-char *strata_url_redact(const char *url);
+STRATA_EXTERN(char *) strata_url_redact(const char *url);
 
 /* Progress events, emitted while a command runs. */
 typedef enum strata_event_kind {
@@ -88,12 +127,23 @@ typedef enum strata_event_kind {
 	STRATA_EV_OUT_OF_ORDER, /* pending migration older than applied ones */
 	STRATA_EV_NOTHING,      /* nothing to do */
 	STRATA_EV_REPAIRED,     /* checksum re-recorded; detail "old -> new" */
-	STRATA_EV_START         /* up/down starts one; detail "transaction" or
+	STRATA_EV_START,        /* up/down starts one; detail "transaction" or
 	                           "no transaction" */
+	/* Statement `index` (1-based) of `count` starts; sql and line are
+	 * set. Emitted for every statement of up and down. */
+	STRATA_EV_STATEMENT,
+	/* Statement `index` of `count` finished after duration_ms. */
+	STRATA_EV_STATEMENT_DONE,
+	/* The migration failed; detail is the error message, steps are the
+	 * statements that had run. */
+	STRATA_EV_FAILED
 } strata_event_kind;
 
 /* Versions are digit strings of any length, as the folder spells them. */
+/* struct_size says which members this library fills in: test it before
+ * reading a member added after the first release. */
 typedef struct strata_event {
+	size_t struct_size;
 	strata_event_kind kind;
 	const char *version; /* or NULL */
 	const char *name;
@@ -102,6 +152,9 @@ typedef struct strata_event {
 	int64_t duration_ms;
 	const char *detail;
 	const char *id; /* folder name, e.g. "0002_webauthn", or NULL */
+	int index, count; /* STRATA_EV_STATEMENT*: statement index of count */
+	const char *sql;  /* STRATA_EV_STATEMENT: the statement */
+	int line;         /* STRATA_EV_STATEMENT: its line in source */
 } strata_event;
 
 typedef void (*strata_event_fn)(void *ctx, const strata_event *ev);
@@ -109,13 +162,13 @@ typedef void (*strata_event_fn)(void *ctx, const strata_event *ev);
 /* A connected session against one target database. */
 typedef struct strata strata;
 
-int strata_open(strata **out, const strata_config *cfg, strata_error *err);
-void strata_close(strata *s);
-void strata_set_event_fn(strata *s, strata_event_fn fn, void *ctx);
-const char *strata_driver_name(const strata *s);
-const char *strata_target(const strata *s); /* redacted URL */
+STRATA_EXTERN(int) strata_open(strata **out, const strata_config *cfg, strata_error *err);
+STRATA_EXTERN(void) strata_close(strata *s);
+STRATA_EXTERN(void) strata_set_event_fn(strata *s, strata_event_fn fn, void *ctx);
+STRATA_EXTERN(const char *) strata_driver_name(const strata *s);
+STRATA_EXTERN(const char *) strata_target(const strata *s); /* redacted URL */
 /* The database's own version, e.g. "PostgreSQL 15.4", or "". */
-const char *strata_server_version(const strata *s);
+STRATA_EXTERN(const char *) strata_server_version(const strata *s);
 
 /* Where a migration stands on the target. */
 typedef enum strata_state {
@@ -129,7 +182,7 @@ typedef enum strata_state {
 	STRATA_STATE_UNKNOWN   /* history status is none of the above */
 } strata_state;
 
-const char *strata_state_name(strata_state st);
+STRATA_EXTERN(const char *) strata_state_name(strata_state st);
 
 typedef struct strata_status_item {
 	const char *version; /* digits as written, any length */
@@ -156,10 +209,23 @@ typedef struct strata_status {
 	int schema_drift;         /* the schema differs from the recorded one */
 	const char *schema_since; /* version whose fingerprint was compared */
 	size_t unknown;           /* rows with an undocumented status */
+	size_t item_size;
 } strata_status;
 
-int strata_status_get(strata_status **out, strata *s, strata_error *err);
-void strata_status_free(strata_status *st);
+STRATA_EXTERN(const strata_status_item *)
+strata_status_item_at(const strata_status *st, size_t i);
+
+STRATA_EXTERN(int) strata_status_get(strata_status **out, strata *s, strata_error *err);
+STRATA_EXTERN(void) strata_status_free(strata_status *st);
+
+/* A history row's status column. */
+typedef enum strata_history_status {
+	STRATA_HISTORY_APPLIED,
+	STRATA_HISTORY_FAILED,
+	STRATA_HISTORY_SKIPPED,
+	STRATA_HISTORY_BASELINE,
+	STRATA_HISTORY_UNKNOWN /* anything else, or NULL: see `status` */
+} strata_history_status;
 
 /* One history row, as stored. */
 typedef struct strata_history_row {
@@ -168,15 +234,25 @@ typedef struct strata_history_row {
 	char *applied_by, *error, *fingerprint;
 	int64_t duration_ms;
 	int steps;
+	strata_history_status state; /* status, parsed */
 } strata_history_row;
 
+/*
+ * Result lists: read element i with the *_at() accessor, which steps by
+ * item_size, the size this library's items have, so that a caller built
+ * against an older header keeps working when items grow.
+ */
 typedef struct strata_history {
 	strata_history_row *rows;
 	size_t count;
+	size_t item_size;
 } strata_history;
 
-int strata_history_get(strata_history **out, strata *s, strata_error *err);
-void strata_history_free(strata_history *h);
+STRATA_EXTERN(const strata_history_row *)
+strata_history_row_at(const strata_history *h, size_t i);
+
+STRATA_EXTERN(int) strata_history_get(strata_history **out, strata *s, strata_error *err);
+STRATA_EXTERN(void) strata_history_free(strata_history *h);
 
 /* The SQL `up` would run, per migration. */
 typedef struct strata_plan_step {
@@ -193,37 +269,41 @@ typedef struct strata_plan_step {
 typedef struct strata_plan {
 	strata_plan_step *steps;
 	size_t count;
+	size_t item_size;
 } strata_plan;
+
+STRATA_EXTERN(const strata_plan_step *)
+strata_plan_step_at(const strata_plan *p, size_t i);
 
 /* Versions are digit strings ("20240101120000"); a target of NULL means
  * all pending. An all-zero target is a usage error for plan and up. */
-int strata_plan_get(strata_plan **out, strata *s, const char *target,
+STRATA_EXTERN(int) strata_plan_get(strata_plan **out, strata *s, const char *target,
                     strata_error *err);
-void strata_plan_free(strata_plan *p);
+STRATA_EXTERN(void) strata_plan_free(strata_plan *p);
 
 /* Allow applying migrations older than the newest applied one (overrides
  * the config's out_of_order = refuse). */
-void strata_set_out_of_order(strata *s, int allow);
+STRATA_EXTERN(void) strata_set_out_of_order(strata *s, int allow);
 
 /* Commands that change the target. They take the migration lock. */
-int strata_up(strata *s, const char *target, strata_error *err);
+STRATA_EXTERN(int) strata_up(strata *s, const char *target, strata_error *err);
 /* Revert `count` newest applied migrations, or, with target non-NULL, all
  * above target ("0": everything). */
-int strata_down(strata *s, int count, const char *target, strata_error *err);
-int strata_baseline(strata *s, const char *version, strata_error *err);
-int strata_resolve(strata *s, const char *version, int applied,
+STRATA_EXTERN(int) strata_down(strata *s, int count, const char *target, strata_error *err);
+STRATA_EXTERN(int) strata_baseline(strata *s, const char *version, strata_error *err);
+STRATA_EXTERN(int) strata_resolve(strata *s, const char *version, int applied,
                    strata_error *err);
 /* Record the current checksum of applied migrations whose files changed:
  * the given versions (n > 0), or all modified ones. */
-int strata_repair(strata *s, const char *const *versions, size_t n,
+STRATA_EXTERN(int) strata_repair(strata *s, const char *const *versions, size_t n,
                   strata_error *err);
 
 /* Project scaffolding (no database needed). */
-int strata_init_project(const char *config_path, const char *migrations_dir,
+STRATA_EXTERN(int) strata_init_project(const char *config_path, const char *migrations_dir,
                         strata_error *err);
 /* Creates <dir>/<UTC timestamp>_<slug>/{up,down}.sql; *out_path is the
  * new folder (caller frees). */
-int strata_new_migration(char **out_path, const char *migrations_dir,
+STRATA_EXTERN(int) strata_new_migration(char **out_path, const char *migrations_dir,
                          const char *name, strata_error *err);
 
 /* Installed drivers, as found on the plugin search path. */
@@ -236,9 +316,18 @@ typedef struct strata_driver_info {
 	char *problem; /* why it cannot be used, or NULL */
 } strata_driver_info;
 
-int strata_drivers_list(strata_driver_info **out, size_t *count,
+STRATA_EXTERN(int) strata_drivers_list(strata_driver_info **out, size_t *count,
                         strata_error *err);
-void strata_drivers_free(strata_driver_info *list, size_t count);
+STRATA_EXTERN(void) strata_drivers_free(strata_driver_info *list, size_t count);
+
+/*
+ * One-time process set-up: libltdl and the drivers' per-process init hooks
+ * (for example the MySQL client library's). Idempotent and thread-safe;
+ * the functions that need it call it themselves.
+ */
+STRATA_EXTERN(int) strata_global_init(strata_error *err);
+/* The name of a history status ("applied", ...; "unknown"). */
+STRATA_EXTERN(const char *) strata_history_status_name(strata_history_status st);
 
 #ifdef __cplusplus
 }
