@@ -17,8 +17,8 @@ int strata__history_exists(strata *s, int *exists, strata_error *err)
 	strata_dberr de;
 
 	memset(&de, 0, sizeof(de));
-	if (s->drv->table_exists(s->conn, s->table_name, exists, &de) !=
-	    STRATA_DRV_OK)
+	if (s->drv->table_exists(s->conn, s->hist_schema, s->hist_table, exists,
+	                         &de) != STRATA_DRV_OK)
 		return strata__drv_fail(s, err, &de,
 		                        "cannot look up the history table");
 	return STRATA_OK;
@@ -129,8 +129,7 @@ static int probe_object(void *ctx, const char *k, const char *n, const char *t)
 
 static int version_type(strata *s, char **type, strata_error *err)
 {
-	const char *dot = strrchr(s->table_name, '.');
-	col_probe p = {dot ? dot + 1 : s->table_name, NULL};
+	col_probe p = {s->hist_table, NULL};
 	strata_schema_sink sink = {&p,          probe_table, probe_column,
 	                           probe_index, probe_fk,    probe_object};
 	strata_dberr de;

@@ -202,7 +202,9 @@ struct strata {
 	 * connect time, if any: quoted for SQL, and as schema.table for
 	 * table_exists and the lock name. */
 	char *table_quoted;
-	char *table_name;
+	char *table_name; /* the lock name: "schema.table", or "table" */
+	char *hist_schema; /* NULL: no schemas (SQLite) */
+	char *hist_table;
 	/* The dialect's split flags as session_setup adjusted them. */
 	unsigned split_flags;
 	int history_ready;      /* the history table is known to exist */

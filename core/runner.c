@@ -54,8 +54,8 @@ char *strata__fingerprint(strata *s)
 	char *fp = NULL;
 
 	memset(&e, 0, sizeof(e));
-	if (strata__schema_read(&sc, s->drv, s->conn,
-	                       strata_config_table(s->cfg), &e) == STRATA_OK)
+	if (strata__schema_read(&sc, s->drv, s->conn, s->hist_table, &e) ==
+	    STRATA_OK)
 		fp = strata__strdup(strata__schema_fingerprint(sc));
 	strata__schema_free(sc);
 	strata_error_clear(&e);

@@ -25,14 +25,11 @@ static const char *nz(const char *s)
 /* The history table and SQLite's bookkeeping tables are not the schema. */
 static int excluded(const strata__schema *sc, const char *table)
 {
-	const char *dot;
-
 	if (!table)
 		return 0;
 	if (!strncmp(table, "sqlite_", 7))
 		return 1;
-	dot = strrchr(sc->exclude, '.');
-	return !strcmp(table, dot ? dot + 1 : sc->exclude);
+	return !strcmp(table, sc->exclude);
 }
 
 static int add(strata__schema *sc, const char *table, char *line)

@@ -96,9 +96,7 @@ static int drv_connect(strata *s, strata_conn **out, strata_dberr *de)
 	unsigned flags =
 	        strata__config_no_create(s->cfg) ? STRATA_CONNECT_NO_CREATE : 0;
 
-	if (STRATA_DRV_HAS(s->drv, connect_ex))
-		return s->drv->connect_ex(out, &s->url.url, flags, de);
-	return s->drv->connect(out, &s->url.url, de);
+	return s->drv->connect(out, &s->url.url, flags, de);
 }
 
 /* After init_sql: the driver makes the session fit for migrating and says
@@ -165,30 +163,36 @@ static int pick_driver(strata *s, strata_error *err)
  */
 static int pin_history(strata *s, strata_error *err)
 {
-	const char *table = strata_config_table(s->cfg);
+	const char *conf = strata_config_table(s->cfg);
+	const char *dot = strchr(conf, '.');
 	char q = s->drv->dialect->ident_quote;
+	char *given = dot ? strata__strndup(conf, (size_t)(dot - conf)) : NULL;
 	char *schema = NULL;
 	strata_dberr de;
-	int rc;
+	int rc = STRATA_OK;
 
+	s->hist_table = strata__strdup(dot ? dot + 1 : conf);
 	if (STRATA_DRV_HAS(s->drv, current_schema)) {
 		memset(&de, 0, sizeof(de));
-		rc = s->drv->current_schema(s->conn, table, &schema, &de);
+		rc = s->drv->current_schema(s->conn, given, s->hist_table,
+		                            &schema, &de);
 		if (rc != STRATA_DRV_OK)
-			return fail_on(s, rc, &de,
-			               "cannot find the history table's "
-			               "schema on",
-			               err);
+			rc = fail_on(s, rc, &de,
+			             "cannot find the history table's "
+			             "schema on",
+			             err);
 	}
-	if (!schema || strchr(table, '.')) {
+	if (!rc && !schema && given)
+		schema = strata__strdup(given);
+	free(given);
+	if (rc) {
 		free(schema);
-		s->table_name = strata__strdup(table);
-		s->table_quoted = strata__ident_quote(table, q);
-		return STRATA_OK;
+		return rc;
 	}
-	s->table_name = strata__printf("%s.%s", schema, table);
-	s->table_quoted = strata__ident_quote_in(schema, table, q);
-	free(schema);
+	s->hist_schema = schema;
+	s->table_name = schema ? strata__printf("%s.%s", schema, s->hist_table)
+	                       : strata__strdup(s->hist_table);
+	s->table_quoted = strata__ident_quote_in(schema, s->hist_table, q);
 	return STRATA_OK;
 }
 
@@ -239,6 +243,8 @@ void strata_close(strata *s)
 	free(s->target);
 	free(s->table_quoted);
 	free(s->table_name);
+	free(s->hist_schema);
+	free(s->hist_table);
 	free(s);
 }
 
@@ -307,7 +313,8 @@ static int revive_conn(strata *s, strata_error *err)
 	s->conn = c;
 	/* The pinned name, not a new resolution: only pins introspection. */
 	if (STRATA_DRV_HAS(s->drv, current_schema))
-		s->drv->current_schema(s->conn, s->table_name, &schema, &de);
+		s->drv->current_schema(s->conn, s->hist_schema, s->hist_table,
+		                       &schema, &de);
 	free(schema);
 	return STRATA_OK;
 }

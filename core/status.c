@@ -23,8 +23,7 @@ static int check_schema(strata_status *st, strata *s, const strata_history *h,
 
 	if (!ref || st->failed)
 		return STRATA_OK;
-	rc = strata__schema_read(&sc, s->drv, s->conn,
-	                        strata_config_table(s->cfg), err);
+	rc = strata__schema_read(&sc, s->drv, s->conn, s->hist_table, err);
 	if (rc)
 		return rc;
 	st->schema_checked = 1;

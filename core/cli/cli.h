@@ -1,22 +1,138 @@
-/* The strata program: argument parsing, commands and text output. */
+/* The strata program: argument parsing, commands and their output. */
 #ifndef STRATA_CLI_H
 #define STRATA_CLI_H
 
+#include <getopt.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "strata/strata.h"
 
+/* Exit codes: the library's status codes negated, plus the signals'. */
+enum cli_exit {
+	CLI_EXIT_OK = -STRATA_OK,
+	CLI_EXIT_FAIL = -STRATA_EFAIL,
+	CLI_EXIT_USAGE = -STRATA_EUSAGE,
+	CLI_EXIT_PROBLEMS = -STRATA_EDRIFT,
+	CLI_EXIT_LOCK = -STRATA_ELOCK,
+	CLI_EXIT_LINT = -STRATA_ELINT,
+	CLI_EXIT_SIGINT = 128 + 2,
+	CLI_EXIT_SIGTERM = 128 + 15
+};
+
+/* The version of the JSON output (docs/json.md). */
+#define CLI_JSON_VERSION 1
+
+typedef enum cli_format { CLI_FORMAT_TEXT, CLI_FORMAT_JSON } cli_format;
+typedef enum cli_when { CLI_AUTO, CLI_ALWAYS, CLI_NEVER } cli_when;
+
+/* Output settings: fixed once the command line is parsed, read by every
+ * file that prints. */
+typedef struct cli_output {
+	const char *command; /* the command running, or NULL */
+	cli_format format;
+	cli_when color;
+	int color_out, color_err; /* colour on stdout, on stderr */
+	int live;                 /* stdout is a terminal: update in place */
+	int quiet, verbose;
+} cli_output;
+
+extern cli_output cli_out;
+
+typedef struct cli cli;
+
+enum cli_cmd_flags {
+	CLI_CMD_CREATES = 1, /* may create the database (a SQLite file) */
+	CLI_CMD_EVENTS = 2,  /* reports as events: JSON Lines, progress */
+	CLI_CMD_NOPOS = 4    /* takes no operands */
+};
+
+typedef struct cli_command {
+	const char *name;
+	const char *args;    /* synopsis after the name, or "" */
+	const char *summary; /* one line */
+	const char *details; /* the command's own options, for help CMD */
+	const struct option *opts; /* its options (before the globals) */
+	int (*run)(cli *c);
+	unsigned flags;
+} cli_command;
+
+extern const cli_command cli_commands[];
+const cli_command *cli_command_find(const char *name);
+
+struct cli {
+	strata_options opts;
+	strata_config *cfg;
+	strata *s;
+	strata_error err;
+	const cli_command *cmd;
+	/* command options */
+	const char *to; /* --to VERSION, or NULL */
+	int exit_code, applied, rolled_back, out_of_order, yes;
+	int npos;
+	char **pos; /* operands, into argv */
+};
+
+/* args.c: the command line. Returns 0, an exit code, or -1 for "done,
+ * exit 0" (help or version printed). */
+int cli_parse(cli *c, int argc, char **argv);
+int cli_usage_error(const char *fmt, ...)
+        __attribute__((format(printf, 1, 2)));
+
+/* help.c */
+void cli_help(const cli_command *cmd);
+void cli_help_hint(void); /* "Try 'strata --help'." on stderr */
+
+/* commands.c: the handlers' shared ending. */
+int cli_finish(cli *c, int rc);
+
+/* color.c */
+void cli_color_setup(void);
+const char *cli_sgr(int on_stderr, const char *code); /* "" when off */
+const char *cli_sgr_off(int on_stderr);
+const char *cli_state_color(strata_state st);
+
+/* render.c: text. */
 void cli_print_error(const strata_error *err);
-void cli_on_event(void *ctx, const strata_event *ev);
 void cli_print_status(const strata_status *st, const char *target,
                       const char *driver, const char *server);
 int cli_status_problems(const strata_status *st);
 void cli_print_history(const strata_history *h);
 void cli_print_plan(const strata_plan *p, const char *driver);
 void cli_print_drivers(const strata_driver_info *d, size_t n);
+void cli_text_event(const strata_event *ev); /* a finished step's line */
+
+/* json.c: one document per report, JSON Lines for events. */
+void cli_json_status(const strata_status *st, strata *s, int exit_code);
+void cli_json_history(const strata_history *h, strata *s);
+void cli_json_plan(const strata_plan *p, strata *s);
+void cli_json_drivers(const strata_driver_info *d, size_t n);
+void cli_json_created(const char *config, const char *dir,
+                      const char *path);
+void cli_json_error(const strata_error *err, int exit_code);
+void cli_json_event(const strata_event *ev);
+void cli_json_summary(int exit_code);
+
+/* progress.c: events as they arrive; counts for the summary. */
+typedef struct cli_counts {
+	int applied, skipped, reverted, baselined, resolved, repaired, failed;
+	int64_t start_ms;
+} cli_counts;
+
+void cli_on_event(void *ctx, const strata_event *ev);
+void cli_progress_begin(void);
+void cli_progress_end(void); /* clears a live line, stops the ticker */
+const cli_counts *cli_progress_counts(void);
+int64_t cli_now_ms(void);
+
 /* signals.c: interrupt messages kept current from progress events. */
 void cli_track_event(void *ctx, const strata_event *ev);
 void cli_signals_setup(const char *command);
+void cli_signals_live_line(int open); /* a live line is on the terminal */
 int cli_check_stdout(int rc); /* rc, or 1 if stdout could not be written */
+
+/* confirm.c */
+int cli_confirm(const char *question); /* 1: yes */
+int cli_can_prompt(void);
 
 #endif

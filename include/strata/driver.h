@@ -18,8 +18,8 @@
 extern "C" {
 #endif
 
-#define STRATA_DRIVER_ABI_MAJOR 1
-#define STRATA_DRIVER_ABI_MINOR 1
+#define STRATA_DRIVER_ABI_MAJOR 2
+#define STRATA_DRIVER_ABI_MINOR 0
 #define STRATA_DRIVER_ABI_VERSION                                              \
 	((uint32_t)((STRATA_DRIVER_ABI_MAJOR << 16) | STRATA_DRIVER_ABI_MINOR))
 
@@ -32,14 +32,14 @@ enum {
 	STRATA_DRV_ERROR = -1,   /* err is filled in */
 	STRATA_DRV_TIMEOUT = -2, /* lock not acquired within the timeout */
 	STRATA_DRV_NOMEM = -3,
-	/* ABI 1.1: the request cannot work as configured (bad URL parameter,
+	/* The request cannot work as configured (bad URL parameter,
 	 * unusable lock file, unsupported setup); err says why. Exit 2. */
 	STRATA_DRV_CONFIG = -4,
-	/* ABI 1.1: lock_check(): the lock is no longer held by this session. */
+	/* lock_check(): the lock is no longer held by this session. */
 	STRATA_DRV_LOST = -5
 };
 
-/* ABI 1.1: flags for connect_ex(). */
+/* Flags for connect(). */
 #define STRATA_CONNECT_NO_CREATE (1u << 0) /* never create a database file */
 
 /* A database error as the database reported it. */
@@ -135,95 +135,118 @@ typedef struct strata_schema_sink {
 /* Driver-defined connection state. */
 typedef struct strata_conn strata_conn;
 
+/*
+ * The driver vtable. Every member says whether it is required or may be
+ * NULL; the loader refuses a driver that lacks a required one. Members
+ * are never reordered within a major version: new ones are appended
+ * below a "ABI 2.n" marker and bump the minor version, and the core
+ * tests them with STRATA_DRV_HAS() before use.
+ *
+ * Names of tables are passed as `schema` (NULL: the session's current
+ * schema or database) and `table`, both unquoted, never joined with a
+ * dot: either may contain any character.
+ */
 typedef struct strata_driver {
-	uint32_t abi_version; /* STRATA_DRIVER_ABI_VERSION */
-	uint32_t struct_size; /* sizeof(strata_driver) */
-	const char *name;     /* matches the module and symbol name */
-	const char *version;  /* driver version */
-	const char *description;
-	const char *const *schemes; /* URL schemes handled, NULL-terminated */
-	const strata_dialect *dialect;
-
-	/* Sessions. connect() sets *out only on success. */
-	int (*connect)(strata_conn **out, const strata_url *url,
-	               strata_dberr *err);
-	void (*close)(strata_conn *conn);
-	/* Human-readable server version, e.g. "PostgreSQL 15.4". */
-	const char *(*server_version)(strata_conn *conn);
-
-	/* Run one statement, discarding any result rows. */
-	int (*exec)(strata_conn *conn, const char *sql, strata_dberr *err);
-	/* Run one statement with bound parameters; rows go to fn if set. */
-	int (*query)(strata_conn *conn, const char *sql,
-	             const strata_value *params, int nparams, strata_row_fn fn,
-	             void *fn_ctx, strata_dberr *err);
-	int (*begin)(strata_conn *conn, strata_dberr *err);
-	int (*commit)(strata_conn *conn, strata_dberr *err);
-	int (*rollback)(strata_conn *conn, strata_dberr *err);
-
+	/* ---- ABI 2.0 ---- */
+	uint32_t abi_version; /* required: STRATA_DRIVER_ABI_VERSION */
+	uint32_t struct_size; /* required: sizeof(strata_driver) */
+	const char *name;     /* required: matches the module and symbol */
+	const char *version;  /* required: the driver's own version */
+	const char *description; /* may be NULL */
+	/* Required: URL schemes handled, NULL-terminated, at least one.
+	 * The core finds the driver for a URL by these, not by a table. */
+	const char *const *schemes;
 	/*
-	 * Advisory lock named `name` (derived from the history table), held by
-	 * this session until unlock() or close(), and between processes.
-	 * Returns STRATA_DRV_TIMEOUT when not acquired within timeout_ms.
+	 * May be NULL (then { name }): the names this driver's override files
+	 * carry, up.<file_name>.sql, NULL-terminated; the first is the one
+	 * messages suggest. A file named after one of the driver's schemes
+	 * but not listed here is refused, since it would never run.
 	 */
-	int (*lock)(strata_conn *conn, const char *name, unsigned timeout_ms,
-	            strata_dberr *err);
-	int (*unlock)(strata_conn *conn, const char *name, strata_dberr *err);
+	const char *const *file_names;
+	const strata_dialect *dialect; /* required */
 
-	/* Whether table (optionally "schema.table") exists. */
-	int (*table_exists)(strata_conn *conn, const char *table, int *exists,
-	                    strata_dberr *err);
-	/* Report the user schema (the current database/schema) to sink. */
-	int (*introspect)(strata_conn *conn, const strata_schema_sink *sink,
-	                  strata_dberr *err);
-
-	/* ---- ABI 1.1: appended; the core checks struct_size first. ---- */
-
-	/* Like connect(), with STRATA_CONNECT_* flags. May be NULL. */
-	int (*connect_ex)(strata_conn **out, const strata_url *url,
-	                  unsigned flags, strata_dberr *err);
 	/*
-	 * Called once per session after init_sql: make the session fit for
-	 * migrating (e.g. MySQL autocommit back on) and report its statement
-	 * splitting rules as the session's settings make them (e.g. MySQL
-	 * NO_BACKSLASH_ESCAPES, ANSI_QUOTES). *split_flags holds the
-	 * dialect's flags on entry. May be NULL.
+	 * May be NULL. Called once per process, before the first connect,
+	 * serialised by the core (e.g. mysql_library_init, which is not
+	 * thread-safe). Non-OK makes the driver unusable; err says why.
+	 */
+	int (*init)(strata_dberr *err);
+
+	/* Required. Sets *out only on success. flags: STRATA_CONNECT_*. */
+	int (*connect)(strata_conn **out, const strata_url *url,
+	               unsigned flags, strata_dberr *err);
+	void (*close)(strata_conn *conn); /* required */
+	/* May be NULL. Human-readable server version ("PostgreSQL 15.4"). */
+	const char *(*server_version)(strata_conn *conn);
+	/*
+	 * May be NULL. Called once per session after init_sql: make the
+	 * session fit for migrating (e.g. MySQL autocommit back on) and
+	 * report its statement-splitting rules as the session's settings
+	 * make them (e.g. MySQL NO_BACKSLASH_ESCAPES, ANSI_QUOTES).
+	 * *split_flags holds the dialect's flags on entry.
 	 */
 	int (*session_setup)(strata_conn *conn, unsigned *split_flags,
 	                     strata_dberr *err);
+
+	/* Required. Run one statement, discarding any result rows. */
+	int (*exec)(strata_conn *conn, const char *sql, strata_dberr *err);
+	/* Required. One statement with bound parameters; rows go to fn if
+	 * set, every column of every row, NULLs as NULL pointers. */
+	int (*query)(strata_conn *conn, const char *sql,
+	             const strata_value *params, int nparams, strata_row_fn fn,
+	             void *fn_ctx, strata_dberr *err);
+	int (*begin)(strata_conn *conn, strata_dberr *err);    /* required */
+	int (*commit)(strata_conn *conn, strata_dberr *err);   /* required */
+	int (*rollback)(strata_conn *conn, strata_dberr *err); /* required;
+	                  must also leave autocommit on */
+	/* May be NULL. Rows changed by the last exec()/query(), or -1. */
+	int64_t (*changes)(strata_conn *conn);
 	/*
-	 * The schema (PostgreSQL) or database (MySQL) in which `table`
-	 * resolves now, or where it would be created if it does not exist,
-	 * malloc'd into *out; for a qualified "schema.table", that schema.
-	 * *out = NULL where the notion does not apply (SQLite). The core
-	 * calls it once per session with the history table (unqualified as
-	 * configured, or qualified with the schema pinned earlier) and
-	 * qualifies an unqualified history table with the answer; the driver
-	 * may keep introspection to that schema for the session. May be NULL.
+	 * May be NULL. Whether the session is inside a transaction or has
+	 * autocommit off (so that what it writes next would not be durable):
+	 * 1 yes, 0 no, -1 unknown. The core asks after every script run
+	 * outside a transaction and fails the migration on 1.
 	 */
-	int (*current_schema)(strata_conn *conn, const char *table, char **out,
-	                      strata_dberr *err);
+	int (*in_transaction)(strata_conn *conn);
+
 	/*
-	 * Whether the lock taken by lock() on conn is still held: OK, or
-	 * STRATA_DRV_LOST (err says why). Also keeps the lock session alive.
-	 * May be NULL (the lock cannot be lost).
+	 * Required. Advisory lock named `name`, held by this session until
+	 * unlock() or close(), and between processes. STRATA_DRV_TIMEOUT
+	 * when not acquired within timeout_ms.
+	 */
+	int (*lock)(strata_conn *conn, const char *name, unsigned timeout_ms,
+	            strata_dberr *err);
+	int (*unlock)(strata_conn *conn, const char *name,
+	              strata_dberr *err); /* required */
+	/*
+	 * May be NULL (the lock cannot be lost). Whether the lock taken by
+	 * lock() is still held: OK, or STRATA_DRV_LOST (err says why). Also
+	 * keeps the lock session alive.
 	 */
 	int (*lock_check)(strata_conn *conn, const char *name,
 	                  strata_dberr *err);
-	/* Rows changed by the last exec()/query() on conn, or -1 when
-	 * unknown. May be NULL. */
-	int64_t (*changes)(strata_conn *conn);
+
 	/*
-	 * Whether the session is inside a transaction or has autocommit off
-	 * (so that what it writes next would not be durable): 1 yes, 0 no,
-	 * -1 unknown. The core asks after every script run outside a
-	 * transaction and fails the migration on 1, then calls rollback(),
-	 * which must also leave autocommit on. May be NULL.
+	 * May be NULL (no schemas: SQLite). The schema (PostgreSQL) or
+	 * database (MySQL) in which `table` resolves now, or where it would
+	 * be created, malloc'd into *out; with `schema` non-NULL, a copy of
+	 * it. The core calls it once per session with the history table and
+	 * pins the answer; the driver may keep introspection to that schema
+	 * for the session. *out = NULL where the notion does not apply.
 	 */
-	int (*in_transaction)(strata_conn *conn);
+	int (*current_schema)(strata_conn *conn, const char *schema,
+	                      const char *table, char **out, strata_dberr *err);
+	/* Required. Whether schema.table (schema NULL: current) exists. */
+	int (*table_exists)(strata_conn *conn, const char *schema,
+	                    const char *table, int *exists, strata_dberr *err);
+	/* Required. Report the user schema (the current database/schema, or
+	 * the one current_schema() pinned) to sink. */
+	int (*introspect)(strata_conn *conn, const strata_schema_sink *sink,
+	                  strata_dberr *err);
+	/* ---- ABI 2.0 ends here; append ABI 2.1 members below. ---- */
 } strata_driver;
 
-/* Whether drv has the appended member `op` (ABI 1.1+ operations). */
+/* Whether drv has member `op` (within its struct_size) and it is set. */
 #define STRATA_DRV_HAS(drv, op)                                                \
 	((drv)->struct_size >=                                                 \
 	         offsetof(strata_driver, op) + sizeof((drv)->op) &&            \

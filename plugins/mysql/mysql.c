@@ -98,21 +98,6 @@ const char *my__nz(const char *s)
 	return s ? s : "";
 }
 
-/* Split "db.table" at the first dot; *db is malloc'd, NULL if unqualified. */
-static int split_name(const char *name, char **db, const char **table)
-{
-	const char *dot = strchr(name, '.');
-
-	*db = NULL;
-	*table = name;
-	if (!dot)
-		return 0;
-	if (!(*db = strndup(name, (size_t)(dot - name))))
-		return -1;
-	*table = dot + 1;
-	return 0;
-}
-
 /* ---- connect --------------------------------------------------------- */
 
 typedef struct conn_opts {
@@ -300,10 +285,12 @@ static int open_session(strata_conn *c, const strata_url *url,
 }
 
 static int drv_connect(strata_conn **out, const strata_url *url,
-                       strata_dberr *err)
+                       unsigned flags, strata_dberr *err)
 {
 	conn_opts o;
 	strata_conn *c;
+
+	(void)flags; /* there is no database file to create */
 	int rc;
 
 	if ((rc = parse_opts(url, &o, err)) != STRATA_DRV_OK)
@@ -566,35 +553,26 @@ static void shorten_lock_name(char *s, size_t n)
 	snprintf(s + keep, n + 1 - keep, ":%016llx", (unsigned long long)h);
 }
 
-static int build_lock_name(const char *db, const char *table, char **out)
+static int build_lock_name(const char *name, char **out)
 {
-	size_t n = strlen("strata:") + strlen(db) + 1 + strlen(table);
+	size_t n = strlen("strata:") + strlen(name);
 	char *s = malloc(n + 1);
 
 	if (!s)
 		return -1;
-	snprintf(s, n + 1, "strata:%s.%s", db, table);
+	snprintf(s, n + 1, "strata:%s", name);
 	if (n > LOCK_NAME_MAX)
 		shorten_lock_name(s, n);
 	*out = s;
 	return 0;
 }
 
+/* name is the core's "database.table": the lock is per history table. */
 static int lock_name_for(strata_conn *c, const char *name, char **out,
                          strata_dberr *err)
 {
-	char *db;
-	const char *table;
-	int rc = STRATA_DRV_OK;
-
-	if (split_name(name, &db, &table))
-		return my__err_nomem(err);
-	if (!db)
-		rc = my__current_db(c, &db, err);
-	if (rc == STRATA_DRV_OK && build_lock_name(db, table, out))
-		rc = my__err_nomem(err);
-	free(db);
-	return rc;
+	(void)c;
+	return build_lock_name(name, out) ? my__err_nomem(err) : STRATA_DRV_OK;
 }
 
 static int get_lock(strata_conn *c, const char *lname, unsigned timeout_ms,
@@ -727,17 +705,14 @@ static int drv_lock_check(strata_conn *c, const char *name, strata_dberr *err)
 
 /* ---- table_exists ---------------------------------------------------- */
 
-static int drv_table_exists(strata_conn *c, const char *table, int *exists,
-                            strata_dberr *err)
+static int drv_table_exists(strata_conn *c, const char *db,
+                            const char *table, int *exists, strata_dberr *err)
 {
 	strata_value p[2] = {{STRATA_VAL_NULL, NULL, 0},
-	                     {STRATA_VAL_TEXT, NULL, 0}};
-	char *db;
+	                     {STRATA_VAL_TEXT, table, 0}};
 	scalar s;
 	int rc;
 
-	if (split_name(table, &db, &p[1].text))
-		return my__err_nomem(err);
 	if (db) {
 		p[0].type = STRATA_VAL_TEXT;
 		p[0].text = db;
@@ -747,7 +722,6 @@ static int drv_table_exists(strata_conn *c, const char *table, int *exists,
 	                  " WHERE TABLE_SCHEMA = COALESCE(?, DATABASE())"
 	                  " AND TABLE_NAME = ?",
 	                  p, 2, &s, err);
-	free(db);
 	if (rc == STRATA_DRV_OK)
 		*exists = s.rows > 0;
 	free(s.text);
@@ -832,15 +806,14 @@ static int drv_session_setup(strata_conn *c, unsigned *flags, strata_dberr *err)
 
 /* The database `table` resolves in: its own, or the current one (none is
  * a config error). */
-static int drv_current_schema(strata_conn *c, const char *table, char **out,
-                              strata_dberr *err)
+static int drv_current_schema(strata_conn *c, const char *db,
+                              const char *table, char **out, strata_dberr *err)
 {
-	const char *t;
-
+	(void)table;
 	*out = NULL;
-	if (split_name(table, out, &t))
-		return my__err_nomem(err);
-	return *out ? STRATA_DRV_OK : my__current_db(c, out, err);
+	if (db)
+		return (*out = strdup(db)) ? STRATA_DRV_OK : my__err_nomem(err);
+	return my__current_db(c, out, err);
 }
 
 /* From the server status flags of the last reply: a transaction open, or
@@ -865,40 +838,40 @@ static int64_t drv_changes(strata_conn *c)
 static const char *const schemes[] = {"mysql", "mariadb", NULL};
 
 static const strata_dialect dialect = {
-        "mysql",
-        '`',
-        0, /* DDL commits implicitly */
-        STRATA_PARAM_QMARK,
-        STRATA_SPLIT_DELIMITER | STRATA_SPLIT_BEGIN_END |
-                STRATA_SPLIT_BACKSLASH_ESC | STRATA_SPLIT_HASH_COMMENT |
-                STRATA_SPLIT_BACKTICK_IDENT | STRATA_SPLIT_DQUOTE_STRING,
-        "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+        .name = "mysql",
+        .ident_quote = '`',
+        .transactional_ddl = 0, /* DDL commits implicitly */
+        .param_style = STRATA_PARAM_QMARK,
+        .split_flags = STRATA_SPLIT_DELIMITER | STRATA_SPLIT_BEGIN_END |
+                       STRATA_SPLIT_BACKSLASH_ESC | STRATA_SPLIT_HASH_COMMENT |
+                       STRATA_SPLIT_BACKTICK_IDENT |
+                       STRATA_SPLIT_DQUOTE_STRING,
+        .history_table_options = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
 };
 
 const strata_driver strata_driver_mysql = {
-        STRATA_DRIVER_ABI_VERSION,
-        sizeof(strata_driver),
-        "mysql",
-        DRIVER_VERSION,
-        "MySQL/MariaDB (MariaDB Connector/C)",
-        schemes,
-        &dialect,
-        drv_connect,
-        drv_close,
-        drv_server_version,
-        drv_exec,
-        my__query,
-        drv_begin,
-        drv_commit,
-        drv_rollback,
-        drv_lock,
-        drv_unlock,
-        drv_table_exists,
-        my__introspect,
-        NULL, /* connect_ex: no flag applies */
-        drv_session_setup,
-        drv_current_schema,
-        drv_lock_check,
-        drv_changes,
-        drv_in_transaction,
+        .abi_version = STRATA_DRIVER_ABI_VERSION,
+        .struct_size = sizeof(strata_driver),
+        .name = "mysql",
+        .version = DRIVER_VERSION,
+        .description = "MySQL/MariaDB (MariaDB Connector/C)",
+        .schemes = schemes,
+        .dialect = &dialect,
+        .connect = drv_connect,
+        .close = drv_close,
+        .server_version = drv_server_version,
+        .session_setup = drv_session_setup,
+        .exec = drv_exec,
+        .query = my__query,
+        .begin = drv_begin,
+        .commit = drv_commit,
+        .rollback = drv_rollback,
+        .changes = drv_changes,
+        .in_transaction = drv_in_transaction,
+        .lock = drv_lock,
+        .unlock = drv_unlock,
+        .lock_check = drv_lock_check,
+        .current_schema = drv_current_schema,
+        .table_exists = drv_table_exists,
+        .introspect = my__introspect,
 };

@@ -340,12 +340,13 @@ static void pg_close(strata_conn *c)
 }
 
 static int pg_connect(strata_conn **out, const strata_url *url,
-                      strata_dberr *err)
+                      unsigned flags, strata_dberr *err)
 {
 	struct conn_args a = {0};
 	strata_conn *c;
 	int rc;
 
+	(void)flags; /* there is no database file to create */
 	rc = check_params(url, err);
 	if (rc == STRATA_DRV_OK)
 		rc = build_args(&a, url, err);
@@ -378,14 +379,6 @@ static int pg_connect(strata_conn **out, const strata_url *url,
 	c->changes = -1;
 	*out = c;
 	return STRATA_DRV_OK;
-}
-
-/* There is no database file to create: flags change nothing. */
-static int pg_connect_ex(strata_conn **out, const strata_url *url,
-                         unsigned flags, strata_dberr *err)
-{
-	(void)flags;
-	return pg_connect(out, url, err);
 }
 
 static const char *pg_server_version(strata_conn *c)
@@ -606,35 +599,14 @@ static int query_bool(strata_conn *c, const char *sql,
  * Split "schema.table" into two parameters; no dot means the schema is
  * NULL and the SQL falls back to current_schema(). *schema is malloc'd.
  */
-static int split_name(const char *name, strata_value p[2], char **schema)
-{
-	const char *dot = strrchr(name, '.');
-
-	*schema = NULL;
-	p[0].type = STRATA_VAL_NULL;
-	p[1].type = STRATA_VAL_TEXT;
-	p[1].text = name;
-	if (!dot)
-		return STRATA_DRV_OK;
-	*schema = malloc((size_t)(dot - name) + 1);
-	if (!*schema)
-		return STRATA_DRV_NOMEM;
-	memcpy(*schema, name, (size_t)(dot - name));
-	(*schema)[dot - name] = '\0';
-	p[0].type = STRATA_VAL_TEXT;
-	p[0].text = *schema;
-	p[1].text = dot + 1;
-	return STRATA_DRV_OK;
-}
-
 /* ------------------------------------------------------------------ */
 /* Advisory lock                                                       */
 
-/* Per database, schema and table, so unrelated projects never collide. */
+/* Per database and history table (the core's "schema.table"), so unrelated
+ * projects never collide. */
 static const char lock_key_sql[] =
         "SELECT hashtextextended('strata:' || current_database()::text || '.'"
-        " || coalesce($1::text, current_schema()::text, '') || '.' || $2::text,"
-        " 0)";
+        " || $1::text, 0)";
 
 static int64_t ms_since(const struct timespec *t0)
 {
@@ -659,14 +631,9 @@ static void sleep_ms(int64_t ms)
 static int key_for(strata_conn *c, const char *name, char **key,
                    strata_dberr *err)
 {
-	strata_value p[2];
-	char *schema;
-	int rc;
+	strata_value p = {STRATA_VAL_TEXT, name, 0};
+	int rc = query_value(c, lock_key_sql, &p, 1, key, err);
 
-	if (split_name(name, p, &schema) != STRATA_DRV_OK)
-		return set_nomem(err);
-	rc = query_value(c, lock_key_sql, p, 2, key, err);
-	free(schema);
 	if (rc == STRATA_DRV_OK &&
 	    (!*key || strspn(*key, "-0123456789") != strlen(*key))) {
 		free(*key);
@@ -876,21 +843,16 @@ static int no_schema(strata_conn *c, strata_dberr *err)
 
 /* Where `table` resolves: its own schema part, else the schema of the
  * table the search_path finds, else the one it would be created in. */
-static int resolve_schema(strata_conn *c, const char *table, char **out,
-                          strata_dberr *err)
+static int resolve_schema(strata_conn *c, const char *schema,
+                          const char *table, char **out, strata_dberr *err)
 {
-	const char *dot = strrchr(table, '.');
 	strata_value p = {STRATA_VAL_TEXT, NULL, 0};
 	int rc;
 
 	*out = NULL;
-	if (dot) {
-		if (!(*out = malloc((size_t)(dot - table) + 1)))
-			return set_nomem(err);
-		memcpy(*out, table, (size_t)(dot - table));
-		(*out)[dot - table] = '\0';
-		return STRATA_DRV_OK;
-	}
+	if (schema)
+		return (*out = strdup(schema)) ? STRATA_DRV_OK
+		                               : set_nomem(err);
 	p.text = table;
 	rc = query_value(c, visible_schema_sql, &p, 1, out, err);
 	if (rc == STRATA_DRV_OK && !*out)
@@ -905,10 +867,10 @@ static int resolve_schema(strata_conn *c, const char *table, char **out,
  * The history table's schema; the first answer also pins introspection
  * to it, which a later SET search_path must not move.
  */
-static int pg_current_schema(strata_conn *c, const char *table, char **out,
-                             strata_dberr *err)
+static int pg_current_schema(strata_conn *c, const char *schema,
+                             const char *table, char **out, strata_dberr *err)
 {
-	int rc = resolve_schema(c, table, out, err);
+	int rc = resolve_schema(c, schema, table, out, err);
 
 	if (rc == STRATA_DRV_OK && !c->schema && !(c->schema = strdup(*out))) {
 		free(*out);
@@ -961,18 +923,17 @@ static const char table_exists_sql[] =
         " WHERE n.nspname = coalesce($1::text, current_schema()::text)"
         " AND c.relname = $2::text AND c.relkind IN ('r','p','v','m','f'))";
 
-static int pg_table_exists(strata_conn *c, const char *table, int *exists,
-                           strata_dberr *err)
+static int pg_table_exists(strata_conn *c, const char *schema,
+                           const char *table, int *exists, strata_dberr *err)
 {
-	strata_value p[2];
-	char *schema;
-	int rc;
+	strata_value p[2] = {{STRATA_VAL_NULL, NULL, 0},
+	                     {STRATA_VAL_TEXT, table, 0}};
 
-	if (split_name(table, p, &schema) != STRATA_DRV_OK)
-		return set_nomem(err);
-	rc = query_bool(c, table_exists_sql, p, 2, exists, err);
-	free(schema);
-	return rc;
+	if (schema) {
+		p[0].type = STRATA_VAL_TEXT;
+		p[0].text = schema;
+	}
+	return query_bool(c, table_exists_sql, p, 2, exists, err);
 }
 
 /* ------------------------------------------------------------------ */
@@ -981,39 +942,38 @@ static int pg_table_exists(strata_conn *c, const char *table, int *exists,
 static const char *const schemes[] = {"postgres", "postgresql", NULL};
 
 static const strata_dialect dialect = {
-        "postgres",
-        '"',
-        1,
-        STRATA_PARAM_DOLLAR,
-        STRATA_SPLIT_DOLLAR_QUOTES | STRATA_SPLIT_NESTED_COMMENTS |
-                STRATA_SPLIT_E_STRINGS,
-        NULL, /* no table options */
+        .name = "postgres",
+        .ident_quote = '"',
+        .transactional_ddl = 1,
+        .param_style = STRATA_PARAM_DOLLAR,
+        .split_flags = STRATA_SPLIT_DOLLAR_QUOTES |
+                       STRATA_SPLIT_NESTED_COMMENTS | STRATA_SPLIT_E_STRINGS,
+        .history_table_options = NULL,
 };
 
 const strata_driver strata_driver_postgres = {
-        STRATA_DRIVER_ABI_VERSION,
-        sizeof(strata_driver),
-        "postgres",
-        PG_DRIVER_VERSION,
-        "PostgreSQL (libpq)",
-        schemes,
-        &dialect,
-        pg_connect,
-        pg_close,
-        pg_server_version,
-        pg_exec,
-        pg__query,
-        pg_begin,
-        pg_commit,
-        pg_rollback,
-        pg_lock,
-        pg_unlock,
-        pg_table_exists,
-        pg__introspect,
-        pg_connect_ex,
-        pg_session_setup,
-        pg_current_schema,
-        pg_lock_check,
-        pg_changes,
-        pg_in_transaction,
+        .abi_version = STRATA_DRIVER_ABI_VERSION,
+        .struct_size = sizeof(strata_driver),
+        .name = "postgres",
+        .version = PG_DRIVER_VERSION,
+        .description = "PostgreSQL (libpq)",
+        .schemes = schemes,
+        .dialect = &dialect,
+        .connect = pg_connect,
+        .close = pg_close,
+        .server_version = pg_server_version,
+        .session_setup = pg_session_setup,
+        .exec = pg_exec,
+        .query = pg__query,
+        .begin = pg_begin,
+        .commit = pg_commit,
+        .rollback = pg_rollback,
+        .changes = pg_changes,
+        .in_transaction = pg_in_transaction,
+        .lock = pg_lock,
+        .unlock = pg_unlock,
+        .lock_check = pg_lock_check,
+        .current_schema = pg_current_schema,
+        .table_exists = pg_table_exists,
+        .introspect = pg__introspect,
 };

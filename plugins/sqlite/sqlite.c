@@ -105,8 +105,8 @@ static void conn_free(strata_conn *c)
 	free(c);
 }
 
-static int drv_connect_ex(strata_conn **out, const strata_url *url,
-                          unsigned cflags, strata_dberr *err)
+static int drv_connect(strata_conn **out, const strata_url *url,
+                       unsigned cflags, strata_dberr *err)
 {
 	const char *path = url->path ? url->path : "";
 	strata_conn *c;
@@ -140,12 +140,6 @@ static int drv_connect_ex(strata_conn **out, const strata_url *url,
 	sqlite3_busy_timeout(c->db, busy);
 	*out = c;
 	return STRATA_DRV_OK;
-}
-
-static int drv_connect(strata_conn **out, const strata_url *url,
-                       strata_dberr *err)
-{
-	return drv_connect_ex(out, url, 0, err);
 }
 
 static void drv_close(strata_conn *c)
@@ -468,47 +462,23 @@ static int set_flag(void *ctx, int ncols, const char *const *v)
 	return 1;
 }
 
-/* "schema.table" -> the schema's sqlite_master, quoted. */
-static int split_name(char *schema, size_t n, const char **table,
-                      const char *name)
+static int drv_table_exists(strata_conn *c, const char *schema,
+                            const char *table, int *exists, strata_dberr *err)
 {
-	const char *dot = strchr(name, '.');
-
-	*table = dot ? dot + 1 : name;
-	if (!dot)
-		return snprintf(schema, n, "main") < 0;
-	return snprintf(schema, n, "%.*s", (int)(dot - name), name) >= (int)n;
-}
-
-static int drv_table_exists(strata_conn *c, const char *name, int *exists,
-                            strata_dberr *err)
-{
-	char schema[128], sql[256];
-	const char *table;
+	char *sql = sqlite3_mprintf("SELECT 1 FROM \"%w\".sqlite_master "
+	                            "WHERE type = 'table' AND name = ?",
+	                            schema ? schema : "main");
 	strata_value v;
+	int rc;
 
-	if (split_name(schema, sizeof(schema), &table, name) ||
-	    strchr(schema, '"'))
-		return fail_msg(err, "bad table name '%s'", name);
-	snprintf(sql, sizeof(sql),
-	         "SELECT 1 FROM \"%s\".sqlite_master WHERE type = 'table' "
-	         "AND name = ?",
-	         schema);
+	if (!sql)
+		return sqlite__fail(NULL, err);
 	v.type = STRATA_VAL_TEXT;
 	v.text = table;
 	*exists = 0;
-	return sqlite__query(c->db, sql, &v, 1, set_flag, exists, err);
-}
-
-/* SQLite has no schema that a statement could switch history writes to. */
-static int drv_current_schema(strata_conn *c, const char *table, char **out,
-                              strata_dberr *err)
-{
-	(void)c;
-	(void)table;
-	(void)err;
-	*out = NULL;
-	return STRATA_DRV_OK;
+	rc = sqlite__query(c->db, sql, &v, 1, set_flag, exists, err);
+	sqlite3_free(sql);
+	return rc;
 }
 
 /* Rows matched by the last INSERT/UPDATE/DELETE. */
@@ -524,39 +494,36 @@ static int64_t drv_changes(strata_conn *c)
 static const char *const schemes[] = {"sqlite", "sqlite3", NULL};
 
 static const strata_dialect dialect = {
-        "sqlite",
-        '"',
-        1,
-        STRATA_PARAM_QMARK,
-        STRATA_SPLIT_BEGIN_END | STRATA_SPLIT_BRACKET_IDENT |
-                STRATA_SPLIT_BACKTICK_IDENT,
-        NULL, /* no table options */
+        .name = "sqlite",
+        .ident_quote = '"',
+        .transactional_ddl = 1,
+        .param_style = STRATA_PARAM_QMARK,
+        .split_flags = STRATA_SPLIT_BEGIN_END | STRATA_SPLIT_BRACKET_IDENT |
+                       STRATA_SPLIT_BACKTICK_IDENT,
+        .history_table_options = NULL,
 };
 
 const strata_driver strata_driver_sqlite = {
-        STRATA_DRIVER_ABI_VERSION,
-        sizeof(strata_driver),
-        "sqlite",
-        "0.1.0",
-        "SQLite (embedded, libsqlite3)",
-        schemes,
-        &dialect,
-        drv_connect,
-        drv_close,
-        drv_server_version,
-        drv_exec,
-        drv_query,
-        drv_begin,
-        drv_commit,
-        drv_rollback,
-        drv_lock,
-        drv_unlock,
-        drv_table_exists,
-        sqlite__introspect,
-        drv_connect_ex,
-        NULL, /* session_setup: nothing to set up */
-        drv_current_schema,
-        drv_lock_check,
-        drv_changes,
-        drv_in_transaction,
+        .abi_version = STRATA_DRIVER_ABI_VERSION,
+        .struct_size = sizeof(strata_driver),
+        .name = "sqlite",
+        .version = "0.1.0",
+        .description = "SQLite (embedded, libsqlite3)",
+        .schemes = schemes,
+        .dialect = &dialect,
+        .connect = drv_connect,
+        .close = drv_close,
+        .server_version = drv_server_version,
+        .exec = drv_exec,
+        .query = drv_query,
+        .begin = drv_begin,
+        .commit = drv_commit,
+        .rollback = drv_rollback,
+        .changes = drv_changes,
+        .in_transaction = drv_in_transaction,
+        .lock = drv_lock,
+        .unlock = drv_unlock,
+        .lock_check = drv_lock_check,
+        .table_exists = drv_table_exists,
+        .introspect = sqlite__introspect,
 };

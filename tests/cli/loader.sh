@@ -5,19 +5,19 @@ cd "$T_TMP" || exit 1
 
 strata drivers
 expect_rc 0 "drivers lists"
-has "sqlite     0.1.0      ABI 1.1" "$OUT" "sqlite driver with version and ABI"
+has "sqlite     0.1.0      ABI 2.0" "$OUT" "sqlite driver with version and ABI"
 has "$STRATA_PLUGIN_PATH/strata_sqlite" "$OUT" "with its path"
 
 FIX=$STRATA_TEST_PLUGINS
 STRATA_PLUGIN_PATH="$FIX:$STRATA_PLUGIN_PATH" strata drivers
 has "badabi     unusable" "$OUT" "bad ABI module listed as unusable"
-has "wrong ABI: driver has 2.0, strata expects 1.x" "$OUT" "with the ABI reason"
+has "wrong ABI: driver has 3.0, strata expects 2.x" "$OUT" "with the ABI reason"
 has "not a strata driver (no symbol strata_driver_notadriver)" "$OUT" \
 	"module without the symbol"
 
 STRATA_PLUGIN_PATH="$FIX" strata --url badabi://h/db status
 expect_rc 2 "wrong ABI refused"
-has "$FIX/strata_badabi: wrong ABI: driver has 2.0, strata expects 1.x" \
+has "$FIX/strata_badabi: wrong ABI: driver has 3.0, strata expects 2.x" \
 	"$ERR" "says which file and the expected vs found ABI"
 is "$(printf '%s\n' "$ERR" | wc -l)" 1 "one error line"
 
