@@ -60,7 +60,7 @@ static int load_all(strata__script *sc, strata *s, const strata_status *st,
 		if (!strata__pending_upto(&st->items[i], version))
 			continue;
 		m = strata__source_find(&s->src, st->items[i].version);
-		file = strata__migration_file(m, 1, s->drv->name);
+		file = strata__file_for(s, m, 1);
 		if (file)
 			rc = strata__script_open(&sc[i], s, file, err);
 	}
@@ -101,7 +101,7 @@ int strata_baseline(strata *s, const char *version, strata_error *err)
 			rc = baseline_one(
 			        s,
 			        strata__source_find(&s->src,
-			                           st->items[i].version),
+			                            st->items[i].version),
 			        sc[i].path ? &sc[i] : NULL, fp, who, err);
 	for (i = 0; sc && i < st->count; i++)
 		strata__script_free(&sc[i]);
@@ -118,7 +118,7 @@ static int mark_applied(strata *s, const strata_history_row *old,
                         strata_error *err)
 {
 	const strata__migration *m = strata__source_find(&s->src, old->version);
-	const char *file = m ? strata__migration_file(m, 1, s->drv->name) : NULL;
+	const char *file = m ? strata__file_for(s, m, 1) : NULL;
 	char sum[STRATA__SHA256_HEX];
 	strata_history_row row = *old;
 	int rc = STRATA_OK;
@@ -231,8 +231,7 @@ static int repair_one(strata *s, const strata_status_item *it,
 	char sum[STRATA__SHA256_HEX];
 	strata_history_row row = *old;
 	char *detail;
-	int rc = strata__checksum_for(
-	        sum, strata__migration_file(m, 1, s->drv->name), err);
+	int rc = strata__checksum_for(sum, strata__file_for(s, m, 1), err);
 
 	if (rc)
 		return rc;

@@ -44,6 +44,7 @@ struct strata_config {
 	int literal_secret;  /* the file itself holds a password */
 	int no_create;       /* strata_options.no_create */
 	int out_of_order;    /* 1: allow */
+	char *plugin_path;   /* strata_options.plugin_path (drv) */
 };
 
 /* inih asks for one line at a time, which gives us line numbers. */
@@ -201,7 +202,7 @@ static int expand(char **out, const entry *e, const char *file,
 		val = getenv(name);
 		if ((!val || !*val) && dflt) {
 			strata__buf_put(&b, dflt + 2,
-			               (size_t)(close - dflt - 2));
+			                (size_t)(close - dflt - 2));
 		} else if (!val) {
 			strata_error_clear(err);
 			strata__err_at(err, STRATA_EUSAGE, file, e->line,
@@ -294,7 +295,7 @@ static int check_env(parser *p, const char *env, strata_error *err)
 	for (i = 0; i < p->count; i++)
 		if (find(p, p->items[i].section, NULL) == &p->items[i])
 			strata__buf_printf(&b, "%s%s", b.len ? ", " : "",
-			                  p->items[i].section);
+			                   p->items[i].section);
 	rc = strata__err_at(err, STRATA_EUSAGE, p->file, 0,
 	                    "no environment [%s] (have: %s)", env,
 	                    b.len ? b.ptr : "none");
@@ -755,6 +756,7 @@ void strata_config_free(strata_config *c)
 	free(c->table);
 	free(c->init_sql);
 	free(c->password_file);
+	free(c->plugin_path);
 	free(c);
 }
 
@@ -800,16 +802,14 @@ static int apply_overrides(strata_config *c, const strata_options *o,
 	if (o->lock_timeout >= 0)
 		c->lock_timeout = o->lock_timeout;
 	c->no_create = o->no_create;
+	c->plugin_path = strata__strdup(o->plugin_path);
 	if (!c->migrations)
 		c->migrations = strata__strdup("migrations");
 	if (!c->table)
 		c->table = strata__strdup("strata_migrations");
-	if (!strata__ident_valid(c->table))
-		return strata__err_at(err, STRATA_EUSAGE, c->file, 0,
-		                      "table '%s' is not a valid identifier "
-		                      "(letters, digits, _; optional schema.)",
-		                      c->table);
-	return STRATA_OK;
+	/* strata_open() checks again, for strata_config_parse()'s configs;
+	 * here the error can name the file. */
+	return strata__table_check(c->table, c->file, err);
 }
 
 /* An overridden url is not expanded: its ${VAR} need not be set. */
@@ -853,16 +853,22 @@ static int load_file(strata_config **out, const char *path, const char *env,
 	return rc;
 }
 
-int strata_config_load(strata_config **out, const strata_options *o,
+int strata_config_load(strata_config **out, const strata_options *opts,
                        strata_error *err)
 {
-	const char *path =
-	        o->config_path ? o->config_path : getenv("STRATA_CONFIG");
-	const char *env = o->env ? o->env : getenv("STRATA_ENV");
+	const strata_options *o;
+	strata_options copy;
+	const char *path, *env;
 	strata_config *c = NULL;
 	int rc;
 
 	*out = NULL;
+	rc = strata__options_read(&copy, opts, err);
+	if (rc)
+		return rc;
+	o = &copy;
+	path = o->config_path ? o->config_path : getenv("STRATA_CONFIG");
+	env = o->env ? o->env : getenv("STRATA_ENV");
 	if (env && !*env)
 		env = NULL;
 	rc = load_file(&c, path && *path ? path : "strata.ini", env,
@@ -915,4 +921,9 @@ const char *strata_config_env(const strata_config *c)
 int strata__config_no_create(const strata_config *c)
 {
 	return c->no_create;
+}
+
+const char *strata__config_plugin_path(const strata_config *c)
+{
+	return c->plugin_path;
 }

@@ -56,14 +56,14 @@ static int check_revertible(strata *s, undo *u, const strata_history *h,
 	u->skipped = u->row && !strcmp(u->row->status, "skipped");
 	if (u->skipped)
 		return STRATA_OK;
-	file = strata__migration_file(u->m, 0, s->drv->name);
+	file = strata__file_for(s, u->m, 0);
 	if (file)
 		return strata__script_open(&u->sc, s, file, err);
 	want = strata__path_join(u->m->dir, "down.sql");
 	rc = strata__err_at(err, STRATA_EUSAGE, want, 0,
 	                    "cannot revert %s: no down file (down.sql or "
 	                    "down.%s.sql); nothing was reverted",
-	                    u->m->id, s->drv->name);
+	                    u->m->id, s->file_names[0]);
 	free(want);
 	return rc;
 }

@@ -89,13 +89,15 @@ char *strata__whoami(void)
 {
 	const char *env = getenv("STRATA_APPLIED_BY");
 	const char *user = getenv("USER");
-	struct passwd *pw;
-	char host[256] = "";
+	struct passwd pwd, *pw = NULL;
+	char host[256] = "", pwbuf[4096];
 
 	if (env && *env)
 		return strata__strdup(env);
 	if (!user || !*user) {
-		pw = getpwuid(getuid());
+		/* getpwuid_r: handles may be used from several threads. */
+		if (getpwuid_r(getuid(), &pwd, pwbuf, sizeof(pwbuf), &pw) != 0)
+			pw = NULL;
 		user = pw ? pw->pw_name : "unknown";
 	}
 	if (gethostname(host, sizeof(host) - 1) != 0)

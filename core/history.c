@@ -17,8 +17,8 @@ int strata__history_exists(strata *s, int *exists, strata_error *err)
 	strata_dberr de;
 
 	memset(&de, 0, sizeof(de));
-	if (s->drv->table_exists(s->conn, s->hist_schema, s->hist_table, exists,
-	                         &de) != STRATA_DRV_OK)
+	if (strata__drv_table_exists(s, s->conn, s->hist_schema, s->hist_table,
+	                             exists, &de) != STRATA_DRV_OK)
 		return strata__drv_fail(s, err, &de,
 		                        "cannot look up the history table");
 	return STRATA_OK;
@@ -54,7 +54,7 @@ int strata__history_ensure(strata *s, strata_error *err)
 	}
 	ddl = render_ddl(s);
 	memset(&de, 0, sizeof(de));
-	if (s->drv->exec(s->conn, ddl, &de) != STRATA_DRV_OK)
+	if (strata__drv_exec(s, s->conn, ddl, &de) != STRATA_DRV_OK)
 		rc = strata__drv_fail(s, err, &de,
 		                      "cannot create the history table");
 	free(ddl);
@@ -136,7 +136,8 @@ static int version_type(strata *s, char **type, strata_error *err)
 
 	*type = NULL;
 	memset(&de, 0, sizeof(de));
-	if (s->drv->introspect(s->conn, &sink, &de) != STRATA_DRV_OK) {
+	if (strata__drv_introspect(s->drv, s->conn, &sink, &de) !=
+	    STRATA_DRV_OK) {
 		free(p.type);
 		return strata__drv_fail(s, err, &de,
 		                        "cannot read the history table's "
@@ -278,8 +279,8 @@ int strata__history_load(strata_history **out, strata *s, strata_error *err)
 		sql = strata__printf("SELECT " COLUMNS " FROM %s",
 		                     s->table_quoted);
 		memset(&de, 0, sizeof(de));
-		if (s->drv->query(s->conn, sql, NULL, 0, on_row, h, &de) !=
-		    STRATA_DRV_OK)
+		if (strata__drv_query(s, s->conn, sql, NULL, 0, on_row, h,
+		                      &de) != STRATA_DRV_OK)
 			rc = strata__drv_fail(s, err, &de,
 			                      "cannot read the history table");
 		free(sql);
@@ -359,7 +360,8 @@ static int run(strata *s, const char *sql, const strata_value *v, int n,
 	strata_dberr de;
 
 	memset(&de, 0, sizeof(de));
-	if (s->drv->query(s->conn, sql, v, n, NULL, NULL, &de) != STRATA_DRV_OK)
+	if (strata__drv_query(s, s->conn, sql, v, n, NULL, NULL, &de) !=
+	    STRATA_DRV_OK)
 		return strata__drv_fail(s, err, &de, what);
 	return STRATA_OK;
 }
@@ -374,9 +376,9 @@ static int run_one(strata *s, const char *sql, const strata_value *v, int n,
 	int64_t rows;
 	int rc = run(s, sql, v, n, what, err);
 
-	if (rc || !STRATA_DRV_HAS(s->drv, changes))
+	if (rc)
 		return rc;
-	rows = s->drv->changes(s->conn);
+	rows = strata__drv_changes(s, s->conn); /* -1: cannot tell */
 	if (rows < 0 || rows == 1)
 		return STRATA_OK;
 	snprintf(vbuf, sizeof(vbuf), "%lld", (long long)key->i);
@@ -398,10 +400,10 @@ int strata__history_insert(strata *s, const strata_history_row *r,
 
 	row_values(v, r);
 	strata__buf_printf(&b, "INSERT INTO %s (" COLUMNS ") VALUES (",
-	                  s->table_quoted);
+	                   s->table_quoted);
 	for (i = 1; i <= NCOLS; i++)
 		strata__buf_printf(&b, "%s%s", i > 1 ? ", " : "",
-		                  strata__ph(s->drv->dialect, i, ph));
+		                   strata__ph(s->drv->dialect, i, ph));
 	strata__buf_putc(&b, ')');
 	rc = run(s, b.ptr, v, NCOLS, "cannot record the migration in history",
 	         err);
@@ -429,9 +431,9 @@ int strata__history_update(strata *s, const strata_history_row *r,
 	strata__buf_printf(&b, "UPDATE %s SET ", s->table_quoted);
 	for (i = 0; i < NCOLS - 1; i++)
 		strata__buf_printf(&b, "%s%s = %s", i ? ", " : "", cols[i],
-		                  strata__ph(s->drv->dialect, i + 1, ph));
+		                   strata__ph(s->drv->dialect, i + 1, ph));
 	strata__buf_printf(&b, " WHERE version = %s",
-	                  strata__ph(s->drv->dialect, NCOLS, ph));
+	                   strata__ph(s->drv->dialect, NCOLS, ph));
 	rc = run_one(s, b.ptr, w, NCOLS, &w[NCOLS - 1], "updating",
 	             "cannot update the history row", err);
 	strata__buf_free(&b);

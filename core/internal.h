@@ -12,6 +12,9 @@
 #define STRATA_UNUSED(x) ((void)(x))
 
 /* alloc.c: allocation failure is fatal (we cannot report it usefully). */
+/* Print "strata: out of memory" and abort: the one policy, also for a
+ * driver that returns STRATA_DRV_NOMEM. */
+void strata__oom(void) __attribute__((noreturn));
 void *strata__malloc(size_t n);
 void *strata__calloc(size_t n, size_t size);
 void *strata__realloc(void *p, size_t n);
@@ -19,6 +22,17 @@ char *strata__strdup(const char *s);
 char *strata__strndup(const char *s, size_t n);
 char *strata__printf(const char *fmt, ...)
         __attribute__((format(printf, 1, 2)));
+/* An arena for the strings (and arrays) a result owns: its public members
+ * stay const, and the result frees them all at once. align: a power of
+ * two, at most 16. */
+typedef struct strata__pool {
+	struct strata__pool_block *head;
+} strata__pool;
+void *strata__pool_alloc(strata__pool *p, size_t n, size_t align);
+const char *strata__pool_strdup(strata__pool *p, const char *s); /* NULL ok */
+/* Copies s into the pool and frees s. */
+const char *strata__pool_take(strata__pool *p, char *s);
+void strata__pool_free(strata__pool *p);
 
 /* buf.c: a growable NUL-terminated string. */
 typedef struct strata__buf {
@@ -26,7 +40,7 @@ typedef struct strata__buf {
 	size_t len, cap;
 } strata__buf;
 
-#define STRATA__BUF_INIT                                                        \
+#define STRATA__BUF_INIT                                                       \
 	{                                                                      \
 		NULL, 0, 0                                                     \
 	}
@@ -51,7 +65,7 @@ char *strata__error_body(const strata_error *err);
 /* sha256.c */
 #define STRATA__SHA256_HEX 65
 void strata__sha256_hex(char out[STRATA__SHA256_HEX], const void *data,
-                       size_t len);
+                        size_t len);
 
 /* fsutil.c */
 int strata__read_file(char **out, size_t *len, const char *path,
@@ -87,9 +101,12 @@ int strata__url_secret_key(const char *k, size_t n);
 
 /* ident.c: validated, quoted identifiers for the history table. */
 int strata__ident_valid(const char *name);
-char *strata__ident_quote(const char *name, char quote);
+/* STRATA_EUSAGE, naming table (and file, may be NULL), unless it is a
+ * valid "name" or "schema.name". */
+int strata__table_check(const char *table, const char *file, strata_error *err);
 /* name (one part) in schema (NULL: none), each part quoted whole: the
- * schema comes from the database and may hold any character. */
+ * schema comes from the database and may hold any character. NULL if name
+ * is not a valid identifier: it never reaches SQL unchecked. */
 char *strata__ident_quote_in(const char *schema, const char *name, char quote);
 /* Placeholder number n (1-based) in the dialect's style. */
 const char *strata__ph(const strata_dialect *d, int n, char buf[16]);
@@ -105,8 +122,8 @@ typedef struct strata__stmts {
 	size_t count;
 } strata__stmts;
 
-int strata__split(strata__stmts *out, const char *sql, size_t len, unsigned flags,
-                 const char *file, strata_error *err);
+int strata__split(strata__stmts *out, const char *sql, size_t len,
+                  unsigned flags, const char *file, strata_error *err);
 void strata__stmts_free(strata__stmts *s);
 
 /* source.c: the migrations folder. */
@@ -130,13 +147,24 @@ typedef struct strata__source {
 	char *dir;
 } strata__source;
 
-int strata__source_load(strata__source *out, const char *dir, strata_error *err);
+int strata__source_load(strata__source *out, const char *dir,
+                        strata_error *err);
+/* The same for driver d (NULL: any): an override named after one of d's
+ * URL schemes but not one of its file names would never run, and is
+ * refused. Overrides for other drivers are kept. */
+int strata__source_load_for(strata__source *out, const char *dir,
+                            const strata_driver *d, strata_error *err);
 void strata__source_free(strata__source *src);
 const strata__migration *strata__source_find(const strata__source *src,
-                                           const char *version);
-/* The file for driver (override, else generic); NULL: none. */
+                                             const char *version);
+/* The file for a driver whose override files are named `names` (NULL-
+ * terminated; the first that has a file wins), else the generic file;
+ * NULL: none. */
+const char *strata__migration_file_in(const strata__migration *m, int up,
+                                      const char *const *names);
+/* The same for one name. */
 const char *strata__migration_file(const strata__migration *m, int up,
-                                  const char *driver);
+                                   const char *driver);
 const char *strata__basename(const char *path);
 /* Whether dir holds a migration with this version. */
 int strata__has_version(const char *dir, const char *digits);
@@ -153,7 +181,7 @@ typedef struct strata__script {
 } strata__script;
 
 int strata__script_load(strata__script *out, const char *path, unsigned flags,
-                       strata_error *err);
+                        strata_error *err);
 void strata__script_free(strata__script *s);
 /* Refuse COMMIT, ROLLBACK, BEGIN... in a file run inside a transaction. */
 int strata__script_check_tx(const strata__script *s, strata_error *err);
@@ -168,25 +196,74 @@ int strata__checksum_for(char out[STRATA__SHA256_HEX], const char *path,
 
 /* loader.c */
 typedef struct strata__plugin strata__plugin;
-int strata__plugin_load(strata__plugin **out, const char *name,
-                       strata_error *err);
+/* The driver for a URL scheme: the module named after the scheme if it
+ * declares it, else the first module on the search path that does.
+ * plugin_path: colon-separated folders searched first (NULL:
+ * $STRATA_PLUGIN_PATH), then the built-in one. The driver's init hook has
+ * run. */
+int strata__plugin_load(strata__plugin **out, const char *scheme,
+                        const char *plugin_path, strata_error *err);
 void strata__plugin_free(strata__plugin *p);
 const strata_driver *strata__plugin_driver(const strata__plugin *p);
 const char *strata__plugin_path(const strata__plugin *p);
-/* Driver name for a URL scheme ("postgresql" -> "postgres"). */
-const char *strata__driver_for_scheme(const char *scheme);
+
+/* drv.c: every call into a driver; the fallbacks of optional operations
+ * are documented there and in strata-driver(7). */
+/* Why the vtable cannot be used (a required member is missing), or NULL.
+ * Caller frees. */
+char *strata__drv_check(const strata_driver *d);
+/* Run the driver's init hook once per process; why it failed (caller
+ * frees; the same answer on every later call), or NULL. */
+char *strata__drv_init(const strata_driver *d);
+int strata__drv_handles(const strata_driver *d, const char *scheme);
+/* The driver's schemes joined with sep; caller frees. */
+char *strata__drv_schemes(const strata_driver *d, const char *sep);
+/* The names of the driver's override files (file_names, else { name }),
+ * NULL-terminated; buf holds the default. */
+const char *const *strata__drv_file_names(const strata_driver *d,
+                                          const char *buf[2]);
+int strata__drv_connect(strata *s, strata_conn **out, unsigned flags,
+                        strata_dberr *de);
+void strata__drv_close(strata *s, strata_conn *c); /* c may be NULL */
+const char *strata__drv_server_version(const strata *s, strata_conn *c);
+int strata__drv_session_setup(strata *s, strata_conn *c, unsigned *flags,
+                              strata_dberr *de);
+int strata__drv_exec(strata *s, strata_conn *c, const char *sql,
+                     strata_dberr *de);
+int strata__drv_query(strata *s, strata_conn *c, const char *sql,
+                      const strata_value *params, int nparams, strata_row_fn fn,
+                      void *fn_ctx, strata_dberr *de);
+int strata__drv_begin(strata *s, strata_conn *c, strata_dberr *de);
+int strata__drv_commit(strata *s, strata_conn *c, strata_dberr *de);
+int strata__drv_rollback(strata *s, strata_conn *c, strata_dberr *de);
+int64_t strata__drv_changes(strata *s, strata_conn *c);
+int strata__drv_in_transaction(strata *s, strata_conn *c);
+int strata__drv_lock(strata *s, strata_conn *c, const char *name,
+                     unsigned timeout_ms, strata_dberr *de);
+int strata__drv_unlock(strata *s, strata_conn *c, const char *name,
+                       strata_dberr *de);
+int strata__drv_lock_check(strata *s, strata_conn *c, const char *name,
+                           strata_dberr *de);
+int strata__drv_current_schema(strata *s, strata_conn *c, const char *schema,
+                               const char *table, char **out, strata_dberr *de);
+int strata__drv_table_exists(strata *s, strata_conn *c, const char *schema,
+                             const char *table, int *exists, strata_dberr *de);
+int strata__drv_introspect(const strata_driver *d, strata_conn *c,
+                           const strata_schema_sink *sink, strata_dberr *de);
 
 /* schema.c: neutral model, fingerprinted. */
 typedef struct strata__schema strata__schema;
 int strata__schema_read(strata__schema **out, const strata_driver *drv,
-                       strata_conn *conn, const char *exclude_table,
-                       strata_error *err);
+                        strata_conn *conn, const char *exclude_table,
+                        strata_error *err);
 void strata__schema_free(strata__schema *sc);
 const char *strata__schema_fingerprint(const strata__schema *sc);
 const char *strata__schema_text(const strata__schema *sc);
 
 /* config.c: strata_options.no_create, carried to strata_open. */
 int strata__config_no_create(const strata_config *c);
+/* strata_options.plugin_path, or NULL. */
+const char *strata__config_plugin_path(const strata_config *c);
 
 /* session.c: the strata handle. */
 struct strata {
@@ -202,11 +279,14 @@ struct strata {
 	 * connect time, if any: quoted for SQL, and as schema.table for
 	 * table_exists and the lock name. */
 	char *table_quoted;
-	char *table_name; /* the lock name: "schema.table", or "table" */
+	char *table_name;  /* the lock name: "schema.table", or "table" */
 	char *hist_schema; /* NULL: no schemas (SQLite) */
 	char *hist_table;
 	/* The dialect's split flags as session_setup adjusted them. */
 	unsigned split_flags;
+	/* The driver's override-file names (file_names_buf: the default). */
+	const char *const *file_names;
+	const char *file_names_buf[2];
 	int history_ready;      /* the history table is known to exist */
 	int allow_out_of_order; /* set by strata_set_out_of_order() */
 	strata__source src;
@@ -237,6 +317,10 @@ int strata__lock_check(strata *s, const char *stopped, const char *id,
 int strata__run_init_sql(strata *s, strata_conn *c, strata_error *err);
 /* Load the migrations folder once. */
 int strata__source_get(strata *s, strata_error *err);
+/* The file of m that runs on this session's driver (up or down); NULL:
+ * none. */
+const char *strata__file_for(const strata *s, const strata__migration *m,
+                             int up);
 
 /* history.c */
 int strata__history_exists(strata *s, int *exists, strata_error *err);
@@ -266,6 +350,8 @@ int strata__history_check_wide(strata *s, const strata_status *st,
                                const char *upto, strata_error *err);
 
 /* planner.c */
+/* The pool that owns the strings of st (built by strata__status_merge). */
+strata__pool *strata__status_pool(strata_status *st);
 int strata__status_build(strata_status **out, strata *s,
                          const strata_history *h, strata_error *err);
 /* The merge itself, without a session: what the unit tests exercise. */
@@ -290,6 +376,10 @@ int strata__check_up_target(strata *s, const char *target, strata_error *err);
 
 /* access.c: a history status column's text, parsed. */
 strata_history_status strata__history_state(const char *status);
+/* A copy of the caller's options: the members its version has, defaults
+ * for the rest; STRATA_EUSAGE for an unknown version (0: never set). */
+int strata__options_read(strata_options *out, const strata_options *in,
+                         strata_error *err);
 
 /* version.c: versions are digit strings of any length, ordered as numbers
  * (leading zeros ignored, then shorter is smaller, then digit by digit). */

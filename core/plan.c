@@ -5,41 +5,56 @@
 #include "internal.h"
 #include "runner.h"
 
-static int plan_step(strata_plan_step *ps, strata *s, const strata__migration *m,
-                     strata_error *err)
+/* The plan and everything its steps point to, freed together. */
+typedef struct plan_box {
+	strata_plan pub; /* first: strata_plan_free() gets the box back */
+	strata__pool pool;
+} plan_box;
+
+static int plan_step(strata_plan_step *ps, strata__pool *pool, strata *s,
+                     const strata__migration *m, strata_error *err)
 {
-	const char *file = strata__migration_file(m, 1, s->drv->name);
+	const char *file = strata__file_for(s, m, 1);
 	strata__script sc;
+	const char **stmts;
+	int *lines;
 	size_t i;
 	int rc;
 
 	memset(ps, 0, sizeof(*ps));
-	ps->version = strata__strdup(m->version);
-	ps->id = strata__strdup(m->id);
-	ps->name = strata__strdup(m->name);
+	ps->version = strata__pool_strdup(pool, m->version);
+	ps->id = strata__pool_strdup(pool, m->id);
+	ps->name = strata__pool_strdup(pool, m->name);
 	if (!file)
 		return STRATA_OK;
-	ps->source = strata__printable(file); /* display only */
+	/* display only */
+	ps->source = strata__pool_take(pool, strata__printable(file));
 	rc = strata__script_open(&sc, s, file, err);
 	if (!rc) {
 		ps->transactional = s->drv->dialect->transactional_ddl &&
 		                    !sc.no_transaction;
 		ps->count = sc.stmts.count;
-		ps->statements = strata__calloc(ps->count, sizeof(char *));
-		ps->lines = strata__calloc(ps->count, sizeof(int));
+		stmts = strata__pool_alloc(
+		        pool, (ps->count + 1) * sizeof(*stmts), sizeof(void *));
+		lines = strata__pool_alloc(
+		        pool, (ps->count + 1) * sizeof(*lines), sizeof(int));
 		for (i = 0; i < ps->count; i++) {
-			ps->statements[i] = sc.stmts.items[i].sql;
-			ps->lines[i] = sc.stmts.items[i].line;
-			sc.stmts.items[i].sql = NULL;
+			stmts[i] = strata__pool_strdup(pool,
+			                               sc.stmts.items[i].sql);
+			lines[i] = sc.stmts.items[i].line;
 		}
+		stmts[ps->count] = NULL;
+		ps->statements = stmts;
+		ps->lines = lines;
 	}
 	strata__script_free(&sc);
 	return rc;
 }
 
-static int build(strata_plan *p, strata *s, const strata_status *st,
+static int build(plan_box *box, strata *s, const strata_status *st,
                  const char *target, strata_error *err)
 {
+	strata_plan *p = &box->pub;
 	size_t i;
 	int rc = STRATA_OK;
 
@@ -49,7 +64,7 @@ static int build(strata_plan *p, strata *s, const strata_status *st,
 
 		if (!strata__pending_upto(it, target))
 			continue;
-		rc = plan_step(&p->steps[p->count++], s,
+		rc = plan_step(&p->steps[p->count++], &box->pool, s,
 		               strata__source_find(&s->src, it->version), err);
 	}
 	return rc;
@@ -58,7 +73,8 @@ static int build(strata_plan *p, strata *s, const strata_status *st,
 int strata_plan_get(strata_plan **out, strata *s, const char *target,
                     strata_error *err)
 {
-	strata_plan *p = strata__calloc(1, sizeof(*p));
+	plan_box *box = strata__calloc(1, sizeof(*box));
+	strata_plan *p = &box->pub;
 	strata_history *h = NULL;
 	strata_status *st = NULL;
 	int rc = strata__check_up_target(s, target, err);
@@ -74,7 +90,7 @@ int strata_plan_get(strata_plan **out, strata *s, const char *target,
 	if (!rc)
 		rc = strata__refuse_out_of_order(s, st, target, err);
 	if (!rc)
-		rc = build(p, s, st, target, err);
+		rc = build(box, s, st, target, err);
 	strata_status_free(st);
 	strata_history_free(h);
 	if (rc) {
@@ -87,20 +103,11 @@ int strata_plan_get(strata_plan **out, strata *s, const char *target,
 
 void strata_plan_free(strata_plan *p)
 {
-	size_t i, j;
+	plan_box *box = (plan_box *)p;
 
 	if (!p)
 		return;
-	for (i = 0; i < p->count; i++) {
-		for (j = 0; j < p->steps[i].count; j++)
-			free(p->steps[i].statements[j]);
-		free(p->steps[i].statements);
-		free(p->steps[i].lines);
-		free((char *)p->steps[i].version);
-		free((char *)p->steps[i].id);
-		free((char *)p->steps[i].name);
-		free((char *)p->steps[i].source);
-	}
 	free(p->steps);
-	free(p);
+	strata__pool_free(&box->pool);
+	free(box);
 }

@@ -32,6 +32,17 @@ static strata_state row_state(const strata_history_row *r)
 	return STRATA_STATE_APPLIED;
 }
 
+/* The result and the strings its items point to, freed together. */
+typedef struct status_box {
+	strata_status pub; /* first: strata_status_free() gets the box back */
+	strata__pool pool;
+} status_box;
+
+strata__pool *strata__status_pool(strata_status *st)
+{
+	return &((status_box *)st)->pool;
+}
+
 static strata_status_item *add_item(strata_status *st)
 {
 	strata_status_item *it;
@@ -43,20 +54,18 @@ static strata_status_item *add_item(strata_status *st)
 	return it;
 }
 
-static char *dup_or_null(const char *v)
+static void fill_from_row(strata_status *st, strata_status_item *it,
+                          const strata_history_row *r)
 {
-	return v ? strata__strdup(v) : NULL;
-}
+	strata__pool *pool = strata__status_pool(st);
 
-static void fill_from_row(strata_status_item *it, const strata_history_row *r)
-{
-	it->applied_at = dup_or_null(r->finished_at);
-	it->started_at = dup_or_null(r->started_at);
-	it->applied_by = dup_or_null(r->applied_by);
-	it->status = dup_or_null(r->status);
+	it->applied_at = strata__pool_strdup(pool, r->finished_at);
+	it->started_at = strata__pool_strdup(pool, r->started_at);
+	it->applied_by = strata__pool_strdup(pool, r->applied_by);
+	it->status = strata__pool_strdup(pool, r->status);
 	it->duration_ms = r->duration_ms;
 	it->steps = r->steps;
-	it->error = dup_or_null(r->error);
+	it->error = strata__pool_strdup(pool, r->error);
 	it->state = row_state(r);
 }
 
@@ -74,27 +83,29 @@ static const char *max_applied(const strata_history *h)
 }
 
 /* max: the highest version in history, or NULL. */
-static int add_migration(strata_status *st, const char *driver,
+static int add_migration(strata_status *st, const char *const *names,
                          const strata__migration *m, const strata_history *h,
                          const char *max, strata_error *err)
 {
-	const char *file = strata__migration_file(m, 1, driver);
+	const char *file = strata__migration_file_in(m, 1, names);
 	const strata_history_row *r = strata__history_find(h, m->version);
 	strata_status_item *it = add_item(st);
+	strata__pool *pool = strata__status_pool(st);
 	char sum[STRATA__SHA256_HEX], raw[STRATA__SHA256_HEX];
 	int rc;
 
-	it->version = strata__strdup(m->version);
-	it->id = strata__strdup(m->id);
-	it->name = strata__strdup(m->name);
-	it->source = file ? strata__strdup(strata__basename(file)) : NULL;
+	it->version = strata__pool_strdup(pool, m->version);
+	it->id = strata__pool_strdup(pool, m->id);
+	it->name = strata__pool_strdup(pool, m->name);
+	it->source =
+	        file ? strata__pool_strdup(pool, strata__basename(file)) : NULL;
 	if (!r) {
 		it->state = STRATA_STATE_PENDING;
 		it->out_of_order =
 		        max && strata__version_cmp(m->version, max) < 0;
 		return STRATA_OK;
 	}
-	fill_from_row(it, r);
+	fill_from_row(st, it, r);
 	if (it->state == STRATA_STATE_FAILED ||
 	    it->state == STRATA_STATE_UNKNOWN)
 		return STRATA_OK;
@@ -111,13 +122,15 @@ static int add_migration(strata_status *st, const char *driver,
 static void add_missing(strata_status *st, const strata_history_row *r)
 {
 	strata_status_item *it = add_item(st);
+	strata__pool *pool = strata__status_pool(st);
 	const char *v = r->version ? r->version : "";
 
-	it->version = strata__strdup(v);
-	it->name = strata__strdup(r->name ? r->name : "?");
-	it->id = strata__printf("%s_%s", *v ? v : "?", it->name);
-	it->source = dup_or_null(r->source);
-	fill_from_row(it, r);
+	it->version = strata__pool_strdup(pool, v);
+	it->name = strata__pool_strdup(pool, r->name ? r->name : "?");
+	it->id = strata__pool_take(
+	        pool, strata__printf("%s_%s", *v ? v : "?", it->name));
+	it->source = strata__pool_strdup(pool, r->source);
+	fill_from_row(st, it, r);
 	if (it->state != STRATA_STATE_FAILED &&
 	    it->state != STRATA_STATE_UNKNOWN)
 		it->state = STRATA_STATE_MISSING;
@@ -144,21 +157,14 @@ static void count(strata_status *st)
 	}
 }
 
-int strata__status_build(strata_status **out, strata *s,
-                         const strata_history *h, strata_error *err)
+/* The status of src's migrations against h, for a driver whose override
+ * files are named `names`. */
+static int merge(strata_status **out, const strata__source *src,
+                 const char *const *names, const strata_history *h,
+                 strata_error *err)
 {
-	int rc = strata__source_get(s, err);
-
-	*out = NULL;
-	return rc ? rc
-	          : strata__status_merge(out, &s->src, s->drv->name, h, err);
-}
-
-int strata__status_merge(strata_status **out, const strata__source *src,
-                         const char *driver, const strata_history *h,
-                         strata_error *err)
-{
-	strata_status *st = strata__calloc(1, sizeof(*st));
+	status_box *box = strata__calloc(1, sizeof(*box));
+	strata_status *st = &box->pub;
 	const char *max = max_applied(h);
 	size_t i;
 	int rc = STRATA_OK;
@@ -166,7 +172,7 @@ int strata__status_merge(strata_status **out, const strata__source *src,
 	*out = NULL;
 	st->item_size = sizeof(strata_status_item);
 	for (i = 0; rc == STRATA_OK && i < src->count; i++)
-		rc = add_migration(st, driver, &src->items[i], h, max, err);
+		rc = add_migration(st, names, &src->items[i], h, max, err);
 	for (i = 0; rc == STRATA_OK && i < h->count; i++)
 		if (!strata__version_valid(h->rows[i].version) ||
 		    !strata__source_find(src, h->rows[i].version))
@@ -182,26 +188,33 @@ int strata__status_merge(strata_status **out, const strata__source *src,
 	return STRATA_OK;
 }
 
+int strata__status_build(strata_status **out, strata *s,
+                         const strata_history *h, strata_error *err)
+{
+	int rc = strata__source_get(s, err);
+
+	*out = NULL;
+	return rc ? rc : merge(out, &s->src, s->file_names, h, err);
+}
+
+int strata__status_merge(strata_status **out, const strata__source *src,
+                         const char *driver, const strata_history *h,
+                         strata_error *err)
+{
+	const char *names[2] = {driver, NULL};
+
+	return merge(out, src, names, h, err);
+}
+
 void strata_status_free(strata_status *st)
 {
-	size_t i;
+	status_box *box = (status_box *)st;
 
 	if (!st)
 		return;
-	for (i = 0; i < st->count; i++) {
-		free((char *)st->items[i].version);
-		free((char *)st->items[i].id);
-		free((char *)st->items[i].status);
-		free((char *)st->items[i].started_at);
-		free((char *)st->items[i].name);
-		free((char *)st->items[i].source);
-		free((char *)st->items[i].applied_at);
-		free((char *)st->items[i].applied_by);
-		free((char *)st->items[i].error);
-	}
 	free(st->items);
-	free((char *)st->schema_since);
-	free(st);
+	strata__pool_free(&box->pool);
+	free(box);
 }
 
 static int refuse_failed(const strata_status_item *it, strata_error *err)
@@ -242,7 +255,7 @@ static int refuse_unknown(const strata_status *st, strata_error *err)
 			strata__buf_puts(&b, "version NULL or empty)");
 		else if (!strata__version_valid(it->version))
 			strata__buf_printf(&b, "version '%s' is not digits)",
-			                  it->version);
+			                   it->version);
 		else if (it->status)
 			strata__buf_printf(&b, "status '%s')", it->status);
 		else
@@ -335,16 +348,17 @@ int strata__refuse_if_unclean(const strata_status *st, strata_error *err)
 		    it->state != STRATA_STATE_MISSING)
 			continue;
 		strata__buf_printf(&b, "%s%s (%s)", n++ ? ", " : "", it->id,
-		                  strata_state_name(it->state));
+		                   strata_state_name(it->state));
 		if (skipped_with_file(it))
 			skipped = skipped < st->count ? skipped : i;
 		else
 			other++;
 	}
 	if (other)
-		strata__buf_puts(&b, "; restore the files, or accept a "
-		                    "deliberate edit with 'strata repair' (see "
-		                    "'strata status')");
+		strata__buf_puts(&b,
+		                 "; restore the files, or accept a "
+		                 "deliberate edit with 'strata repair' (see "
+		                 "'strata status')");
 	if (skipped < st->count) {
 		strata__buf_puts(&b, "; ");
 		explain_skipped(&b, st, skipped);

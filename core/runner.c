@@ -74,25 +74,25 @@ void strata__stamp_fingerprint(strata *s, const char *version)
 	free(fp);
 }
 
-static int tx(strata *s, int (*op)(strata_conn *, strata_dberr *),
+static int tx(strata *s, int (*op)(strata *, strata_conn *, strata_dberr *),
               const char *what, strata_error *err)
 {
 	strata_dberr de;
 
 	memset(&de, 0, sizeof(de));
-	if (op(s->conn, &de) != STRATA_DRV_OK)
+	if (op(s, s->conn, &de) != STRATA_DRV_OK)
 		return strata__drv_fail(s, err, &de, what);
 	return STRATA_OK;
 }
 
 int strata__begin(strata *s, strata_error *err)
 {
-	return tx(s, s->drv->begin, "cannot begin a transaction", err);
+	return tx(s, strata__drv_begin, "cannot begin a transaction", err);
 }
 
 int strata__commit(strata *s, strata_error *err)
 {
-	return tx(s, s->drv->commit, "cannot commit", err);
+	return tx(s, strata__drv_commit, "cannot commit", err);
 }
 
 void strata__rollback(strata *s)
@@ -100,7 +100,7 @@ void strata__rollback(strata *s)
 	strata_dberr de;
 
 	memset(&de, 0, sizeof(de));
-	s->drv->rollback(s->conn, &de);
+	strata__drv_rollback(s, s->conn, &de);
 }
 
 static int stmt_failed(strata *s, const strata_run *run, size_t i,
@@ -154,7 +154,7 @@ int strata__exec_script(strata *s, strata_run *run, strata_error *err)
 
 		emit_stmt(s, run, STRATA_EV_STATEMENT, i, 0);
 		memset(&de, 0, sizeof(de));
-		if (s->drv->exec(s->conn, sts->items[i].sql, &de) !=
+		if (strata__drv_exec(s, s->conn, sts->items[i].sql, &de) !=
 		    STRATA_DRV_OK)
 			return stmt_failed(s, run, i, &de, err);
 		run->steps++;

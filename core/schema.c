@@ -116,8 +116,8 @@ static void finish(strata__schema *sc)
 }
 
 int strata__schema_read(strata__schema **out, const strata_driver *drv,
-                       strata_conn *conn, const char *exclude_table,
-                       strata_error *err)
+                        strata_conn *conn, const char *exclude_table,
+                        strata_error *err)
 {
 	strata__schema *sc = strata__calloc(1, sizeof(*sc));
 	strata_schema_sink sink = {sc,       on_table, on_column,
@@ -127,7 +127,7 @@ int strata__schema_read(strata__schema **out, const strata_driver *drv,
 	*out = NULL;
 	sc->exclude = exclude_table;
 	memset(&de, 0, sizeof(de));
-	if (drv->introspect(conn, &sink, &de) != STRATA_DRV_OK) {
+	if (strata__drv_introspect(drv, conn, &sink, &de) != STRATA_DRV_OK) {
 		strata__err(err, STRATA_EFAIL, "schema introspection failed");
 		strata__err_db(err, &de);
 		strata__schema_free(sc);

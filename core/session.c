@@ -65,10 +65,11 @@ int strata__run_init_sql(strata *s, strata_conn *c, strata_error *err)
 	if (!sql || !*sql)
 		return STRATA_OK;
 	rc = strata__split(&st, sql, strlen(sql), s->split_flags, "init_sql",
-	                  err);
+	                   err);
 	for (i = 0; rc == STRATA_OK && i < st.count; i++) {
 		memset(&de, 0, sizeof(de));
-		if (s->drv->exec(c, st.items[i].sql, &de) != STRATA_DRV_OK) {
+		if (strata__drv_exec(s, c, st.items[i].sql, &de) !=
+		    STRATA_DRV_OK) {
 			char *what = strata__printf("init_sql statement %zu "
 			                            "failed on %s",
 			                            i + 1, s->target);
@@ -96,7 +97,7 @@ static int drv_connect(strata *s, strata_conn **out, strata_dberr *de)
 	unsigned flags =
 	        strata__config_no_create(s->cfg) ? STRATA_CONNECT_NO_CREATE : 0;
 
-	return s->drv->connect(out, &s->url.url, flags, de);
+	return strata__drv_connect(s, out, flags, de);
 }
 
 /* After init_sql: the driver makes the session fit for migrating and says
@@ -107,10 +108,8 @@ static int session_setup(strata *s, strata_conn *c, strata_error *err)
 	strata_dberr de;
 	int rc;
 
-	if (!STRATA_DRV_HAS(s->drv, session_setup))
-		return STRATA_OK;
 	memset(&de, 0, sizeof(de));
-	rc = s->drv->session_setup(c, &flags, &de);
+	rc = strata__drv_session_setup(s, c, &flags, &de);
 	if (rc != STRATA_DRV_OK)
 		return fail_on(s, rc, &de, "cannot set up the session on", err);
 	s->split_flags = flags;
@@ -132,27 +131,23 @@ static int connect_one(strata *s, strata_conn **out, strata_error *err)
 	if (!rc)
 		rc = session_setup(s, *out, err);
 	if (rc) {
-		s->drv->close(*out);
+		strata__drv_close(s, *out);
 		*out = NULL;
 	}
 	return rc;
 }
 
+/* The driver that declares the URL's scheme (loader.c). */
 static int pick_driver(strata *s, strata_error *err)
 {
-	const char *name = strata__driver_for_scheme(s->url.url.scheme);
-	const char *const *sc;
-	int rc = strata__plugin_load(&s->plugin, name, err);
+	int rc = strata__plugin_load(&s->plugin, s->url.url.scheme,
+	                             strata__config_plugin_path(s->cfg), err);
 
 	if (rc)
 		return rc;
 	s->drv = strata__plugin_driver(s->plugin);
-	for (sc = s->drv->schemes; sc && *sc; sc++)
-		if (!strcmp(*sc, s->url.url.scheme))
-			return STRATA_OK;
-	return strata__err(err, STRATA_EUSAGE,
-	                   "driver '%s' does not handle URL scheme '%s'", name,
-	                   s->url.url.scheme);
+	s->file_names = strata__drv_file_names(s->drv, s->file_names_buf);
+	return STRATA_OK;
 }
 
 /*
@@ -172,16 +167,12 @@ static int pin_history(strata *s, strata_error *err)
 	int rc = STRATA_OK;
 
 	s->hist_table = strata__strdup(dot ? dot + 1 : conf);
-	if (STRATA_DRV_HAS(s->drv, current_schema)) {
-		memset(&de, 0, sizeof(de));
-		rc = s->drv->current_schema(s->conn, given, s->hist_table,
-		                            &schema, &de);
-		if (rc != STRATA_DRV_OK)
-			rc = fail_on(s, rc, &de,
-			             "cannot find the history table's "
-			             "schema on",
-			             err);
-	}
+	memset(&de, 0, sizeof(de));
+	rc = strata__drv_current_schema(s, s->conn, given, s->hist_table,
+	                                &schema, &de);
+	if (rc != STRATA_DRV_OK)
+		rc = fail_on(s, rc, &de,
+		             "cannot find the history table's schema on", err);
 	if (!rc && !schema && given)
 		schema = strata__strdup(given);
 	free(given);
@@ -193,6 +184,8 @@ static int pin_history(strata *s, strata_error *err)
 	s->table_name = schema ? strata__printf("%s.%s", schema, s->hist_table)
 	                       : strata__strdup(s->hist_table);
 	s->table_quoted = strata__ident_quote_in(schema, s->hist_table, q);
+	if (!s->table_quoted) /* refused by the quoting itself */
+		return strata__table_check(s->hist_table, NULL, err);
 	return STRATA_OK;
 }
 
@@ -203,10 +196,18 @@ int strata_open(strata **out, const strata_config *cfg, strata_error *err)
 	int rc;
 
 	*out = NULL;
+	rc = strata_global_init(err);
+	if (rc)
+		return rc;
 	if (!url || !*url)
 		return strata__err(err, STRATA_EUSAGE,
 		                   "no database URL: set url in strata.ini, "
 		                   "STRATA_URL or DATABASE_URL, or pass --url");
+	/* The name goes into SQL: refused before anything connects (or
+	 * creates a SQLite file), whichever way the config was made. */
+	rc = strata__table_check(strata_config_table(cfg), NULL, err);
+	if (rc)
+		return rc;
 	s = strata__calloc(1, sizeof(*s));
 	s->cfg = (strata_config *)cfg;
 	s->target = strata_url_redact(url);
@@ -235,7 +236,7 @@ void strata_close(strata *s)
 		return;
 	strata__unlock(s);
 	if (s->conn)
-		s->drv->close(s->conn);
+		strata__drv_close(s, s->conn);
 	strata__source_free(&s->src);
 	strata__plugin_free(s->plugin);
 	strata__url_free(&s->url);
@@ -266,17 +267,21 @@ const char *strata_target(const strata *s)
 
 const char *strata_server_version(const strata *s)
 {
-	const char *v =
-	        s->drv->server_version ? s->drv->server_version(s->conn) : NULL;
-	return v ? v : "";
+	return strata__drv_server_version(s, s->conn);
 }
 
 int strata__source_get(strata *s, strata_error *err)
 {
 	if (s->src.dir)
 		return STRATA_OK;
-	return strata__source_load(&s->src, strata_config_migrations(s->cfg),
-	                          err);
+	return strata__source_load_for(
+	        &s->src, strata_config_migrations(s->cfg), s->drv, err);
+}
+
+const char *strata__file_for(const strata *s, const strata__migration *m,
+                             int up)
+{
+	return strata__migration_file_in(m, up, s->file_names);
 }
 
 static int lock_failed(strata *s, int rc, const strata_dberr *de,
@@ -304,17 +309,16 @@ static int revive_conn(strata *s, strata_error *err)
 	int rc;
 
 	memset(&de, 0, sizeof(de));
-	if (s->drv->exec(s->conn, "SELECT 1", &de) == STRATA_DRV_OK)
+	if (strata__drv_exec(s, s->conn, "SELECT 1", &de) == STRATA_DRV_OK)
 		return STRATA_OK;
 	rc = connect_one(s, &c, err);
 	if (rc)
 		return rc;
-	s->drv->close(s->conn);
+	strata__drv_close(s, s->conn);
 	s->conn = c;
 	/* The pinned name, not a new resolution: only pins introspection. */
-	if (STRATA_DRV_HAS(s->drv, current_schema))
-		s->drv->current_schema(s->conn, s->hist_schema, s->hist_table,
-		                       &schema, &de);
+	strata__drv_current_schema(s, s->conn, s->hist_schema, s->hist_table,
+	                           &schema, &de);
 	free(schema);
 	return STRATA_OK;
 }
@@ -334,17 +338,17 @@ int strata__lock(strata *s, strata_error *err)
 	if (rc)
 		return rc;
 	memset(&de, 0, sizeof(de));
-	rc = s->drv->lock(s->lock_conn, name, 0, &de);
+	rc = strata__drv_lock(s, s->lock_conn, name, 0, &de);
 	if (rc == STRATA_DRV_TIMEOUT && timeout > 0) {
 		strata__emit(s, STRATA_EV_LOCK_WAIT, NULL, NULL, NULL, NULL, 0,
 		             strata_config_lock_timeout(s->cfg) * 1000LL,
 		             s->target);
-		rc = s->drv->lock(s->lock_conn, name, timeout, &de);
+		rc = strata__drv_lock(s, s->lock_conn, name, timeout, &de);
 		waited = 1;
 	}
 	if (rc != STRATA_DRV_OK) {
 		rc = lock_failed(s, rc, &de, err);
-		s->drv->close(s->lock_conn);
+		strata__drv_close(s, s->lock_conn);
 		s->lock_conn = NULL;
 		return rc;
 	}
@@ -361,9 +365,8 @@ void strata__unlock(strata *s)
 	if (!s->lock_conn)
 		return;
 	memset(&de, 0, sizeof(de));
-	if (s->drv->unlock)
-		s->drv->unlock(s->lock_conn, s->table_name, &de);
-	s->drv->close(s->lock_conn);
+	strata__drv_unlock(s, s->lock_conn, s->table_name, &de);
+	strata__drv_close(s, s->lock_conn);
 	s->lock_conn = NULL;
 }
 
@@ -379,10 +382,10 @@ int strata__lock_check(strata *s, const char *stopped, const char *id,
 	char *why;
 	int rc;
 
-	if (!s->lock_conn || !STRATA_DRV_HAS(s->drv, lock_check))
+	if (!s->lock_conn)
 		return STRATA_OK;
 	memset(&de, 0, sizeof(de));
-	rc = s->drv->lock_check(s->lock_conn, s->table_name, &de);
+	rc = strata__drv_lock_check(s, s->lock_conn, s->table_name, &de);
 	if (rc == STRATA_DRV_OK)
 		return STRATA_OK;
 	why = strata__scrub_url(de.message[0] ? de.message : "no reason given",
@@ -406,8 +409,7 @@ int strata__lock_check(strata *s, const char *stopped, const char *id,
 int strata__check_open_tx(strata *s, int rc, const char *path,
                           strata_error *err)
 {
-	if (!STRATA_DRV_HAS(s->drv, in_transaction) ||
-	    s->drv->in_transaction(s->conn) != 1)
+	if (strata__drv_in_transaction(s, s->conn) != 1)
 		return rc;
 	strata__rollback(s);
 	if (rc)

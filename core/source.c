@@ -1,6 +1,8 @@
 /*
  * The migrations folder: <version>_<slug>/ with up.sql, down.sql and
- * per-driver overrides up.<driver>.sql / down.<driver>.sql.
+ * per-driver overrides up.<name>.sql / down.<name>.sql, where <name> is
+ * one of the driver's file names (strata_driver.file_names, else its
+ * name).
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -82,21 +84,32 @@ static int parse_file(const char *f, int *up, char **driver)
 	return 1;
 }
 
-/* up.postgresql.sql would be silently ignored on PostgreSQL: refuse it. */
-static int is_alias(const char *driver)
+static int listed(const char *const *names, const char *name)
 {
-	return strcmp(strata__driver_for_scheme(driver), driver) != 0;
+	for (; *names; names++)
+		if (!strcmp(*names, name))
+			return 1;
+	return 0;
 }
 
-static int alias_error(strata_error *err, const char *path, const char *driver,
-                       int up)
+/* up.postgresql.sql would be silently ignored on PostgreSQL, whose files
+ * are up.postgres.sql: refuse a file named after one of d's URL schemes
+ * that is not one of its file names. Other names may be other drivers'. */
+static int misnamed(const strata_driver *d, const char *path, const char *x,
+                    int up, strata_error *err)
 {
-	const char *real = strata__driver_for_scheme(driver);
+	const char *buf[2];
+	const char *const *names;
 
+	if (!d || !strata__drv_handles(d, x))
+		return STRATA_OK;
+	names = strata__drv_file_names(d, buf);
+	if (listed(names, x))
+		return STRATA_OK;
 	return strata__err_at(err, STRATA_EUSAGE, path, 0,
 	                      "'%s' is a URL scheme, the driver is '%s': this "
 	                      "file would never run; name it %s.%s.sql",
-	                      driver, real, up ? "up" : "down", real);
+	                      x, d->name, up ? "up" : "down", names[0]);
 }
 
 static void add_file(strata__migration *m, int up, char *driver,
@@ -135,7 +148,8 @@ static int check_readable(const char *path, strata_error *err)
 	return STRATA_OK;
 }
 
-static int scan_migration(strata__migration *m, strata_error *err)
+static int scan_migration(strata__migration *m, const strata_driver *drv,
+                          strata_error *err)
 {
 	DIR *d = opendir(m->dir);
 	struct dirent *e;
@@ -153,15 +167,15 @@ static int scan_migration(strata__migration *m, strata_error *err)
 			continue;
 		path = strata__path_join(m->dir, e->d_name);
 		kind = parse_file(e->d_name, &up, &driver);
-		if (kind > 0 && driver && is_alias(driver)) {
-			rc = alias_error(err, path, driver, up);
-		} else if (kind > 0) {
+		if (kind > 0 && driver)
+			rc = misnamed(drv, path, driver, up, err);
+		if (!rc && kind > 0) {
 			rc = check_readable(path, err);
 			if (!rc) {
 				add_file(m, up, driver, path);
 				driver = NULL; /* the migration owns it now */
 			}
-		} else if (kind < 0) {
+		} else if (!rc && kind < 0) {
 			rc = strata__err_at(
 			        err, STRATA_EUSAGE, path, 0,
 			        "unexpected SQL file: expected %sup.sql, "
@@ -229,7 +243,8 @@ static int stray(const char *path, const char *id, int kind, strata_error *err)
 	return STRATA_OK;
 }
 
-static int add_entry(strata__source *src, const char *id, strata_error *err)
+static int add_entry(strata__source *src, const char *id,
+                     const strata_driver *drv, strata_error *err)
 {
 	strata__migration *m;
 	const char *slug = NULL;
@@ -260,7 +275,7 @@ static int add_entry(strata__source *src, const char *id, strata_error *err)
 	m->id = strata__printable(id);
 	m->name = strata__printable(slug);
 	m->dir = dir;
-	return scan_migration(m, err);
+	return scan_migration(m, drv, err);
 }
 
 static int check_duplicates(const strata__source *src, strata_error *err)
@@ -279,6 +294,12 @@ static int check_duplicates(const strata__source *src, strata_error *err)
 
 int strata__source_load(strata__source *src, const char *dir, strata_error *err)
 {
+	return strata__source_load_for(src, dir, NULL, err);
+}
+
+int strata__source_load_for(strata__source *src, const char *dir,
+                            const strata_driver *drv, strata_error *err)
+{
 	DIR *d;
 	struct dirent *e;
 	int rc = STRATA_OK;
@@ -293,7 +314,7 @@ int strata__source_load(strata__source *src, const char *dir, strata_error *err)
 		                      strerror(errno));
 	while (rc == STRATA_OK && (e = readdir(d)) != NULL)
 		if (e->d_name[0] != '.')
-			rc = add_entry(src, e->d_name, err);
+			rc = add_entry(src, e->d_name, drv, err);
 	closedir(d);
 	if (rc == STRATA_OK && src->count) {
 		qsort(src->items, src->count, sizeof(*src->items), cmp_version);
@@ -333,7 +354,7 @@ void strata__source_free(strata__source *src)
 }
 
 const strata__migration *strata__source_find(const strata__source *src,
-                                           const char *version)
+                                             const char *version)
 {
 	size_t i;
 
@@ -343,20 +364,30 @@ const strata__migration *strata__source_find(const strata__source *src,
 	return NULL;
 }
 
-const char *strata__migration_file(const strata__migration *m, int up,
-                                  const char *driver)
+const char *strata__migration_file_in(const strata__migration *m, int up,
+                                      const char *const *names)
 {
 	const strata__mfile *f = up ? m->up : m->down;
 	size_t n = up ? m->nup : m->ndown, i;
 	const char *generic = NULL;
 
-	for (i = 0; i < n; i++) {
-		if (f[i].driver && driver && !strcmp(f[i].driver, driver))
-			return f[i].path;
+	/* By the order of names, not of the folder: the first name wins. */
+	for (; names && *names; names++)
+		for (i = 0; i < n; i++)
+			if (f[i].driver && !strcmp(f[i].driver, *names))
+				return f[i].path;
+	for (i = 0; i < n; i++)
 		if (!f[i].driver)
 			generic = f[i].path;
-	}
 	return generic;
+}
+
+const char *strata__migration_file(const strata__migration *m, int up,
+                                   const char *driver)
+{
+	const char *names[2] = {driver, NULL};
+
+	return strata__migration_file_in(m, up, names);
 }
 
 int strata__has_version(const char *dir, const char *digits)

@@ -27,7 +27,8 @@ static int check_schema(strata_status *st, strata *s, const strata_history *h,
 	if (rc)
 		return rc;
 	st->schema_checked = 1;
-	st->schema_since = strata__strdup(ref->version);
+	st->schema_since =
+	        strata__pool_strdup(strata__status_pool(st), ref->version);
 	st->schema_drift =
 	        strcmp(strata__schema_fingerprint(sc), ref->fingerprint) != 0;
 	strata__schema_free(sc);

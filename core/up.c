@@ -145,7 +145,7 @@ static int collect(todo **out, size_t *n, strata *s, const strata_status *st,
 			continue;
 		d->it = it;
 		d->m = strata__source_find(&s->src, it->version);
-		file = strata__migration_file(d->m, 1, s->drv->name);
+		file = strata__file_for(s, d->m, 1);
 		(*n)++;
 		if (!file)
 			continue;

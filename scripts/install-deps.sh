@@ -5,9 +5,9 @@
 set -eu
 
 BUILD="gcc make autoconf automake libtool pkg-config libltdl-dev
-libinih-dev libsqlite3-dev sqlite3 libpq-dev libmariadb-dev"
+libinih-dev libsqlite3-dev sqlite3 libpq-dev libmariadb-dev libjson-c-dev"
 TEST="postgresql mariadb-server mariadb-client valgrind clang
-libclang-rt-14-dev clang-format pgbouncer"
+libclang-rt-14-dev clang-format pgbouncer zsh"
 
 want=$BUILD
 [ "${1:-build}" = test ] && want="$BUILD $TEST"

@@ -102,11 +102,18 @@ engine_url_base() {
 	esac
 }
 
+# Database names must be unique across all test runs that share the
+# servers (make check, make distcheck, other build trees or containers):
+# a pid alone repeats across pid namespaces and after reuse, so a random
+# tag goes with it.
+T_DBTAG=$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
+[ -n "$T_DBTAG" ] || T_DBTAG=$(basename "$T_TMP" | tr 'A-Z' 'a-z' | tr -cd 'a-z0-9')
+
 # db_new ENGINE: creates an empty database; its URL goes to $DBURL.
 # (Not in a subshell: the database must be remembered for cleanup.)
 db_new() {
 	T_DBSEQ=$((${T_DBSEQ:-0} + 1))
-	name="t_$(basename "$0" .sh)_$$_$T_DBSEQ"
+	name="t_$(basename "$0" .sh)_$$_${T_DBTAG}_$T_DBSEQ"
 	DBURL=""
 	case "$1" in
 	sqlite) DBURL="sqlite:$T_TMP/$name.db" ;;
@@ -181,6 +188,14 @@ wait_for() {
 		fi
 		sleep 0.1
 	done
+}
+
+# sqlite_locked FILE: whether a SQLite database FILE (or strata's sidecar
+# lock file) is write-locked by someone else right now; for wait_for. It
+# takes the lock for an instant: a sqlite3 meant to hold it must wait for
+# it (sqlite3 -cmd '.timeout MS'), or its BEGIN fails and it holds nothing.
+sqlite_locked() {
+	[ -e "$1" ] && sqlite3 "$1" "BEGIN IMMEDIATE; ROLLBACK;" 2>&1 | grep -q "locked"
 }
 
 # Gates: a database session the test holds open, so that a migration (or a

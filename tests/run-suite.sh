@@ -19,6 +19,7 @@ servers=$work/servers
 passed=0
 failed=0
 failures=""
+failed_names=""
 
 cleanup() {
 	"$top/tests/servers.sh" stop "$servers" >/dev/null 2>&1 || true
@@ -46,13 +47,34 @@ step() {
 	fi
 }
 
-show_logs() { # dump the logs of failed tests
-	find "$1" -name '*.log' -path '*tests*' -newer "$1/Makefile" 2>/dev/null |
-		while read -r log; do
-			grep -qE '^(not ok|FAIL|ERROR)|^# (FAIL|ERROR): [1-9]' "$log" || continue
-			echo "----- $log"
-			tail -n 80 "$log"
-		done
+# failed_tests STEP OUT ROOT: names the tests that failed in make's output
+# OUT (its FAIL: and ERROR: lines) and shows, from each one's log under
+# ROOT, its failures with their diagnostics and its last 40 lines, so that
+# the printed tail of a failed run says what failed and why. The names are
+# also kept for the summary.
+failed_tests() {
+	local step=$1 out=$2 root=$3 names t log
+	names=$(grep -E '^(FAIL|ERROR):' "$out" | awk '{ print $2 }' | sort -u)
+	[ -n "$names" ] || return 0
+	for t in $names; do
+		failed_names="$failed_names
+  $step: $t ($(grep -c "^FAIL: $t " "$out") FAIL, $(grep -c "^ERROR: $t " "$out") ERROR)"
+	done
+	echo "failed tests:"
+	grep -E '^(FAIL|ERROR):' "$out" | head -n 60
+	for t in $names; do
+		# The log: the test's name without .sh, plus .log; the newest one
+		# under ROOT (for distcheck, the one in the unpacked tarball).
+		log=$(find "$root" -path "*/${t%.sh}.log" -type f -printf '%T@ %p\n' \
+			2>/dev/null | sort -rn | head -n 1 | cut -d' ' -f2-)
+		echo "----- $t: ${log:-no log found under $root}"
+		[ -n "$log" ] || continue
+		echo "failures and diagnostics:"
+		grep -E '^(not ok|#)' "$log" | grep -vE '^# (TOTAL|PASS|SKIP|XFAIL|FAIL|XPASS|ERROR):' | head -n 40
+		# The driver repeats every result as a PASS: line; leave those out.
+		echo "last 40 lines:"
+		grep -v '^PASS: ' "$log" | tail -n 40
+	done | head -n 600
 }
 
 build() { # build DIR CONFIGURE-ARGS...
@@ -63,13 +85,13 @@ build() { # build DIR CONFIGURE-ARGS...
 		make -j"$jobs" >/dev/null)
 }
 
-check() { # check DIR [make args...]
-	local dir=$1
-	shift
+check() { # check STEP DIR [make args...]
+	local name=$1 dir=$2
+	shift 2
 	(cd "$dir" && make -j"$jobs" check "$@" >"$work/check.out" 2>&1)
 	local rc=$?
 	grep -E '^(# |PASS|FAIL|SKIP|ERROR|XFAIL)' "$work/check.out" | grep -vE '^PASS' | tail -n 40
-	[ $rc -eq 0 ] || { tail -n 30 "$work/check.out"; show_logs "$dir"; }
+	[ $rc -eq 0 ] || { tail -n 30 "$work/check.out"; failed_tests "$name" "$work/check.out" "$dir"; }
 	# CI must never skip a test.
 	if grep -qE '^# SKIP: *[1-9]' "$work/check.out"; then
 		echo "tests were skipped:"
@@ -91,7 +113,11 @@ distcheck() {
 		DISTCHECK_CONFIGURE_FLAGS="--enable-werror" >"$work/distcheck.out" 2>&1)
 	local rc=$?
 	grep -E '^(# |=+$|strata-.*archives ready)' "$work/distcheck.out" | tail -n 15
-	[ $rc -eq 0 ] || tail -n 60 "$work/distcheck.out"
+	if [ $rc -ne 0 ]; then
+		tail -n 60 "$work/distcheck.out"
+		# A failed distcheck leaves the unpacked tarball, logs included.
+		failed_tests distcheck "$work/distcheck.out" "$work/main"
+	fi
 	return $rc
 }
 
@@ -101,12 +127,12 @@ asan() {
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86 \
 		LSAN_OPTIONS="suppressions=$top/tests/lsan.supp:print_suppressions=0" \
 		UBSAN_OPTIONS=print_stacktrace=1 \
-		check "$work/asan"
+		check asan "$work/asan"
 }
 
 valgrind_cli() {
 	local vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --suppressions=$top/tests/valgrind.supp"
-	check "$work/main" STRATA_WRAP="$vg" \
+	check valgrind "$work/main" STRATA_WRAP="$vg" \
 		TESTS="tests/cli/workflow.sh tests/cli/failure.sh tests/cli/drift.sh tests/cli/config.sh tests/cli/loader.sh tests/cli/matrix.sh tests/cli/files.sh tests/cli/versions.sh tests/cli/history_writes.sh tests/cli/secrets.sh tests/cli/bodies.sh tests/cli/pg_session.sh tests/cli/sqlite_lock.sh tests/cli/open_tx.sh tests/cli/pg_pin.sh"
 }
 
@@ -126,7 +152,7 @@ step "start PostgreSQL, MariaDB and pgbouncer" start_servers || true
 if [ -z "${STRATA_TEST_PG_URL:-}" ] || [ -z "${STRATA_TEST_MY_URL:-}" ]; then
 	echo "a database server did not start; the server tests cannot run"
 fi
-step "make check" check "$work/main"
+step "make check" check check "$work/main"
 skipped distcheck || step "make distcheck" distcheck
 skipped asan || step "make check (ASan + UBSan)" asan
 skipped valgrind || step "CLI tests under valgrind" valgrind_cli
@@ -136,5 +162,6 @@ skipped format || step "clang-format" format_check
 
 say "summary"
 [ -z "$failures" ] || echo "failed steps:$failures"
+[ -z "$failed_names" ] || echo "failed tests (logs above):$failed_names"
 echo "suite: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -41,6 +41,21 @@ extern cli_output cli_out;
 
 typedef struct cli cli;
 
+/* Long-only options, global and per command. */
+enum cli_opt {
+	CLI_OPT_URL = 256,
+	CLI_OPT_DIR,
+	CLI_OPT_TABLE,
+	CLI_OPT_LOCK_TIMEOUT,
+	CLI_OPT_FORMAT,
+	CLI_OPT_COLOR,
+	CLI_OPT_TO,
+	CLI_OPT_EXIT_CODE,
+	CLI_OPT_APPLIED,
+	CLI_OPT_ROLLED_BACK,
+	CLI_OPT_OUT_OF_ORDER
+};
+
 enum cli_cmd_flags {
 	CLI_CMD_CREATES = 1, /* may create the database (a SQLite file) */
 	CLI_CMD_EVENTS = 2,  /* reports as events: JSON Lines, progress */
@@ -49,9 +64,9 @@ enum cli_cmd_flags {
 
 typedef struct cli_command {
 	const char *name;
-	const char *args;    /* synopsis after the name, or "" */
-	const char *summary; /* one line */
-	const char *details; /* the command's own options, for help CMD */
+	const char *args;          /* synopsis after the name, or "" */
+	const char *summary;       /* one line */
+	const char *details;       /* the command's own options, for help CMD */
 	const struct option *opts; /* its options (before the globals) */
 	int (*run)(cli *c);
 	unsigned flags;
@@ -76,8 +91,7 @@ struct cli {
 /* args.c: the command line. Returns 0, an exit code, or -1 for "done,
  * exit 0" (help or version printed). */
 int cli_parse(cli *c, int argc, char **argv);
-int cli_usage_error(const char *fmt, ...)
-        __attribute__((format(printf, 1, 2)));
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* help.c */
 void cli_help(const cli_command *cmd);
@@ -86,7 +100,12 @@ void cli_help_hint(void); /* "Try 'strata --help'." on stderr */
 /* commands.c: the handlers' shared ending. */
 int cli_finish(cli *c, int rc);
 
-/* color.c */
+/* color.c: SGR codes, printed through cli_sgr(). */
+#define CLI_RED    "\033[1;31m"
+#define CLI_GREEN  "\033[32m"
+#define CLI_YELLOW "\033[33m"
+#define CLI_DIM    "\033[2m"
+#define CLI_BOLD   "\033[1m"
 void cli_color_setup(void);
 const char *cli_sgr(int on_stderr, const char *code); /* "" when off */
 const char *cli_sgr_off(int on_stderr);
@@ -107,8 +126,7 @@ void cli_json_status(const strata_status *st, strata *s, int exit_code);
 void cli_json_history(const strata_history *h, strata *s);
 void cli_json_plan(const strata_plan *p, strata *s);
 void cli_json_drivers(const strata_driver_info *d, size_t n);
-void cli_json_created(const char *config, const char *dir,
-                      const char *path);
+void cli_json_created(const char *config, const char *dir, const char *path);
 void cli_json_error(const strata_error *err, int exit_code);
 void cli_json_event(const strata_event *ev);
 void cli_json_summary(int exit_code);
@@ -134,5 +152,8 @@ int cli_check_stdout(int rc); /* rc, or 1 if stdout could not be written */
 /* confirm.c */
 int cli_confirm(const char *question); /* 1: yes */
 int cli_can_prompt(void);
+/* Asks before reverting the newest n recorded migrations (-1: all),
+ * naming them. 1: yes. */
+int cli_confirm_down(strata *s, long long n);
 
 #endif

@@ -19,7 +19,7 @@ void cli_print_error(const strata_error *err)
 {
 	char *line = strata_error_format(err);
 
-	fprintf(stderr, "%s\n", line);
+	fprintf(stderr, "%s%s%s\n", cli_sgr(1, CLI_RED), line, cli_sgr_off(1));
 	free(line);
 }
 
@@ -32,21 +32,37 @@ static const char *ev_id(const strata_event *ev, char *buf, size_t n)
 	return buf;
 }
 
-static void ev_done(const strata_event *ev, const char *verb)
+/* "applied   0002_users" with the verb padded and coloured. */
+static void verb(const char *v, const char *color)
+{
+	printf("%s%-9s%s ", cli_sgr(0, color), v, cli_sgr_off(0));
+}
+
+static void ev_done(const strata_event *ev, const char *v, const char *color)
 {
 	char b[512];
 
-	printf("%-9s %s (%s, %d statement%s%s%s) %" PRId64 " ms\n", verb,
+	verb(v, color);
+	printf("%s (%s, %d statement%s%s%s) %" PRId64 " ms\n",
 	       ev_id(ev, b, sizeof(b)), nz(ev->source, "-"), ev->steps,
 	       ev->steps == 1 ? "" : "s", ev->detail ? ", " : "",
 	       nz(ev->detail, ""), ev->duration_ms);
 }
 
-void cli_on_event(void *ctx, const strata_event *ev)
+static void ev_failed(const strata_event *ev)
 {
 	char b[512];
 
-	(void)ctx;
+	verb("failed", CLI_RED);
+	printf("%s (%s) after %d statement%s, %" PRId64 " ms\n",
+	       ev_id(ev, b, sizeof(b)), nz(ev->source, "-"), ev->steps,
+	       ev->steps == 1 ? "" : "s", ev->duration_ms);
+}
+
+void cli_text_event(const strata_event *ev)
+{
+	char b[512];
+
 	switch (ev->kind) {
 	case STRATA_EV_LOCK_WAIT:
 		fprintf(stderr,
@@ -55,40 +71,45 @@ void cli_on_event(void *ctx, const strata_event *ev)
 		        ev->detail, ev->duration_ms / 1000);
 		break;
 	case STRATA_EV_APPLIED:
-		ev_done(ev, "applied");
+		ev_done(ev, "applied", CLI_GREEN);
 		break;
 	case STRATA_EV_REVERTED:
-		ev_done(ev, "reverted");
+		ev_done(ev, "reverted", CLI_YELLOW);
+		break;
+	case STRATA_EV_FAILED: /* the error itself is printed by main */
+		ev_failed(ev);
 		break;
 	case STRATA_EV_SKIPPED:
-		printf("skipped   %s (no file for driver %s; recorded)\n",
+		verb("skipped", CLI_DIM);
+		printf("%s (no file for driver %s; recorded)\n",
 		       ev_id(ev, b, sizeof(b)), ev->detail);
 		break;
 	case STRATA_EV_BASELINED:
-		printf("baseline  %s (recorded, not run)\n",
-		       ev_id(ev, b, sizeof(b)));
+		verb("baseline", CLI_DIM);
+		printf("%s (recorded, not run)\n", ev_id(ev, b, sizeof(b)));
 		break;
 	case STRATA_EV_RESOLVED:
-		printf("resolved  %s as %s\n", ev_id(ev, b, sizeof(b)),
-		       ev->detail);
+		verb("resolved", CLI_GREEN);
+		printf("%s as %s\n", ev_id(ev, b, sizeof(b)), ev->detail);
 		break;
 	case STRATA_EV_OUT_OF_ORDER:
 		fprintf(stderr,
-		        "strata: warning: %s is older than applied "
+		        "strata: %swarning:%s %s is older than applied "
 		        "migrations; applying it out of order\n",
+		        cli_sgr(1, CLI_YELLOW), cli_sgr_off(1),
 		        ev_id(ev, b, sizeof(b)));
 		break;
 	case STRATA_EV_NOTHING:
 		printf("%s\n", ev->detail);
 		break;
 	case STRATA_EV_REPAIRED:
-		printf("repaired  %s: checksum %s\n", ev_id(ev, b, sizeof(b)),
+		verb("repaired", CLI_GREEN);
+		printf("%s: checksum %s\n", ev_id(ev, b, sizeof(b)),
 		       ev->detail);
 		break;
-	case STRATA_EV_START: /* main.c keeps it for an interrupt message */
+	case STRATA_EV_START: /* progress.c */
 	case STRATA_EV_STATEMENT:
 	case STRATA_EV_STATEMENT_DONE:
-	case STRATA_EV_FAILED: /* the error is printed by main */
 		break;
 	}
 	fflush(stdout);
@@ -96,9 +117,10 @@ void cli_on_event(void *ctx, const strata_event *ev)
 
 static void status_line(const strata_status_item *it)
 {
-	printf("%-16s %-28s %-9s %-24s %s\n", nz(it->version, "?"), it->name,
-	       strata_state_name(it->state), nz(it->applied_at, "-"),
-	       nz(it->source, "(none: skipped)"));
+	printf("%-16s %-28s %s%-9s%s %-24s %s\n", nz(it->version, "?"),
+	       it->name, cli_sgr(0, cli_state_color(it->state)),
+	       strata_state_name(it->state), cli_sgr_off(0),
+	       nz(it->applied_at, "-"), nz(it->source, "(none: skipped)"));
 	if (it->state == STRATA_STATE_FAILED && !it->applied_at &&
 	    it->started_at)
 		printf("%16s started at %s, never finished\n", "",
@@ -130,12 +152,15 @@ void cli_print_status(const strata_status *st, const char *target,
 
 	printf("target: %s (driver %s%s%s)\n", target, driver,
 	       *server ? ", " : "", server);
-	printf("%-16s %-28s %-9s %-24s %s\n", "VERSION", "NAME", "STATE",
-	       "APPLIED AT", "FILE");
+	printf("%s%-16s %-28s %-9s %-24s %s%s\n", cli_sgr(0, CLI_BOLD),
+	       "VERSION", "NAME", "STATE", "APPLIED AT", "FILE",
+	       cli_sgr_off(0));
 	for (i = 0; i < st->count; i++) {
-		status_line(&st->items[i]);
-		if ((unsigned)st->items[i].state <= STRATA_STATE_UNKNOWN)
-			n[st->items[i].state]++;
+		const strata_status_item *it = strata_status_item_at(st, i);
+
+		status_line(it);
+		if ((unsigned)it->state <= STRATA_STATE_UNKNOWN)
+			n[it->state]++;
 	}
 	printf("%zu applied, %zu skipped, %zu baseline, %zu pending, "
 	       "%zu modified, %zu missing, %zu failed\n",
@@ -168,7 +193,7 @@ void cli_print_history(const strata_history *h)
 	printf("%-16s %-24s %-8s %-24s %8s %5s %-16s %s\n", "VERSION", "NAME",
 	       "STATUS", "FINISHED", "MS", "STEPS", "FILE", "BY");
 	for (i = 0; i < h->count; i++) {
-		const strata_history_row *r = &h->rows[i];
+		const strata_history_row *r = strata_history_row_at(h, i);
 
 		printf("%-16s %-24s %-8s %-24s %8" PRId64 " %5d %-16s %s\n",
 		       nz(r->version, "?"), nz(r->name, "?"),
@@ -187,7 +212,7 @@ void cli_print_plan(const strata_plan *p, const char *driver)
 	size_t i, j;
 
 	for (i = 0; i < p->count; i++) {
-		const strata_plan_step *s = &p->steps[i];
+		const strata_plan_step *s = strata_plan_step_at(p, i);
 
 		if (!s->source) {
 			printf("-- %s: skipped on %s (no up file for this "

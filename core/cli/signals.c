@@ -20,6 +20,7 @@ static char sig_text[2][640];
 static size_t sig_len[2];
 static volatile sig_atomic_t sig_cur;
 static int sig_reverting;
+static volatile sig_atomic_t sig_live; /* a progress line is unfinished */
 
 static void sig_set(const char *fmt, ...)
 {
@@ -43,10 +44,11 @@ static void sig_set(const char *fmt, ...)
 static void on_signal(int sig)
 {
 	int cur = sig_cur;
-	ssize_t w = write(STDERR_FILENO, sig_text[cur], sig_len[cur]);
+	ssize_t w = sig_live ? write(STDOUT_FILENO, "\n", 1) : 0;
 
+	w = write(STDERR_FILENO, sig_text[cur], sig_len[cur]);
 	(void)w;
-	_exit(sig == SIGINT ? 130 : 143);
+	_exit(sig == SIGINT ? CLI_EXIT_SIGINT : CLI_EXIT_SIGTERM);
 }
 
 /* START comes before a transaction begins, and for a migration without
@@ -99,6 +101,11 @@ void cli_track_event(void *ctx, const strata_event *ev)
 	cli_on_event(ctx, ev);
 }
 
+void cli_signals_live_line(int open)
+{
+	sig_live = open;
+}
+
 void cli_signals_setup(const char *command)
 {
 	struct sigaction sa;
@@ -126,5 +133,5 @@ int cli_check_stdout(int rc)
 	else
 		fprintf(stderr,
 		        "strata: error: cannot write to standard output\n");
-	return rc ? rc : 1;
+	return rc ? rc : CLI_EXIT_FAIL;
 }

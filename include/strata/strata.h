@@ -1,10 +1,19 @@
 /*
  * libstrata: the public API for embedding strata in an application.
+ * docs/embedding.md walks through it; examples/embed/ is a complete program.
  *
  * Conventions: every function returns an int status (STRATA_OK or a negative
  * STRATA_E* code), out-parameters come first, handles are opaque, and errors
  * are reported through a caller-owned strata_error. The process exit code of
  * the strata program is the negated status.
+ *
+ * Ownership: what a function hands out is freed with the matching *_free()
+ * (strata_config_free, strata_close, strata_status_free, ...), which frees
+ * every string and array the result points to; `const` members are read-only
+ * views into it, valid until then. A plain `char *` result
+ * (strata_error_format, strata_url_redact, strata_new_migration's path) is the
+ * caller's, freed with free(). Strings passed in are copied when kept: the
+ * caller may free them once the call returns.
  */
 #ifndef STRATA_STRATA_H
 #define STRATA_STRATA_H
@@ -50,38 +59,52 @@ enum {
 	STRATA_ELINT = -5   /* blocked by lint */
 };
 
-/* An error with its context. Free with strata_error_clear(). */
+/*
+ * An error with its context. The caller owns the struct: zero it before the
+ * first use, and call strata_error_clear() after a failure (it frees the
+ * strings and zeroes it again). A function that fails clears what err held
+ * before, so one err can be reused; err may be NULL when only the status
+ * code is wanted.
+ */
 typedef struct strata_error {
-	int code;      /* STRATA_E* */
-	char *file;    /* file the error is about, or NULL */
-	int line;      /* line in file, or 0 */
-	char *message; /* what strata was doing and what went wrong */
-	char *db_message;
-	char sqlstate[8];
-	int db_code;
+	int code;         /* STRATA_E* */
+	char *file;       /* owned: file the error is about, or NULL */
+	int line;         /* line in file, or 0 */
+	char *message;    /* owned: what strata was doing, what went wrong */
+	char *db_message; /* owned: the database's own message, or NULL */
+	char sqlstate[8]; /* SQLSTATE, or "" */
+	int db_code;      /* the database's error number, or 0 */
 } strata_error;
 
 STRATA_EXTERN(void) strata_error_clear(strata_error *err);
-/* One line: "file:line: error: message: db message (SQLSTATE x)". */
+/* One line: "file:line: error: message: db message (SQLSTATE x)", with
+ * credentials already redacted. The caller frees it with free(). */
 STRATA_EXTERN(char *) strata_error_format(const strata_error *err);
 
-/* Settings resolved from flags, environment and strata.ini. */
+/* Settings resolved from flags, environment and strata.ini. Opaque; the
+ * strings its getters return belong to it (valid until strata_config_free). */
 typedef struct strata_config strata_config;
 
 /*
- * Options for strata_config_load(). Initialise with STRATA_OPTIONS_INIT or
- * strata_options_init(): members appended later keep their defaults in
- * callers built against an older header.
+ * Options for strata_config_load(), filled by the caller and only read by
+ * the library (the strings are copied). Initialise with STRATA_OPTIONS_INIT
+ * or strata_options_init(): `version` tells the library which members the
+ * caller's header had, so members appended later keep their defaults for
+ * callers built against an older header, and a version of 0 (a struct
+ * that was never initialised) is refused with STRATA_EUSAGE.
  */
 #define STRATA_OPTIONS_VERSION 1
 typedef struct strata_options {
-	unsigned version;        /* STRATA_OPTIONS_VERSION */
-	const char *config_path; /* NULL: ./strata.ini, optional */
-	const char *env;         /* NULL: STRATA_ENV or "default" */
-	const char *url;         /* overrides everything */
-	const char *migrations_dir;
-	const char *table;
-	int lock_timeout; /* seconds; -1: not given */
+	unsigned version;           /* STRATA_OPTIONS_VERSION */
+	const char *config_path;    /* NULL: $STRATA_CONFIG, else ./strata.ini
+	                               if it exists */
+	const char *env;            /* NULL: STRATA_ENV or "default" */
+	const char *url;            /* overrides everything */
+	const char *migrations_dir; /* NULL: from strata.ini, else
+	                               "migrations" */
+	const char *table;          /* history table, [schema.]name; NULL:
+	                               from strata.ini, else strata_migrations */
+	int lock_timeout;           /* seconds; -1: not given */
 	/* Never create the database (a SQLite file): commands that only read
 	 * or undo set it, so a mistyped path is an error, not a new file. */
 	int no_create;
@@ -94,17 +117,25 @@ typedef struct strata_options {
 	{                                                                      \
 		.version = STRATA_OPTIONS_VERSION, .lock_timeout = -1          \
 	}
-/* Fill opts with the defaults of `version` (STRATA_OPTIONS_VERSION). */
+/* Fill opts with the defaults of `version` (STRATA_OPTIONS_VERSION);
+ * STRATA_EUSAGE for a version this library does not know. */
 STRATA_EXTERN(int) strata_options_init(strata_options *opts, unsigned version);
 
-STRATA_EXTERN(int) strata_config_load(strata_config **out, const strata_options *opts,
-                       strata_error *err);
-/* Parse an in-memory INI text (used by tests and the fuzzer). */
-STRATA_EXTERN(int) strata_config_parse(strata_config **out, const char *text,
-                        const char *filename, const char *env,
-                        strata_error *err);
+/* Resolve the settings as the strata program does: opts, then STRATA_*
+ * environment variables, then the config file's section. *out is freed
+ * with strata_config_free(). */
+STRATA_EXTERN(int)
+strata_config_load(strata_config **out, const strata_options *opts,
+                   strata_error *err);
+/* Parse an in-memory INI text (used by tests and the fuzzer). The history
+ * table name is checked where it is used: strata_open() refuses an invalid
+ * one (STRATA_EUSAGE) before it connects. */
+STRATA_EXTERN(int)
+strata_config_parse(strata_config **out, const char *text, const char *filename,
+                    const char *env, strata_error *err);
 STRATA_EXTERN(void) strata_config_free(strata_config *cfg);
-STRATA_EXTERN(const char *) strata_config_url(const strata_config *cfg); /* may be NULL */
+STRATA_EXTERN(const char *)
+strata_config_url(const strata_config *cfg); /* may be NULL */
 STRATA_EXTERN(const char *) strata_config_migrations(const strata_config *cfg);
 STRATA_EXTERN(const char *) strata_config_table(const strata_config *cfg);
 STRATA_EXTERN(int) strata_config_lock_timeout(const strata_config *cfg);
@@ -139,9 +170,14 @@ typedef enum strata_event_kind {
 	STRATA_EV_FAILED
 } strata_event_kind;
 
-/* Versions are digit strings of any length, as the folder spells them. */
-/* struct_size says which members this library fills in: test it before
- * reading a member added after the first release. */
+/*
+ * A progress event. The library owns it and every string in it: they are
+ * valid only during the callback (copy what you keep). Versions are digit
+ * strings of any length, as the folder spells them. struct_size says which
+ * members this library fills in: test it before reading a member added
+ * after the first release, e.g.
+ *   ev->struct_size >= offsetof(strata_event, line) + sizeof(ev->line)
+ */
 typedef struct strata_event {
 	size_t struct_size;
 	strata_event_kind kind;
@@ -151,20 +187,27 @@ typedef struct strata_event {
 	int steps;          /* statements executed */
 	int64_t duration_ms;
 	const char *detail;
-	const char *id; /* folder name, e.g. "0002_webauthn", or NULL */
+	const char *id;   /* folder name, e.g. "0002_webauthn", or NULL */
 	int index, count; /* STRATA_EV_STATEMENT*: statement index of count */
 	const char *sql;  /* STRATA_EV_STATEMENT: the statement */
 	int line;         /* STRATA_EV_STATEMENT: its line in source */
 } strata_event;
 
+/* Called on the thread that runs the command, between statements: keep it
+ * short; it must not call back into the same handle. */
 typedef void (*strata_event_fn)(void *ctx, const strata_event *ev);
 
 /* A connected session against one target database. */
 typedef struct strata strata;
 
-STRATA_EXTERN(int) strata_open(strata **out, const strata_config *cfg, strata_error *err);
+/* Loads the driver, connects, and pins the history table. cfg is borrowed:
+ * it must outlive the handle (free it after strata_close()). */
+STRATA_EXTERN(int)
+strata_open(strata **out, const strata_config *cfg, strata_error *err);
 STRATA_EXTERN(void) strata_close(strata *s);
-STRATA_EXTERN(void) strata_set_event_fn(strata *s, strata_event_fn fn, void *ctx);
+STRATA_EXTERN(void)
+strata_set_event_fn(strata *s, strata_event_fn fn, void *ctx);
+/* The strings below belong to the handle (valid until strata_close). */
 STRATA_EXTERN(const char *) strata_driver_name(const strata *s);
 STRATA_EXTERN(const char *) strata_target(const strata *s); /* redacted URL */
 /* The database's own version, e.g. "PostgreSQL 15.4", or "". */
@@ -184,6 +227,7 @@ typedef enum strata_state {
 
 STRATA_EXTERN(const char *) strata_state_name(strata_state st);
 
+/* Every string member of a status item belongs to the strata_status. */
 typedef struct strata_status_item {
 	const char *version; /* digits as written, any length */
 	const char *name;
@@ -201,8 +245,10 @@ typedef struct strata_status_item {
 	const char *started_at; /* from history, or NULL */
 } strata_status_item;
 
+/* From strata_status_get(); free with strata_status_free(), which frees the
+ * items and all their strings. */
 typedef struct strata_status {
-	strata_status_item *items;
+	strata_status_item *items; /* read with strata_status_item_at() */
 	size_t count;
 	size_t pending, drifted, failed;
 	int schema_checked;       /* a fingerprint was available to compare */
@@ -215,7 +261,8 @@ typedef struct strata_status {
 STRATA_EXTERN(const strata_status_item *)
 strata_status_item_at(const strata_status *st, size_t i);
 
-STRATA_EXTERN(int) strata_status_get(strata_status **out, strata *s, strata_error *err);
+STRATA_EXTERN(int)
+strata_status_get(strata_status **out, strata *s, strata_error *err);
 STRATA_EXTERN(void) strata_status_free(strata_status *st);
 
 /* A history row's status column. */
@@ -227,7 +274,8 @@ typedef enum strata_history_status {
 	STRATA_HISTORY_UNKNOWN /* anything else, or NULL: see `status` */
 } strata_history_status;
 
-/* One history row, as stored. */
+/* One history row, as stored. The strings belong to the strata_history
+ * (freed by strata_history_free); NULL where the column is NULL. */
 typedef struct strata_history_row {
 	char *version; /* as stored; NULL if the row has none */
 	char *name, *checksum, *source, *status, *started_at, *finished_at;
@@ -243,7 +291,7 @@ typedef struct strata_history_row {
  * against an older header keeps working when items grow.
  */
 typedef struct strata_history {
-	strata_history_row *rows;
+	strata_history_row *rows; /* read with strata_history_row_at() */
 	size_t count;
 	size_t item_size;
 } strata_history;
@@ -251,23 +299,25 @@ typedef struct strata_history {
 STRATA_EXTERN(const strata_history_row *)
 strata_history_row_at(const strata_history *h, size_t i);
 
-STRATA_EXTERN(int) strata_history_get(strata_history **out, strata *s, strata_error *err);
+STRATA_EXTERN(int)
+strata_history_get(strata_history **out, strata *s, strata_error *err);
 STRATA_EXTERN(void) strata_history_free(strata_history *h);
 
-/* The SQL `up` would run, per migration. */
+/* The SQL `up` would run, per migration. Everything a step points to
+ * belongs to the strata_plan (freed by strata_plan_free). */
 typedef struct strata_plan_step {
 	const char *version;
 	const char *name;
 	const char *source; /* NULL: skipped on this driver */
 	int transactional;
-	char **statements;
-	int *lines;
+	const char *const *statements; /* count statements, then NULL */
+	const int *lines;              /* line of each in source */
 	size_t count;
 	const char *id; /* folder name */
 } strata_plan_step;
 
 typedef struct strata_plan {
-	strata_plan_step *steps;
+	strata_plan_step *steps; /* read with strata_plan_step_at() */
 	size_t count;
 	size_t item_size;
 } strata_plan;
@@ -277,8 +327,9 @@ strata_plan_step_at(const strata_plan *p, size_t i);
 
 /* Versions are digit strings ("20240101120000"); a target of NULL means
  * all pending. An all-zero target is a usage error for plan and up. */
-STRATA_EXTERN(int) strata_plan_get(strata_plan **out, strata *s, const char *target,
-                    strata_error *err);
+STRATA_EXTERN(int)
+strata_plan_get(strata_plan **out, strata *s, const char *target,
+                strata_error *err);
 STRATA_EXTERN(void) strata_plan_free(strata_plan *p);
 
 /* Allow applying migrations older than the newest applied one (overrides
@@ -289,35 +340,52 @@ STRATA_EXTERN(void) strata_set_out_of_order(strata *s, int allow);
 STRATA_EXTERN(int) strata_up(strata *s, const char *target, strata_error *err);
 /* Revert `count` newest applied migrations, or, with target non-NULL, all
  * above target ("0": everything). */
-STRATA_EXTERN(int) strata_down(strata *s, int count, const char *target, strata_error *err);
-STRATA_EXTERN(int) strata_baseline(strata *s, const char *version, strata_error *err);
-STRATA_EXTERN(int) strata_resolve(strata *s, const char *version, int applied,
-                   strata_error *err);
+STRATA_EXTERN(int)
+strata_down(strata *s, int count, const char *target, strata_error *err);
+STRATA_EXTERN(int)
+strata_baseline(strata *s, const char *version, strata_error *err);
+STRATA_EXTERN(int)
+strata_resolve(strata *s, const char *version, int applied, strata_error *err);
 /* Record the current checksum of applied migrations whose files changed:
  * the given versions (n > 0), or all modified ones. */
-STRATA_EXTERN(int) strata_repair(strata *s, const char *const *versions, size_t n,
-                  strata_error *err);
+STRATA_EXTERN(int)
+strata_repair(strata *s, const char *const *versions, size_t n,
+              strata_error *err);
 
 /* Project scaffolding (no database needed). */
-STRATA_EXTERN(int) strata_init_project(const char *config_path, const char *migrations_dir,
-                        strata_error *err);
+STRATA_EXTERN(int)
+strata_init_project(const char *config_path, const char *migrations_dir,
+                    strata_error *err);
 /* Creates <dir>/<UTC timestamp>_<slug>/{up,down}.sql; *out_path is the
  * new folder (caller frees). */
-STRATA_EXTERN(int) strata_new_migration(char **out_path, const char *migrations_dir,
-                         const char *name, strata_error *err);
+STRATA_EXTERN(int)
+strata_new_migration(char **out_path, const char *migrations_dir,
+                     const char *name, strata_error *err);
 
-/* Installed drivers, as found on the plugin search path. */
+/*
+ * Installed drivers, as found on the plugin search path. The list and its
+ * strings belong to the library until strata_drivers_free(). Read element
+ * i with strata_driver_info_at(), which steps by this library's element
+ * size: members are only ever appended, so a caller built against an older
+ * header keeps reading the ones it knows.
+ */
 typedef struct strata_driver_info {
 	char *name;
-	char *version;
-	char *path;
-	char *description;
+	char *version;     /* NULL if it cannot be used */
+	char *path;        /* without the .la/.so suffix */
+	char *description; /* NULL if it cannot be used */
 	unsigned abi_major, abi_minor;
 	char *problem; /* why it cannot be used, or NULL */
+	/* The URL schemes it declares, comma-separated ("sqlite,sqlite3");
+	 * NULL if it cannot be loaded. */
+	char *schemes;
 } strata_driver_info;
 
-STRATA_EXTERN(int) strata_drivers_list(strata_driver_info **out, size_t *count,
-                        strata_error *err);
+STRATA_EXTERN(int)
+strata_drivers_list(strata_driver_info **out, size_t *count, strata_error *err);
+/* Element i of a list from strata_drivers_list(), or NULL if i >= count. */
+STRATA_EXTERN(const strata_driver_info *)
+strata_driver_info_at(const strata_driver_info *list, size_t count, size_t i);
 STRATA_EXTERN(void) strata_drivers_free(strata_driver_info *list, size_t count);
 
 /*
@@ -327,7 +395,8 @@ STRATA_EXTERN(void) strata_drivers_free(strata_driver_info *list, size_t count);
  */
 STRATA_EXTERN(int) strata_global_init(strata_error *err);
 /* The name of a history status ("applied", ...; "unknown"). */
-STRATA_EXTERN(const char *) strata_history_status_name(strata_history_status st);
+STRATA_EXTERN(const char *)
+strata_history_status_name(strata_history_status st);
 
 #ifdef __cplusplus
 }

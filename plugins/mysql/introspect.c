@@ -5,47 +5,17 @@
 
 #include "my_int.h"
 
-/* Growable NUL-terminated string. */
-typedef struct sbuf {
-	char *p;
-	size_t len, cap;
-} sbuf;
-
-static int sb_put(sbuf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		char *p;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if (!(p = realloc(b->p, cap)))
-			return -1;
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-	return 0;
-}
-
-static int sb_add(sbuf *b, const char *s)
-{
-	return sb_put(b, s, strlen(s));
-}
-
 /* State shared by the introspection row callbacks. */
 typedef struct walk {
 	const strata_schema_sink *sink;
 	const char *db;
-	int rc;   /* why a callback stopped: ERROR (sink) or NOMEM */
-	sbuf tmp; /* scratch for the column type */
+	int rc;              /* why a callback stopped: ERROR (sink) or NOMEM */
+	strata__kit_buf tmp; /* scratch for the column type */
 	/* The index or foreign key being assembled from consecutive rows. */
 	int open;
 	char *table, *name, *ref_table, *on_delete, *on_update;
 	int unique, primary;
-	sbuf cols, ref_cols;
+	strata__kit_buf cols, ref_cols;
 } walk;
 
 static int w_sink(walk *w, int r)
@@ -69,7 +39,8 @@ static void group_clear(walk *w)
 	free(w->on_delete);
 	free(w->on_update);
 	w->table = w->name = w->ref_table = w->on_delete = w->on_update = NULL;
-	w->cols.len = w->ref_cols.len = 0;
+	strata__kit_buf_reset(&w->cols);
+	strata__kit_buf_reset(&w->ref_cols);
 	w->open = 0;
 }
 
@@ -85,21 +56,19 @@ static int group_open(walk *w, const char *table, const char *name)
 	w->open = 1;
 	w->table = strdup(my__nz(table));
 	w->name = strdup(my__nz(name));
-	/* Lists start as "" even if a group has no rows to append. */
-	if (!w->table || !w->name || sb_put(&w->cols, "", 0) ||
-	    sb_put(&w->ref_cols, "", 0))
+	if (!w->table || !w->name)
 		return w_oom(w);
 	return 0;
 }
 
 /* Append "col" or "col(len)" (prefix index) to a comma-separated list. */
-static int names_add(walk *w, sbuf *b, const char *name, const char *len)
+static int names_add(walk *w, strata__kit_buf *b, const char *name,
+                     const char *len)
 {
-	if ((b->len && sb_add(b, ",")) || sb_add(b, my__nz(name)))
-		return w_oom(w);
-	if (len && (sb_add(b, "(") || sb_add(b, len) || sb_add(b, ")")))
-		return w_oom(w);
-	return 0;
+	strata__kit_buf_printf(b, "%s%s", b->len ? "," : "", my__nz(name));
+	if (len)
+		strata__kit_buf_printf(b, "(%s)", len);
+	return b->oom ? w_oom(w) : 0;
 }
 
 static int table_row(void *ctx, int n, const char *const *v)
@@ -118,14 +87,17 @@ static int column_row(void *ctx, int n, const char *const *v)
 
 	(void)n;
 	/* EXTRA (auto_increment, on update ..., generated) joins the type. */
-	w->tmp.len = 0;
-	if (sb_put(&w->tmp, "", 0) || sb_add(&w->tmp, my__nz(v[2])) ||
-	    (v[5] && *v[5] && (sb_add(&w->tmp, " ") || sb_add(&w->tmp, v[5]))))
+	strata__kit_buf_reset(&w->tmp);
+	strata__kit_buf_add(&w->tmp, my__nz(v[2]));
+	if (v[5] && *v[5])
+		strata__kit_buf_printf(&w->tmp, " %s", v[5]);
+	if (w->tmp.oom)
 		return w_oom(w);
 	/* MariaDB >= 10.2.7 reports an explicit DEFAULT NULL as 'NULL'. */
 	if (def && !strcmp(def, "NULL"))
 		def = NULL;
-	return w_sink(w, w->sink->column(w->sink->ctx, v[0], v[1], w->tmp.p,
+	return w_sink(w, w->sink->column(w->sink->ctx, v[0], v[1],
+	                                 strata__kit_buf_str(&w->tmp),
 	                                 !strcmp(my__nz(v[3]), "YES"), def));
 }
 
@@ -135,7 +107,8 @@ static int index_flush(walk *w)
 
 	if (w->open && w->rc == STRATA_DRV_OK)
 		r = w_sink(w, w->sink->index(w->sink->ctx, w->table, w->name,
-		                             w->unique, w->primary, w->cols.p));
+		                             w->unique, w->primary,
+		                             strata__kit_buf_str(&w->cols)));
 	group_clear(w);
 	return r;
 }
@@ -160,10 +133,12 @@ static int fk_flush(walk *w)
 	int r = 0;
 
 	if (w->open && w->rc == STRATA_DRV_OK)
-		r = w_sink(w, w->sink->foreign_key(w->sink->ctx, w->table,
-		                                   w->name, w->cols.p,
-		                                   w->ref_table, w->ref_cols.p,
-		                                   w->on_delete, w->on_update));
+		r = w_sink(w,
+		           w->sink->foreign_key(
+		                   w->sink->ctx, w->table, w->name,
+		                   strata__kit_buf_str(&w->cols), w->ref_table,
+		                   strata__kit_buf_str(&w->ref_cols),
+		                   w->on_delete, w->on_update));
 	group_clear(w);
 	return r;
 }
@@ -172,15 +147,9 @@ static int fk_flush(walk *w)
 static char *ref_table_name(const walk *w, const char *schema,
                             const char *table)
 {
-	size_t n;
-	char *s;
-
 	if (!schema || !strcmp(schema, w->db))
 		return strdup(my__nz(table));
-	n = strlen(schema) + 1 + strlen(my__nz(table)) + 1;
-	if ((s = malloc(n)))
-		snprintf(s, n, "%s.%s", schema, my__nz(table));
-	return s;
+	return strata__kit_printf("%s.%s", schema, my__nz(table));
 }
 
 /*
@@ -277,6 +246,17 @@ static const step steps[] = {
          object_row, NULL},
 };
 
+/* The database the session started in (after init_sql), where the schema
+ * is introspected even after a migration ran USE; else DATABASE(). */
+static int home_db(strata_conn *c, char **out, strata_dberr *err)
+{
+	if (!c->home_db)
+		return my__current_db(c, out, err);
+	if (!(*out = strdup(c->home_db)))
+		return strata__kit_nomem(err);
+	return STRATA_DRV_OK;
+}
+
 static int run_step(strata_conn *c, walk *w, const step *s, strata_dberr *err)
 {
 	strata_value p = {STRATA_VAL_TEXT, NULL, 0};
@@ -290,10 +270,10 @@ static int run_step(strata_conn *c, walk *w, const step *s, strata_dberr *err)
 	if (rc != STRATA_DRV_OK)
 		return rc;
 	if (w->rc == STRATA_DRV_NOMEM)
-		return my__err_nomem(err);
+		return strata__kit_nomem(err);
 	if (w->rc != STRATA_DRV_OK)
-		return my__err_fmt(err, STRATA_DRV_ERROR,
-		                   "introspection aborted");
+		return strata__kit_fail(err, STRATA_DRV_ERROR,
+		                        "introspection aborted");
 	return STRATA_DRV_OK;
 }
 
@@ -303,7 +283,7 @@ int my__introspect(strata_conn *c, const strata_schema_sink *sink,
 	char *db = NULL;
 	walk w;
 	size_t i;
-	int rc = my__home_db(c, &db, err);
+	int rc = home_db(c, &db, err);
 
 	memset(&w, 0, sizeof w);
 	w.sink = sink;
@@ -311,9 +291,9 @@ int my__introspect(strata_conn *c, const strata_schema_sink *sink,
 	for (i = 0; rc == STRATA_DRV_OK && i < sizeof steps / sizeof *steps;
 	     i++)
 		rc = run_step(c, &w, &steps[i], err);
-	free(w.tmp.p);
-	free(w.cols.p);
-	free(w.ref_cols.p);
+	strata__kit_buf_free(&w.tmp);
+	strata__kit_buf_free(&w.cols);
+	strata__kit_buf_free(&w.ref_cols);
 	free(db);
 	return rc;
 }

@@ -6,6 +6,8 @@
 
 #include <mysql.h>
 
+#include "kit.h"
+
 struct strata_conn {
 	MYSQL *db;
 	char *version;   /* "MariaDB 10.11.6-MariaDB", for server_version */
@@ -14,19 +16,41 @@ struct strata_conn {
 	char *home_db;   /* DATABASE() after init_sql; a USE cannot move it */
 };
 
-int my__err_fmt(strata_dberr *err, int rc, const char *fmt, ...);
-int my__err_nomem(strata_dberr *err);
+/*
+ * Layers, each calling only those above it (and the kit):
+ *   my_err.c      errors from Connector/C handles
+ *   stmt.c        prepared statements: binding, results, scalar queries
+ *   introspect.c  the schema, through stmt.c
+ *   mysql.c       connections, plain statements, the lock, the session;
+ *                 the vtable
+ */
+
+static inline const char *my__nz(const char *s)
+{
+	return s ? s : "";
+}
+
+/* my_err.c: fill err (which may be NULL) and return STRATA_DRV_ERROR. */
+int my__err_db(strata_dberr *err, MYSQL *db);
 int my__err_stmt(strata_dberr *err, MYSQL_STMT *st);
-const char *my__nz(const char *s);
-int my__query(strata_conn *c, const char *sql, const strata_value *params,
-              int nparams, strata_row_fn fn, void *fn_ctx, strata_dberr *err);
-int my__current_db(strata_conn *c, char **out, strata_dberr *err);
-int my__home_db(strata_conn *c, char **out, strata_dberr *err);
 
 /* stmt.c */
-int my__read_result(MYSQL_STMT *st, strata_row_fn fn, void *ctx,
-                    strata_dberr *err);
-int my__drain_stmt(MYSQL_STMT *st, strata_dberr *err);
+int my__query(strata_conn *c, const char *sql, const strata_value *params,
+              int nparams, strata_row_fn fn, void *fn_ctx, strata_dberr *err);
+/* Affected rows as changes() reports them: -1 for "not a DML statement". */
+int64_t my__affected(my_ulonglong n);
+
+/* First column of the first row of a query. */
+typedef struct my__scalar {
+	int rows;
+	char *text; /* malloc'd; NULL for SQL NULL or no row */
+	int nomem;
+} my__scalar;
+int my__query_scalar(strata_conn *c, const char *sql,
+                     const strata_value *params, int n, my__scalar *s,
+                     strata_dberr *err);
+/* DATABASE(), malloc'd; a configuration error if none is selected. */
+int my__current_db(strata_conn *c, char **out, strata_dberr *err);
 
 /* introspect.c */
 int my__introspect(strata_conn *c, const strata_schema_sink *sink,

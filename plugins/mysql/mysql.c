@@ -16,10 +16,9 @@
  * default unix socket, not TCP. Any other parameter, or a bad value, is a
  * configuration error (STRATA_DRV_CONFIG).
  *
- * Prepared-statement results are read in stmt.c, introspection is in
- * introspect.c.
+ * Prepared statements are in stmt.c, introspection in introspect.c; see
+ * my_int.h for how the files layer.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,63 +40,6 @@
 #define NO_IDLE_TIMEOUT                                                        \
 	"SESSION wait_timeout = 31536000, interactive_timeout = 31536000"
 
-/* ---- errors ---------------------------------------------------------- */
-
-/* Copy a message into err on one line: the core prints it as one. */
-static void err_set(strata_dberr *err, int code, const char *state,
-                    const char *msg)
-{
-	char *p;
-
-	if (!err)
-		return;
-	err->code = code;
-	snprintf(err->sqlstate, sizeof err->sqlstate, "%.5s",
-	         state ? state : "");
-	snprintf(err->message, sizeof err->message, "%s", msg ? msg : "");
-	for (p = err->message; *p; p++)
-		if (*p == '\n' || *p == '\r' || *p == '\t')
-			*p = ' ';
-}
-
-/* A driver-side error (no server code); returns rc for tail calls. */
-int my__err_fmt(strata_dberr *err, int rc, const char *fmt, ...)
-{
-	char msg[sizeof err->message];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	err_set(err, 0, "", msg);
-	return rc;
-}
-
-int my__err_nomem(strata_dberr *err)
-{
-	return my__err_fmt(err, STRATA_DRV_NOMEM, "out of memory");
-}
-
-static int err_db(strata_dberr *err, MYSQL *db)
-{
-	err_set(err, (int)mysql_errno(db), mysql_sqlstate(db), mysql_error(db));
-	return STRATA_DRV_ERROR;
-}
-
-int my__err_stmt(strata_dberr *err, MYSQL_STMT *st)
-{
-	err_set(err, (int)mysql_stmt_errno(st), mysql_stmt_sqlstate(st),
-	        mysql_stmt_error(st));
-	return STRATA_DRV_ERROR;
-}
-
-/* ---- small helpers --------------------------------------------------- */
-
-const char *my__nz(const char *s)
-{
-	return s ? s : "";
-}
-
 /* ---- connect --------------------------------------------------------- */
 
 typedef struct conn_opts {
@@ -108,56 +50,41 @@ typedef struct conn_opts {
 	int ssl; /* -1: connector default, 0: disable, 1: require */
 } conn_opts;
 
-static int parse_uint(const char *s, unsigned *out)
+static const char *const known_params[] = {
+        "socket", "charset", "connect_timeout", "ssl-mode", "sslmode", NULL};
+
+static const strata__kit_choice ssl_modes[] = {
+        {"disable", 0},  {"disabled", 0}, {"require", 1},
+        {"required", 1}, {NULL, 0},
+};
+
+static int parse_params(const strata_url *url, conn_opts *o, strata_dberr *err)
 {
-	char *end;
-	unsigned long v;
+	static const char *const ssl_keys[] = {"sslmode", "ssl-mode"};
+	long long timeout = o->timeout;
+	const char *v;
+	size_t i;
+	int rc = strata__kit_params_check(url, known_params, "URL parameter",
+	                                  err);
 
-	if (*s < '0' || *s > '9')
-		return -1;
-	v = strtoul(s, &end, 10);
-	if (*end || v > 0xFFFFFFFFul)
-		return -1;
-	*out = (unsigned)v;
-	return 0;
-}
-
-static int parse_ssl_mode(const char *v, int *ssl)
-{
-	if (!strcasecmp(v, "disable") || !strcasecmp(v, "disabled"))
-		*ssl = 0;
-	else if (!strcasecmp(v, "require") || !strcasecmp(v, "required"))
-		*ssl = 1;
-	else
-		return -1;
-	return 0;
-}
-
-static int parse_param(const strata_url_param *p, conn_opts *o,
-                       strata_dberr *err)
-{
-	const char *k = my__nz(p->key), *v = my__nz(p->value);
-
-	if (!strcmp(k, "socket"))
+	if (rc == STRATA_DRV_OK)
+		rc = strata__kit_param_int(url, "connect_timeout", 0,
+		                           0xFFFFFFFFll, &timeout, err);
+	if (rc != STRATA_DRV_OK)
+		return rc;
+	o->timeout = (unsigned)timeout;
+	if ((v = strata__kit_param(url, "socket")))
 		o->socket = v;
-	else if (!strcmp(k, "charset"))
+	if ((v = strata__kit_param(url, "charset")))
 		o->charset = v;
-	else if (!strcmp(k, "connect_timeout")) {
-		if (parse_uint(v, &o->timeout))
-			return my__err_fmt(err, STRATA_DRV_CONFIG,
-			                   "invalid connect_timeout '%s'", v);
-	} else if (!strcmp(k, "ssl-mode") || !strcmp(k, "sslmode")) {
-		if (parse_ssl_mode(v, &o->ssl))
-			return my__err_fmt(
-			        err, STRATA_DRV_CONFIG,
-			        "unsupported %s '%s' (use disable or "
-			        "require)",
-			        k, v);
-	} else
-		return my__err_fmt(err, STRATA_DRV_CONFIG,
-		                   "unknown URL parameter '%s' (known: socket, "
-		                   "charset, connect_timeout, ssl-mode)",
-		                   k);
+	for (i = 0; i < sizeof(ssl_keys) / sizeof(*ssl_keys); i++) {
+		v = strata__kit_param(url, ssl_keys[i]);
+		if (v && strata__kit_parse_enum(v, ssl_modes, &o->ssl))
+			return strata__kit_config(err,
+			                          "unsupported %s '%s' (use "
+			                          "disable or require)",
+			                          ssl_keys[i], v);
+	}
 	return STRATA_DRV_OK;
 }
 
@@ -168,34 +95,30 @@ static int resolve_host(const strata_url *url, conn_opts *o, strata_dberr *err)
 
 	if (h && h[0] == '/') {
 		if (o->socket && *o->socket)
-			return my__err_fmt(
-			        err, STRATA_DRV_CONFIG,
-			        "both a socket host and socket= given");
+			return strata__kit_config(
+			        err, "both a socket host and socket= given");
 		o->socket = h;
 		h = NULL;
 	}
 	if (o->socket && !*o->socket)
 		o->socket = NULL;
 	if (o->socket && h && strcmp(h, "localhost"))
-		return my__err_fmt(err, STRATA_DRV_CONFIG,
-		                   "socket= conflicts with host '%s'", h);
+		return strata__kit_config(
+		        err, "socket= conflicts with host '%s'", h);
 	o->host = h ? h : "localhost";
 	return STRATA_DRV_OK;
 }
 
 static int parse_opts(const strata_url *url, conn_opts *o, strata_dberr *err)
 {
-	size_t i;
 	int rc;
 
 	memset(o, 0, sizeof *o);
 	o->charset = DEFAULT_CHARSET;
 	o->timeout = DEFAULT_CONNECT_TIMEOUT;
 	o->ssl = -1;
-	for (i = 0; i < url->nparams; i++)
-		if ((rc = parse_param(&url->params[i], o, err)) !=
-		    STRATA_DRV_OK)
-			return rc;
+	if ((rc = parse_params(url, o, err)) != STRATA_DRV_OK)
+		return rc;
 	return resolve_host(url, o, err);
 }
 
@@ -217,8 +140,8 @@ static int set_options(MYSQL *db, const conn_opts *o, strata_dberr *err)
 		                     &off);
 	}
 	if (bad)
-		return my__err_fmt(err, STRATA_DRV_ERROR,
-		                   "cannot set connection options");
+		return strata__kit_fail(err, STRATA_DRV_ERROR,
+		                        "cannot set connection options");
 	return STRATA_DRV_OK;
 }
 
@@ -226,11 +149,9 @@ static int set_version(strata_conn *c, strata_dberr *err)
 {
 	const char *info = my__nz(mysql_get_server_info(c->db));
 	const char *vendor = strstr(info, "MariaDB") ? "MariaDB" : "MySQL";
-	size_t n = strlen(vendor) + 1 + strlen(info) + 1;
 
-	if (!(c->version = malloc(n)))
-		return my__err_nomem(err);
-	snprintf(c->version, n, "%s %s", vendor, info);
+	if (!(c->version = strata__kit_printf("%s %s", vendor, info)))
+		return strata__kit_nomem(err);
 	return STRATA_DRV_OK;
 }
 
@@ -259,33 +180,43 @@ static int open_session(strata_conn *c, const strata_url *url,
 	int rc;
 
 	/* History, lock name and introspection all live in one database. */
-	if (!dbname) {
-		err_set(err, 0, "",
-		        "the URL names no database "
-		        "(mysql://user@host/DATABASE)");
-		return STRATA_DRV_CONFIG;
-	}
+	if (!dbname)
+		return strata__kit_config(err, "the URL names no database "
+		                               "(mysql://user@host/DATABASE)");
 	rc = set_options(c->db, o, err);
 	if (rc != STRATA_DRV_OK)
 		return rc;
 	if (!mysql_real_connect(c->db, o->host, url->user, url->password,
 	                        dbname, (unsigned)url->port, o->socket,
 	                        CLIENT_MULTI_RESULTS | CLIENT_FOUND_ROWS))
-		return err_db(err, c->db);
+		return my__err_db(err, c->db);
 	/*
 	 * Connector/C 3.3 quietly falls back to plain text when the server
 	 * lacks TLS unless the certificate is verified: check ourselves.
 	 */
-	if (o->ssl == 1 && !mysql_get_ssl_cipher(c->db)) {
-		err_set(err, CR_TLS_ERROR, "HY000",
-		        "TLS is required, but the server does not support it");
-		return STRATA_DRV_ERROR;
-	}
+	if (o->ssl == 1 && !mysql_get_ssl_cipher(c->db))
+		return strata__kit_err(err, "HY000", CR_TLS_ERROR,
+		                       "TLS is required, but the server does "
+		                       "not support it");
 	return set_version(c, err);
 }
 
-static int drv_connect(strata_conn **out, const strata_url *url,
-                       unsigned flags, strata_dberr *err)
+/*
+ * Once per process, before the first connect, serialised by the core:
+ * mysql_library_init is not thread-safe, and mysql_init would otherwise
+ * run it on first use, where two threads connecting at once would race.
+ */
+static int drv_init(strata_dberr *err)
+{
+	if (mysql_library_init(0, NULL, NULL))
+		return strata__kit_fail(err, STRATA_DRV_ERROR,
+		                        "cannot initialise the MariaDB client "
+		                        "library");
+	return STRATA_DRV_OK;
+}
+
+static int drv_connect(strata_conn **out, const strata_url *url, unsigned flags,
+                       strata_dberr *err)
 {
 	conn_opts o;
 	strata_conn *c;
@@ -296,15 +227,12 @@ static int drv_connect(strata_conn **out, const strata_url *url,
 	if ((rc = parse_opts(url, &o, err)) != STRATA_DRV_OK)
 		return rc;
 	if (!(c = calloc(1, sizeof *c)))
-		return my__err_nomem(err);
+		return strata__kit_nomem(err);
 	c->changes = -1;
-	/*
-	 * mysql_init runs mysql_library_init on first use, which is not
-	 * thread safe: the first connect must not race another one.
-	 */
+	/* Only allocates: drv_init has set the library up already. */
 	if (!(c->db = mysql_init(NULL))) {
 		free(c);
-		return my__err_nomem(err);
+		return strata__kit_nomem(err);
 	}
 	if ((rc = open_session(c, url, &o, err)) != STRATA_DRV_OK) {
 		conn_free(c);
@@ -337,25 +265,19 @@ static int drain_results(MYSQL *db, strata_dberr *err)
 		if (res)
 			mysql_free_result(res);
 		else if (mysql_field_count(db) != 0)
-			return err_db(err, db);
+			return my__err_db(err, db);
 		if ((status = mysql_next_result(db)) > 0)
-			return err_db(err, db);
+			return my__err_db(err, db);
 	} while (status == 0);
 	return STRATA_DRV_OK;
-}
-
-/* Affected rows as changes() reports them: -1 for "not a DML statement". */
-static int64_t affected(my_ulonglong n)
-{
-	return n == (my_ulonglong)~0 ? -1 : (int64_t)n;
 }
 
 static int drv_exec(strata_conn *c, const char *sql, strata_dberr *err)
 {
 	c->changes = -1;
 	if (mysql_real_query(c->db, sql, (unsigned long)strlen(sql)))
-		return err_db(err, c->db);
-	c->changes = affected(mysql_affected_rows(c->db));
+		return my__err_db(err, c->db);
+	c->changes = my__affected(mysql_affected_rows(c->db));
 	return drain_results(c->db, err);
 }
 
@@ -377,154 +299,6 @@ static int drv_rollback(strata_conn *c, strata_dberr *err)
 
 	return rc == STRATA_DRV_OK ? drv_exec(c, "SET autocommit = 1", err)
 	                           : rc;
-}
-
-/* ---- query (prepared statements) ------------------------------------- */
-
-static void bind_value(MYSQL_BIND *b, const strata_value *v)
-{
-	switch (v->type) {
-	case STRATA_VAL_TEXT:
-		b->buffer_type = MYSQL_TYPE_STRING;
-		b->buffer = (void *)v->text; /* input: never written */
-		b->buffer_length = (unsigned long)strlen(v->text);
-		b->length = &b->buffer_length;
-		break;
-	case STRATA_VAL_INT:
-		b->buffer_type = MYSQL_TYPE_LONGLONG;
-		b->buffer = (void *)&v->i;
-		break;
-	default:
-		b->buffer_type = MYSQL_TYPE_NULL;
-		b->is_null_value = 1;
-		b->is_null = &b->is_null_value;
-		break;
-	}
-}
-
-static int check_params(MYSQL_STMT *st, const strata_value *params, int n,
-                        strata_dberr *err)
-{
-	int i;
-
-	/* bind_param reads param_count entries: a mismatch would overrun. */
-	if (n < 0 || (n > 0 && !params) ||
-	    mysql_stmt_param_count(st) != (unsigned long)n)
-		return my__err_fmt(err, STRATA_DRV_ERROR,
-		                   "statement has %lu parameters, %d given",
-		                   mysql_stmt_param_count(st), n);
-	for (i = 0; i < n; i++) {
-		int t = params[i].type;
-
-		if ((t != STRATA_VAL_NULL && t != STRATA_VAL_TEXT &&
-		     t != STRATA_VAL_INT) ||
-		    (t == STRATA_VAL_TEXT && !params[i].text))
-			return my__err_fmt(err, STRATA_DRV_ERROR,
-			                   "invalid parameter %d", i + 1);
-	}
-	return STRATA_DRV_OK;
-}
-
-static int execute(MYSQL_STMT *st, const strata_value *params, int n,
-                   strata_dberr *err)
-{
-	MYSQL_BIND *b = NULL;
-	int i, rc = check_params(st, params, n, err);
-
-	if (rc != STRATA_DRV_OK)
-		return rc;
-	if (n > 0 && !(b = calloc((size_t)n, sizeof *b)))
-		return my__err_nomem(err);
-	for (i = 0; i < n; i++)
-		bind_value(&b[i], &params[i]);
-	if ((b && mysql_stmt_bind_param(st, b)) || mysql_stmt_execute(st))
-		rc = my__err_stmt(err, st);
-	free(b);
-	return rc;
-}
-
-int my__query(strata_conn *c, const char *sql, const strata_value *params,
-              int nparams, strata_row_fn fn, void *fn_ctx, strata_dberr *err)
-{
-	MYSQL_STMT *st = mysql_stmt_init(c->db);
-	int rc, rc2;
-
-	c->changes = -1;
-	if (!st)
-		return my__err_nomem(err);
-	if (mysql_stmt_prepare(st, sql, (unsigned long)strlen(sql)))
-		rc = my__err_stmt(err, st);
-	else if ((rc = execute(st, params, nparams, err)) == STRATA_DRV_OK) {
-		c->changes = affected(mysql_stmt_affected_rows(st));
-		rc = my__read_result(st, fn, fn_ctx, err);
-		/* Even after an early stop, so the session stays in sync. */
-		rc2 = my__drain_stmt(st, rc == STRATA_DRV_OK ? err : NULL);
-		if (rc == STRATA_DRV_OK)
-			rc = rc2;
-	}
-	mysql_stmt_close(st);
-	return rc;
-}
-
-/* First column of the first row of a query. */
-typedef struct scalar {
-	int rows;
-	char *text; /* NULL for SQL NULL */
-	int nomem;
-} scalar;
-
-static int scalar_row(void *ctx, int ncols, const char *const *v)
-{
-	scalar *s = ctx;
-
-	(void)ncols;
-	s->rows++;
-	if (v[0] && !(s->text = strdup(v[0])))
-		s->nomem = 1;
-	return 1;
-}
-
-static int query_scalar(strata_conn *c, const char *sql,
-                        const strata_value *params, int n, scalar *s,
-                        strata_dberr *err)
-{
-	int rc;
-
-	memset(s, 0, sizeof *s);
-	rc = my__query(c, sql, params, n, scalar_row, s, err);
-	if (rc == STRATA_DRV_OK && s->nomem)
-		rc = my__err_nomem(err);
-	if (rc != STRATA_DRV_OK) {
-		free(s->text);
-		s->text = NULL;
-	}
-	return rc;
-}
-
-/* DATABASE(), malloc'd; error if no database is selected. */
-int my__current_db(strata_conn *c, char **out, strata_dberr *err)
-{
-	scalar s;
-	int rc = query_scalar(c, "SELECT DATABASE()", NULL, 0, &s, err);
-
-	if (rc != STRATA_DRV_OK)
-		return rc;
-	if (!s.text)
-		return my__err_fmt(err, STRATA_DRV_CONFIG,
-		                   "no database selected");
-	*out = s.text;
-	return STRATA_DRV_OK;
-}
-
-/* The database the session started in (after init_sql), where the schema
- * is introspected even after a migration ran USE; else DATABASE(). */
-int my__home_db(strata_conn *c, char **out, strata_dberr *err)
-{
-	if (!c->home_db)
-		return my__current_db(c, out, err);
-	if (!(*out = strdup(c->home_db)))
-		return my__err_nomem(err);
-	return STRATA_DRV_OK;
 }
 
 /* ---- advisory lock --------------------------------------------------- */
@@ -567,40 +341,74 @@ static int build_lock_name(const char *name, char **out)
 	return 0;
 }
 
-/* name is the core's "database.table": the lock is per history table. */
+/* name is the core's, opaque (it names the history table): one lock per
+ * history table. */
 static int lock_name_for(strata_conn *c, const char *name, char **out,
                          strata_dberr *err)
 {
 	(void)c;
-	return build_lock_name(name, out) ? my__err_nomem(err) : STRATA_DRV_OK;
+	return build_lock_name(name, out) ? strata__kit_nomem(err)
+	                                  : STRATA_DRV_OK;
+}
+
+typedef struct lock_try {
+	strata_conn *c;
+	const char *lname;
+	long long deadline; /* strata__kit_now_ms() */
+} lock_try;
+
+/*
+ * One GET_LOCK that waits in the server for the time left, so that a
+ * waiting strata shows in the process list as "User lock". The wait is
+ * sent as text with milliseconds: MariaDB waits exactly that long, MySQL
+ * (which reads whole seconds) rounds down, and the kit's poll tries again
+ * for the rest. Never longer than asked.
+ */
+static int get_lock_once(void *ctx, strata_dberr *err)
+{
+	lock_try *t = ctx;
+	long long left = t->deadline - strata__kit_now_ms();
+	strata_value p[2] = {{STRATA_VAL_TEXT, NULL, 0},
+	                     {STRATA_VAL_TEXT, NULL, 0}};
+	char wait[32];
+	my__scalar s;
+	int rc;
+
+	if (left < 0)
+		left = 0;
+	snprintf(wait, sizeof wait, "%lld.%03lld", left / 1000, left % 1000);
+	p[0].text = t->lname;
+	p[1].text = wait;
+	rc = my__query_scalar(t->c, "SELECT GET_LOCK(?, ?)", p, 2, &s, err);
+	if (rc != STRATA_DRV_OK)
+		return rc;
+	if (!s.text)
+		rc = strata__kit_fail(
+		        err, STRATA_DRV_ERROR,
+		        "GET_LOCK('%s') returned NULL: the wait was "
+		        "interrupted (KILL QUERY, a statement time "
+		        "limit) or failed%s%s",
+		        t->lname, *mysql_error(t->c->db) ? ": " : "",
+		        mysql_error(t->c->db));
+	else if (strcmp(s.text, "1"))
+		rc = STRATA_DRV_TIMEOUT;
+	free(s.text);
+	return rc;
 }
 
 static int get_lock(strata_conn *c, const char *lname, unsigned timeout_ms,
                     strata_dberr *err)
 {
-	strata_value p[2] = {{STRATA_VAL_TEXT, NULL, 0},
-	                     {STRATA_VAL_INT, NULL, 0}};
-	scalar s;
+	lock_try t;
 	int rc;
 
-	p[0].text = lname;
-	/* GET_LOCK waits whole seconds; round up so we never wait less. */
-	p[1].i = (int64_t)(((uint64_t)timeout_ms + 999) / 1000);
-	rc = query_scalar(c, "SELECT GET_LOCK(?, ?)", p, 2, &s, err);
-	if (rc != STRATA_DRV_OK)
-		return rc;
-	if (!s.text)
-		rc = my__err_fmt(err, STRATA_DRV_ERROR,
-		                 "GET_LOCK('%s') returned NULL: the wait was "
-		                 "interrupted (KILL QUERY, a statement time "
-		                 "limit) or failed%s%s",
-		                 lname, *mysql_error(c->db) ? ": " : "",
-		                 mysql_error(c->db));
-	else if (strcmp(s.text, "1"))
-		rc = my__err_fmt(err, STRATA_DRV_TIMEOUT,
-		                 "lock '%s' not acquired within %u ms", lname,
-		                 timeout_ms);
-	free(s.text);
+	t.c = c;
+	t.lname = lname;
+	t.deadline = strata__kit_now_ms() + timeout_ms;
+	rc = strata__kit_poll(timeout_ms, get_lock_once, &t, err);
+	if (rc == STRATA_DRV_TIMEOUT)
+		strata__kit_fail(err, rc, "lock '%s' not acquired within %u ms",
+		                 lname, timeout_ms);
 	return rc;
 }
 
@@ -629,9 +437,9 @@ static int drv_lock(strata_conn *c, const char *name, unsigned timeout_ms,
 	if (c->lock_name) {
 		/* GET_LOCK nests; taking it twice would need two releases. */
 		if (strcmp(c->lock_name, lname))
-			rc = my__err_fmt(err, STRATA_DRV_ERROR,
-			                 "lock '%s' is already held",
-			                 c->lock_name);
+			rc = strata__kit_fail(err, STRATA_DRV_ERROR,
+			                      "lock '%s' is already held",
+			                      c->lock_name);
 		free(lname);
 		return rc;
 	}
@@ -655,20 +463,20 @@ static int drv_lock(strata_conn *c, const char *name, unsigned timeout_ms,
 static int drv_unlock(strata_conn *c, const char *name, strata_dberr *err)
 {
 	strata_value p = {STRATA_VAL_TEXT, NULL, 0};
-	scalar s;
+	my__scalar s;
 	int rc;
 
 	(void)name;
 	if (!c->lock_name)
 		return STRATA_DRV_OK;
 	p.text = c->lock_name;
-	rc = query_scalar(c, "SELECT RELEASE_LOCK(?)", &p, 1, &s, err);
+	rc = my__query_scalar(c, "SELECT RELEASE_LOCK(?)", &p, 1, &s, err);
 	if (rc != STRATA_DRV_OK)
 		return rc; /* still held: keep the name for a retry */
 	if (!s.text || strcmp(s.text, "1"))
-		rc = my__err_fmt(err, STRATA_DRV_ERROR,
-		                 "lock '%s' was not held by this session",
-		                 c->lock_name);
+		rc = strata__kit_fail(err, STRATA_DRV_ERROR,
+		                      "lock '%s' was not held by this session",
+		                      c->lock_name);
 	free(s.text);
 	free(c->lock_name);
 	c->lock_name = NULL;
@@ -680,23 +488,24 @@ static int drv_unlock(strata_conn *c, const char *name, strata_dberr *err)
 static int drv_lock_check(strata_conn *c, const char *name, strata_dberr *err)
 {
 	strata_value p = {STRATA_VAL_TEXT, NULL, 0};
-	scalar s;
+	my__scalar s;
 	int held;
 
 	(void)name;
 	if (!c->lock_name)
-		return my__err_fmt(err, STRATA_DRV_LOST,
-		                   "this session holds no migration lock");
+		return strata__kit_fail(err, STRATA_DRV_LOST,
+		                        "this session holds no migration lock");
 	p.text = c->lock_name;
-	if (query_scalar(c, "SELECT IS_USED_LOCK(?) = CONNECTION_ID()", &p, 1,
-	                 &s, err) != STRATA_DRV_OK)
-		return my__err_fmt(err, STRATA_DRV_LOST,
-		                   "the session holding lock '%s' is gone: %s",
-		                   c->lock_name, err->message);
+	if (my__query_scalar(c, "SELECT IS_USED_LOCK(?) = CONNECTION_ID()", &p,
+	                     1, &s, err) != STRATA_DRV_OK)
+		return strata__kit_fail(
+		        err, STRATA_DRV_LOST,
+		        "the session holding lock '%s' is gone: %s",
+		        c->lock_name, err->message);
 	held = s.text && !strcmp(s.text, "1");
 	free(s.text);
 	if (!held)
-		return my__err_fmt(
+		return strata__kit_fail(
 		        err, STRATA_DRV_LOST,
 		        "lock '%s' is no longer held by this session",
 		        c->lock_name);
@@ -705,23 +514,23 @@ static int drv_lock_check(strata_conn *c, const char *name, strata_dberr *err)
 
 /* ---- table_exists ---------------------------------------------------- */
 
-static int drv_table_exists(strata_conn *c, const char *db,
-                            const char *table, int *exists, strata_dberr *err)
+static int drv_table_exists(strata_conn *c, const char *db, const char *table,
+                            int *exists, strata_dberr *err)
 {
 	strata_value p[2] = {{STRATA_VAL_NULL, NULL, 0},
 	                     {STRATA_VAL_TEXT, table, 0}};
-	scalar s;
+	my__scalar s;
 	int rc;
 
 	if (db) {
 		p[0].type = STRATA_VAL_TEXT;
 		p[0].text = db;
 	}
-	rc = query_scalar(c,
-	                  "SELECT 1 FROM information_schema.TABLES"
-	                  " WHERE TABLE_SCHEMA = COALESCE(?, DATABASE())"
-	                  " AND TABLE_NAME = ?",
-	                  p, 2, &s, err);
+	rc = my__query_scalar(c,
+	                      "SELECT 1 FROM information_schema.TABLES"
+	                      " WHERE TABLE_SCHEMA = COALESCE(?, DATABASE())"
+	                      " AND TABLE_NAME = ?",
+	                      p, 2, &s, err);
 	if (rc == STRATA_DRV_OK)
 		*exists = s.rows > 0;
 	free(s.text);
@@ -782,12 +591,12 @@ static int drv_session_setup(strata_conn *c, unsigned *flags, strata_dberr *err)
 		rc = my__query(c, "SELECT @@autocommit, @@sql_mode, DATABASE()",
 		               NULL, 0, vars_row, &sv, err);
 	if (rc == STRATA_DRV_OK && sv.nomem)
-		rc = my__err_nomem(err);
+		rc = strata__kit_nomem(err);
 	if (rc == STRATA_DRV_OK &&
 	    (!sv.autocommit || strcmp(sv.autocommit, "1")))
-		rc = my__err_fmt(err, STRATA_DRV_CONFIG,
-		                 "autocommit is off and cannot be turned on: "
-		                 "strata needs it");
+		rc = strata__kit_config(
+		        err, "autocommit is off and cannot be turned on: "
+		             "strata needs it");
 	if (rc == STRATA_DRV_OK &&
 	    has_mode(sv.sql_mode, "NO_BACKSLASH_ESCAPES"))
 		*flags &= ~(unsigned)STRATA_SPLIT_BACKSLASH_ESC;
@@ -806,13 +615,14 @@ static int drv_session_setup(strata_conn *c, unsigned *flags, strata_dberr *err)
 
 /* The database `table` resolves in: its own, or the current one (none is
  * a config error). */
-static int drv_current_schema(strata_conn *c, const char *db,
-                              const char *table, char **out, strata_dberr *err)
+static int drv_current_schema(strata_conn *c, const char *db, const char *table,
+                              char **out, strata_dberr *err)
 {
 	(void)table;
 	*out = NULL;
 	if (db)
-		return (*out = strdup(db)) ? STRATA_DRV_OK : my__err_nomem(err);
+		return (*out = strdup(db)) ? STRATA_DRV_OK
+		                           : strata__kit_nomem(err);
 	return my__current_db(c, out, err);
 }
 
@@ -844,8 +654,7 @@ static const strata_dialect dialect = {
         .param_style = STRATA_PARAM_QMARK,
         .split_flags = STRATA_SPLIT_DELIMITER | STRATA_SPLIT_BEGIN_END |
                        STRATA_SPLIT_BACKSLASH_ESC | STRATA_SPLIT_HASH_COMMENT |
-                       STRATA_SPLIT_BACKTICK_IDENT |
-                       STRATA_SPLIT_DQUOTE_STRING,
+                       STRATA_SPLIT_BACKTICK_IDENT | STRATA_SPLIT_DQUOTE_STRING,
         .history_table_options = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
 };
 
@@ -857,6 +666,7 @@ const strata_driver strata_driver_mysql = {
         .description = "MySQL/MariaDB (MariaDB Connector/C)",
         .schemes = schemes,
         .dialect = &dialect,
+        .init = drv_init,
         .connect = drv_connect,
         .close = drv_close,
         .server_version = drv_server_version,

@@ -1,6 +1,7 @@
 /*
- * Prepared-statement results for the MySQL driver: every column is
- * fetched as text, re-fetching values that did not fit their buffer.
+ * Prepared statements for the MySQL driver: parameters bound by type,
+ * every result column fetched as text (values that did not fit their
+ * buffer are fetched again). Calls only my_err.c and the kit.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -75,7 +76,7 @@ static int col_refetch(MYSQL_STMT *st, rowset *rs, unsigned i,
 	char *p;
 
 	if (!(p = realloc(c->buf, need)))
-		return my__err_nomem(err);
+		return strata__kit_nomem(err);
 	c->buf = p;
 	c->cap = need;
 	col_bind(&rs->bind[i], c);
@@ -130,8 +131,8 @@ static int fetch_rows(MYSQL_STMT *st, rowset *rs, strata_row_fn fn, void *ctx,
 	}
 }
 
-int my__read_result(MYSQL_STMT *st, strata_row_fn fn, void *ctx,
-                    strata_dberr *err)
+static int read_result(MYSQL_STMT *st, strata_row_fn fn, void *ctx,
+                       strata_dberr *err)
 {
 	unsigned n = mysql_stmt_field_count(st);
 	rowset rs;
@@ -141,7 +142,7 @@ int my__read_result(MYSQL_STMT *st, strata_row_fn fn, void *ctx,
 		return STRATA_DRV_OK;
 	memset(&rs, 0, sizeof rs);
 	if (rowset_init(&rs, n))
-		rc = my__err_nomem(err);
+		rc = strata__kit_nomem(err);
 	else
 		rc = fetch_rows(st, &rs, fn, ctx, err);
 	mysql_stmt_free_result(st);
@@ -150,7 +151,7 @@ int my__read_result(MYSQL_STMT *st, strata_row_fn fn, void *ctx,
 }
 
 /* Skip any further result sets (CALL), surfacing their errors. */
-int my__drain_stmt(MYSQL_STMT *st, strata_dberr *err)
+static int drain_stmt(MYSQL_STMT *st, strata_dberr *err)
 {
 	int s;
 
@@ -162,4 +163,144 @@ int my__drain_stmt(MYSQL_STMT *st, strata_dberr *err)
 		mysql_stmt_free_result(st);
 	}
 	return s > 0 ? my__err_stmt(err, st) : STRATA_DRV_OK;
+}
+
+int64_t my__affected(my_ulonglong n)
+{
+	return n == (my_ulonglong)~0 ? -1 : (int64_t)n;
+}
+
+/* Only the types check_params let through. */
+static void bind_value(MYSQL_BIND *b, const strata_value *v)
+{
+	switch (v->type) {
+	case STRATA_VAL_TEXT:
+		b->buffer_type = MYSQL_TYPE_STRING;
+		b->buffer = (void *)v->text; /* input: never written */
+		b->buffer_length = (unsigned long)strlen(v->text);
+		b->length = &b->buffer_length;
+		break;
+	case STRATA_VAL_INT:
+		b->buffer_type = MYSQL_TYPE_LONGLONG;
+		b->buffer = (void *)&v->i;
+		break;
+	case STRATA_VAL_NULL:
+		b->buffer_type = MYSQL_TYPE_NULL;
+		b->is_null_value = 1;
+		b->is_null = &b->is_null_value;
+		break;
+	}
+}
+
+static int check_params(MYSQL_STMT *st, const strata_value *params, int n,
+                        strata_dberr *err)
+{
+	int i;
+
+	/* bind_param reads param_count entries: a mismatch would overrun. */
+	if (n < 0 || (n > 0 && !params) ||
+	    mysql_stmt_param_count(st) != (unsigned long)n)
+		return strata__kit_fail(
+		        err, STRATA_DRV_ERROR,
+		        "statement has %lu parameters, %d given",
+		        mysql_stmt_param_count(st), n);
+	/* An unknown type is refused, never bound as NULL. */
+	for (i = 0; i < n; i++) {
+		int t = params[i].type;
+
+		if (t != STRATA_VAL_NULL && t != STRATA_VAL_TEXT &&
+		    t != STRATA_VAL_INT)
+			return strata__kit_fail(err, STRATA_DRV_ERROR,
+			                        "parameter %d has an unknown "
+			                        "value type (%d)",
+			                        i + 1, t);
+		if (t == STRATA_VAL_TEXT && !params[i].text)
+			return strata__kit_fail(err, STRATA_DRV_ERROR,
+			                        "parameter %d is text without "
+			                        "a value",
+			                        i + 1);
+	}
+	return STRATA_DRV_OK;
+}
+
+static int execute(MYSQL_STMT *st, const strata_value *params, int n,
+                   strata_dberr *err)
+{
+	MYSQL_BIND *b = NULL;
+	int i, rc = check_params(st, params, n, err);
+
+	if (rc != STRATA_DRV_OK)
+		return rc;
+	if (n > 0 && !(b = calloc((size_t)n, sizeof *b)))
+		return strata__kit_nomem(err);
+	for (i = 0; i < n; i++)
+		bind_value(&b[i], &params[i]);
+	if ((b && mysql_stmt_bind_param(st, b)) || mysql_stmt_execute(st))
+		rc = my__err_stmt(err, st);
+	free(b);
+	return rc;
+}
+
+int my__query(strata_conn *c, const char *sql, const strata_value *params,
+              int nparams, strata_row_fn fn, void *fn_ctx, strata_dberr *err)
+{
+	MYSQL_STMT *st = mysql_stmt_init(c->db);
+	int rc, rc2;
+
+	c->changes = -1;
+	if (!st)
+		return strata__kit_nomem(err);
+	if (mysql_stmt_prepare(st, sql, (unsigned long)strlen(sql)))
+		rc = my__err_stmt(err, st);
+	else if ((rc = execute(st, params, nparams, err)) == STRATA_DRV_OK) {
+		c->changes = my__affected(mysql_stmt_affected_rows(st));
+		rc = read_result(st, fn, fn_ctx, err);
+		/* Even after an early stop, so the session stays in sync. */
+		rc2 = drain_stmt(st, rc == STRATA_DRV_OK ? err : NULL);
+		if (rc == STRATA_DRV_OK)
+			rc = rc2;
+	}
+	mysql_stmt_close(st);
+	return rc;
+}
+
+static int scalar_row(void *ctx, int ncols, const char *const *v)
+{
+	my__scalar *s = ctx;
+
+	(void)ncols;
+	s->rows++;
+	if (v[0] && !(s->text = strdup(v[0])))
+		s->nomem = 1;
+	return 1;
+}
+
+int my__query_scalar(strata_conn *c, const char *sql,
+                     const strata_value *params, int n, my__scalar *s,
+                     strata_dberr *err)
+{
+	int rc;
+
+	memset(s, 0, sizeof *s);
+	rc = my__query(c, sql, params, n, scalar_row, s, err);
+	if (rc == STRATA_DRV_OK && s->nomem)
+		rc = strata__kit_nomem(err);
+	if (rc != STRATA_DRV_OK) {
+		free(s->text);
+		s->text = NULL;
+	}
+	return rc;
+}
+
+int my__current_db(strata_conn *c, char **out, strata_dberr *err)
+{
+	my__scalar s;
+	int rc = my__query_scalar(c, "SELECT DATABASE()", NULL, 0, &s, err);
+
+	if (rc != STRATA_DRV_OK)
+		return rc;
+	if (!s.text)
+		return strata__kit_config(err, "no database selected");
+	*out = s.text;
+	return STRATA_DRV_OK;
 }

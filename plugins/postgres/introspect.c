@@ -220,7 +220,8 @@ static int run_steps(strata_conn *c, struct isink *s, strata_dberr *err)
 		if (rc != STRATA_DRV_OK)
 			return rc;
 		if (s->aborted)
-			return pg__set_err(err, "introspection aborted");
+			return strata__kit_fail(err, STRATA_DRV_ERROR,
+			                        "introspection aborted");
 	}
 	return STRATA_DRV_OK;
 }

@@ -6,6 +6,8 @@
 
 #include <libpq-fe.h>
 
+#include "kit.h"
+
 struct strata_conn {
 	PGconn *pg;
 	char *version; /* "PostgreSQL x.y" */
@@ -16,9 +18,22 @@ struct strata_conn {
 	char *schema;    /* what current_schema() first reported, or NULL */
 };
 
-int pg__set_err(strata_dberr *err, const char *msg);
+/*
+ * Layers, each calling only those above it:
+ *   query.c       errors from libpq, statements, parameters
+ *   introspect.c  the schema, through query.c
+ *   postgres.c    connections, the lock, the catalog; the vtable
+ */
+
+/* query.c */
+int pg__err_conn(strata_dberr *err, PGconn *pg);
+/* Check a result (and note its row count); always clears res. */
+int pg__check(strata_conn *c, PGresult *res, strata_dberr *err);
+int pg__exec(strata_conn *c, const char *sql, strata_dberr *err);
 int pg__query(strata_conn *c, const char *sql, const strata_value *params,
               int nparams, strata_row_fn fn, void *fn_ctx, strata_dberr *err);
+
+/* introspect.c */
 int pg__introspect(strata_conn *c, const strata_schema_sink *sink,
                    strata_dberr *err);
 

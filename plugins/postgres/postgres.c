@@ -6,155 +6,13 @@
  * PostgreSQL 12 or newer server (hashtextextended, prokind, attgenerated).
  * Introspection is in introspect.c.
  */
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "pg_int.h"
 
 #define PG_DRIVER_VERSION "0.1.0"
-
-/* How often lock() retries pg_try_advisory_xact_lock. */
-#define LOCK_POLL_MS 100
-
-/* ------------------------------------------------------------------ */
-/* Error messages                                                      */
-
-static void err_clear(strata_dberr *err)
-{
-	err->sqlstate[0] = '\0';
-	err->code = 0;
-	err->message[0] = '\0';
-}
-
-/* Append n bytes to err->message; a truncated message ends in "...". */
-static void msg_put(strata_dberr *err, const char *s, size_t n)
-{
-	size_t cap = sizeof(err->message);
-	size_t len = strlen(err->message);
-	size_t room = cap - 1 - len;
-
-	if (n <= room) {
-		memcpy(err->message + len, s, n);
-		err->message[len + n] = '\0';
-		return;
-	}
-	memcpy(err->message + len, s, room);
-	memcpy(err->message + cap - 4, "...", 4);
-}
-
-static void msg_add(strata_dberr *err, const char *s)
-{
-	msg_put(err, s, strlen(s));
-}
-
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/*
- * Append text that may span several lines (libpq messages end in '\n' and
- * continuation lines are indented) as one line, joining lines with "; ".
- */
-static void msg_add_lines(strata_dberr *err, const char *s)
-{
-	int first = 1;
-
-	while (*s) {
-		const char *eol = strchr(s, '\n');
-		const char *end = eol ? eol : s + strlen(s);
-		const char *b = s;
-
-		while (b < end && is_space(*b))
-			b++;
-		while (end > b && is_space(end[-1]))
-			end--;
-		if (end > b) {
-			if (!first)
-				msg_add(err, "; ");
-			msg_put(err, b, (size_t)(end - b));
-			first = 0;
-		}
-		if (!eol)
-			break;
-		s = eol + 1;
-	}
-}
-
-int pg__set_err(strata_dberr *err, const char *msg)
-{
-	err_clear(err);
-	msg_add(err, msg);
-	return STRATA_DRV_ERROR;
-}
-
-static int set_nomem(strata_dberr *err)
-{
-	pg__set_err(err, "out of memory");
-	return STRATA_DRV_NOMEM;
-}
-
-/* A connection-level failure: only PQerrorMessage has the story. */
-static int set_err_conn(strata_dberr *err, PGconn *pg)
-{
-	err_clear(err);
-	msg_add_lines(err, PQerrorMessage(pg));
-	if (!err->message[0])
-		msg_add(err, "unknown libpq error");
-	return STRATA_DRV_ERROR;
-}
-
-static void msg_add_field(strata_dberr *err, const char *label,
-                          const char *text)
-{
-	if (!text || !*text)
-		return;
-	msg_add(err, label);
-	msg_add_lines(err, text);
-	msg_add(err, ")");
-}
-
-/* A lost connection often comes without an SQLSTATE; report 08006. */
-static void set_sqlstate(strata_dberr *err, PGconn *pg, const PGresult *res)
-{
-	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-
-	if (state)
-		snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state);
-	else if (PQstatus(pg) == CONNECTION_BAD)
-		snprintf(err->sqlstate, sizeof(err->sqlstate), "08006");
-}
-
-/* A failed statement: primary message, position, detail and hint. */
-static int set_err_res(strata_dberr *err, PGconn *pg, const PGresult *res)
-{
-	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-	const char *pos = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
-
-	err_clear(err);
-	/* Client-side failures (lost connection...) have no fields. */
-	if (!primary) {
-		msg_add_lines(err, PQresultErrorMessage(res));
-		if (!err->message[0])
-			set_err_conn(err, pg);
-		set_sqlstate(err, pg, res);
-		return STRATA_DRV_ERROR;
-	}
-	set_sqlstate(err, pg, res);
-	msg_add_lines(err, primary);
-	if (pos) {
-		msg_add(err, " at character ");
-		msg_add(err, pos);
-	}
-	msg_add_field(err, " (DETAIL: ",
-	              PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL));
-	msg_add_field(
-	        err, " (HINT: ", PQresultErrorField(res, PG_DIAG_MESSAGE_HINT));
-	return STRATA_DRV_ERROR;
-}
 
 /* ------------------------------------------------------------------ */
 /* Connecting                                                          */
@@ -183,65 +41,52 @@ static void args_add(struct conn_args *a, const char *key, const char *val)
 	a->n++;
 }
 
-static const char *url_param(const strata_url *url, const char *key)
-{
-	size_t i;
+/* Options libpq has no keyword for, or values it would take but strata
+ * does not, are configuration errors, not connection failures. */
+static const strata__kit_choice sslmodes[] = {
+        {"disable", 0},   {"allow", 1},       {"prefer", 2}, {"require", 3},
+        {"verify-ca", 4}, {"verify-full", 5}, {NULL, 0},
+};
 
-	for (i = 0; i < url->nparams; i++)
-		if (strcmp(url->params[i].key, key) == 0)
-			return url->params[i].value;
-	return NULL;
-}
-
-static int check_sslmode(const char *mode, strata_dberr *err)
-{
-	static const char *const modes[] = {
-	        "disable",   "allow",       "prefer", "require",
-	        "verify-ca", "verify-full", NULL};
-	const char *const *m;
-
-	for (m = modes; *m; m++)
-		if (strcmp(*m, mode) == 0)
-			return STRATA_DRV_OK;
-	pg__set_err(err, "invalid sslmode \"");
-	msg_add(err, mode);
-	msg_add(err, "\" in postgres URL (disable, allow, prefer, require, "
-	             "verify-ca or verify-full)");
-	return STRATA_DRV_CONFIG;
-}
-
-/* Reject query parameters that libpq has no keyword for: configuration
- * errors, not connection failures. */
 static int check_params(const strata_url *url, strata_dberr *err)
 {
 	PQconninfoOption *defs = PQconndefaults();
-	size_t i;
+	const char **known;
+	const char *bad, *v;
+	size_t n = 0, i;
+	int mode;
 
 	if (!defs)
-		return set_nomem(err);
-	for (i = 0; i < url->nparams; i++) {
-		const char *key = url->params[i].key;
-		const PQconninfoOption *o;
-
-		if (strcmp(key, "socket") == 0)
-			continue;
-		for (o = defs; o->keyword; o++)
-			if (strcmp(o->keyword, key) == 0)
-				break;
-		if (!o->keyword) {
-			PQconninfoFree(defs);
-			pg__set_err(err, "unknown connection parameter \"");
-			msg_add(err, key);
-			msg_add(err, "\" in postgres URL");
-			return STRATA_DRV_CONFIG;
-		}
-		if (strcmp(key, "sslmode") == 0 &&
-		    check_sslmode(url->params[i].value, err) != STRATA_DRV_OK) {
-			PQconninfoFree(defs);
-			return STRATA_DRV_CONFIG;
-		}
+		return strata__kit_nomem(err);
+	while (defs[n].keyword)
+		n++;
+	if (!(known = calloc(n + 2, sizeof(*known)))) {
+		PQconninfoFree(defs);
+		return strata__kit_nomem(err);
 	}
+	for (i = 0; i < n; i++)
+		known[i] = defs[i].keyword;
+	known[n] = "socket";
+	bad = strata__kit_param_unknown(url, known);
+	if (bad)
+		strata__kit_config(err,
+		                   "unknown connection parameter \"%s\" in "
+		                   "postgres URL",
+		                   bad);
+	free(known);
 	PQconninfoFree(defs);
+	if (bad)
+		return STRATA_DRV_CONFIG;
+	v = strata__kit_param(url, "sslmode");
+	/* libpq takes the modes in lower case only */
+	if (v && (strata__kit_parse_enum(v, sslmodes, &mode) ||
+	          strcmp(v, sslmodes[mode].name)))
+		return strata__kit_config(
+		        err,
+		        "invalid sslmode \"%s\" in postgres "
+		        "URL (disable, allow, prefer, require, "
+		        "verify-ca or verify-full)",
+		        v);
 	return STRATA_DRV_OK;
 }
 
@@ -271,19 +116,19 @@ static int socket_file(struct conn_args *a, const char **host, int *port)
 static int build_args(struct conn_args *a, const strata_url *url,
                       strata_dberr *err)
 {
-	const char *host = url_param(url, "socket");
+	const char *host = strata__kit_param(url, "socket");
 	int port = url->port;
 	size_t i;
 
 	if (!host)
 		host = url->host;
 	if (host && socket_file(a, &host, &port) < 0)
-		return set_nomem(err);
+		return strata__kit_nomem(err);
 	/* five URL fields, three defaults, the params and a terminator */
 	a->keys = calloc(url->nparams + 9, sizeof(*a->keys));
 	a->vals = calloc(url->nparams + 9, sizeof(*a->vals));
 	if (!a->keys || !a->vals)
-		return set_nomem(err);
+		return strata__kit_nomem(err);
 	if (port > 0) {
 		snprintf(a->port, sizeof(a->port), "%d", port);
 		args_add(a, "port", a->port);
@@ -292,12 +137,12 @@ static int build_args(struct conn_args *a, const strata_url *url,
 	args_add(a, "user", url->user);
 	args_add(a, "password", url->password);
 	args_add(a, "dbname", url->path);
-	if (!url_param(url, "application_name"))
+	if (!strata__kit_param(url, "application_name"))
 		args_add(a, "application_name", "strata");
-	if (!url_param(url, "connect_timeout"))
+	if (!strata__kit_param(url, "connect_timeout"))
 		args_add(a, "connect_timeout", "10");
 	/* Migration files are UTF-8 whatever the database encoding is. */
-	if (!url_param(url, "client_encoding"))
+	if (!strata__kit_param(url, "client_encoding"))
 		args_add(a, "client_encoding", "UTF8");
 	for (i = 0; i < url->nparams; i++)
 		if (strcmp(url->params[i].key, "socket") != 0)
@@ -323,7 +168,7 @@ static int conn_init(strata_conn *c, strata_dberr *err)
 	n = strlen("PostgreSQL ") + strlen(v) + 1;
 	c->version = malloc(n);
 	if (!c->version)
-		return set_nomem(err);
+		return strata__kit_nomem(err);
 	snprintf(c->version, n, "PostgreSQL %s", v);
 	return STRATA_DRV_OK;
 }
@@ -339,8 +184,8 @@ static void pg_close(strata_conn *c)
 	free(c);
 }
 
-static int pg_connect(strata_conn **out, const strata_url *url,
-                      unsigned flags, strata_dberr *err)
+static int pg_connect(strata_conn **out, const strata_url *url, unsigned flags,
+                      strata_dberr *err)
 {
 	struct conn_args a = {0};
 	strata_conn *c;
@@ -357,17 +202,17 @@ static int pg_connect(strata_conn **out, const strata_url *url,
 	c = calloc(1, sizeof(*c));
 	if (!c) {
 		args_free(&a);
-		return set_nomem(err);
+		return strata__kit_nomem(err);
 	}
 	/* expand_dbname=0: a database name is never parsed as a conninfo */
 	c->pg = PQconnectdbParams(a.keys, a.vals, 0);
 	args_free(&a);
 	if (!c->pg) {
 		free(c);
-		return set_nomem(err);
+		return strata__kit_nomem(err);
 	}
 	if (PQstatus(c->pg) != CONNECTION_OK) {
-		set_err_conn(err, c->pg);
+		pg__err_conn(err, c->pg);
 		pg_close(c);
 		return STRATA_DRV_ERROR;
 	}
@@ -386,161 +231,19 @@ static const char *pg_server_version(strata_conn *c)
 	return c->version;
 }
 
-/* ------------------------------------------------------------------ */
-/* Statements                                                          */
-
-/*
- * COPY ... FROM STDIN / TO STDOUT leaves the session in copy mode, where
- * it would accept nothing else; end it and drain the results.
- */
-static void copy_abort(PGconn *pg, ExecStatusType st)
-{
-	PGresult *r;
-	char *buf;
-
-	if (st == PGRES_COPY_IN || st == PGRES_COPY_BOTH)
-		PQputCopyEnd(pg, "COPY FROM STDIN is not supported by strata");
-	if (st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH)
-		while (PQgetCopyData(pg, &buf, 0) > 0)
-			PQfreemem(buf);
-	while ((r = PQgetResult(pg)) != NULL)
-		PQclear(r);
-}
-
-/* Check a result; on failure fill err. Always clears res. */
-static int result_check(strata_conn *c, PGresult *res, strata_dberr *err)
-{
-	ExecStatusType st = PQresultStatus(res);
-	const char *rows = PQcmdTuples(res);
-	int rc = STRATA_DRV_OK;
-
-	c->changes = rows && *rows ? strtoll(rows, NULL, 10) : -1;
-	switch (st) {
-	case PGRES_COMMAND_OK:
-	case PGRES_TUPLES_OK:
-	case PGRES_EMPTY_QUERY:
-		break;
-	case PGRES_COPY_IN:
-	case PGRES_COPY_OUT:
-	case PGRES_COPY_BOTH:
-		copy_abort(c->pg, st);
-		rc = pg__set_err(err, "COPY to or from the client is not "
-		                      "supported in migrations");
-		break;
-	default:
-		rc = set_err_res(err, c->pg, res);
-		break;
-	}
-	PQclear(res);
-	return rc;
-}
-
-static int pg_exec(strata_conn *c, const char *sql, strata_dberr *err)
-{
-	return result_check(c, PQexec(c->pg, sql), err);
-}
-
-static int send_rows(PGresult *res, strata_row_fn fn, void *ctx)
-{
-	int nrows = PQntuples(res);
-	int ncols = PQnfields(res);
-	const char **vals;
-	int r, k;
-
-	vals = malloc((ncols ? (size_t)ncols : 1) * sizeof(*vals));
-	if (!vals)
-		return STRATA_DRV_NOMEM;
-	for (r = 0; r < nrows; r++) {
-		for (k = 0; k < ncols; k++)
-			vals[k] = PQgetisnull(res, r, k)
-			                  ? NULL
-			                  : PQgetvalue(res, r, k);
-		if (fn(ctx, ncols, vals) != 0)
-			break;
-	}
-	free(vals);
-	return STRATA_DRV_OK;
-}
-
-/* Length of a formatted int64 including sign and NUL, with slack. */
-#define INT_TEXT_LEN 24
-
-/* Text forms of the parameters; ints are formatted into ibuf. */
-static int params_text(const strata_value *p, int n, const char **vals,
-                       char *ibuf, strata_dberr *err)
-{
-	int k;
-
-	for (k = 0; k < n; k++) {
-		char *b = ibuf + (size_t)k * INT_TEXT_LEN;
-
-		switch (p[k].type) {
-		case STRATA_VAL_NULL:
-			vals[k] = NULL;
-			break;
-		case STRATA_VAL_TEXT:
-			vals[k] = p[k].text;
-			break;
-		case STRATA_VAL_INT:
-			snprintf(b, INT_TEXT_LEN, "%" PRId64, p[k].i);
-			vals[k] = b;
-			break;
-		default:
-			return pg__set_err(err, "unknown parameter value type");
-		}
-	}
-	return STRATA_DRV_OK;
-}
-
-int pg__query(strata_conn *c, const char *sql, const strata_value *params,
-              int nparams, strata_row_fn fn, void *fn_ctx, strata_dberr *err)
-{
-	const char **vals = NULL;
-	char *ibuf = NULL;
-	PGresult *res;
-	int rc;
-
-	if (nparams < 0)
-		return pg__set_err(err, "negative parameter count");
-	if (nparams > 0) {
-		vals = malloc((size_t)nparams * sizeof(*vals));
-		ibuf = malloc((size_t)nparams * INT_TEXT_LEN);
-		if (!vals || !ibuf) {
-			free(vals);
-			free(ibuf);
-			return set_nomem(err);
-		}
-		rc = params_text(params, nparams, vals, ibuf, err);
-		if (rc != STRATA_DRV_OK) {
-			free(vals);
-			free(ibuf);
-			return rc;
-		}
-	}
-	res = PQexecParams(c->pg, sql, nparams, NULL, vals, NULL, NULL, 0);
-	free(vals);
-	free(ibuf);
-	if (fn && PQresultStatus(res) == PGRES_TUPLES_OK &&
-	    send_rows(res, fn, fn_ctx) != STRATA_DRV_OK) {
-		PQclear(res);
-		return set_nomem(err);
-	}
-	return result_check(c, res, err);
-}
-
 static int pg_begin(strata_conn *c, strata_dberr *err)
 {
-	return pg_exec(c, "BEGIN", err);
+	return pg__exec(c, "BEGIN", err);
 }
 
 static int pg_commit(strata_conn *c, strata_dberr *err)
 {
-	return pg_exec(c, "COMMIT", err);
+	return pg__exec(c, "COMMIT", err);
 }
 
 static int pg_rollback(strata_conn *c, strata_dberr *err)
 {
-	return pg_exec(c, "ROLLBACK", err);
+	return pg__exec(c, "ROLLBACK", err);
 }
 
 /* ------------------------------------------------------------------ */
@@ -573,7 +276,7 @@ static int query_value(strata_conn *c, const char *sql,
 
 	rc = pg__query(c, sql, params, nparams, take_first, &ov, err);
 	if (rc == STRATA_DRV_OK && ov.nomem)
-		rc = set_nomem(err);
+		rc = strata__kit_nomem(err);
 	if (rc != STRATA_DRV_OK) {
 		free(ov.val);
 		return rc;
@@ -595,38 +298,14 @@ static int query_bool(strata_conn *c, const char *sql,
 	return rc;
 }
 
-/*
- * Split "schema.table" into two parameters; no dot means the schema is
- * NULL and the SQL falls back to current_schema(). *schema is malloc'd.
- */
 /* ------------------------------------------------------------------ */
 /* Advisory lock                                                       */
 
-/* Per database and history table (the core's "schema.table"), so unrelated
- * projects never collide. */
+/* Per database and lock name (the core's, opaque: it names the history
+ * table), so unrelated projects never collide. */
 static const char lock_key_sql[] =
         "SELECT hashtextextended('strata:' || current_database()::text || '.'"
         " || $1::text, 0)";
-
-static int64_t ms_since(const struct timespec *t0)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)(now.tv_sec - t0->tv_sec) * 1000 +
-	       (now.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
-/* ms is at most LOCK_POLL_MS */
-static void sleep_ms(int64_t ms)
-{
-	struct timespec ts;
-
-	ts.tv_sec = 0;
-	ts.tv_nsec = (long)ms * 1000000;
-	/* An interrupted sleep just polls early; the deadline still holds. */
-	nanosleep(&ts, NULL);
-}
 
 static int key_for(strata_conn *c, const char *name, char **key,
                    strata_dberr *err)
@@ -638,7 +317,8 @@ static int key_for(strata_conn *c, const char *name, char **key,
 	    (!*key || strspn(*key, "-0123456789") != strlen(*key))) {
 		free(*key);
 		*key = NULL;
-		rc = pg__set_err(err, "could not derive the advisory lock key");
+		rc = strata__kit_fail(err, STRATA_DRV_ERROR,
+		                      "could not derive the advisory lock key");
 	}
 	return rc;
 }
@@ -652,14 +332,16 @@ static int key_for(strata_conn *c, const char *name, char **key,
 static int lock_query(strata_conn *c, const char *fmt, const char *key,
                       int *out, strata_dberr *err)
 {
-	char sql[512];
+	char *sql = strata__kit_printf(fmt, key);
 	PGresult *res;
 
-	snprintf(sql, sizeof(sql), fmt, key);
+	if (!sql)
+		return strata__kit_nomem(err);
 	res = PQexec(c->pg, sql);
+	free(sql);
 	*out = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
 	       PQgetvalue(res, 0, 0)[0] == 't';
-	return result_check(c, res, err);
+	return pg__check(c, res, err);
 }
 
 /*
@@ -688,7 +370,7 @@ static void lock_tx_end(strata_conn *c)
 	strata_dberr ignored;
 
 	if (PQtransactionStatus(c->pg) != PQTRANS_IDLE)
-		pg_exec(c, "ROLLBACK", &ignored);
+		pg__exec(c, "ROLLBACK", &ignored);
 }
 
 /* One attempt; the transaction stays open only when *got. */
@@ -710,52 +392,51 @@ static int lock_try(strata_conn *c, const char *key, int *got,
 	return rc;
 }
 
-/* Try every LOCK_POLL_MS until acquired or timeout_ms passed. */
-static int poll_lock(strata_conn *c, const char *key, unsigned timeout_ms,
-                     strata_dberr *err)
-{
-	struct timespec t0;
-	int64_t left;
-	int got, rc;
+struct try_ctx {
+	strata_conn *c;
+	const char *key;
+};
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (;;) {
-		rc = lock_try(c, key, &got, err);
-		if (rc != STRATA_DRV_OK || got)
-			return rc;
-		left = (int64_t)timeout_ms - ms_since(&t0);
-		if (left <= 0)
-			return STRATA_DRV_TIMEOUT;
-		sleep_ms(left < LOCK_POLL_MS ? left : LOCK_POLL_MS);
-	}
+/* One attempt for the kit's poll: TIMEOUT means held elsewhere. */
+static int try_once(void *ctx, strata_dberr *err)
+{
+	struct try_ctx *t = ctx;
+	int got = 0, rc = lock_try(t->c, t->key, &got, err);
+
+	if (rc != STRATA_DRV_OK)
+		return rc;
+	return got ? STRATA_DRV_OK : STRATA_DRV_TIMEOUT;
 }
 
 static int pg_lock(strata_conn *c, const char *name, unsigned timeout_ms,
                    strata_dberr *err)
 {
+	struct try_ctx t;
 	char *key = NULL;
 	int rc;
 
 	if (c->lock_key)
-		return pg__set_err(err,
-		                   "this connection already holds a strata "
-		                   "lock");
+		return strata__kit_fail(err, STRATA_DRV_ERROR,
+		                        "this connection already holds a "
+		                        "strata lock");
 	rc = key_for(c, name, &key, err);
 	if (rc != STRATA_DRV_OK)
 		return rc;
-	rc = poll_lock(c, key, timeout_ms, err);
+	t.c = c;
+	t.key = key;
+	rc = strata__kit_poll(timeout_ms, try_once, &t, err);
 	if (rc == STRATA_DRV_OK) {
 		c->lock_key = key;
 		return rc;
 	}
 	free(key);
 	lock_tx_end(c);
-	if (rc == STRATA_DRV_TIMEOUT) {
-		err_clear(err);
-		snprintf(err->message, sizeof(err->message),
-		         "timed out after %u ms waiting for the lock on %s",
-		         timeout_ms, name);
-	}
+	if (rc == STRATA_DRV_TIMEOUT)
+		strata__kit_fail(
+		        err, rc,
+		        "timed out after %u ms waiting for the lock on "
+		        "%s",
+		        timeout_ms, name);
 	return rc;
 }
 
@@ -780,12 +461,6 @@ static const char lock_held_sql[] =
         " AND objsubid = 1"
         " AND ((classid::bigint << 32) | objid::bigint) = %s)";
 
-static int lost(strata_dberr *err, const char *why)
-{
-	pg__set_err(err, why);
-	return STRATA_DRV_LOST;
-}
-
 /* Alive, still in the lock transaction, and the lock granted to it; the
  * query also resets any idle timer between the session and the server. */
 static int pg_lock_check(strata_conn *c, const char *name, strata_dberr *err)
@@ -794,26 +469,30 @@ static int pg_lock_check(strata_conn *c, const char *name, strata_dberr *err)
 
 	(void)name;
 	if (!c->lock_key)
-		return lost(err, "no lock was taken on this session");
+		return strata__kit_fail(err, STRATA_DRV_LOST,
+		                        "no lock was taken on this session");
 	if (PQstatus(c->pg) != CONNECTION_OK)
-		return lost(err, "the lock session's connection is closed");
+		return strata__kit_fail(err, STRATA_DRV_LOST,
+		                        "the lock session's connection is "
+		                        "closed");
 	if (PQtransactionStatus(c->pg) != PQTRANS_INTRANS)
-		return lost(err, "the lock session left its lock transaction");
+		return strata__kit_fail(err, STRATA_DRV_LOST,
+		                        "the lock session left its lock "
+		                        "transaction");
+	/* The kit formats before it writes: err may quote itself. */
 	if (lock_query(c, lock_held_sql, c->lock_key, &held, err) !=
-	    STRATA_DRV_OK) {
-		char why[sizeof(err->message)];
-
-		memcpy(why, err->message, sizeof(why));
-		pg__set_err(err, PQstatus(c->pg) == CONNECTION_OK
-		                         ? "the lock session failed: "
-		                         : "the lock session's connection was "
-		                           "closed: ");
-		msg_add(err, why);
-		return STRATA_DRV_LOST;
-	}
+	    STRATA_DRV_OK)
+		return strata__kit_fail(err, STRATA_DRV_LOST, "%s: %s",
+		                        PQstatus(c->pg) == CONNECTION_OK
+		                                ? "the lock session failed"
+		                                : "the lock session's "
+		                                  "connection was closed",
+		                        err->message);
 	if (!held)
-		return lost(err, "the advisory lock is no longer held by the "
-		                 "lock session");
+		return strata__kit_fail(
+		        err, STRATA_DRV_LOST,
+		        "the advisory lock is no longer held by "
+		        "the lock session");
 	return STRATA_DRV_OK;
 }
 
@@ -832,19 +511,19 @@ static int no_schema(strata_conn *c, strata_dberr *err)
 
 	if (rc != STRATA_DRV_OK)
 		return rc;
-	pg__set_err(err, "the search_path (");
-	msg_add(err, path ? path : "");
-	msg_add(err, ") names no existing schema; set search_path (in "
-	             "init_sql or for the role) or qualify the table setting "
-	             "(table = schema.name)");
+	strata__kit_config(err,
+	                   "the search_path (%s) names no existing schema; set "
+	                   "search_path (in init_sql or for the role) or "
+	                   "qualify the table setting (table = schema.name)",
+	                   path ? path : "");
 	free(path);
 	return STRATA_DRV_CONFIG;
 }
 
 /* Where `table` resolves: its own schema part, else the schema of the
  * table the search_path finds, else the one it would be created in. */
-static int resolve_schema(strata_conn *c, const char *schema,
-                          const char *table, char **out, strata_dberr *err)
+static int resolve_schema(strata_conn *c, const char *schema, const char *table,
+                          char **out, strata_dberr *err)
 {
 	strata_value p = {STRATA_VAL_TEXT, NULL, 0};
 	int rc;
@@ -852,7 +531,7 @@ static int resolve_schema(strata_conn *c, const char *schema,
 	*out = NULL;
 	if (schema)
 		return (*out = strdup(schema)) ? STRATA_DRV_OK
-		                               : set_nomem(err);
+		                               : strata__kit_nomem(err);
 	p.text = table;
 	rc = query_value(c, visible_schema_sql, &p, 1, out, err);
 	if (rc == STRATA_DRV_OK && !*out)
@@ -875,7 +554,7 @@ static int pg_current_schema(strata_conn *c, const char *schema,
 	if (rc == STRATA_DRV_OK && !c->schema && !(c->schema = strdup(*out))) {
 		free(*out);
 		*out = NULL;
-		return set_nomem(err);
+		return strata__kit_nomem(err);
 	}
 	return rc;
 }
@@ -905,7 +584,7 @@ static int pg_session_setup(strata_conn *c, unsigned *split_flags,
 	(void)split_flags;
 	if (PQserverVersion(c->pg) < 140000)
 		return STRATA_DRV_OK;
-	return pg_exec(c, "SET idle_session_timeout = 0", err);
+	return pg__exec(c, "SET idle_session_timeout = 0", err);
 }
 
 static int64_t pg_changes(strata_conn *c)
@@ -963,7 +642,7 @@ const strata_driver strata_driver_postgres = {
         .close = pg_close,
         .server_version = pg_server_version,
         .session_setup = pg_session_setup,
-        .exec = pg_exec,
+        .exec = pg__exec,
         .query = pg__query,
         .begin = pg_begin,
         .commit = pg_commit,

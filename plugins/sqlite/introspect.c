@@ -18,8 +18,7 @@ static int push(void *ctx, int ncols, const char *const *vals)
 	int i;
 
 	for (i = 0; i < ncols; i++) {
-		const char *s = vals[i] ? vals[i] : "";
-		char *copy = malloc(strlen(s) + 1);
+		char *copy = strdup(vals[i] ? vals[i] : "");
 
 		nv = realloc(l->v, (l->n + 1) * sizeof(char *));
 		if (!nv || !copy) {
@@ -28,7 +27,6 @@ static int push(void *ctx, int ncols, const char *const *vals)
 			return 1;
 		}
 		l->v = nv;
-		strcpy(copy, s);
 		l->v[l->n++] = copy;
 	}
 	return 0;
@@ -49,21 +47,20 @@ static int fetch(strata_conn *c, list *l, const char *sql, const char *arg,
                  strata_dberr *err)
 {
 	strata_value v = {STRATA_VAL_TEXT, arg, 0};
+	int rc;
 
 	memset(l, 0, sizeof(*l));
-	if (sqlite__query(c->db, sql, &v, arg ? 1 : 0, push, l, err))
-		return STRATA_DRV_ERROR;
-	if (l->oom) {
+	rc = sqlite__query(c->db, sql, &v, arg ? 1 : 0, push, l, err);
+	if (rc == STRATA_DRV_OK && l->oom)
+		rc = strata__kit_nomem(err);
+	if (rc != STRATA_DRV_OK)
 		list_free(l);
-		return sqlite__fail(NULL, err);
-	}
-	return STRATA_DRV_OK;
+	return rc;
 }
 
 static int aborted(strata_dberr *err)
 {
-	snprintf(err->message, sizeof(err->message), "introspection aborted");
-	return STRATA_DRV_ERROR;
+	return strata__kit_fail(err, STRATA_DRV_ERROR, "introspection aborted");
 }
 
 static int columns(strata_conn *c, const strata_schema_sink *k, const char *t,
@@ -88,8 +85,9 @@ static int columns(strata_conn *c, const strata_schema_sink *k, const char *t,
 /* Comma-separated column names of one index, in key order. */
 static char *index_columns(strata_conn *c, const char *idx, strata_dberr *err)
 {
+	strata__kit_buf b = {0};
 	list l;
-	size_t i, len = 1;
+	size_t i;
 	char *out;
 
 	if (fetch(c, &l,
@@ -98,16 +96,10 @@ static char *index_columns(strata_conn *c, const char *idx, strata_dberr *err)
 	          idx, err))
 		return NULL;
 	for (i = 0; i < l.n; i++)
-		len += strlen(l.v[i]) + 1;
-	out = calloc(1, len);
-	for (i = 0; out && i < l.n; i++) {
-		if (i)
-			strcat(out, ",");
-		strcat(out, l.v[i]);
-	}
+		strata__kit_buf_printf(&b, "%s%s", i ? "," : "", l.v[i]);
 	list_free(&l);
-	if (!out)
-		sqlite__fail(NULL, err);
+	if (!(out = strata__kit_buf_take(&b)))
+		strata__kit_nomem(err);
 	return out;
 }
 

@@ -16,49 +16,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "sqlite_int.h"
 
-static char *str_dup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p = malloc(n);
-
-	if (p)
-		memcpy(p, s, n);
-	return p;
-}
-
-int sqlite__fail(sqlite3 *db, strata_dberr *err)
-{
-	int code = db ? sqlite3_extended_errcode(db) : SQLITE_NOMEM;
-
-	err->sqlstate[0] = '\0';
-	err->code = code;
-	snprintf(err->message, sizeof(err->message), "%s",
-	         db ? sqlite3_errmsg(db) : "out of memory");
-	return STRATA_DRV_ERROR;
-}
-
-static int fail_msg(strata_dberr *err, const char *msg, const char *arg)
-{
-	err->sqlstate[0] = '\0';
-	err->code = 0;
-	snprintf(err->message, sizeof(err->message), msg, arg);
-	return STRATA_DRV_ERROR;
-}
-
-/* A configuration error about path: "<what> <path>: <why>". */
+/* "<what> <path>: <why>", a configuration error (exit 2). */
 static int fail_config(strata_dberr *err, const char *what, const char *path,
                        const char *why)
 {
-	err->sqlstate[0] = '\0';
-	err->code = 0;
-	snprintf(err->message, sizeof(err->message), "%s %s%s%s", what, path,
-	         why ? ": " : "", why ? why : "");
-	return STRATA_DRV_CONFIG;
+	return strata__kit_config(err, "%s %s: %s", what, path, why);
 }
 
 static int in_memory(const char *path)
@@ -66,31 +32,21 @@ static int in_memory(const char *path)
 	return !strcmp(path, ":memory:") || !*path;
 }
 
+static const char *const known_params[] = {"busy_timeout", NULL};
+
 /* Checked before opening, so that a bad URL creates no database file. */
 static int parse_params(const strata_url *url, int *busy, strata_dberr *err)
 {
-	size_t i;
+	long long v = *busy;
+	int rc = strata__kit_params_check(url, known_params,
+	                                  "sqlite URL parameter", err);
 
-	for (i = 0; i < url->nparams; i++) {
-		const strata_url_param *p = &url->params[i];
-		char *end;
-		long v;
-
-		if (strcmp(p->key, "busy_timeout")) {
-			fail_msg(err,
-			         "unknown sqlite URL parameter '%s' "
-			         "(known: busy_timeout)",
-			         p->key);
-			return STRATA_DRV_CONFIG;
-		}
-		v = strtol(p->value, &end, 10);
-		if (!*p->value || *end || v < 0 || v > INT_MAX) {
-			fail_msg(err, "invalid busy_timeout '%s'", p->value);
-			return STRATA_DRV_CONFIG;
-		}
+	if (rc == STRATA_DRV_OK)
+		rc = strata__kit_param_int(url, "busy_timeout", 0, INT_MAX, &v,
+		                           err);
+	if (rc == STRATA_DRV_OK)
 		*busy = (int)v;
-	}
-	return STRATA_DRV_OK;
+	return rc;
 }
 
 static void conn_free(strata_conn *c)
@@ -119,17 +75,16 @@ static int drv_connect(strata_conn **out, const strata_url *url,
 	if (!(cflags & STRATA_CONNECT_NO_CREATE))
 		flags |= SQLITE_OPEN_CREATE;
 	else if (!in_memory(path) && stat(path, &sb) && errno == ENOENT)
-		return fail_config(err, "no such database file:", path, NULL);
+		return strata__kit_config(err, "no such database file: %s",
+		                          path);
 	c = calloc(1, sizeof(*c));
-	if (!c || !(c->path = str_dup(path))) {
+	if (!c || !(c->path = strdup(path))) {
 		free(c);
-		return sqlite__fail(NULL, err);
+		return strata__kit_nomem(err);
 	}
 	if (sqlite3_open_v2(c->path, &c->db, flags, NULL) != SQLITE_OK) {
-		rc = c->db ? sqlite__fail(c->db, err) : sqlite__fail(NULL, err);
-		snprintf(err->message + strlen(err->message),
-		         sizeof(err->message) - strlen(err->message),
-		         " (opening %s)", c->path);
+		rc = sqlite__fail(c->db, err);
+		strata__kit_err_add(err, " (opening %s)", c->path);
 		conn_free(c);
 		return rc;
 	}
@@ -152,85 +107,9 @@ static const char *drv_server_version(strata_conn *c)
 	return c->version;
 }
 
-/* Steps a prepared statement to the end, rows to fn if set. */
-static int run_stmt(sqlite3 *db, sqlite3_stmt *st, strata_row_fn fn, void *ctx,
-                    strata_dberr *err)
-{
-	const char *vals[64];
-	int rc, n, i, stop = 0;
-
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (!fn || stop)
-			continue;
-		n = sqlite3_column_count(st);
-		if (n > 64)
-			n = 64;
-		for (i = 0; i < n; i++)
-			vals[i] = (const char *)sqlite3_column_text(st, i);
-		stop = fn(ctx, n, vals);
-	}
-	if (rc != SQLITE_DONE) {
-		sqlite__fail(db, err);
-		sqlite3_finalize(st);
-		return STRATA_DRV_ERROR;
-	}
-	sqlite3_finalize(st);
-	return STRATA_DRV_OK;
-}
-
-static int exec_on(sqlite3 *db, const char *sql, strata_dberr *err)
-{
-	const char *tail = sql;
-
-	while (tail && *tail) {
-		sqlite3_stmt *st = NULL;
-
-		if (sqlite3_prepare_v2(db, tail, -1, &st, &tail) != SQLITE_OK)
-			return sqlite__fail(db, err);
-		if (!st) /* whitespace or a comment */
-			continue;
-		if (run_stmt(db, st, NULL, NULL, err) != STRATA_DRV_OK)
-			return STRATA_DRV_ERROR;
-	}
-	return STRATA_DRV_OK;
-}
-
 static int drv_exec(strata_conn *c, const char *sql, strata_dberr *err)
 {
-	return exec_on(c->db, sql, err);
-}
-
-static int bind_all(sqlite3_stmt *st, const strata_value *p, int n)
-{
-	int i, rc = SQLITE_OK;
-
-	for (i = 0; i < n && rc == SQLITE_OK; i++) {
-		if (p[i].type == STRATA_VAL_TEXT)
-			rc = sqlite3_bind_text(st, i + 1, p[i].text, -1,
-			                       SQLITE_TRANSIENT);
-		else if (p[i].type == STRATA_VAL_INT)
-			rc = sqlite3_bind_int64(st, i + 1, p[i].i);
-		else
-			rc = sqlite3_bind_null(st, i + 1);
-	}
-	return rc;
-}
-
-int sqlite__query(sqlite3 *db, const char *sql, const strata_value *params,
-                  int nparams, strata_row_fn fn, void *ctx, strata_dberr *err)
-{
-	sqlite3_stmt *st = NULL;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return sqlite__fail(db, err);
-	if (!st)
-		return STRATA_DRV_OK;
-	if (bind_all(st, params, nparams) != SQLITE_OK) {
-		sqlite__fail(db, err);
-		sqlite3_finalize(st);
-		return STRATA_DRV_ERROR;
-	}
-	return run_stmt(db, st, fn, ctx, err);
+	return sqlite__exec(c->db, sql, err);
 }
 
 static int drv_query(strata_conn *c, const char *sql,
@@ -243,45 +122,36 @@ static int drv_query(strata_conn *c, const char *sql,
 /* IMMEDIATE takes the write lock up front: no deadlock on upgrade. */
 static int drv_begin(strata_conn *c, strata_dberr *err)
 {
-	return exec_on(c->db, "BEGIN IMMEDIATE", err);
+	return sqlite__exec(c->db, "BEGIN IMMEDIATE", err);
 }
 
 static int drv_commit(strata_conn *c, strata_dberr *err)
 {
-	return exec_on(c->db, "COMMIT", err);
+	return sqlite__exec(c->db, "COMMIT", err);
 }
 
 static int drv_rollback(strata_conn *c, strata_dberr *err)
 {
 	if (sqlite3_get_autocommit(c->db))
 		return STRATA_DRV_OK; /* SQLite already rolled back */
-	return exec_on(c->db, "ROLLBACK", err);
+	return sqlite__exec(c->db, "ROLLBACK", err);
 }
 
-static long long now_ms(void)
+/*
+ * One BEGIN EXCLUSIVE on the sidecar (ctx). lockdb has no busy handler,
+ * so a lock held elsewhere answers at once and the kit polls against the
+ * clock: SQLite's handler counts the sleeps it asked for, which a loaded
+ * machine stretches well past the timeout.
+ */
+static int try_exclusive(void *ctx, strata_dberr *err)
 {
-	struct timespec ts;
+	int rc = sqlite3_exec(ctx, "BEGIN EXCLUSIVE", NULL, NULL, NULL);
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Polls against the wall clock: SQLite's busy handler counts the sleeps it
- * asked for, which a loaded machine stretches well past the timeout. */
-static int take_exclusive(sqlite3 *db, unsigned timeout_ms)
-{
-	long long deadline = now_ms() + timeout_ms;
-	struct timespec pause = {0, 50 * 1000000L};
-	int rc;
-
-	for (;;) {
-		rc = sqlite3_exec(db, "BEGIN EXCLUSIVE", NULL, NULL, NULL);
-		if (rc == SQLITE_OK || (rc & 0xff) != SQLITE_BUSY)
-			return rc;
-		if (now_ms() >= deadline)
-			return SQLITE_BUSY;
-		nanosleep(&pause, NULL);
-	}
+	(void)err; /* drv_lock reports failures, from the handle */
+	if (rc == SQLITE_OK)
+		return STRATA_DRV_OK;
+	return (rc & 0xff) == SQLITE_BUSY ? STRATA_DRV_TIMEOUT
+	                                  : STRATA_DRV_ERROR;
 }
 
 /* realpath() of path, or of its directory when the file does not exist. */
@@ -289,24 +159,21 @@ static char *real_db_path(const char *path)
 {
 	const char *slash = strrchr(path, '/');
 	char *dir, *real, *out;
-	size_t n;
 
 	if ((real = realpath(path, NULL)) || errno != ENOENT)
 		return real;
 	if (!slash)
-		dir = str_dup(".");
+		dir = strdup(".");
 	else if (slash == path)
-		dir = str_dup("/");
-	else if ((dir = malloc((size_t)(slash - path) + 1)))
-		snprintf(dir, (size_t)(slash - path) + 1, "%s", path);
+		dir = strdup("/");
+	else
+		dir = strndup(path, (size_t)(slash - path));
 	real = dir ? realpath(dir, NULL) : NULL;
 	free(dir);
 	if (!real)
 		return NULL;
 	slash = slash ? slash + 1 : path;
-	n = strlen(real) + 1 + strlen(slash) + 1;
-	if ((out = malloc(n)))
-		snprintf(out, n, "%s/%s", strcmp(real, "/") ? real : "", slash);
+	out = strata__kit_printf("%s/%s", strcmp(real, "/") ? real : "", slash);
 	free(real);
 	return out;
 }
@@ -341,18 +208,14 @@ static int check_sidecar(strata_conn *c, const char *path, strata_dberr *err)
 static char *sidecar_path(const char *db, strata_dberr *err)
 {
 	char *real = real_db_path(db), *path;
-	size_t n;
 
 	if (!real) {
 		fail_config(err, "cannot resolve the database path", db,
 		            strerror(errno));
 		return NULL;
 	}
-	n = strlen(real) + sizeof("-strata-lock");
-	if ((path = malloc(n)))
-		snprintf(path, n, "%s-strata-lock", real);
-	else
-		sqlite__fail(NULL, err);
+	if (!(path = strata__kit_printf("%s-strata-lock", real)))
+		strata__kit_nomem(err);
 	free(real);
 	return path;
 }
@@ -392,14 +255,12 @@ static int drv_lock(strata_conn *c, const char *name, unsigned timeout_ms,
 		free(path);
 		return rc;
 	}
-	rc = take_exclusive(c->lockdb, timeout_ms);
-	if (rc == SQLITE_OK) {
+	rc = strata__kit_poll(timeout_ms, try_exclusive, c->lockdb, err);
+	if (rc == STRATA_DRV_OK) {
 		c->lockpath = path;
 		return STRATA_DRV_OK;
 	}
-	if ((rc & 0xff) == SQLITE_BUSY)
-		rc = STRATA_DRV_TIMEOUT;
-	else
+	if (rc != STRATA_DRV_TIMEOUT)
 		rc = fail_config(err, "cannot lock", path,
 		                 sqlite3_errmsg(c->lockdb));
 	free(path);
@@ -422,12 +283,6 @@ static int drv_unlock(strata_conn *c, const char *name, strata_dberr *err)
 	return STRATA_DRV_OK;
 }
 
-static int lost(strata_dberr *err, const char *why, const char *path)
-{
-	fail_msg(err, why, path);
-	return STRATA_DRV_LOST;
-}
-
 /*
  * The lock is on the sidecar file we opened: if that path was removed or
  * replaced (cleanup of "stray" files, a restore), a second strata opens
@@ -441,11 +296,17 @@ static int drv_lock_check(strata_conn *c, const char *name, strata_dberr *err)
 	if (!c->lockdb || !c->lockpath)
 		return in_memory(c->path)
 		               ? STRATA_DRV_OK
-		               : lost(err, "no lock was taken on %s", c->path);
+		               : strata__kit_fail(err, STRATA_DRV_LOST,
+		                                  "no lock was taken on %s",
+		                                  c->path);
 	if (lstat(c->lockpath, &sb))
-		return lost(err, "the lock file %s was removed", c->lockpath);
+		return strata__kit_fail(err, STRATA_DRV_LOST,
+		                        "the lock file %s was removed",
+		                        c->lockpath);
 	if (sb.st_dev != c->lockdev || sb.st_ino != c->lockino)
-		return lost(err, "the lock file %s was replaced", c->lockpath);
+		return strata__kit_fail(err, STRATA_DRV_LOST,
+		                        "the lock file %s was replaced",
+		                        c->lockpath);
 	return STRATA_DRV_OK;
 }
 
@@ -472,7 +333,7 @@ static int drv_table_exists(strata_conn *c, const char *schema,
 	int rc;
 
 	if (!sql)
-		return sqlite__fail(NULL, err);
+		return strata__kit_nomem(err);
 	v.type = STRATA_VAL_TEXT;
 	v.text = table;
 	*exists = 0;

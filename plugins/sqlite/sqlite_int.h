@@ -7,6 +7,8 @@
 
 #include <strata/driver.h>
 
+#include "kit.h"
+
 struct strata_conn {
 	sqlite3 *db;
 	sqlite3 *lockdb; /* sidecar database holding the migration lock */
@@ -17,9 +19,20 @@ struct strata_conn {
 	char version[32];
 };
 
-int sqlite__fail(sqlite3 *db, strata_dberr *err);
+/*
+ * Layers, each calling only those above it:
+ *   query.c       errors from a handle, binding, stepping
+ *   introspect.c  the schema, through query.c
+ *   sqlite.c      connections, transactions, the lock; the vtable
+ */
+
+/* query.c */
+int sqlite__fail(sqlite3 *db, strata_dberr *err); /* db NULL: no memory */
+int sqlite__exec(sqlite3 *db, const char *sql, strata_dberr *err);
 int sqlite__query(sqlite3 *db, const char *sql, const strata_value *params,
                   int nparams, strata_row_fn fn, void *ctx, strata_dberr *err);
+
+/* introspect.c */
 int sqlite__introspect(strata_conn *c, const strata_schema_sink *sink,
                        strata_dberr *err);
 

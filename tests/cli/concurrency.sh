@@ -24,11 +24,13 @@ is "$(sqlite3 c.db "SELECT count(*), count(DISTINCT version) FROM runs")" "4|4" 
 is "$(sqlite3 c.db "SELECT count(*) FROM strata_migrations")" 5 "five history rows"
 is "$(cat "$T_TMP"/o.* | grep -c '^applied')" 5 "five 'applied' lines in all"
 
-# Hold the lock from outside: the same SQLite lock strata takes.
+# Hold the lock from outside: the same SQLite lock strata takes, held by
+# an idle sqlite3 until the test lets it go (not for as long as a query
+# happens to run on a loaded machine).
 mig $M 6_more up.sql "CREATE TABLE t6 (x INT);"
-sqlite3 "$T_TMP/c.db-strata-lock" "BEGIN EXCLUSIVE; SELECT 'held'; SELECT count(*) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000000) SELECT i FROM n);" >/dev/null &
-holder=$!
-sleep 0.5
+gate_hold sidecar "BEGIN EXCLUSIVE;" "ROLLBACK;" \
+	sqlite3 -cmd ".timeout 60000" "$T_TMP/c.db-strata-lock"
+wait_for "the outside holder of the lock" sqlite_locked "$T_TMP/c.db-strata-lock"
 start=$(date +%s)
 strata --dir "$M" --url "$DB" --lock-timeout 1 up
 end=$(date +%s)
@@ -38,17 +40,21 @@ has "waiting for the migration lock" "$ERR" "said it was waiting"
 [ $((end - start)) -le 5 ]
 ok $? "gave up in about a second ($((end - start)) s)"
 is "$(sqlite3 c.db "SELECT count(*) FROM strata_migrations")" 5 "nothing applied"
-kill "$holder" 2>/dev/null
-wait "$holder" 2>/dev/null
+gate_release sidecar
 strata --dir "$M" --url "$DB" up
 expect_rc 0 "lock free once the holder is gone"
 
-# A killed holder never leaves a stale lock behind.
-sqlite3 "$T_TMP/c.db-strata-lock" "BEGIN EXCLUSIVE; SELECT count(*) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000000) SELECT i FROM n);" >/dev/null &
+# A killed holder never leaves a stale lock behind. The holder reads SQL
+# from a fifo, so it is killed while it holds the lock, idle.
+mkfifo "$T_TMP/holder.in"
+sqlite3 -cmd ".timeout 60000" "$T_TMP/c.db-strata-lock" <"$T_TMP/holder.in" >/dev/null &
 holder=$!
-sleep 0.3
+exec 3>"$T_TMP/holder.in"
+echo "BEGIN EXCLUSIVE;" >&3
+wait_for "the holder to take the lock" sqlite_locked "$T_TMP/c.db-strata-lock"
 kill -9 "$holder"
 wait "$holder" 2>/dev/null
+exec 3>&-
 strata --dir "$M" --url "$DB" --lock-timeout 2 status
 expect_rc 0 "status needs no lock"
 mig $M 7_last up.sql "CREATE TABLE t7 (x INT);"

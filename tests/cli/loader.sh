@@ -26,10 +26,13 @@ expect_rc 2 "non-driver refused"
 has "strata_notadriver: not a strata driver (no symbol strata_driver_notadriver)" \
 	"$ERR" "says the symbol is missing"
 
+# No module named after the scheme, and none declares it.
 STRATA_PLUGIN_PATH="$FIX" strata --url nosuch://h/db status
 expect_rc 2 "missing driver"
-has "$FIX/strata_nosuch: not found" "$ERR" "names the path tried"
-has "cannot load driver 'nosuch'" "$ERR" "names the driver"
+has "no driver handles URL scheme 'nosuch'" "$ERR" "names the scheme"
+has "; installed: altname (alt, altsql)" "$ERR" \
+	"and the usable drivers found, with their schemes"
+is "$(printf '%s\n' "$ERR" | wc -l)" 1 "one error line"
 
 # A broken file is reported with the loader's own words.
 printf 'not an ELF file\n' >"$T_TMP/strata_broken.so"

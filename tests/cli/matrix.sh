@@ -122,6 +122,20 @@ slow_sql() {
 	esac
 }
 
+# running_long ENGINE URL SECS: whether a strata runs the slow migration of
+# SECS seconds on that database (on SQLite: holds the lock, which it only
+# takes to run it).
+running_long() {
+	case "$1" in
+	sqlite) sqlite_locked "${2#sqlite:}-strata-lock" ;;
+	postgres) [ "$(db_query postgres "$2" "SELECT count(*) FROM pg_stat_activity
+		WHERE datname = current_database() AND state = 'active'
+		AND query LIKE 'SELECT pg_sleep($3)%'")" = 1 ] ;;
+	mysql) [ "$(db_query mysql "$2" "SELECT count(*) FROM information_schema.PROCESSLIST
+		WHERE DB = DATABASE() AND INFO LIKE 'SELECT SLEEP($3)%'")" = 1 ] ;;
+	esac
+}
+
 concurrent_up() {
 	e=$1
 	db_new "$e" || { ok 1 "$e: create a database"; return; }
@@ -144,7 +158,7 @@ INSERT INTO runs VALUES ($v);"
 	mig "$M" 5_long up.sql "$(slow_sql "$e" | sed "s/0\\.3/$secs/; s/200000/$rows/")"
 	"$STRATA_BIN" --dir "$M" --url "$url" up >/dev/null 2>&1 &
 	holder=$!
-	sleep 1
+	wait_for "$e: the holder to run 5_long" running_long "$e" "$url" "$secs"
 	strata --dir "$M" --url "$url" --lock-timeout 1 up
 	expect_rc 4 "$e: lock timeout while another strata migrates"
 	has "another strata is migrating" "$ERR" "$e: says so"

@@ -110,7 +110,7 @@ is "$(db_query mysql "$DBURL" "SELECT count(*) FROM information_schema.TABLES WH
 
 # 3. USE in a migration: the history stays in the URL's database.
 db_new mysql || exit 1
-other=t_other_$$
+other=t_other_$$_$T_DBTAG
 $STRATA_TEST_MY_ADMIN -e "CREATE DATABASE $other" || exit 1
 T_DBS="$T_DBS mysql:$other"
 M=$T_TMP/m3

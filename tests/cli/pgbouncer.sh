@@ -58,19 +58,12 @@ expect_rc 0 "so does one through pgbouncer"
 mig "$M" 7_slow up.sql "SELECT pg_sleep(30);"
 "$STRATA_BIN" --dir "$M" --url "$POOLED" up >"$T_TMP/killed" 2>&1 &
 victim=$!
-i=0
-while [ "$(advisory_locks)" = 0 ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+locks_are() { [ "$(advisory_locks)" = "$1" ]; }
+wait_for "the running strata to take the lock" locks_are 1
 is "$(advisory_locks)" 1 "the running strata holds the lock"
 kill -9 "$victim"
 wait "$victim" 2>/dev/null
-i=0
-while [ "$(advisory_locks)" != 0 ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_for "the lock to go" locks_are 0
 is "$(advisory_locks)" 0 "the killed strata left no lock behind"
 # The running pg_sleep may go on until its backend notices; that is fine:
 # what counts is that the lock is free for the next deploy.

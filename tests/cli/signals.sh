@@ -17,22 +17,35 @@ is "$(wc -l <err | tr -d ' ')" 1 "in one line"
 "$STRATA_BIN" --help >/dev/full 2>err
 is "$?" 1 "--help > /dev/full exits 1"
 
+# busy URL: whether the database is busy with the slow statement after
+# 1_a: a sleep on the servers; on SQLite, a write lock (2_slow's
+# transaction, or the held history insert).
+busy() {
+	case "$1" in
+	sqlite:*) sqlite_locked "${1#sqlite:}" ;;
+	postgres:*) [ "$(db_query postgres "$1" "SELECT count(*) FROM pg_stat_activity
+		WHERE datname = current_database() AND wait_event = 'PgSleep'")" = 1 ] ;;
+	mysql:*) [ "$(db_query mysql "$1" "SELECT count(*) FROM information_schema.PROCESSLIST
+		WHERE DB = DATABASE() AND STATE = 'User sleep'")" = 1 ] ;;
+	esac
+}
+
 # run_and_kill SIGNAL DIR URL: starts 'up', waits until 1_a is applied and
-# the slow 2_slow runs, then sends SIGNAL; sets RC, OUT, ERR.
+# the slow 2_slow (or the held history insert) runs, then sends SIGNAL;
+# sets RC, OUT, ERR.
+# Its own output files, emptied first: "applied   1_a" left in strata()'s
+# $T_TMP/out by an earlier run must not pass for this one's.
 run_and_kill() {
-	"$STRATA_BIN" --dir "$2" --url "$3" up >"$T_TMP/out" 2>"$T_TMP/err" &
+	: >"$T_TMP/kill.out"
+	"$STRATA_BIN" --dir "$2" --url "$3" up >"$T_TMP/kill.out" 2>"$T_TMP/kill.err" &
 	pid=$!
-	n=0
-	while ! grep -q "applied   1_a" "$T_TMP/out" && [ $n -lt 300 ]; do
-		sleep 0.1
-		n=$((n + 1))
-	done
-	sleep 1
+	wait_for "1_a to be applied" grep -q "applied   1_a" "$T_TMP/kill.out"
+	wait_for "the slow statement" busy "$3"
 	kill -s "$1" $pid
 	wait $pid
 	RC=$?
-	OUT=$(cat "$T_TMP/out")
-	ERR=$(cat "$T_TMP/err")
+	OUT=$(cat "$T_TMP/kill.out")
+	ERR=$(cat "$T_TMP/kill.err")
 }
 
 for e in $(engines); do

@@ -18,6 +18,9 @@ strata --dir "$M" --url "sqlite:$T/real/c.db" up
 expect_rc 0 "up through the real path"
 
 # Whether sqlite3 finds the database file $1 write-locked by someone else.
+# The check takes the lock for an instant: a holder started just before
+# must wait for it (-cmd '.timeout MS'), or its BEGIN fails and it never
+# holds the lock.
 locked() {
 	sqlite3 "$1" "BEGIN IMMEDIATE; ROLLBACK;" 2>&1 | grep -q "locked"
 }
@@ -27,7 +30,8 @@ locked() {
 # an outside sqlite3 holds until the test lets it go.
 mig $M 2_slow up.sql "CREATE TABLE runs (x INT);
 INSERT INTO runs VALUES (2);"
-gate_hold db "BEGIN IMMEDIATE;" "ROLLBACK;" sqlite3 "$T/real/c.db"
+gate_hold db "BEGIN IMMEDIATE;" "ROLLBACK;" \
+	sqlite3 -cmd ".timeout 60000" "$T/real/c.db"
 wait_for "the outside holder of the database" locked "$T/real/c.db"
 timeout 120 "$STRATA_BIN" --dir "$M" --url "sqlite:$T/real/c.db?busy_timeout=600000" up >first.out 2>&1 &
 first=$!
@@ -46,7 +50,8 @@ ok $? "the sidecar sits next to the real file"
 # An outside holder of the real sidecar (idle, fed through a pipe) blocks
 # runs through either path.
 mig $M 3_c up.sql "CREATE TABLE c (x INT);"
-gate_hold sidecar "BEGIN EXCLUSIVE;" "ROLLBACK;" sqlite3 "$T/real/c.db-strata-lock"
+gate_hold sidecar "BEGIN EXCLUSIVE;" "ROLLBACK;" \
+	sqlite3 -cmd ".timeout 60000" "$T/real/c.db-strata-lock"
 wait_for "the outside holder of the sidecar" locked "$T/real/c.db-strata-lock"
 ok $? "an outside sqlite3 holds the real sidecar"
 strata --dir "$M" --url "sqlite:$T/link.db" --lock-timeout 1 up

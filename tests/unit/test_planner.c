@@ -354,10 +354,9 @@ static void null_err(void)
 	put_at(dir, "1_a/up.sql", "CREATE TABLE a (x INT);");
 	put_at(dir, "1_a/down.sql", "-- nothing yet");
 	put_at(dir, "2_b/up.sql", "-- nothing yet");
-	memset(&o, 0, sizeof(o));
+	strata_options_init(&o, STRATA_OPTIONS_VERSION);
 	o.url = url;
 	o.migrations_dir = dir;
-	o.lock_timeout = -1;
 	ok(strata_config_load(&cfg, &o, NULL) == 0 &&
 	           strata_open(&s, cfg, NULL) == 0,
 	   "a sqlite session opens without an error struct");

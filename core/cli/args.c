@@ -1,0 +1,334 @@
+/*
+ * The command line: strata [global options] COMMAND [options] [operands].
+ * Global options are accepted before and after the command; an unknown
+ * option or command is named, with the nearest command as a suggestion.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct option global_opts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"env", required_argument, NULL, 'e'},
+        {"url", required_argument, NULL, CLI_OPT_URL},
+        {"dir", required_argument, NULL, CLI_OPT_DIR},
+        {"table", required_argument, NULL, CLI_OPT_TABLE},
+        {"lock-timeout", required_argument, NULL, CLI_OPT_LOCK_TIMEOUT},
+        {"format", required_argument, NULL, CLI_OPT_FORMAT},
+        {"color", optional_argument, NULL, CLI_OPT_COLOR},
+        {"colour", optional_argument, NULL, CLI_OPT_COLOR},
+        {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"yes", no_argument, NULL, 'y'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0}};
+
+#define GLOBAL_SHORT "c:e:qvyhV"
+#define MAX_OPTS     32
+
+int cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	char msg[512];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cli_progress_end();
+	fprintf(stderr, "strata: %s\n", msg);
+	cli_help_hint();
+	if (cli_out.format == CLI_FORMAT_JSON) {
+		strata_error e;
+
+		memset(&e, 0, sizeof(e));
+		e.code = STRATA_EUSAGE;
+		e.message = msg;
+		cli_json_error(&e, CLI_EXIT_USAGE);
+		if (cli_out.command &&
+		    (cli_command_find(cli_out.command)->flags & CLI_CMD_EVENTS))
+			cli_json_summary(CLI_EXIT_USAGE);
+	}
+	return CLI_EXIT_USAGE;
+}
+
+/* A version: digits only, any length (compared as a number later). */
+static int is_version(const char *s)
+{
+	return *s && strspn(s, "0123456789") == strlen(s);
+}
+
+static int parse_seconds(cli *c, const char *s)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < 0 || v > 86400)
+		return cli_usage_error(
+		        "--lock-timeout needs seconds (0-86400), "
+		        "not '%s'",
+		        s);
+	c->opts.lock_timeout = (int)v;
+	return 0;
+}
+
+static int parse_when(const char *s)
+{
+	if (!s || !strcmp(s, "always") || !strcmp(s, "yes"))
+		return CLI_ALWAYS;
+	if (!strcmp(s, "never") || !strcmp(s, "no"))
+		return CLI_NEVER;
+	if (!strcmp(s, "auto"))
+		return CLI_AUTO;
+	return -1;
+}
+
+static int parse_to(cli *c, const char *s)
+{
+	if (!is_version(s))
+		return cli_usage_error(
+		        "--to needs a version (digits), not '%s'", s);
+	if (strspn(s, "0") == strlen(s) && strcmp(c->cmd->name, "down"))
+		return cli_usage_error(
+		        "--to %s: 0 is not a migration version; to revert "
+		        "everything use 'strata down --to 0'",
+		        s);
+	c->to = s;
+	return 0;
+}
+
+/* One option, global or the command's. Returns 0, -1 (help printed) or
+ * an exit code. */
+static int take(cli *c, int ch, const char *arg)
+{
+	switch (ch) {
+	case 'c':
+		c->opts.config_path = arg;
+		break;
+	case 'e':
+		c->opts.env = arg;
+		break;
+	case CLI_OPT_URL:
+		c->opts.url = arg;
+		break;
+	case CLI_OPT_DIR:
+		c->opts.migrations_dir = arg;
+		break;
+	case CLI_OPT_TABLE:
+		c->opts.table = arg;
+		break;
+	case CLI_OPT_LOCK_TIMEOUT:
+		return parse_seconds(c, arg);
+	case 'q':
+		cli_out.quiet = 1;
+		break;
+	case 'v':
+		cli_out.verbose = 1;
+		break;
+	case 'y':
+		c->yes = 1;
+		break;
+	case CLI_OPT_TO:
+		return parse_to(c, arg);
+	case CLI_OPT_EXIT_CODE:
+		c->exit_code = 1;
+		break;
+	case CLI_OPT_APPLIED:
+		c->applied = 1;
+		break;
+	case CLI_OPT_ROLLED_BACK:
+		c->rolled_back = 1;
+		break;
+	case CLI_OPT_OUT_OF_ORDER:
+		c->out_of_order = 1;
+		break;
+	case CLI_OPT_FORMAT:
+		if (!strcmp(arg, "json"))
+			cli_out.format = CLI_FORMAT_JSON;
+		else if (!strcmp(arg, "text"))
+			cli_out.format = CLI_FORMAT_TEXT;
+		else
+			return cli_usage_error("--format is text or json, not "
+			                       "'%s'",
+			                       arg);
+		break;
+	case CLI_OPT_COLOR:
+		if (parse_when(arg) < 0)
+			return cli_usage_error("--color is auto, always or "
+			                       "never, not '%s'",
+			                       arg);
+		cli_out.color = (cli_when)parse_when(arg);
+		break;
+	case 'h':
+		cli_help(c->cmd);
+		return -1;
+	case 'V':
+		printf("strata %s\n", STRATA_VERSION);
+		return -1;
+	}
+	return 0;
+}
+
+/* The option getopt stopped at, as the user wrote it: "--frmat", "-x". */
+static void bad_option(char *buf, size_t n, char **argv)
+{
+	const char *a = argv[optind - 1];
+
+	if (optopt && (!a || strncmp(a, "--", 2)))
+		snprintf(buf, n, "-%c", optopt);
+	else
+		snprintf(buf, n, "%.*s", (int)strcspn(a, "="), a);
+}
+
+static int option_error(const char *where, int ch, char **argv)
+{
+	char name[128];
+
+	bad_option(name, sizeof(name), argv);
+	if (ch == ':')
+		return cli_usage_error("%s%soption '%s' needs a value",
+		                       where ? where : "", where ? ": " : "",
+		                       name);
+	return cli_usage_error("%s%sunknown option '%s'", where ? where : "",
+	                       where ? ": " : "", name);
+}
+
+/* Optimal string alignment distance, for "did you mean". */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	size_t d[24][24];
+
+	if (la > 22 || lb > 22)
+		return 99;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++)
+		for (j = 1; j <= lb; j++) {
+			size_t cost = a[i - 1] != b[j - 1], v = d[i - 1][j] + 1;
+
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (d[i - 1][j - 1] + cost < v)
+				v = d[i - 1][j - 1] + cost;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[la][lb];
+}
+
+static int unknown_command(const char *name)
+{
+	const cli_command *best = NULL;
+	size_t i, bd = 3;
+
+	for (i = 0; cli_commands[i].name; i++) {
+		size_t d = distance(name, cli_commands[i].name);
+
+		if (d < bd && d < strlen(name)) {
+			bd = d;
+			best = &cli_commands[i];
+		}
+	}
+	if (best)
+		return cli_usage_error("unknown command '%s'; did you mean "
+		                       "'%s'?",
+		                       name, best->name);
+	return cli_usage_error("unknown command '%s'", name);
+}
+
+const cli_command *cli_command_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; cli_commands[i].name; i++)
+		if (!strcmp(cli_commands[i].name, name))
+			return &cli_commands[i];
+	return NULL;
+}
+
+/* The command's options first, then the globals. */
+static void merge(struct option *out, const struct option *cmd)
+{
+	size_t n = 0, i;
+
+	for (i = 0; cmd && cmd[i].name && n < MAX_OPTS - 1; i++)
+		out[n++] = cmd[i];
+	for (i = 0; global_opts[i].name && n < MAX_OPTS - 1; i++)
+		out[n++] = global_opts[i];
+	memset(&out[n], 0, sizeof(out[n]));
+}
+
+static int parse_command(cli *c, int argc, char **argv)
+{
+	struct option longs[MAX_OPTS];
+	int ch, rc;
+
+	merge(longs, c->cmd->opts);
+	optind = 0; /* glibc: 0 re-initializes getopt for a new argv */
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":" GLOBAL_SHORT, longs, NULL)) !=
+	       -1) {
+		if (ch == '?' || ch == ':')
+			return option_error(c->cmd->name, ch, argv);
+		rc = take(c, ch, optarg);
+		if (rc)
+			return rc;
+	}
+	/* getopt_long moved the operands to the end. */
+	c->pos = argv + optind;
+	c->npos = argc - optind;
+	if (c->npos && (c->cmd->flags & CLI_CMD_NOPOS))
+		return cli_usage_error("%s takes no arguments (got '%s')",
+		                       c->cmd->name, c->pos[0]);
+	return 0;
+}
+
+/* strata help [CMD] */
+static int help(int argc, char **argv)
+{
+	const cli_command *cmd = NULL;
+
+	if (argc > 2)
+		return cli_usage_error("help takes at most one COMMAND");
+	if (argc == 2 && !(cmd = cli_command_find(argv[1])) &&
+	    strcmp(argv[1], "help"))
+		return unknown_command(argv[1]);
+	cli_help(cmd);
+	return -1;
+}
+
+int cli_parse(cli *c, int argc, char **argv)
+{
+	int ch, rc;
+
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+:" GLOBAL_SHORT, global_opts,
+	                         NULL)) != -1) {
+		if (ch == '?' || ch == ':')
+			return option_error(NULL, ch, argv);
+		rc = take(c, ch, optarg);
+		if (rc)
+			return rc;
+	}
+	if (optind >= argc)
+		return cli_usage_error("no command given");
+	argc -= optind;
+	argv += optind;
+	if (!strcmp(argv[0], "help"))
+		return help(argc, argv);
+	c->cmd = cli_command_find(argv[0]);
+	if (!c->cmd)
+		return unknown_command(argv[0]);
+	cli_out.command = c->cmd->name;
+	return parse_command(c, argc, argv);
+}

@@ -1,0 +1,316 @@
+/* The commands: one table, one handler each. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct option opts_up[] = {
+        {"to", required_argument, NULL, CLI_OPT_TO},
+        {"allow-out-of-order", no_argument, NULL, CLI_OPT_OUT_OF_ORDER},
+        {NULL, 0, NULL, 0}};
+static const struct option opts_down[] = {
+        {"to", required_argument, NULL, CLI_OPT_TO}, {NULL, 0, NULL, 0}};
+static const struct option opts_status[] = {
+        {"exit-code", no_argument, NULL, CLI_OPT_EXIT_CODE},
+        {NULL, 0, NULL, 0}};
+static const struct option opts_resolve[] = {
+        {"applied", no_argument, NULL, CLI_OPT_APPLIED},
+        {"rolled-back", no_argument, NULL, CLI_OPT_ROLLED_BACK},
+        {NULL, 0, NULL, 0}};
+
+static int is_version(const char *s)
+{
+	return *s && strspn(s, "0123456789") == strlen(s);
+}
+
+static int json(void)
+{
+	return cli_out.format == CLI_FORMAT_JSON;
+}
+
+int cli_finish(cli *c, int rc)
+{
+	int code = -rc;
+
+	cli_progress_end();
+	if (rc != STRATA_OK)
+		cli_print_error(&c->err);
+	if (json() && rc != STRATA_OK)
+		cli_json_error(&c->err, code);
+	if (json() && (c->cmd->flags & CLI_CMD_EVENTS))
+		cli_json_summary(code);
+	return code;
+}
+
+static int connect(cli *c)
+{
+	int rc = strata_config_load(&c->cfg, &c->opts, &c->err);
+
+	if (!rc)
+		rc = strata_open(&c->s, c->cfg, &c->err);
+	if (!rc)
+		strata_set_event_fn(c->s, cli_track_event, NULL);
+	if (!rc && c->out_of_order)
+		strata_set_out_of_order(c->s, 1);
+	return rc;
+}
+
+static int cmd_init(cli *c)
+{
+	const char *cfg =
+	        c->opts.config_path ? c->opts.config_path : "strata.ini";
+	const char *dir =
+	        c->opts.migrations_dir ? c->opts.migrations_dir : "migrations";
+	int rc = strata_init_project(cfg, dir, &c->err);
+
+	if (!rc && json())
+		cli_json_created(cfg, dir, NULL);
+	else if (!rc && !cli_out.quiet)
+		printf("created %s and, next to it, %s/\n", cfg, dir);
+	return cli_finish(c, rc);
+}
+
+static int cmd_new(cli *c)
+{
+	char *path = NULL;
+	int rc;
+
+	if (c->npos != 1)
+		return cli_usage_error("new needs exactly one NAME");
+	rc = strata_config_load(&c->cfg, &c->opts, &c->err);
+	if (!rc)
+		rc = strata_new_migration(&path,
+		                          strata_config_migrations(c->cfg),
+		                          c->pos[0], &c->err);
+	if (!rc && json())
+		cli_json_created(NULL, NULL, path);
+	else if (!rc && !cli_out.quiet)
+		printf("created %s/up.sql and %s/down.sql\n", path, path);
+	free(path);
+	return cli_finish(c, rc);
+}
+
+static int cmd_up(cli *c)
+{
+	int rc = connect(c);
+
+	if (!rc)
+		rc = strata_up(c->s, c->to, &c->err);
+	return cli_finish(c, rc);
+}
+
+/* Reverting more than one migration asks first, on a terminal only. */
+static int confirmed(cli *c, long long n)
+{
+	int all = c->to != NULL;
+
+	if (c->yes || !cli_can_prompt() || (n <= 1 && !all) ||
+	    (all && strspn(c->to, "0") != strlen(c->to)))
+		return 1;
+	return cli_confirm_down(c->s, all ? -1 : n);
+}
+
+static int cmd_down(cli *c)
+{
+	long long n = 1;
+	char *end;
+	int rc;
+
+	if (c->npos > 1 || (c->npos == 1 && c->to))
+		return cli_usage_error("down takes a count or --to VERSION");
+	if (c->npos == 1) {
+		errno = 0;
+		n = strtoll(c->pos[0], &end, 10);
+		if (errno || end == c->pos[0] || *end || n < 1)
+			return cli_usage_error("down: count must be a positive "
+			                       "number, not '%s'",
+			                       c->pos[0]);
+	}
+	/* strata_down takes an int: 4294967297 must not become 1. */
+	if (n > INT_MAX)
+		return cli_usage_error("down: count %s is too large (at most "
+		                       "2147483647); to revert everything use "
+		                       "'down --to 0'",
+		                       c->pos[0]);
+	rc = connect(c);
+	if (!rc && !confirmed(c, n)) {
+		fprintf(stderr, "strata: down: not confirmed; nothing "
+		                "reverted\n");
+		if (json())
+			cli_json_summary(CLI_EXIT_FAIL);
+		return CLI_EXIT_FAIL;
+	}
+	if (!rc)
+		rc = strata_down(c->s, (int)n, c->to, &c->err);
+	return cli_finish(c, rc);
+}
+
+/* status prints everything; check prints only when something is wrong.
+ * Either exits 3 on problems when asked to (check always asks). */
+static int status_or_check(cli *c, int check)
+{
+	strata_status *st = NULL;
+	int rc = connect(c), bad, code;
+
+	if (!rc)
+		rc = strata_status_get(&st, c->s, &c->err);
+	if (rc)
+		return cli_finish(c, rc);
+	bad = cli_status_problems(st);
+	code = (check || c->exit_code) && bad ? CLI_EXIT_PROBLEMS : CLI_EXIT_OK;
+	if (json())
+		cli_json_status(st, c->s, code);
+	else if (!check || (bad && !cli_out.quiet))
+		cli_print_status(st, strata_target(c->s),
+		                 strata_driver_name(c->s),
+		                 strata_server_version(c->s));
+	else if (!cli_out.quiet)
+		printf("ok: %s is up to date\n", strata_target(c->s));
+	strata_status_free(st);
+	return code;
+}
+
+static int cmd_status(cli *c)
+{
+	return status_or_check(c, 0);
+}
+
+static int cmd_check(cli *c)
+{
+	return status_or_check(c, 1);
+}
+
+static int cmd_history(cli *c)
+{
+	strata_history *h = NULL;
+	int rc = connect(c);
+
+	if (!rc)
+		rc = strata_history_get(&h, c->s, &c->err);
+	if (!rc && json())
+		cli_json_history(h, c->s);
+	else if (!rc)
+		cli_print_history(h);
+	strata_history_free(h);
+	return cli_finish(c, rc);
+}
+
+static int cmd_plan(cli *c)
+{
+	strata_plan *p = NULL;
+	int rc = connect(c);
+
+	if (!rc)
+		rc = strata_plan_get(&p, c->s, c->to, &c->err);
+	if (!rc && json())
+		cli_json_plan(p, c->s);
+	else if (!rc)
+		cli_print_plan(p, strata_driver_name(c->s));
+	strata_plan_free(p);
+	return cli_finish(c, rc);
+}
+
+static int cmd_baseline(cli *c)
+{
+	int rc;
+
+	if (c->npos != 1 || !is_version(c->pos[0]))
+		return cli_usage_error("baseline needs one VERSION");
+	rc = connect(c);
+	if (!rc)
+		rc = strata_baseline(c->s, c->pos[0], &c->err);
+	return cli_finish(c, rc);
+}
+
+static int cmd_resolve(cli *c)
+{
+	int rc;
+
+	if (c->npos != 1 || !is_version(c->pos[0]))
+		return cli_usage_error("resolve needs one VERSION");
+	if (c->applied == c->rolled_back)
+		return cli_usage_error("resolve needs --applied or "
+		                       "--rolled-back");
+	rc = connect(c);
+	if (!rc)
+		rc = strata_resolve(c->s, c->pos[0], c->applied, &c->err);
+	return cli_finish(c, rc);
+}
+
+static int cmd_repair(cli *c)
+{
+	int i, rc;
+
+	for (i = 0; i < c->npos; i++)
+		if (!is_version(c->pos[i]))
+			return cli_usage_error("repair: '%s' is not a VERSION",
+			                       c->pos[i]);
+	rc = connect(c);
+	if (!rc)
+		rc = strata_repair(c->s, (const char *const *)c->pos,
+		                   (size_t)c->npos, &c->err);
+	return cli_finish(c, rc);
+}
+
+static int cmd_drivers(cli *c)
+{
+	strata_driver_info *d = NULL;
+	size_t n = 0;
+	int rc = strata_drivers_list(&d, &n, &c->err);
+
+	if (!rc && json())
+		cli_json_drivers(d, n);
+	else if (!rc)
+		cli_print_drivers(d, n);
+	strata_drivers_free(d, n);
+	return cli_finish(c, rc);
+}
+
+#define TO_HELP "  --to VERSION          "
+#define OOO_HELP                                                               \
+	"  --allow-out-of-order  also apply pending migrations older than "    \
+	"applied ones\n"
+
+const cli_command cli_commands[] = {
+        {"init", "", "write strata.ini and migrations/", NULL, NULL, cmd_init,
+         CLI_CMD_NOPOS},
+        {"new", "NAME", "create migrations/<timestamp>_NAME/", NULL, NULL,
+         cmd_new, 0},
+        {"up", "[--to VERSION] [--allow-out-of-order]",
+         "apply pending migrations",
+         TO_HELP "stop after this version\n" OOO_HELP, opts_up, cmd_up,
+         CLI_CMD_CREATES | CLI_CMD_EVENTS | CLI_CMD_NOPOS},
+        {"down", "[N] [--to VERSION] [-y]",
+         "revert the last N (default 1); --to 0 reverts all",
+         TO_HELP "revert every migration above this version (0: all)\n"
+                 "  -y, --yes             do not ask before reverting more "
+                 "than one\n",
+         opts_down, cmd_down, CLI_CMD_EVENTS},
+        {"status", "[--exit-code]", "show every migration's state",
+         "  --exit-code           exit 3 on pending migrations, drift or "
+         "failures\n",
+         opts_status, cmd_status, CLI_CMD_NOPOS},
+        {"check", "", "exit 3 if anything is pending or drifted", NULL, NULL,
+         cmd_check, CLI_CMD_NOPOS},
+        {"history", "", "print the history table", NULL, NULL, cmd_history,
+         CLI_CMD_NOPOS},
+        {"plan", "[--to VERSION] [--allow-out-of-order]",
+         "print the SQL 'up' would run",
+         TO_HELP "stop after this version\n" OOO_HELP, opts_up, cmd_plan,
+         CLI_CMD_NOPOS},
+        {"baseline", "VERSION", "record migrations up to VERSION as applied",
+         NULL, NULL, cmd_baseline, CLI_CMD_CREATES | CLI_CMD_EVENTS},
+        {"resolve", "VERSION --applied|--rolled-back",
+         "clear a failed migration after repair",
+         "  --applied             its statements all ran: record it as "
+         "applied\n"
+         "  --rolled-back         none of them stayed: remove its row\n",
+         opts_resolve, cmd_resolve, CLI_CMD_EVENTS},
+        {"repair", "[VERSION...]",
+         "record the current checksum of edited applied migrations", NULL, NULL,
+         cmd_repair, CLI_CMD_EVENTS},
+        {"drivers", "", "list installed database drivers", NULL, NULL,
+         cmd_drivers, CLI_CMD_NOPOS},
+        {NULL, NULL, NULL, NULL, NULL, NULL, 0}};

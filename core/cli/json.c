@@ -1,0 +1,342 @@
+/*
+ * --format json: one document per report, one JSON Lines event per
+ * progress event. Every object carries "format_version"; docs/json.md
+ * describes each member. Absent strings are null, never "".
+ */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static json_object *str(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+static void put(json_object *o, const char *key, json_object *v)
+{
+	json_object_object_add(o, key, v);
+}
+
+static void put_int(json_object *o, const char *key, int64_t v)
+{
+	put(o, key, json_object_new_int64(v));
+}
+
+static void put_bool(json_object *o, const char *key, int v)
+{
+	put(o, key, json_object_new_boolean(v != 0));
+}
+
+/* A document or event with the members every one has. */
+static json_object *head(const char *key, const char *value)
+{
+	json_object *o = json_object_new_object();
+
+	put_int(o, "format_version", CLI_JSON_VERSION);
+	put(o, key, str(value));
+	return o;
+}
+
+/* Prints o on one line and frees it. */
+static void emit(json_object *o)
+{
+	puts(json_object_to_json_string_ext(
+	        o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	fflush(stdout);
+	json_object_put(o);
+}
+
+static json_object *target(const char *command, strata *s)
+{
+	json_object *o = head("command", command);
+
+	put(o, "target", str(strata_target(s)));
+	put(o, "driver", str(strata_driver_name(s)));
+	put(o, "server", str(strata_server_version(s)));
+	return o;
+}
+
+static json_object *status_item(const strata_status_item *it)
+{
+	json_object *o = json_object_new_object();
+
+	put(o, "id", str(it->id));
+	put(o, "version", str(it->version));
+	put(o, "name", str(it->name));
+	put(o, "state", str(strata_state_name(it->state)));
+	put(o, "source", str(it->source));
+	put(o, "applied_at", str(it->applied_at));
+	put(o, "applied_by", str(it->applied_by));
+	put(o, "started_at", str(it->started_at));
+	put_int(o, "duration_ms", it->duration_ms);
+	put_int(o, "steps", it->steps);
+	put(o, "error", str(it->error));
+	put_bool(o, "out_of_order", it->out_of_order);
+	put_bool(o, "transaction", !it->no_transaction);
+	put(o, "history_status", str(it->status));
+	return o;
+}
+
+void cli_json_status(const strata_status *st, strata *s, int exit_code)
+{
+	json_object *o = target(cli_out.command, s);
+	json_object *list = json_object_new_array(), *n, *schema;
+	int64_t by[STRATA_STATE_UNKNOWN + 1] = {0};
+	size_t i;
+
+	for (i = 0; i < st->count; i++) {
+		const strata_status_item *it = strata_status_item_at(st, i);
+
+		json_object_array_add(list, status_item(it));
+		if ((unsigned)it->state <= STRATA_STATE_UNKNOWN)
+			by[it->state]++;
+	}
+	put(o, "migrations", list);
+	n = json_object_new_object();
+	for (i = 0; i <= STRATA_STATE_UNKNOWN; i++)
+		put_int(n, strata_state_name((strata_state)i), by[i]);
+	put(o, "counts", n);
+	schema = json_object_new_object();
+	put_bool(schema, "checked", st->schema_checked);
+	put_bool(schema, "drift", st->schema_drift);
+	put(schema, "since", str(st->schema_since));
+	put(o, "schema", schema);
+	put_bool(o, "problems", cli_status_problems(st));
+	put_int(o, "exit_code", exit_code);
+	emit(o);
+}
+
+static json_object *history_row(const strata_history_row *r)
+{
+	json_object *o = json_object_new_object();
+
+	put(o, "version", str(r->version));
+	put(o, "name", str(r->name));
+	put(o, "status", str(r->status));
+	put(o, "state", str(strata_history_status_name(r->state)));
+	put(o, "checksum", str(r->checksum));
+	put(o, "source", str(r->source));
+	put(o, "started_at", str(r->started_at));
+	put(o, "finished_at", str(r->finished_at));
+	put_int(o, "duration_ms", r->duration_ms);
+	put_int(o, "steps", r->steps);
+	put(o, "applied_by", str(r->applied_by));
+	put(o, "error", str(r->error));
+	put(o, "fingerprint", str(r->fingerprint));
+	return o;
+}
+
+void cli_json_history(const strata_history *h, strata *s)
+{
+	json_object *o = target("history", s), *rows = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < h->count; i++)
+		json_object_array_add(rows,
+		                      history_row(strata_history_row_at(h, i)));
+	put(o, "rows", rows);
+	emit(o);
+}
+
+static json_object *plan_step(const strata_plan_step *p)
+{
+	json_object *o = json_object_new_object();
+	json_object *list = json_object_new_array();
+	size_t j;
+
+	put(o, "id", str(p->id));
+	put(o, "version", str(p->version));
+	put(o, "name", str(p->name));
+	put(o, "source", str(p->source));
+	put_bool(o, "skipped", !p->source);
+	put_bool(o, "transaction", p->transactional);
+	for (j = 0; j < p->count; j++) {
+		json_object *st = json_object_new_object();
+
+		put_int(st, "line", p->lines[j]);
+		put(st, "sql", str(p->statements[j]));
+		json_object_array_add(list, st);
+	}
+	put(o, "statements", list);
+	return o;
+}
+
+void cli_json_plan(const strata_plan *p, strata *s)
+{
+	json_object *o = target("plan", s), *list = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < p->count; i++)
+		json_object_array_add(list,
+		                      plan_step(strata_plan_step_at(p, i)));
+	put(o, "migrations", list);
+	emit(o);
+}
+
+void cli_json_drivers(const strata_driver_info *d, size_t n)
+{
+	json_object *o = head("command", "drivers");
+	json_object *list = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		json_object *e = json_object_new_object();
+
+		put(e, "name", str(d[i].name));
+		put(e, "version", str(d[i].version));
+		put(e, "path", str(d[i].path));
+		put(e, "description", str(d[i].description));
+		put_int(e, "abi_major", d[i].abi_major);
+		put_int(e, "abi_minor", d[i].abi_minor);
+		put_bool(e, "usable", !d[i].problem);
+		put(e, "problem", str(d[i].problem));
+		json_object_array_add(list, e);
+	}
+	put(o, "drivers", list);
+	emit(o);
+}
+
+void cli_json_created(const char *config, const char *dir, const char *path)
+{
+	json_object *o = head("command", cli_out.command);
+
+	if (path) {
+		put(o, "path", str(path));
+	} else {
+		put(o, "config", str(config));
+		put(o, "migrations", str(dir));
+	}
+	emit(o);
+}
+
+static const char *code_name(int code)
+{
+	switch (code) {
+	case STRATA_EUSAGE:
+		return "usage";
+	case STRATA_EDRIFT:
+		return "drift";
+	case STRATA_ELOCK:
+		return "lock";
+	case STRATA_ELINT:
+		return "lint";
+	default:
+		return "failed";
+	}
+}
+
+static json_object *error_object(const strata_error *err, int exit_code)
+{
+	json_object *o = json_object_new_object();
+	char *line = strata_error_format(err);
+
+	put(o, "kind", str(code_name(err->code)));
+	put_int(o, "exit_code", exit_code);
+	put(o, "message", str(line));
+	put(o, "file", str(err->file));
+	put_int(o, "line", err->line);
+	put(o, "db_message", str(err->db_message));
+	put(o, "sqlstate", str(*err->sqlstate ? err->sqlstate : NULL));
+	put_int(o, "db_code", err->db_code);
+	free(line);
+	return o;
+}
+
+/* Event commands report an "error" event (the summary follows); the
+ * others one document with an "error" member. */
+void cli_json_error(const strata_error *err, int exit_code)
+{
+	const cli_command *cmd =
+	        cli_out.command ? cli_command_find(cli_out.command) : NULL;
+	json_object *o;
+
+	if (cmd && (cmd->flags & CLI_CMD_EVENTS)) {
+		o = head("event", "error");
+		put(o, "command", str(cli_out.command));
+	} else {
+		o = head("command", cli_out.command);
+	}
+	put(o, "error", error_object(err, exit_code));
+	put_int(o, "exit_code", exit_code);
+	emit(o);
+}
+
+static const char *event_name(strata_event_kind k)
+{
+	switch (k) {
+	case STRATA_EV_LOCK_WAIT:
+		return "lock_wait";
+	case STRATA_EV_APPLIED:
+		return "applied";
+	case STRATA_EV_SKIPPED:
+		return "skipped";
+	case STRATA_EV_REVERTED:
+		return "reverted";
+	case STRATA_EV_BASELINED:
+		return "baselined";
+	case STRATA_EV_RESOLVED:
+		return "resolved";
+	case STRATA_EV_OUT_OF_ORDER:
+		return "out_of_order";
+	case STRATA_EV_NOTHING:
+		return "nothing";
+	case STRATA_EV_REPAIRED:
+		return "repaired";
+	case STRATA_EV_START:
+		return "start";
+	case STRATA_EV_STATEMENT:
+		return "statement";
+	case STRATA_EV_STATEMENT_DONE:
+		return "statement_done";
+	case STRATA_EV_FAILED:
+		return "failed";
+	}
+	return "unknown";
+}
+
+void cli_json_event(const strata_event *ev)
+{
+	int stmt = ev->kind == STRATA_EV_STATEMENT ||
+	           ev->kind == STRATA_EV_STATEMENT_DONE;
+	json_object *o;
+
+	if (stmt && !cli_out.verbose)
+		return;
+	o = head("event", event_name(ev->kind));
+	put(o, "command", str(cli_out.command));
+	put(o, "id", str(ev->id));
+	put(o, "version", str(ev->version));
+	put(o, "name", str(ev->name));
+	put(o, "source", str(ev->source));
+	put_int(o, "steps", ev->steps);
+	put_int(o, "duration_ms", ev->duration_ms);
+	put(o, "detail", str(ev->detail));
+	if (stmt) {
+		put_int(o, "index", ev->index);
+		put_int(o, "count", ev->count);
+		put_int(o, "line", ev->line);
+		put(o, "sql", str(ev->sql));
+	}
+	emit(o);
+}
+
+void cli_json_summary(int exit_code)
+{
+	const cli_counts *n = cli_progress_counts();
+	json_object *o = head("event", "summary");
+
+	put(o, "command", str(cli_out.command));
+	put_int(o, "applied", n->applied);
+	put_int(o, "skipped", n->skipped);
+	put_int(o, "reverted", n->reverted);
+	put_int(o, "baselined", n->baselined);
+	put_int(o, "resolved", n->resolved);
+	put_int(o, "repaired", n->repaired);
+	put_int(o, "failed", n->failed);
+	put_int(o, "duration_ms", cli_now_ms() - n->start_ms);
+	put_int(o, "exit_code", exit_code);
+	put_bool(o, "ok", exit_code == CLI_EXIT_OK);
+	emit(o);
+}

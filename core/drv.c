@@ -1,0 +1,324 @@
+/*
+ * Every call from the core into a driver goes through this file (as in
+ * libgit2's refdb.c and curl's vtls.c). Here, and only here:
+ *
+ * - the required members are listed (one table: the loader checks it, and
+ *   strata-driver(7) lists the same set);
+ * - optional members are tested with STRATA_DRV_HAS, with the fallback
+ *   the ABI documents when a driver lacks one;
+ * - a failure is normalised: an unknown return code is STRATA_DRV_ERROR,
+ *   and an error without a message gets one naming the driver and the
+ *   operation;
+ * - the per-process init hook runs, once per driver.
+ *
+ * A trace of driver calls, if ever wanted, belongs here too: done() sees
+ * the outcome of every operation that returns a code.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define REQ(member, is_op)                                                     \
+	{                                                                      \
+		offsetof(strata_driver, member),                               \
+		        sizeof(((const strata_driver *)0)->member), #member,   \
+		        is_op                                                  \
+	}
+
+/* The members a driver must set; every other one may be NULL. */
+static const struct required {
+	size_t off, size;
+	const char *name;
+	int is_op; /* an operation (function), else data */
+} required[] = {
+        REQ(name, 0),    REQ(version, 0),      REQ(schemes, 0),
+        REQ(dialect, 0), REQ(connect, 1),      REQ(close, 1),
+        REQ(exec, 1),    REQ(query, 1),        REQ(begin, 1),
+        REQ(commit, 1),  REQ(rollback, 1),     REQ(lock, 1),
+        REQ(unlock, 1),  REQ(table_exists, 1), REQ(introspect, 1),
+};
+
+/* Whether the member at [off, off + size) is within the driver's struct
+ * and set (NULL pointers are all zero bits on every platform strata runs
+ * on; reading the bytes avoids converting function pointers). */
+static int member_set(const strata_driver *d, size_t off, size_t size)
+{
+	const unsigned char *p = (const unsigned char *)d + off;
+	size_t i;
+
+	if (d->struct_size < off + size)
+		return 0;
+	for (i = 0; i < size; i++)
+		if (p[i])
+			return 1;
+	return 0;
+}
+
+char *strata__drv_check(const strata_driver *d)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+		if (!member_set(d, required[i].off, required[i].size))
+			return strata__printf(
+			        "driver vtable lacks required %s '%s'",
+			        required[i].is_op ? "operation" : "member",
+			        required[i].name);
+	if (!d->schemes[0])
+		return strata__strdup("driver declares no URL schemes");
+	return NULL;
+}
+
+int strata__drv_handles(const strata_driver *d, const char *scheme)
+{
+	const char *const *sc;
+
+	for (sc = d->schemes; *sc; sc++)
+		if (!strcmp(*sc, scheme))
+			return 1;
+	return 0;
+}
+
+char *strata__drv_schemes(const strata_driver *d, const char *sep)
+{
+	strata__buf b = STRATA__BUF_INIT;
+	const char *const *sc;
+
+	for (sc = d->schemes; *sc; sc++)
+		strata__buf_printf(&b, "%s%s", sc == d->schemes ? "" : sep,
+		                   *sc);
+	return strata__buf_detach(&b);
+}
+
+const char *const *strata__drv_file_names(const strata_driver *d,
+                                          const char *buf[2])
+{
+	if (STRATA_DRV_HAS(d, file_names) && d->file_names[0])
+		return d->file_names;
+	buf[0] = d->name;
+	buf[1] = NULL;
+	return buf;
+}
+
+/*
+ * The outcome of init, per driver, for the life of the process. Keyed by
+ * the vtable's address: a driver is made resident before its init runs
+ * (loader.c), so the address is never reused by another module.
+ */
+typedef struct init_rec {
+	const strata_driver *drv;
+	char *why; /* NULL: init succeeded (or there is none) */
+	struct init_rec *next;
+} init_rec;
+
+static pthread_mutex_t init_mu = PTHREAD_MUTEX_INITIALIZER;
+static init_rec *inits;
+
+char *strata__drv_init(const strata_driver *d)
+{
+	init_rec *r;
+	char *why = NULL;
+
+	pthread_mutex_lock(&init_mu);
+	for (r = inits; r && r->drv != d; r = r->next)
+		;
+	if (!r) {
+		r = strata__calloc(1, sizeof(*r));
+		r->drv = d;
+		if (STRATA_DRV_HAS(d, init)) {
+			strata_dberr de;
+			int rc;
+
+			memset(&de, 0, sizeof(de));
+			rc = d->init(&de);
+			if (rc == STRATA_DRV_NOMEM)
+				strata__oom();
+			if (rc != STRATA_DRV_OK)
+				r->why = strata__printf(
+				        "init failed: %s",
+				        de.message[0] ? de.message
+				                      : "no reason given");
+		}
+		r->next = inits;
+		inits = r;
+	}
+	why = strata__strdup(r->why);
+	pthread_mutex_unlock(&init_mu);
+	return why;
+}
+
+static int known_rc(int rc)
+{
+	switch (rc) {
+	case STRATA_DRV_OK:
+	case STRATA_DRV_ERROR:
+	case STRATA_DRV_TIMEOUT:
+	case STRATA_DRV_NOMEM:
+	case STRATA_DRV_CONFIG:
+	case STRATA_DRV_LOST:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Every operation's return code passes here. */
+static int done(const strata_driver *d, const char *op, int rc,
+                strata_dberr *de)
+{
+	if (rc == STRATA_DRV_OK)
+		return rc;
+	if (rc == STRATA_DRV_NOMEM)
+		strata__oom(); /* the one policy: see docs/embedding.md */
+	if (!known_rc(rc))
+		rc = STRATA_DRV_ERROR;
+	if (de && !de->message[0] && rc != STRATA_DRV_TIMEOUT)
+		snprintf(de->message, sizeof(de->message),
+		         "driver '%s' failed in %s without saying why", d->name,
+		         op);
+	return rc;
+}
+
+int strata__drv_connect(strata *s, strata_conn **out, unsigned flags,
+                        strata_dberr *de)
+{
+	int rc;
+
+	*out = NULL;
+	rc = done(s->drv, "connect",
+	          s->drv->connect(out, &s->url.url, flags, de), de);
+	if (rc != STRATA_DRV_OK)
+		*out = NULL;
+	return rc;
+}
+
+void strata__drv_close(strata *s, strata_conn *c)
+{
+	if (c)
+		s->drv->close(c);
+}
+
+/* Absent, or no answer: "". */
+const char *strata__drv_server_version(const strata *s, strata_conn *c)
+{
+	const char *v = NULL;
+
+	if (STRATA_DRV_HAS(s->drv, server_version))
+		v = s->drv->server_version(c);
+	return v ? v : "";
+}
+
+/* Absent: OK, flags unchanged. */
+int strata__drv_session_setup(strata *s, strata_conn *c, unsigned *flags,
+                              strata_dberr *de)
+{
+	unsigned f = *flags;
+	int rc;
+
+	if (!STRATA_DRV_HAS(s->drv, session_setup))
+		return STRATA_DRV_OK;
+	rc = done(s->drv, "session_setup", s->drv->session_setup(c, &f, de),
+	          de);
+	if (rc == STRATA_DRV_OK)
+		*flags = f;
+	return rc;
+}
+
+int strata__drv_exec(strata *s, strata_conn *c, const char *sql,
+                     strata_dberr *de)
+{
+	return done(s->drv, "exec", s->drv->exec(c, sql, de), de);
+}
+
+int strata__drv_query(strata *s, strata_conn *c, const char *sql,
+                      const strata_value *params, int nparams, strata_row_fn fn,
+                      void *fn_ctx, strata_dberr *de)
+{
+	return done(s->drv, "query",
+	            s->drv->query(c, sql, params, nparams, fn, fn_ctx, de), de);
+}
+
+int strata__drv_begin(strata *s, strata_conn *c, strata_dberr *de)
+{
+	return done(s->drv, "begin", s->drv->begin(c, de), de);
+}
+
+int strata__drv_commit(strata *s, strata_conn *c, strata_dberr *de)
+{
+	return done(s->drv, "commit", s->drv->commit(c, de), de);
+}
+
+int strata__drv_rollback(strata *s, strata_conn *c, strata_dberr *de)
+{
+	return done(s->drv, "rollback", s->drv->rollback(c, de), de);
+}
+
+/* Absent: -1 (unknown). */
+int64_t strata__drv_changes(strata *s, strata_conn *c)
+{
+	return STRATA_DRV_HAS(s->drv, changes) ? s->drv->changes(c) : -1;
+}
+
+/* Absent: -1 (unknown). */
+int strata__drv_in_transaction(strata *s, strata_conn *c)
+{
+	return STRATA_DRV_HAS(s->drv, in_transaction)
+	               ? s->drv->in_transaction(c)
+	               : -1;
+}
+
+int strata__drv_lock(strata *s, strata_conn *c, const char *name,
+                     unsigned timeout_ms, strata_dberr *de)
+{
+	return done(s->drv, "lock", s->drv->lock(c, name, timeout_ms, de), de);
+}
+
+int strata__drv_unlock(strata *s, strata_conn *c, const char *name,
+                       strata_dberr *de)
+{
+	return done(s->drv, "unlock", s->drv->unlock(c, name, de), de);
+}
+
+/* Absent: OK (the lock cannot be lost). */
+int strata__drv_lock_check(strata *s, strata_conn *c, const char *name,
+                           strata_dberr *de)
+{
+	if (!STRATA_DRV_HAS(s->drv, lock_check))
+		return STRATA_DRV_OK;
+	return done(s->drv, "lock_check", s->drv->lock_check(c, name, de), de);
+}
+
+/* Absent: OK with *out NULL (no schemas). */
+int strata__drv_current_schema(strata *s, strata_conn *c, const char *schema,
+                               const char *table, char **out, strata_dberr *de)
+{
+	int rc;
+
+	*out = NULL;
+	if (!STRATA_DRV_HAS(s->drv, current_schema))
+		return STRATA_DRV_OK;
+	rc = done(s->drv, "current_schema",
+	          s->drv->current_schema(c, schema, table, out, de), de);
+	if (rc != STRATA_DRV_OK) {
+		free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+int strata__drv_table_exists(strata *s, strata_conn *c, const char *schema,
+                             const char *table, int *exists, strata_dberr *de)
+{
+	*exists = 0;
+	return done(s->drv, "table_exists",
+	            s->drv->table_exists(c, schema, table, exists, de), de);
+}
+
+int strata__drv_introspect(const strata_driver *d, strata_conn *c,
+                           const strata_schema_sink *sink, strata_dberr *de)
+{
+	return done(d, "introspect", d->introspect(c, sink, de), de);
+}

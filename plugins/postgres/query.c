@@ -1,0 +1,220 @@
+/*
+ * Running statements for the PostgreSQL driver: errors from libpq, results,
+ * parameters. The rest of the driver builds on this file; it calls nothing
+ * of theirs.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pg_int.h"
+
+/* ------------------------------------------------------------------ */
+/* Error messages                                                      */
+
+int pg__err_conn(strata_dberr *err, PGconn *pg)
+{
+	strata__kit_err(err, NULL, 0, "%s", "");
+	strata__kit_err_add_lines(err, PQerrorMessage(pg));
+	if (!err->message[0])
+		strata__kit_err_add(err, "unknown libpq error");
+	return STRATA_DRV_ERROR;
+}
+
+static void msg_add_field(strata_dberr *err, const char *label,
+                          const char *text)
+{
+	if (!text || !*text)
+		return;
+	strata__kit_err_add(err, "%s", label);
+	strata__kit_err_add_lines(err, text);
+	strata__kit_err_add(err, ")");
+}
+
+/* A lost connection often comes without an SQLSTATE; report 08006. */
+static void set_sqlstate(strata_dberr *err, PGconn *pg, const PGresult *res)
+{
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+	if (state)
+		snprintf(err->sqlstate, sizeof(err->sqlstate), "%.5s", state);
+	else if (PQstatus(pg) == CONNECTION_BAD)
+		snprintf(err->sqlstate, sizeof(err->sqlstate), "08006");
+}
+
+/* A failed statement: primary message, position, detail and hint. */
+static int set_err_res(strata_dberr *err, PGconn *pg, const PGresult *res)
+{
+	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	const char *pos = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
+
+	strata__kit_err(err, NULL, 0, "%s", "");
+	/* Client-side failures (lost connection...) have no fields. */
+	if (!primary) {
+		strata__kit_err_add_lines(err, PQresultErrorMessage(res));
+		if (!err->message[0])
+			pg__err_conn(err, pg);
+		set_sqlstate(err, pg, res);
+		return STRATA_DRV_ERROR;
+	}
+	set_sqlstate(err, pg, res);
+	strata__kit_err_add_lines(err, primary);
+	if (pos)
+		strata__kit_err_add(err, " at character %s", pos);
+	msg_add_field(err, " (DETAIL: ",
+	              PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL));
+	msg_add_field(
+	        err, " (HINT: ", PQresultErrorField(res, PG_DIAG_MESSAGE_HINT));
+	return STRATA_DRV_ERROR;
+}
+
+/* ------------------------------------------------------------------ */
+/* Statements                                                          */
+
+/*
+ * COPY ... FROM STDIN / TO STDOUT leaves the session in copy mode, where
+ * it would accept nothing else; end it and drain the results.
+ */
+static void copy_abort(PGconn *pg, ExecStatusType st)
+{
+	PGresult *r;
+	char *buf;
+
+	if (st == PGRES_COPY_IN || st == PGRES_COPY_BOTH)
+		PQputCopyEnd(pg, "COPY FROM STDIN is not supported by strata");
+	if (st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH)
+		while (PQgetCopyData(pg, &buf, 0) > 0)
+			PQfreemem(buf);
+	while ((r = PQgetResult(pg)) != NULL)
+		PQclear(r);
+}
+
+int pg__check(strata_conn *c, PGresult *res, strata_dberr *err)
+{
+	ExecStatusType st = PQresultStatus(res);
+	const char *rows = PQcmdTuples(res);
+	int rc = STRATA_DRV_OK;
+
+	c->changes = rows && *rows ? strtoll(rows, NULL, 10) : -1;
+	switch (st) {
+	case PGRES_COMMAND_OK:
+	case PGRES_TUPLES_OK:
+	case PGRES_EMPTY_QUERY:
+		break;
+	case PGRES_COPY_IN:
+	case PGRES_COPY_OUT:
+	case PGRES_COPY_BOTH:
+		copy_abort(c->pg, st);
+		rc = strata__kit_fail(err, STRATA_DRV_ERROR,
+		                      "COPY to or from the client is not "
+		                      "supported in migrations");
+		break;
+	default:
+		rc = set_err_res(err, c->pg, res);
+		break;
+	}
+	PQclear(res);
+	return rc;
+}
+
+int pg__exec(strata_conn *c, const char *sql, strata_dberr *err)
+{
+	return pg__check(c, PQexec(c->pg, sql), err);
+}
+
+/* Every column of every row (PQnfields of them, however many). */
+static int send_rows(PGresult *res, strata_row_fn fn, void *ctx)
+{
+	int nrows = PQntuples(res);
+	int ncols = PQnfields(res);
+	const char **vals;
+	int r, k;
+
+	vals = malloc((ncols ? (size_t)ncols : 1) * sizeof(*vals));
+	if (!vals)
+		return STRATA_DRV_NOMEM;
+	for (r = 0; r < nrows; r++) {
+		for (k = 0; k < ncols; k++)
+			vals[k] = PQgetisnull(res, r, k)
+			                  ? NULL
+			                  : PQgetvalue(res, r, k);
+		if (fn(ctx, ncols, vals) != 0)
+			break;
+	}
+	free(vals);
+	return STRATA_DRV_OK;
+}
+
+/* Length of a formatted int64 including sign and NUL, with slack. */
+#define INT_TEXT_LEN 24
+
+/* Text forms of the parameters; ints are formatted into ibuf. An unknown
+ * value type is refused, never sent as NULL. */
+static int params_text(const strata_value *p, int n, const char **vals,
+                       char *ibuf, strata_dberr *err)
+{
+	int k;
+
+	for (k = 0; k < n; k++) {
+		char *b = ibuf + (size_t)k * INT_TEXT_LEN;
+
+		switch (p[k].type) {
+		case STRATA_VAL_NULL:
+			vals[k] = NULL;
+			break;
+		case STRATA_VAL_TEXT:
+			vals[k] = p[k].text;
+			break;
+		case STRATA_VAL_INT:
+			snprintf(b, INT_TEXT_LEN, "%" PRId64, p[k].i);
+			vals[k] = b;
+			break;
+		default:
+			return strata__kit_fail(err, STRATA_DRV_ERROR,
+			                        "parameter %d has an unknown "
+			                        "value type (%d)",
+			                        k + 1, p[k].type);
+		}
+	}
+	return STRATA_DRV_OK;
+}
+
+int pg__query(strata_conn *c, const char *sql, const strata_value *params,
+              int nparams, strata_row_fn fn, void *fn_ctx, strata_dberr *err)
+{
+	const char **vals = NULL;
+	char *ibuf = NULL;
+	PGresult *res;
+	int rc;
+
+	if (nparams < 0 || (nparams > 0 && !params))
+		return strata__kit_fail(err, STRATA_DRV_ERROR,
+		                        "invalid parameter list (%d "
+		                        "parameters)",
+		                        nparams);
+	if (nparams > 0) {
+		vals = malloc((size_t)nparams * sizeof(*vals));
+		ibuf = malloc((size_t)nparams * INT_TEXT_LEN);
+		if (!vals || !ibuf) {
+			free(vals);
+			free(ibuf);
+			return strata__kit_nomem(err);
+		}
+		rc = params_text(params, nparams, vals, ibuf, err);
+		if (rc != STRATA_DRV_OK) {
+			free(vals);
+			free(ibuf);
+			return rc;
+		}
+	}
+	res = PQexecParams(c->pg, sql, nparams, NULL, vals, NULL, NULL, 0);
+	free(vals);
+	free(ibuf);
+	if (fn && PQresultStatus(res) == PGRES_TUPLES_OK &&
+	    send_rows(res, fn, fn_ctx) != STRATA_DRV_OK) {
+		PQclear(res);
+		return strata__kit_nomem(err);
+	}
+	return pg__check(c, res, err);
+}

@@ -1,0 +1,116 @@
+/*
+ * Running statements for the SQLite driver: errors from a handle, binding,
+ * stepping. The rest of the driver builds on this file; it calls nothing
+ * of theirs.
+ */
+#include <stdlib.h>
+
+#include "sqlite_int.h"
+
+int sqlite__fail(sqlite3 *db, strata_dberr *err)
+{
+	if (!db)
+		return strata__kit_nomem(err);
+	return strata__kit_err(err, NULL, sqlite3_extended_errcode(db), "%s",
+	                       sqlite3_errmsg(db));
+}
+
+/* Enough for any row the core reads; wider rows allocate. */
+#define ROW_STACK 32
+
+/* Steps a prepared statement to the end, rows to fn if set; finalizes. */
+static int run_stmt(sqlite3 *db, sqlite3_stmt *st, strata_row_fn fn, void *ctx,
+                    strata_dberr *err)
+{
+	const char *stack[ROW_STACK], **vals = stack;
+	int n = sqlite3_column_count(st);
+	int rc, i, stop = 0;
+
+	/* Every column: a row is never cut to fit a buffer. */
+	if (fn && n > ROW_STACK &&
+	    !(vals = malloc((size_t)n * sizeof(*vals)))) {
+		sqlite3_finalize(st);
+		return strata__kit_nomem(err);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!fn || stop)
+			continue;
+		for (i = 0; i < n; i++)
+			vals[i] = (const char *)sqlite3_column_text(st, i);
+		stop = fn(ctx, n, vals);
+	}
+	if (vals != stack)
+		free(vals);
+	rc = rc == SQLITE_DONE ? STRATA_DRV_OK : sqlite__fail(db, err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int sqlite__exec(sqlite3 *db, const char *sql, strata_dberr *err)
+{
+	const char *tail = sql;
+	int rc;
+
+	while (tail && *tail) {
+		sqlite3_stmt *st = NULL;
+
+		if (sqlite3_prepare_v2(db, tail, -1, &st, &tail) != SQLITE_OK)
+			return sqlite__fail(db, err);
+		if (!st) /* whitespace or a comment */
+			continue;
+		if ((rc = run_stmt(db, st, NULL, NULL, err)) != STRATA_DRV_OK)
+			return rc;
+	}
+	return STRATA_DRV_OK;
+}
+
+/* A value type this driver does not know is refused, never bound as NULL:
+ * a history write would otherwise record NULL without a word. */
+static int bind_all(sqlite3 *db, sqlite3_stmt *st, const strata_value *p, int n,
+                    strata_dberr *err)
+{
+	int i, rc = SQLITE_OK;
+
+	if (n < 0 || (n > 0 && !p))
+		return strata__kit_fail(err, STRATA_DRV_ERROR,
+		                        "invalid parameter list (%d "
+		                        "parameters)",
+		                        n);
+	for (i = 0; i < n && rc == SQLITE_OK; i++) {
+		switch (p[i].type) {
+		case STRATA_VAL_NULL:
+			rc = sqlite3_bind_null(st, i + 1);
+			break;
+		case STRATA_VAL_TEXT:
+			rc = sqlite3_bind_text(st, i + 1, p[i].text, -1,
+			                       SQLITE_TRANSIENT);
+			break;
+		case STRATA_VAL_INT:
+			rc = sqlite3_bind_int64(st, i + 1, p[i].i);
+			break;
+		default:
+			return strata__kit_fail(err, STRATA_DRV_ERROR,
+			                        "parameter %d has an unknown "
+			                        "value type (%d)",
+			                        i + 1, p[i].type);
+		}
+	}
+	return rc == SQLITE_OK ? STRATA_DRV_OK : sqlite__fail(db, err);
+}
+
+int sqlite__query(sqlite3 *db, const char *sql, const strata_value *params,
+                  int nparams, strata_row_fn fn, void *ctx, strata_dberr *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return sqlite__fail(db, err);
+	if (!st)
+		return STRATA_DRV_OK;
+	if ((rc = bind_all(db, st, params, nparams, err)) != STRATA_DRV_OK) {
+		sqlite3_finalize(st);
+		return rc;
+	}
+	return run_stmt(db, st, fn, ctx, err);
+}

@@ -1,0 +1,125 @@
+#!/bin/sh
+# bash and zsh completion, installed by make install: commands, options
+# (global and per command, checked against the help), environments from
+# the config's sections, versions after --to from the migrations folder.
+. "$STRATA_SRCDIR/tests/lib.sh"
+cd "$T_TMP" || exit 1
+unset DATABASE_URL STRATA_URL STRATA_CONFIG STRATA_ENV STRATA_MIGRATIONS
+
+BUILD=$(dirname "$STRATA_BIN")
+# install-data: the same rules as make install, without relinking the
+# programs the other tests are running.
+${STRATA_MAKE:-make} -s -C "$BUILD" install-data DESTDIR="$T_TMP/inst" >"$T_TMP/install.log" 2>&1
+ok $? "make install-data DESTDIR=..."
+BASHC=$(find "$T_TMP/inst" -path '*/share/bash-completion/completions/strata' -type f)
+ZSHC=$(find "$T_TMP/inst" -path '*/share/zsh/vendor-completions/_strata' -type f)
+[ -n "$BASHC" ]
+ok $? "bash completion installed in \$(datadir)/bash-completion/completions"
+[ -n "$ZSHC" ]
+ok $? "zsh completion installed in \$(datadir)/zsh/vendor-completions"
+
+# words WORD...: what bash completes for the last word (sorted, one line).
+words() {
+	bash -c '. "$1" && shift && COMP_WORDS=("$@") && COMP_CWORD=$(($# - 1)) &&
+		_strata && printf "%s\n" "${COMPREPLY[@]}"' _ "$BASHC" "$@" |
+		sed '/^$/d' | sort | tr '\n' ' ' | sed 's/ $//'
+}
+
+# contains LIST WORD...: every WORD is in LIST.
+contains() {
+	list=" $1 "
+	shift
+	for w in "$@"; do
+		case "$list" in *" $w "*) ;; *)
+			echo "# missing: $w"
+			return 1
+			;;
+		esac
+	done
+}
+
+is "$(words strata st)" "status" "a command"
+is "$(words strata "")" "baseline check down drivers help history init new plan repair resolve status up" \
+	"every command"
+is "$(words strata --url sqlite:x.db -e prod st)" "status" "after global options and their values"
+is "$(words strata help hi)" "history" "help COMMAND"
+is "$(words strata --format "")" "json text" "--format values"
+is "$(words strata --color=a)" "--color=always --color=auto" "--color= values"
+
+OPTS=$(words strata status --)
+contains "$OPTS" --exit-code --url --format
+ok $? "status: its option and the globals"
+lacks "--to" "$OPTS" "status: not another command's option"
+contains "$(words strata up --)" --to --allow-out-of-order --yes
+ok $? "up: --to, --allow-out-of-order"
+contains "$(words strata resolve 1 --)" --applied --rolled-back
+ok $? "resolve: --applied, --rolled-back"
+
+# The options the help documents are the ones completed.
+"$STRATA_BIN" help >help.txt
+cmds=$(sed -n '/^Commands:/,/^$/p' help.txt | sed -n 's/^  \([a-z][a-z]*\).*/\1/p' | sort | tr '\n' ' ' | sed 's/ $//')
+is "$(words strata "")" "$cmds" "completion and help list the same commands"
+globals=$(sed -n '/^Global options/,/^$/p' help.txt | grep -oE -- '--[a-z-]+' | sort -u)
+# shellcheck disable=SC2086
+contains "$(words strata --)" $globals
+ok $? "every global option of the help"
+for c in $cmds; do
+	[ "$c" = help ] && continue
+	own=$("$STRATA_BIN" help "$c" | sed -n '/^Options:/,/^$/p' | grep -oE -- '--[a-z-]+' | sort -u)
+	# shellcheck disable=SC2086
+	contains "$(words strata "$c" --)" $own $globals
+	ok $? "$c: every option of 'strata help $c'"
+done
+
+# Environments: the sections of strata.ini, or of -c FILE.
+printf '[default]\nurl = sqlite:a.db\n[staging]\nurl = x\n  [prod]  \n' >strata.ini
+mkdir -p conf
+printf '[default]\n[ci]\nmigrations = db\n' >conf/other.ini
+is "$(words strata -e "")" "default prod staging" "-e: the sections of strata.ini"
+is "$(words strata status --env s)" "staging" "--env after the command"
+is "$(words strata -c conf/other.ini -e "")" "ci default" "-c FILE: its sections"
+is "$(words strata --config=conf/other.ini status -e "")" "ci default" "--config=FILE"
+
+# Versions after --to: folder names in the migrations folder.
+mig migrations 1_a up.sql "SELECT 1;"
+mig migrations 2_b up.sql "SELECT 1;"
+mig migrations 10_c up.sql "SELECT 1;"
+mkdir -p migrations/notes
+mig conf/db 20240101120000_x up.sql "SELECT 1;"
+mig other 7_z up.sql "SELECT 1;"
+is "$(words strata up --to "")" "1 10 2" "up --to: the versions"
+is "$(words strata down --to "")" "0 1 10 2" "down --to: 0 too"
+is "$(words strata plan --to 1)" "1 10" "a prefix"
+is "$(words strata --dir other up --to "")" "7" "--dir"
+is "$(words strata -c conf/other.ini up --to "")" "20240101120000" "the config's folder, relative to it"
+is "$(words strata baseline "")" "1 10 2" "baseline VERSION"
+"$STRATA_BIN" --url sqlite:"$T_TMP"/none.db status >/dev/null 2>&1
+[ ! -e none.db ]
+ok $? "no database was needed"
+
+bash -n "$BASHC"
+ok $? "bash: the script parses"
+
+# zsh: the installed _strata in a real zsh (scripts/install-deps.sh test
+# installs it; CI must not go without).
+zwords() {
+	zsh -f "$STRATA_SRCDIR/tests/cli/cli_zsh_complete.zsh" "$(dirname "$ZSHC")" "$*" |
+		tr '\n' ' ' | sed 's/ $//'
+}
+if command -v zsh >/dev/null; then
+	zsh -n "$ZSHC"
+	ok $? "zsh: the script parses"
+	is "$(zwords strata st)" "status" "zsh: a command"
+	is "$(zwords "strata ")" "$cmds" "zsh: every command"
+	is "$(zwords "strata -e ")" "default prod staging" "zsh: -e: the sections of strata.ini"
+	is "$(zwords "strata -c conf/other.ini -e ")" "ci default" "zsh: -c FILE: its sections"
+	is "$(zwords "strata up --to ")" "1 10 2" "zsh: up --to: the versions"
+	is "$(zwords "strata --dir other down --to ")" "0 7" "zsh: down --to with --dir"
+	is "$(zwords "strata status --e")" "--env --exit-code" "zsh: the command's and global options"
+	contains "$(zwords "strata resolve 1 --")" --applied --rolled-back --url
+	ok $? "zsh: resolve's options"
+elif [ "${STRATA_TEST_REQUIRE_SERVERS:-0}" = 1 ]; then
+	ok 1 "zsh installed (scripts/install-deps.sh test)"
+fi
+
+done_testing

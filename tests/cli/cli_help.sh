@@ -1,0 +1,133 @@
+#!/bin/sh
+# The command line: help from the command table, unknown commands and
+# options named (with a suggestion), global options before or after the
+# command.
+. "$STRATA_SRCDIR/tests/lib.sh"
+cd "$T_TMP" || exit 1
+unset DATABASE_URL STRATA_URL STRATA_CONFIG STRATA_ENV NO_COLOR
+
+COMMANDS="init new up down status check history plan baseline resolve repair drivers"
+
+strata help
+expect_rc 0 "strata help"
+HELP=$OUT
+has "usage: strata [global options] COMMAND [options]" "$OUT" "usage line"
+has "Exit codes:" "$OUT" "exit codes documented"
+has "--format FORMAT" "$OUT" "--format documented"
+has "--color[=WHEN]" "$OUT" "--color documented"
+for c in $COMMANDS; do
+	printf '%s\n' "$OUT" | grep -qE "^  $c( |\$)"
+	ok $? "help lists $c"
+done
+is "$ERR" "" "nothing on stderr"
+strata --help
+expect_rc 0 "strata --help"
+is "$OUT" "$HELP" "--help prints the same as help"
+strata -h
+is "$OUT" "$HELP" "-h too"
+
+for c in $COMMANDS; do
+	strata help "$c"
+	expect_rc 0 "help $c"
+	has "usage: strata [global options] $c" "$OUT" "help $c: its usage line"
+	ONE=$OUT
+	strata "$c" --help
+	[ "$RC" -eq 0 ] && [ "$OUT" = "$ONE" ] && [ -z "$ERR" ]
+	ok $? "$c --help prints help $c to stdout, exit 0"
+done
+strata help down
+has "-y, --yes" "$OUT" "help down names --yes"
+has "--to VERSION" "$OUT" "help down names --to"
+strata up -h --url sqlite:nowhere.db
+expect_rc 0 "up -h does not run up"
+[ ! -e nowhere.db ]
+ok $? "and creates nothing"
+
+# Unknown commands: named, with the nearest command.
+strata stauts
+expect_rc 2 "unknown command"
+is "$ERR" "strata: unknown command 'stauts'; did you mean 'status'?
+Try 'strata --help'." "names it and suggests status"
+is "$OUT" "" "nothing on stdout"
+strata histroy
+has "did you mean 'history'?" "$ERR" "transposition"
+strata drivrs
+has "did you mean 'drivers'?" "$ERR" "missing letter"
+strata frobnicate
+expect_rc 2 "far from every command"
+is "$ERR" "strata: unknown command 'frobnicate'
+Try 'strata --help'." "no suggestion when nothing is near"
+strata help stauts
+expect_rc 2 "help of an unknown command"
+has "did you mean 'status'?" "$ERR" "suggests there too"
+
+# Unknown options: named, with the command.
+strata status --frmat json
+expect_rc 2 "unknown option after the command"
+is "$(printf '%s\n' "$ERR" | head -n 1)" "strata: status: unknown option '--frmat'" "names command and option"
+has "Try 'strata help status'." "$ERR" "points to the command's help"
+strata --frmat=json status
+expect_rc 2 "unknown option before the command"
+is "$(printf '%s\n' "$ERR" | head -n 1)" "strata: unknown option '--frmat'" "named without its value"
+strata up -x
+expect_rc 2 "unknown short option"
+has "strata: up: unknown option '-x'" "$ERR" "named"
+strata status --to 3
+expect_rc 2 "an option of another command"
+has "strata: status: unknown option '--to'" "$ERR" "named"
+strata status --url
+expect_rc 2 "missing value"
+has "strata: status: option '--url' needs a value" "$ERR" "says which"
+strata status --format yaml
+expect_rc 2 "bad --format"
+has "--format is text or json, not 'yaml'" "$ERR" "says the choices"
+strata status --color=sometimes
+expect_rc 2 "bad --color"
+strata status extra
+expect_rc 2 "operands where none are taken"
+has "status takes no arguments" "$ERR" "says so"
+strata
+expect_rc 2 "no command"
+strata --version
+expect_rc 0 "--version"
+has "strata " "$OUT" "prints the version"
+
+# Global options before or after the command mean the same.
+M=migrations
+mig $M 1_users up.sql "CREATE TABLE users (id INT);"
+mig $M 1_users down.sql "DROP TABLE users;"
+mig $M 2_posts up.sql "CREATE TABLE posts (id INT);"
+mig $M 2_posts down.sql "DROP TABLE posts;"
+cp -r $M other
+rm -r other/2_posts
+DB=sqlite:$T_TMP/app.db
+strata --url "$DB" up --to 1
+expect_rc 0 "up"
+strata --url "$DB" status
+BEFORE=$OUT
+strata status --url "$DB"
+expect_rc 0 "status --url after the command"
+is "$OUT" "$BEFORE" "same output as --url before it"
+strata status --exit-code --url "$DB"
+expect_rc 3 "command option and global option mixed"
+strata --url "$DB" status --format json
+A=$OUT
+strata --format json status --url "$DB"
+is "$OUT" "$A" "--format before or after"
+strata --url "$DB" --dir other status
+BEFORE=$OUT
+strata status --dir other --url "$DB"
+is "$OUT" "$BEFORE" "--dir after the command"
+lacks "posts" "$OUT" "--dir took effect"
+printf '[default]\nurl = %s\n[other]\nurl = sqlite:%s/other.db\n' "$DB" "$T_TMP" >strata.ini
+: >other.db
+strata status -e other
+expect_rc 0 "-e after the command"
+has "other.db" "$OUT" "-e took effect"
+strata -e other status
+has "other.db" "$OUT" "-e before the command"
+strata down --url "$DB" --lock-timeout 5
+expect_rc 0 "down with --lock-timeout after the command"
+has "reverted  1_users" "$OUT" "ran"
+
+done_testing

@@ -1,0 +1,107 @@
+#!/bin/sh
+# Embedding: `make install` into a staging directory, then examples/embed
+# built against the installed tree alone (pkg-config, <strata/strata.h>,
+# -lstrata) migrates a SQLite database at start-up, and a second start
+# finds nothing to do.
+. "$STRATA_SRCDIR/tests/lib.sh"
+unset DATABASE_URL STRATA_URL STRATA_CONFIG STRATA_ENV STRATA_MIGRATIONS \
+	STRATA_TABLE STRATA_LOCK_TIMEOUT STRATA_INIT_SQL
+B=$(dirname "$STRATA_BIN")
+D=$T_TMP/dest
+
+# The build tree's own make, without the flags of the make running the
+# tests (its jobserver, TESTS=...). $STRATA_MAKE may hold arguments.
+# shellcheck disable=SC2086
+(cd "$B" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL ${STRATA_MAKE:-make} \
+	install DESTDIR="$D") >"$T_TMP/install.log" 2>&1
+RC=$?
+OUT=$(tail -20 "$T_TMP/install.log") ERR=""
+expect_rc 0 "make install DESTDIR=..."
+[ "$RC" -eq 0 ] || done_testing
+unset OUT
+
+pc=$(find "$D" -name strata.pc | head -1)
+lib=$(find "$D" -name 'libstrata.so' | head -1)
+plug=$(find "$D" -name 'strata_sqlite.so' | head -1)
+hdr=$(find "$D" -path '*/strata/strata.h' | head -1)
+[ -n "$pc" ] && [ -n "$lib" ] && [ -n "$plug" ] && [ -n "$hdr" ]
+ok $? "installed: strata.pc, libstrata.so, the sqlite driver, strata.h"
+if [ -z "$pc" ] || [ -z "$lib" ] || [ -z "$plug" ] || [ -z "$hdr" ]; then
+	done_testing
+fi
+lacks "/include/include/" "$hdr" "headers are not under include/include"
+[ -f "$(dirname "$hdr")/driver.h" ]
+ok $? "driver.h is installed next to strata.h"
+
+# Only the staging tree: PKG_CONFIG_LIBDIR hides any strata.pc installed on
+# the machine, the sysroot maps the .pc's absolute paths into $D.
+PKG_CONFIG_LIBDIR=$(dirname "$pc")
+PKG_CONFIG_SYSROOT_DIR=$D
+export PKG_CONFIG_LIBDIR PKG_CONFIG_SYSROOT_DIR
+unset PKG_CONFIG_PATH
+cflags=$(pkg-config --cflags strata)
+libs=$(pkg-config --libs strata)
+has "-I$D" "$cflags" "pkg-config --cflags points into the installed tree"
+has "-lstrata" "$libs" "pkg-config --libs links -lstrata"
+pdir=$(pkg-config --variable=plugindir strata)
+is "$D${pdir#"$D"}" "$(dirname "$plug")" "pkg-config's plugindir is where the drivers are"
+
+# A copy of the example, as a user would take it (srcdir is read-only
+# under distcheck).
+cp -R "$STRATA_SRCDIR/examples/embed" "$T_TMP/app"
+chmod -R u+w "$T_TMP/app"
+cd "$T_TMP/app" || exit 1
+rm -f embed app.db
+# shellcheck disable=SC2086
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL ${STRATA_MAKE:-make} \
+	CC="${STRATA_CC:-cc}" \
+	CFLAGS="${STRATA_CFLAGS:--g -O2} -Wall -Wextra -Werror" \
+	LDFLAGS="${STRATA_LDFLAGS:-}" >"$T_TMP/build.log" 2>&1
+RC=$?
+OUT=$(cat "$T_TMP/build.log") ERR=""
+expect_rc 0 "examples/embed builds with pkg-config against the install"
+[ "$RC" -eq 0 ] || done_testing
+unset OUT
+
+# Run it on the installed library and driver only.
+LD_LIBRARY_PATH=$(dirname "$lib")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+STRATA_PLUGIN_PATH=$(dirname "$plug")
+export LD_LIBRARY_PATH STRATA_PLUGIN_PATH
+has "$D" "$(ldd ./embed | grep libstrata)" "embed loads the installed libstrata.so"
+
+run_embed() {
+	./embed "$@" >"$T_TMP/out" 2>"$T_TMP/err"
+	RC=$?
+	OUT=$(cat "$T_TMP/out")
+	ERR=$(cat "$T_TMP/err")
+}
+
+run_embed
+expect_rc 0 "first start migrates"
+has "migrate: applied 20240101000001_create_notes" "$OUT" "reports the first migration"
+has "migrate: applied 20240101000002_add_note_tags" "$OUT" "reports the second migration"
+has "app: ready" "$OUT" "then gets on with its work"
+is "$(sqlite3 app.db "SELECT version || ':' || status FROM strata_migrations ORDER BY version" | tr '\n' ' ')" \
+	"20240101000001:applied 20240101000002:applied " "both recorded in the history table"
+is "$(sqlite3 app.db "SELECT name FROM sqlite_master WHERE name LIKE 'note%' ORDER BY name" | tr '\n' ' ')" \
+	"note_tags notes " "the tables exist"
+
+run_embed
+expect_rc 0 "second start"
+has "migrate: the database is up to date" "$OUT" "second start: nothing to do"
+lacks "applied 2024" "$OUT" "second start applies nothing"
+has "2 migrations, 0 pending" "$OUT" "status read through the API"
+is "$(sqlite3 app.db "SELECT count(*) FROM strata_migrations")" 2 "still two history rows"
+
+# Errors come back formatted, with the password redacted.
+mkdir -p bad/1_broken
+printf 'CREATE TABLE (;\n' >bad/1_broken/up.sql
+printf -- '-- nothing\n' >bad/1_broken/down.sql
+run_embed sqlite:bad.db bad
+expect_rc 1 "a failing migration is an error"
+has "embed: cannot migrate: " "$ERR" "printed with strata_error_format"
+run_embed "postgres://app:Sekr1tPw@127.0.0.1:1/none" migrations
+expect_rc 1 "an unreachable server is an error"
+lacks "Sekr1tPw" "$ERR$OUT" "the password is not printed"
+
+done_testing

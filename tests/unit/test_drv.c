@@ -1,0 +1,357 @@
+/* core/drv.c and the loader: the required members, the init hook, scheme
+ * resolution, and override files named per driver. */
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "internal.h"
+
+static char root[256];
+
+static int op_conn(strata_conn **o, const strata_url *u, unsigned f,
+                   strata_dberr *e)
+{
+	(void)o, (void)u, (void)f, (void)e;
+	return STRATA_DRV_ERROR;
+}
+static void op_close(strata_conn *c)
+{
+	(void)c;
+}
+static int op_exec(strata_conn *c, const char *s, strata_dberr *e)
+{
+	(void)c, (void)s, (void)e;
+	return STRATA_DRV_ERROR;
+}
+static int op_query(strata_conn *c, const char *s, const strata_value *p, int n,
+                    strata_row_fn fn, void *ctx, strata_dberr *e)
+{
+	(void)c, (void)s, (void)p, (void)n, (void)fn, (void)ctx, (void)e;
+	return STRATA_DRV_ERROR;
+}
+static int op_tx(strata_conn *c, strata_dberr *e)
+{
+	(void)c, (void)e;
+	return STRATA_DRV_ERROR;
+}
+static int op_lock(strata_conn *c, const char *n, unsigned t, strata_dberr *e)
+{
+	(void)c, (void)n, (void)t, (void)e;
+	return STRATA_DRV_ERROR;
+}
+static int op_unlock(strata_conn *c, const char *n, strata_dberr *e)
+{
+	(void)c, (void)n, (void)e;
+	return STRATA_DRV_ERROR;
+}
+static int op_exists(strata_conn *c, const char *s, const char *t, int *x,
+                     strata_dberr *e)
+{
+	(void)c, (void)s, (void)t, (void)x, (void)e;
+	return STRATA_DRV_ERROR;
+}
+static int op_introspect(strata_conn *c, const strata_schema_sink *s,
+                         strata_dberr *e)
+{
+	(void)c, (void)s, (void)e;
+	return STRATA_DRV_ERROR;
+}
+
+static int init_calls;
+static int init_ok(strata_dberr *e)
+{
+	(void)e;
+	init_calls++;
+	return STRATA_DRV_OK;
+}
+static int init_bad(strata_dberr *e)
+{
+	init_calls++;
+	snprintf(e->message, sizeof(e->message), "no client library");
+	return STRATA_DRV_ERROR;
+}
+
+static const strata_dialect dialect = {.name = "fake"};
+static const char *const pg_schemes[] = {"postgres", "postgresql", NULL};
+static const char *const my_schemes[] = {"mysql", "mariadb", NULL};
+static const char *const no_schemes[] = {NULL};
+static const char *const pg_files[] = {"pg", "postgres", NULL};
+
+static strata_driver fake(const char *name, const char *const *schemes)
+{
+	strata_driver d = {
+	        .abi_version = STRATA_DRIVER_ABI_VERSION,
+	        .struct_size = sizeof(strata_driver),
+	        .name = name,
+	        .version = "1",
+	        .schemes = schemes,
+	        .dialect = &dialect,
+	        .connect = op_conn,
+	        .close = op_close,
+	        .exec = op_exec,
+	        .query = op_query,
+	        .begin = op_tx,
+	        .commit = op_tx,
+	        .rollback = op_tx,
+	        .lock = op_lock,
+	        .unlock = op_unlock,
+	        .table_exists = op_exists,
+	        .introspect = op_introspect,
+	};
+	return d;
+}
+
+static void says(char *why, const char *want, const char *what)
+{
+	is_str(why, want, "%s", what);
+	free(why);
+}
+
+static void required(void)
+{
+	strata_driver d = fake("x", pg_schemes);
+
+	says(strata__drv_check(&d), NULL, "a complete vtable passes");
+	d.query = NULL;
+	says(strata__drv_check(&d),
+	     "driver vtable lacks required operation "
+	     "'query'",
+	     "a missing operation is named");
+	d = fake("x", pg_schemes);
+	d.dialect = NULL;
+	says(strata__drv_check(&d),
+	     "driver vtable lacks required member "
+	     "'dialect'",
+	     "a missing member is named");
+	d = fake("x", pg_schemes);
+	d.unlock = NULL;
+	says(strata__drv_check(&d),
+	     "driver vtable lacks required operation "
+	     "'unlock'",
+	     "unlock is required");
+	d = fake("x", no_schemes);
+	says(strata__drv_check(&d), "driver declares no URL schemes",
+	     "at least one scheme");
+	d = fake("x", pg_schemes);
+	d.struct_size = offsetof(strata_driver, introspect);
+	says(strata__drv_check(&d),
+	     "driver vtable lacks required operation "
+	     "'introspect'",
+	     "a member beyond struct_size is missing");
+}
+
+static void init_once(void)
+{
+	static strata_driver good, bad, none;
+
+	good = fake("good", pg_schemes);
+	good.init = init_ok;
+	bad = fake("bad", pg_schemes);
+	bad.init = init_bad;
+	none = fake("none", pg_schemes);
+	init_calls = 0;
+	says(strata__drv_init(&good), NULL, "init succeeds");
+	says(strata__drv_init(&good), NULL, "and again");
+	is_int(init_calls, 1, "init ran once");
+	says(strata__drv_init(&bad), "init failed: no client library",
+	     "a failing init says why");
+	says(strata__drv_init(&bad), "init failed: no client library",
+	     "and is remembered");
+	is_int(init_calls, 2, "the failing init ran once too");
+	says(strata__drv_init(&none), NULL, "no init hook: usable");
+}
+
+static void put(const char *rel, const char *text)
+{
+	char path[512], dir[512], *slash;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	*slash = '\0';
+	mkdir(dir, 0777);
+	f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+}
+
+static void drop(const char *rel)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	unlink(path);
+}
+
+static int load(strata__source *src, const strata_driver *d, strata_error *e)
+{
+	memset(e, 0, sizeof(*e));
+	return strata__source_load_for(src, root, d, e);
+}
+
+/* Loading for driver d refuses rel, saying needle. */
+static void refused(const strata_driver *d, const char *rel, const char *needle)
+{
+	strata__source src;
+	strata_error e;
+
+	is_int(load(&src, d, &e), STRATA_EUSAGE, "%s refuses %s", d->name, rel);
+	ok(e.message && strstr(e.message, needle) && e.file &&
+	           strstr(e.file, rel),
+	   "naming it and saying '%s' (%s)", needle,
+	   e.message ? e.message : "");
+	strata__source_free(&src);
+	strata_error_clear(&e);
+}
+
+static void loads(const strata_driver *d, const char *what)
+{
+	strata__source src;
+	strata_error e;
+
+	is_int(load(&src, d, &e), 0, "%s (%s)", what,
+	       e.message ? e.message : "");
+	strata__source_free(&src);
+	strata_error_clear(&e);
+}
+
+static const char *chosen(const strata_driver *d, int up)
+{
+	static char base[64];
+	strata__source src;
+	strata_error e;
+	const char *buf[2], *f = NULL;
+
+	base[0] = '\0';
+	if (load(&src, d, &e) == 0 && src.count == 1)
+		f = strata__migration_file_in(&src.items[0], up,
+		                              strata__drv_file_names(d, buf));
+	if (f)
+		snprintf(base, sizeof(base), "%s", strata__basename(f));
+	strata__source_free(&src);
+	strata_error_clear(&e);
+	return base;
+}
+
+static void file_names(void)
+{
+	strata_driver pg = fake("postgres", pg_schemes);
+	strata_driver my = fake("mysql", my_schemes);
+	strata_driver lite = fake("sqlite", no_schemes);
+	strata_driver pg2 = fake("postgres", pg_schemes);
+	static const char *const lite_schemes[] = {"sqlite", "sqlite3", NULL};
+
+	lite.schemes = lite_schemes;
+	pg2.file_names = pg_files;
+
+	put("1_a/up.sql", "SELECT 1;");
+	put("1_a/up.postgresql.sql", "SELECT 1;");
+	refused(&pg, "1_a/up.postgresql.sql",
+	        "'postgresql' is a URL scheme, "
+	        "the driver is 'postgres': this "
+	        "file would never run; name it "
+	        "up.postgres.sql");
+	loads(&my, "mysql keeps up.postgresql.sql: another driver's file");
+	loads(NULL, "without a driver, every name is kept");
+	refused(&pg2, "1_a/up.postgresql.sql", "name it up.pg.sql");
+	drop("1_a/up.postgresql.sql");
+
+	put("1_a/down.mariadb.sql", "SELECT 1;");
+	refused(&my, "1_a/down.mariadb.sql", "name it down.mysql.sql");
+	loads(&lite, "sqlite keeps down.mariadb.sql");
+	drop("1_a/down.mariadb.sql");
+
+	/* The chosen file: the first of the driver's file names that has
+	 * one, else the generic file. */
+	is_str(chosen(&pg, 1), "up.sql", "no override: the generic file");
+	put("1_a/up.postgres.sql", "SELECT 1;");
+	is_str(chosen(&pg, 1), "up.postgres.sql", "its override");
+	is_str(chosen(&pg2, 1), "up.postgres.sql",
+	       "its second file name when the first has no file");
+	put("1_a/up.pg.sql", "SELECT 1;");
+	is_str(chosen(&pg2, 1), "up.pg.sql", "the first file name wins");
+	is_str(chosen(&pg, 1), "up.postgres.sql",
+	       "up.pg.sql is not the other driver's");
+	is_str(chosen(&lite, 1), "up.sql", "sqlite: the generic file");
+	is_str(chosen(&lite, 0), "", "no down file");
+}
+
+/* The loader against the test fixtures (tests/plugins). */
+static void loader(void)
+{
+	const char *fix = getenv("STRATA_TEST_PLUGINS");
+	char log[300], line[64];
+	strata__plugin *p = NULL;
+	strata_driver_info *list = NULL;
+	strata_error e;
+	size_t n = 0, i, lines = 0;
+	FILE *f;
+
+	if (!fix) {
+		ok(0, "STRATA_TEST_PLUGINS is set (run through make check)");
+		return;
+	}
+	snprintf(log, sizeof(log), "%s/init.log", root);
+	setenv("STRATA_TEST_INIT_LOG", log, 1);
+	/* plugin_path is searched instead of the variable. */
+	setenv("STRATA_PLUGIN_PATH", "/nonexistent", 1);
+	memset(&e, 0, sizeof(e));
+	is_int(strata__plugin_load(&p, "alt", fix, &e), 0,
+	       "alt:// found through plugin_path (%s)",
+	       e.message ? e.message : "");
+	is_str(p ? strata__plugin_driver(p)->name : NULL, "altname",
+	       "by the driver that declares it");
+	strata__plugin_free(p);
+	p = NULL;
+	is_int(strata__plugin_load(&p, "altsql", fix, &e), 0,
+	       "its other scheme");
+	strata__plugin_free(p);
+	p = NULL;
+	is_int(strata__plugin_load(&p, "alt", NULL, &e), STRATA_EUSAGE,
+	       "not found without plugin_path");
+	ok(e.message && strstr(e.message, "no driver handles URL scheme "
+	                                  "'alt'; installed: "),
+	   "says no driver handles the scheme (%s)",
+	   e.message ? e.message : "");
+	strata_error_clear(&e);
+	setenv("STRATA_PLUGIN_PATH", fix, 1);
+	ok(strata_drivers_list(&list, &n, &e) == 0, "drivers list");
+	for (i = 0; i < n; i++)
+		if (!strcmp(list[i].name, "altname"))
+			is_str(list[i].schemes, "alt,altsql",
+			       "the list shows the schemes");
+	strata_drivers_free(list, n);
+	is_int(strata__plugin_load(&p, "nosuch", fix, &e), STRATA_EUSAGE,
+	       "an unknown scheme");
+	ok(e.message && strstr(e.message, "no driver handles URL scheme "
+	                                  "'nosuch'; installed: altname "
+	                                  "(alt, altsql)"),
+	   "names the scheme and the installed drivers (%s)",
+	   e.message ? e.message : "");
+	strata_error_clear(&e);
+	f = fopen(log, "r");
+	while (f && fgets(line, sizeof(line), f))
+		lines++;
+	if (f)
+		fclose(f);
+	is_int(lines, 1, "init ran once in this process");
+}
+
+int main(void)
+{
+	char cmd[600];
+
+	snprintf(root, sizeof(root), "/tmp/strata-test-drv-XXXXXX");
+	if (!mkdtemp(root))
+		return 1;
+	required();
+	init_once();
+	file_names();
+	loader();
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	if (system(cmd) != 0)
+		return 1;
+	return tap_done();
+}
