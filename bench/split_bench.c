@@ -76,7 +76,7 @@ int main(int argc, char **argv)
 			double t0 = now_s();
 
 			if (strata__split(&out, text, len, dialects[d].flags,
-			                 argv[1], &err)) {
+			                  argv[1], &err)) {
 				fprintf(stderr, "split_bench: %s: %s\n",
 				        dialects[d].name, err.message);
 				strata_error_clear(&err);

@@ -141,7 +141,7 @@ static int check_empty(const strata__script *s, strata_error *err)
 }
 
 int strata__script_load(strata__script *s, const char *path, unsigned flags,
-                       strata_error *err)
+                        strata_error *err)
 {
 	char *text = NULL, *sql;
 	size_t len = 0, skip;

@@ -73,7 +73,7 @@ static void update(sha256_ctx *c, const unsigned char *p, size_t n)
 }
 
 void strata__sha256_hex(char out[STRATA__SHA256_HEX], const void *data,
-                       size_t len)
+                        size_t len)
 {
 	static const uint32_t init[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372,
 	                                 0xa54ff53a, 0x510e527f, 0x9b05688c,

@@ -652,8 +652,8 @@ static int step(split *st)
 	return STRATA_OK;
 }
 
-int strata__split(strata__stmts *out, const char *sql, size_t len, unsigned flags,
-                 const char *file, strata_error *err)
+int strata__split(strata__stmts *out, const char *sql, size_t len,
+                  unsigned flags, const char *file, strata_error *err)
 {
 	split st;
 	int rc = STRATA_OK;

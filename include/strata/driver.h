@@ -148,10 +148,10 @@ typedef struct strata_conn strata_conn;
  */
 typedef struct strata_driver {
 	/* ---- ABI 2.0 ---- */
-	uint32_t abi_version; /* required: STRATA_DRIVER_ABI_VERSION */
-	uint32_t struct_size; /* required: sizeof(strata_driver) */
-	const char *name;     /* required: matches the module and symbol */
-	const char *version;  /* required: the driver's own version */
+	uint32_t abi_version;    /* required: STRATA_DRIVER_ABI_VERSION */
+	uint32_t struct_size;    /* required: sizeof(strata_driver) */
+	const char *name;        /* required: matches the module and symbol */
+	const char *version;     /* required: the driver's own version */
 	const char *description; /* may be NULL */
 	/* Required: URL schemes handled, NULL-terminated, at least one.
 	 * The core finds the driver for a URL by these, not by a table. */
@@ -173,8 +173,8 @@ typedef struct strata_driver {
 	int (*init)(strata_dberr *err);
 
 	/* Required. Sets *out only on success. flags: STRATA_CONNECT_*. */
-	int (*connect)(strata_conn **out, const strata_url *url,
-	               unsigned flags, strata_dberr *err);
+	int (*connect)(strata_conn **out, const strata_url *url, unsigned flags,
+	               strata_dberr *err);
 	void (*close)(strata_conn *conn); /* required */
 	/* May be NULL. Human-readable server version ("PostgreSQL 15.4"). */
 	const char *(*server_version)(strata_conn *conn);
