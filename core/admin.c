@@ -12,7 +12,7 @@ static int baseline_one(strata *s, const strata__migration *m,
                         const char *who, strata_error *err)
 {
 	char sum[STRATA__SHA256_HEX];
-	strata_history_row row;
+	strata__row row;
 	int rc;
 
 	if (!sc)
@@ -20,11 +20,11 @@ static int baseline_one(strata *s, const strata__migration *m,
 	strata__row_init(&row, m, sc ? strata__basename(sc->path) : "",
 	                 sc ? sc->checksum : sum, "baseline", who);
 	strata__row_finish(&row, strata__now_ms());
-	row.fingerprint = strata__strdup(fp);
-	rc = strata__history_insert(s, &row, err);
+	row.row.fingerprint = strata__row_str(&row, fp);
+	rc = strata__history_insert(s, &row.row, err);
 	if (!rc)
 		strata__emit(s, STRATA_EV_BASELINED, m->version, m->id, m->name,
-		             row.source, 0, 0, NULL);
+		             row.row.source, 0, 0, NULL);
 	strata__row_clear(&row);
 	return rc;
 }

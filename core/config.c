@@ -35,6 +35,9 @@ typedef struct parser {
 	size_t count;
 	strata_error *err;
 	int failed;
+	/* Where the drivers that say how their URLs are written are found
+	 * (strata_options.plugin_path; NULL: $STRATA_PLUGIN_PATH). */
+	const char *plugin_path;
 } parser;
 
 struct strata_config {
@@ -441,7 +444,7 @@ static int base_url(strata__url_owned *u, const char *url, const entry *first,
 		u->url.scheme = u->storage[0];
 		return STRATA_OK;
 	}
-	return strata__url_parse(u, url, err);
+	return strata__url_parse_in(u, url, p->plugin_path, err);
 }
 
 /* One key or value of options, decoded then encoded, so that no raw '@',
@@ -496,13 +499,19 @@ static void put_query(strata__buf *b, const strata_url *u, const char *opts)
 	}
 }
 
-static int is_sqlite(const char *scheme)
+/* How URLs of the scheme are written, as its driver declares; without a
+ * driver, as the url key suggests ("scheme:" is a file, "scheme://" a
+ * server). */
+static int url_form(const strata_url *u, const char *url, const parser *p)
 {
-	return !strcmp(scheme, "sqlite") || !strcmp(scheme, "sqlite3");
+	int form = strata__scheme_form(u->scheme, p->plugin_path);
+
+	return form >= 0 ? form : strata__url_form_hint(url);
 }
 
-/* Compose scheme://user:password@host:port/database?options. */
-static char *compose(const strata_url *u, char *const part[6])
+/* Compose scheme://user:password@host:port/database?options, or
+ * scheme:path?options for a driver that reads a file. */
+static char *compose(const strata_url *u, int form, char *const part[6])
 {
 	const char *user = part[2] ? part[2] : u->user;
 	const char *pass = part[3] ? part[3] : u->password;
@@ -510,7 +519,7 @@ static char *compose(const strata_url *u, char *const part[6])
 	const char *db = part[4] ? part[4] : u->path;
 	strata__buf b = STRATA__BUF_INIT;
 
-	if (is_sqlite(u->scheme)) {
+	if (form == STRATA_URL_FILE) {
 		strata__buf_printf(&b, "%s:", u->scheme);
 		if (db && db[0] == '/' && db[1] == '/')
 			strata__buf_puts(&b, "//");
@@ -548,7 +557,7 @@ static int compose_url(strata_config *c, parser *p, strata_error *err)
 	char *part[6] = {NULL}, *pw = NULL;
 	entry *first = NULL;
 	strata__url_owned u;
-	int given = 0, rc = STRATA_OK;
+	int given = 0, rc = STRATA_OK, form = STRATA_URL_SERVER;
 	size_t i;
 
 	for (i = 0; !rc && part_keys[i]; i++) {
@@ -571,14 +580,18 @@ static int compose_url(strata_config *c, parser *p, strata_error *err)
 		rc = base_url(&u, c->url, first, p, err);
 	if (rc || !first)
 		first = NULL; /* nothing to compose, or u was not filled */
-	if (first && is_sqlite(u.url.scheme) &&
+	if (first)
+		form = url_form(&u.url, c->url, p);
+	if (first && form == STRATA_URL_FILE &&
 	    (part[0] || part[1] || part[2] || given))
 		rc = strata__err_at(err, STRATA_EUSAGE, p->file, first->line,
-		                    "sqlite takes only database and options, "
-		                    "not host, port, user or password");
+		                    "%s takes only database and options, not "
+		                    "host, port, user or password (its driver "
+		                    "reads a file)",
+		                    u.url.scheme);
 	if (first && !rc) {
 		free(c->url);
-		c->url = compose(&u.url, part);
+		c->url = compose(&u.url, form, part);
 	}
 	if (first)
 		strata__url_free(&u);
@@ -716,7 +729,7 @@ static strata_config *config_new(const char *env)
 
 static int parse_config(strata_config **out, const char *text,
                         const char *filename, const char *env, int skip_url,
-                        strata_error *err)
+                        const char *plugin_path, strata_error *err)
 {
 	strata_config *c = config_new(env);
 	parser p;
@@ -725,6 +738,7 @@ static int parse_config(strata_config **out, const char *text,
 	*out = NULL;
 	c->file = strata__strdup(filename);
 	rc = parse_text(&p, text, filename, err);
+	p.plugin_path = plugin_path;
 	if (!rc)
 		c->literal_secret = holds_secret(&p);
 	if (!rc)
@@ -742,7 +756,7 @@ int strata_config_parse(strata_config **out, const char *text,
                         const char *filename, const char *env,
                         strata_error *err)
 {
-	return parse_config(out, text, filename, env, 0, err);
+	return parse_config(out, text, filename, env, 0, NULL, err);
 }
 
 void strata_config_free(strata_config *c)
@@ -821,7 +835,8 @@ static int url_overridden(const strata_options *o)
 }
 
 static int load_file(strata_config **out, const char *path, const char *env,
-                     int required, int skip_url, strata_error *err)
+                     int required, int skip_url, const char *plugin_path,
+                     strata_error *err)
 {
 	char *text = NULL;
 	int rc;
@@ -844,7 +859,7 @@ static int load_file(strata_config **out, const char *path, const char *env,
 	rc = strata__read_file(&text, NULL, path, err);
 	if (rc)
 		return STRATA_EUSAGE;
-	rc = parse_config(out, text, path, env, skip_url, err);
+	rc = parse_config(out, text, path, env, skip_url, plugin_path, err);
 	free(text);
 	if (!rc && (*out)->literal_secret)
 		warn_readable(path, "", "holds a password and ");
@@ -872,7 +887,7 @@ int strata_config_load(strata_config **out, const strata_options *opts,
 	if (env && !*env)
 		env = NULL;
 	rc = load_file(&c, path && *path ? path : "strata.ini", env,
-	               path && *path, url_overridden(o), err);
+	               path && *path, url_overridden(o), o->plugin_path, err);
 	if (!rc)
 		rc = apply_overrides(c, o, err);
 	if (rc) {

@@ -107,20 +107,20 @@ static int revert_tx(strata *s, strata_run *run, const char *key,
 static int revert_direct(strata *s, strata_run *run,
                          const strata_history_row *old, strata_error *err)
 {
-	strata_history_row row;
+	strata__row row;
 	int64_t t0 = strata__now_ms();
 	int rc;
 
 	strata__row_init(&row, run->m, old->source, old->checksum, "failed",
 	                 old->applied_by);
-	row.version = old->version; /* the key as stored */
-	row.error = strata__strdup("interrupted while reverting");
-	rc = strata__history_update(s, &row, err);
+	row.row.version = old->version; /* the key as stored */
+	row.row.error = "interrupted while reverting";
+	rc = strata__history_update(s, &row.row, err);
 	if (!rc) /* only now: an interrupt message says "recorded as failed" */
 		strata__emit(s, STRATA_EV_START, run->m->version, run->m->id,
 		             run->m->name, strata__basename(run->script->path),
 		             0, 0, "no transaction");
-	run->progress = &row;
+	run->progress = &row.row;
 	if (!rc && strata__check_open_tx(s, strata__exec_script(s, run, err),
 	                                 run->script->path, err))
 		rc = strata__record_failure(s, &row, run, t0, err);

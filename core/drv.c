@@ -69,6 +69,18 @@ char *strata__drv_check(const strata_driver *d)
 			        required[i].name);
 	if (!d->schemes[0])
 		return strata__strdup("driver declares no URL schemes");
+	if (d->url_form != STRATA_URL_SERVER && d->url_form != STRATA_URL_FILE)
+		return strata__printf("driver declares an unknown url_form %d",
+		                      d->url_form);
+	if (!d->dialect->name)
+		return strata__strdup("driver dialect has no name");
+	if (!d->dialect->ident_quote)
+		return strata__strdup("driver dialect has no ident_quote");
+	if (d->dialect->param_style != STRATA_PARAM_QMARK &&
+	    d->dialect->param_style != STRATA_PARAM_DOLLAR)
+		return strata__printf("driver dialect has an unknown "
+		                      "param_style %d",
+		                      d->dialect->param_style);
 	return NULL;
 }
 

@@ -160,29 +160,35 @@ static int integer_type(const char *type)
 	return 0;
 }
 
-/* The statements that turn the version column into text, per database. */
+/* The statements that turn the version column into text: the dialect's
+ * template (%T the quoted table, %D the history table's DDL), else NULL. */
 static char *widen_sql(strata *s)
 {
-	const char *drv = s->drv->name, *q = s->table_quoted;
-	char *ddl, *out;
+	const char *t = s->drv->dialect->widen_version_sql;
+	strata__buf b = STRATA__BUF_INIT;
+	char *ddl;
 
-	if (!strcmp(drv, "postgres"))
-		return strata__printf("ALTER TABLE %s ALTER COLUMN version "
-		                      "TYPE VARCHAR(255);",
-		                      q);
-	if (!strcmp(drv, "mysql"))
-		return strata__printf("ALTER TABLE %s MODIFY version "
-		                      "VARCHAR(255) NOT NULL;",
-		                      q);
-	/* SQLite cannot change a column's type: rebuild the table. */
-	ddl = render_ddl(s);
-	out = strata__printf("BEGIN; ALTER TABLE %s RENAME TO "
-	                     "strata_history_old; %s; INSERT INTO %s SELECT "
-	                     "* FROM strata_history_old; DROP TABLE "
-	                     "strata_history_old; COMMIT;",
-	                     q, ddl, q);
-	free(ddl);
-	return out;
+	if (!t)
+		return NULL;
+	for (; *t; t++) {
+		if (t[0] != '%' || !t[1]) {
+			strata__buf_putc(&b, *t);
+			continue;
+		}
+		t++;
+		if (*t == 'T') {
+			strata__buf_puts(&b, s->table_quoted);
+		} else if (*t == 'D') {
+			ddl = render_ddl(s);
+			strata__buf_puts(&b, ddl);
+			free(ddl);
+		} else {
+			if (*t != '%')
+				strata__buf_putc(&b, '%');
+			strata__buf_putc(&b, *t);
+		}
+	}
+	return strata__buf_detach(&b);
 }
 
 int strata__history_check_wide(strata *s, const strata_status *st,
@@ -218,20 +224,25 @@ int strata__history_check_wide(strata *s, const strata_status *st,
 	                 "history table's version column, of type %s (made "
 	                 "by strata 0.1); nothing was run. Change the column "
 	                 "to text first: %s",
-	                 wide->id, wide->version, type, fix);
+	                 wide->id, wide->version, type,
+	                 fix ? fix : "make it VARCHAR(255) NOT NULL");
 	free(fix);
 	free(type);
 	return rc;
 }
 
-static char *dup_or_null(const char *v)
-{
-	return v ? strata__strdup(v) : NULL;
-}
+/* What strata__history_load() hands out: the pool owns every string the
+ * rows point to. */
+typedef struct history_block {
+	strata_history pub;
+	strata__pool pool;
+} history_block;
 
 static int on_row(void *ctx, int ncols, const char *const *v)
 {
-	strata_history *h = ctx;
+	history_block *hb = ctx;
+	strata_history *h = &hb->pub;
+	strata__pool *p = &hb->pool;
 	strata_history_row *r;
 
 	if (ncols < NCOLS)
@@ -239,18 +250,18 @@ static int on_row(void *ctx, int ncols, const char *const *v)
 	h->rows = strata__realloc(h->rows, (h->count + 1) * sizeof(*h->rows));
 	r = &h->rows[h->count++];
 	memset(r, 0, sizeof(*r));
-	r->version = dup_or_null(v[0]);
-	r->name = dup_or_null(v[1]);
-	r->checksum = dup_or_null(v[2]);
-	r->source = dup_or_null(v[3]);
-	r->status = dup_or_null(v[4]);
-	r->started_at = dup_or_null(v[5]);
-	r->finished_at = dup_or_null(v[6]);
+	r->version = strata__pool_strdup(p, v[0]);
+	r->name = strata__pool_strdup(p, v[1]);
+	r->checksum = strata__pool_strdup(p, v[2]);
+	r->source = strata__pool_strdup(p, v[3]);
+	r->status = strata__pool_strdup(p, v[4]);
+	r->started_at = strata__pool_strdup(p, v[5]);
+	r->finished_at = strata__pool_strdup(p, v[6]);
 	r->duration_ms = v[7] ? strtoll(v[7], NULL, 10) : 0;
-	r->applied_by = dup_or_null(v[8]);
+	r->applied_by = strata__pool_strdup(p, v[8]);
 	r->steps = v[9] ? atoi(v[9]) : 0;
-	r->error = dup_or_null(v[10]);
-	r->fingerprint = dup_or_null(v[11]);
+	r->error = strata__pool_strdup(p, v[10]);
+	r->fingerprint = strata__pool_strdup(p, v[11]);
 	r->state = strata__history_state(r->status);
 	return 0;
 }
@@ -263,13 +274,13 @@ static int cmp_rows(const void *a, const void *b)
 
 int strata__history_load(strata_history **out, strata *s, strata_error *err)
 {
-	strata_history *h = strata__calloc(1, sizeof(*h));
+	history_block *hb = strata__calloc(1, sizeof(*hb));
+	strata_history *h = &hb->pub;
 	strata_dberr de;
-
-	h->item_size = sizeof(strata_history_row);
 	char *sql;
 	int exists = 0, rc;
 
+	h->item_size = sizeof(strata_history_row);
 	*out = NULL;
 	/* After ensure() the table exists: skip the catalog round trip. */
 	exists = s->history_ready;
@@ -279,7 +290,7 @@ int strata__history_load(strata_history **out, strata *s, strata_error *err)
 		sql = strata__printf("SELECT " COLUMNS " FROM %s",
 		                     s->table_quoted);
 		memset(&de, 0, sizeof(de));
-		if (strata__drv_query(s, s->conn, sql, NULL, 0, on_row, h,
+		if (strata__drv_query(s, s->conn, sql, NULL, 0, on_row, hb,
 		                      &de) != STRATA_DRV_OK)
 			rc = strata__drv_fail(s, err, &de,
 			                      "cannot read the history table");
@@ -297,26 +308,13 @@ int strata__history_load(strata_history **out, strata *s, strata_error *err)
 
 void strata_history_free(strata_history *h)
 {
-	size_t i;
+	history_block *hb = (history_block *)(void *)h; /* pub is first */
 
 	if (!h)
 		return;
-	for (i = 0; i < h->count; i++) {
-		strata_history_row *r = &h->rows[i];
-
-		free(r->version);
-		free(r->name);
-		free(r->checksum);
-		free(r->source);
-		free(r->status);
-		free(r->started_at);
-		free(r->finished_at);
-		free(r->applied_by);
-		free(r->error);
-		free(r->fingerprint);
-	}
+	strata__pool_free(&hb->pool);
 	free(h->rows);
-	free(h);
+	free(hb);
 }
 
 int strata_history_get(strata_history **out, strata *s, strata_error *err)

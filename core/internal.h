@@ -87,6 +87,22 @@ typedef struct strata__url_owned {
 	char **param_storage;
 } strata__url_owned;
 
+/* The scheme a bare path (no "scheme:") stands for. */
+#define STRATA__BARE_SCHEME "sqlite"
+/* text's scheme, lower-cased (caller frees); NULL for a bare path. */
+char *strata__url_scheme(const char *text);
+/* Parse text in `form` (STRATA_URL_FILE or STRATA_URL_SERVER). */
+int strata__url_parse_as(strata__url_owned *out, const char *text, int form,
+                         strata_error *err);
+/* The form text suggests when no driver says: "scheme:" followed by "//"
+ * is a server URL, anything else a file. */
+int strata__url_form_hint(const char *text);
+/* Parse text in the form its scheme's driver declares (searching
+ * plugin_path as strata__plugin_load does), else as strata__url_form_hint
+ * says. */
+int strata__url_parse_in(strata__url_owned *out, const char *text,
+                         const char *plugin_path, strata_error *err);
+/* strata__url_parse_in with the default search path. */
 int strata__url_parse(strata__url_owned *out, const char *text,
                       strata_error *err);
 void strata__url_free(strata__url_owned *u);
@@ -149,11 +165,13 @@ typedef struct strata__source {
 
 int strata__source_load(strata__source *out, const char *dir,
                         strata_error *err);
-/* The same for driver d (NULL: any): an override named after one of d's
- * URL schemes but not one of its file names would never run, and is
- * refused. Overrides for other drivers are kept. */
+/* The same for driver d (NULL: any, nothing refused): an override named
+ * after a URL scheme of d, or of a driver installed on plugin_path (NULL:
+ * $STRATA_PLUGIN_PATH), that is not a file name of d or of an installed
+ * driver would never run, and is refused. Other names are kept. */
 int strata__source_load_for(strata__source *out, const char *dir,
-                            const strata_driver *d, strata_error *err);
+                            const strata_driver *d, const char *plugin_path,
+                            strata_error *err);
 void strata__source_free(strata__source *src);
 const strata__migration *strata__source_find(const strata__source *src,
                                              const char *version);
@@ -204,6 +222,16 @@ typedef struct strata__plugin strata__plugin;
 int strata__plugin_load(strata__plugin **out, const char *scheme,
                         const char *plugin_path, strata_error *err);
 void strata__plugin_free(strata__plugin *p);
+/* The url_form of the driver for scheme, or -1 if none can be used. */
+int strata__scheme_form(const char *scheme, const char *plugin_path);
+/* For an override file up.<x>.sql whose x is not one of the running
+ * driver's file names: if an installed driver on the search path has x as
+ * a URL scheme and no installed driver has it as a file name, sets *drv
+ * and *file_name (that driver's name and first file name, valid for the
+ * life of the process) and returns 1. The search path is scanned once per
+ * process (per plugin_path). */
+int strata__installed_scheme(const char *plugin_path, const char *x,
+                             const char **drv, const char **file_name);
 const strata_driver *strata__plugin_driver(const strata__plugin *p);
 const char *strata__plugin_path(const strata__plugin *p);
 
@@ -267,7 +295,7 @@ const char *strata__config_plugin_path(const strata_config *c);
 
 /* session.c: the strata handle. */
 struct strata {
-	strata_config *cfg;
+	const strata_config *cfg;
 	strata__plugin *plugin;
 	const strata_driver *drv;
 	strata_conn *conn;

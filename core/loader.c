@@ -373,40 +373,255 @@ const char *strata__plugin_path(const strata__plugin *p)
 	return p->path;
 }
 
-static int listed(strata_driver_info *list, size_t n, const char *name)
+int strata__scheme_form(const char *scheme, const char *plugin_path)
 {
-	size_t i;
+	strata__plugin *p = NULL;
+	int form = -1;
 
-	for (i = 0; i < n; i++)
-		if (!strcmp(list[i].name, name))
+	if (strata__plugin_load(&p, scheme, plugin_path, NULL) == STRATA_OK)
+		form = p->drv->url_form;
+	strata__plugin_free(p);
+	return form;
+}
+
+/* ---- what the installed drivers call their files ---- */
+
+/* One usable driver on a search path: its name, schemes and file names
+ * (copied: the table outlives nothing, but keeps no module pointer). */
+typedef struct known_drv {
+	char *name;
+	char **schemes, **files; /* NULL-terminated */
+} known_drv;
+
+typedef struct known_path {
+	char *key; /* the plugin_path it was scanned with ("" for NULL) */
+	known_drv *drvs;
+	size_t n;
+	struct known_path *next;
+} known_path;
+
+static pthread_mutex_t known_mu = PTHREAD_MUTEX_INITIALIZER;
+static known_path *known;
+
+static char **copy_list(const char *const *l)
+{
+	char **out = strata__calloc(1, sizeof(char *));
+	size_t n = 0;
+
+	for (; l && *l; l++) {
+		out = strata__realloc(out, (n + 2) * sizeof(char *));
+		out[n++] = strata__strdup(*l);
+		out[n] = NULL;
+	}
+	return out;
+}
+
+static int in_list(char *const *l, const char *x)
+{
+	for (; *l; l++)
+		if (!strcmp(*l, x))
 			return 1;
 	return 0;
 }
 
-static void describe(strata_driver_info *info, const char *dir,
-                     const char *name)
+static int has_known(const known_path *k, const char *name)
 {
-	char *base = strata__printf("%s/strata_%s", dir, name);
-	char *why;
-	const strata_driver *d = try_open(base, name, &why);
+	size_t i;
 
-	memset(info, 0, sizeof(*info));
-	info->name = strata__strdup(name);
-	info->path = base;
-	if (d) {
-		info->version = strata__strdup(d->version);
-		info->description = strata__strdup(d->description);
-		info->abi_major = d->abi_version >> 16;
-		info->abi_minor = d->abi_version & 0xffff;
-		info->schemes = strata__drv_schemes(d, ",");
-		why = strata__drv_init(d);
-	}
-	info->problem = why;
+	for (i = 0; i < k->n; i++)
+		if (!strcmp(k->drvs[i].name, name))
+			return 1;
+	return 0;
 }
 
-static void scan_dir(strata_driver_info **list, size_t *n, const char *dir)
+/* Every module on the path, in order; the first usable copy of a name
+ * counts, as for the loader. Call with ltdl_mu held. */
+static void scan_known(known_path *k, char **dirs)
 {
-	DIR *d = opendir(dir);
+	size_t i;
+
+	for (i = 0; dirs[i]; i++) {
+		DIR *dir = opendir(dirs[i]);
+		struct dirent *e;
+
+		while (dir && (e = readdir(dir)) != NULL) {
+			char *name = module_name(e->d_name), *base, *why;
+			const strata_driver *d;
+			const char *buf[2];
+
+			if (!name || has_known(k, name)) {
+				free(name);
+				continue;
+			}
+			base = strata__printf("%s/strata_%s", dirs[i], name);
+			d = try_open(base, name, &why);
+			if (d) {
+				known_drv *kd;
+
+				k->drvs = strata__realloc(
+				        k->drvs, (k->n + 1) * sizeof(*k->drvs));
+				kd = &k->drvs[k->n++];
+				kd->name = strata__strdup(name);
+				kd->schemes = copy_list(d->schemes);
+				kd->files = copy_list(
+				        strata__drv_file_names(d, buf));
+			}
+			free(why);
+			free(base);
+			free(name);
+		}
+		if (dir)
+			closedir(dir);
+	}
+}
+
+static const known_path *known_for(const char *plugin_path)
+{
+	const char *key = plugin_path ? plugin_path : "";
+	known_path *k;
+	char **dirs;
+
+	pthread_mutex_lock(&known_mu);
+	for (k = known; k && strcmp(k->key, key) != 0; k = k->next)
+		;
+	if (!k) {
+		k = strata__calloc(1, sizeof(*k));
+		k->key = strata__strdup(key);
+		dirs = search_dirs(plugin_path);
+		pthread_mutex_lock(&ltdl_mu);
+		scan_known(k, dirs);
+		pthread_mutex_unlock(&ltdl_mu);
+		free_dirs(dirs);
+		k->next = known;
+		known = k;
+	}
+	pthread_mutex_unlock(&known_mu);
+	return k;
+}
+
+int strata__installed_scheme(const char *plugin_path, const char *x,
+                             const char **drv, const char **file_name)
+{
+	const known_path *k;
+	size_t i;
+
+	if (strata_global_init(NULL))
+		return 0;
+	k = known_for(plugin_path);
+	for (i = 0; i < k->n; i++)
+		if (in_list(k->drvs[i].files, x))
+			return 0; /* that driver's file */
+	for (i = 0; i < k->n; i++)
+		if (in_list(k->drvs[i].schemes, x)) {
+			*drv = k->drvs[i].name;
+			*file_name = k->drvs[i].files[0];
+			return 1;
+		}
+	return 0;
+}
+
+/* ---- strata drivers ---- */
+
+/* A list being built: its strings go to the pool of the finished list. */
+typedef struct info_list {
+	strata_driver_info *items;
+	size_t n;
+	strata__pool pool;
+} info_list;
+
+/* What strata_drivers_list() hands out: the pool owns every string, and
+ * the caller holds `items`. */
+typedef struct info_block {
+	strata__pool pool;
+	strata_driver_info items[];
+} info_block;
+
+static int listed(const info_list *l, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (!strcmp(l->items[i].name, name))
+			return 1;
+	return 0;
+}
+
+static strata_driver_info *add_info(info_list *l, const char *name,
+                                    const char *base)
+{
+	strata_driver_info *info;
+
+	l->items = strata__realloc(l->items, (l->n + 1) * sizeof(*l->items));
+	info = &l->items[l->n++];
+	memset(info, 0, sizeof(*info));
+	info->name = strata__pool_strdup(&l->pool, name);
+	info->path = strata__pool_strdup(&l->pool, base);
+	return info;
+}
+
+/* Module `name` in dirs[from..]: the first copy that loads, as the loader
+ * takes it, with the broken copies before it listed after it, each
+ * saying which copy is used instead. None loads: the first, as it is. */
+static void describe(info_list *l, char **dirs, size_t from, const char *name)
+{
+	char **skipped = NULL, **whys = NULL;
+	size_t nskip = 0, i;
+	strata_driver_info *info = NULL;
+
+	for (i = from; dirs[i] && !info; i++) {
+		char *base = strata__printf("%s/strata_%s", dirs[i], name);
+		char *why;
+		const strata_driver *d;
+
+		if (!module_present(base)) {
+			free(base);
+			continue;
+		}
+		d = try_open(base, name, &why);
+		if (d) {
+			info = add_info(l, name, base);
+			info->version =
+			        strata__pool_strdup(&l->pool, d->version);
+			info->description =
+			        strata__pool_strdup(&l->pool, d->description);
+			info->abi_major = d->abi_version >> 16;
+			info->abi_minor = d->abi_version & 0xffff;
+			info->schemes = strata__pool_take(
+			        &l->pool, strata__drv_schemes(d, ","));
+			info->problem = strata__pool_take(&l->pool,
+			                                  strata__drv_init(d));
+			free(base);
+			continue;
+		}
+		skipped =
+		        strata__realloc(skipped, (nskip + 1) * sizeof(char *));
+		whys = strata__realloc(whys, (nskip + 1) * sizeof(char *));
+		skipped[nskip] = base;
+		whys[nskip++] = why;
+	}
+	for (i = 0; i < nskip; i++) {
+		if (info || i == 0) {
+			const char *path = info ? info->path : NULL;
+			strata_driver_info *bad = add_info(l, name, skipped[i]);
+
+			bad->problem = strata__pool_take(
+			        &l->pool,
+			        path ? strata__printf(
+			                       "%s; skipped, strata uses "
+			                       "%s",
+			                       whys[i], path)
+			             : strata__strdup(whys[i]));
+		}
+		free(skipped[i]);
+		free(whys[i]);
+	}
+	free(skipped);
+	free(whys);
+}
+
+static void scan_dir(info_list *l, char **dirs, size_t at)
+{
+	DIR *d = opendir(dirs[at]);
 	struct dirent *e;
 
 	if (!d)
@@ -414,19 +629,18 @@ static void scan_dir(strata_driver_info **list, size_t *n, const char *dir)
 	while ((e = readdir(d)) != NULL) {
 		char *name = module_name(e->d_name);
 
-		if (name && !listed(*list, *n, name)) {
-			*list = strata__realloc(*list,
-			                        (*n + 1) * sizeof(**list));
-			describe(&(*list)[(*n)++], dir, name);
-		}
+		if (name && !listed(l, name))
+			describe(l, dirs, at, name);
 		free(name);
 	}
 	closedir(d);
 }
 
-int strata_drivers_list(strata_driver_info **out, size_t *count,
-                        strata_error *err)
+int strata_drivers_list_path(strata_driver_info **out, size_t *count,
+                             const char *plugin_path, strata_error *err)
 {
+	info_list l;
+	info_block *b;
 	char **dirs;
 	size_t i;
 	int rc = strata_global_init(err);
@@ -435,26 +649,37 @@ int strata_drivers_list(strata_driver_info **out, size_t *count,
 	*count = 0;
 	if (rc)
 		return rc;
-	dirs = search_dirs(NULL);
+	memset(&l, 0, sizeof(l));
+	dirs = search_dirs(plugin_path);
 	pthread_mutex_lock(&ltdl_mu);
 	for (i = 0; dirs[i]; i++)
-		scan_dir(out, count, dirs[i]);
+		scan_dir(&l, dirs, i);
 	pthread_mutex_unlock(&ltdl_mu);
 	free_dirs(dirs);
+	b = strata__malloc(sizeof(*b) + l.n * sizeof(b->items[0]));
+	b->pool = l.pool;
+	if (l.n)
+		memcpy(b->items, l.items, l.n * sizeof(b->items[0]));
+	free(l.items);
+	*out = b->items;
+	*count = l.n;
 	return STRATA_OK;
+}
+
+int strata_drivers_list(strata_driver_info **out, size_t *count,
+                        strata_error *err)
+{
+	return strata_drivers_list_path(out, count, NULL, err);
 }
 
 void strata_drivers_free(strata_driver_info *list, size_t count)
 {
-	size_t i;
+	info_block *b;
 
-	for (i = 0; i < count; i++) {
-		free(list[i].name);
-		free(list[i].version);
-		free(list[i].path);
-		free(list[i].description);
-		free(list[i].problem);
-		free(list[i].schemes);
-	}
-	free(list);
+	STRATA_UNUSED(count);
+	if (!list)
+		return;
+	b = (info_block *)(void *)((char *)list - offsetof(info_block, items));
+	strata__pool_free(&b->pool);
+	free(b);
 }

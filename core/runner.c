@@ -9,7 +9,7 @@
 #include "internal.h"
 #include "runner.h"
 
-void strata__row_init(strata_history_row *r, const strata__migration *m,
+void strata__row_init(strata__row *r, const strata__migration *m,
                       const char *source, const char *checksum,
                       const char *status, const char *who)
 {
@@ -17,31 +17,32 @@ void strata__row_init(strata_history_row *r, const strata__migration *m,
 
 	memset(r, 0, sizeof(*r));
 	strata__now_iso(now);
-	r->version = (char *)m->version;
-	r->name = (char *)m->name;
-	r->source = (char *)source;
-	r->checksum = (char *)checksum;
-	r->status = (char *)status;
-	r->started_at = strata__strdup(now);
-	r->applied_by = (char *)who;
+	r->row.version = m->version;
+	r->row.name = m->name;
+	r->row.source = source;
+	r->row.checksum = checksum;
+	r->row.status = status;
+	r->row.started_at = strata__row_str(r, now);
+	r->row.applied_by = who;
 }
 
-void strata__row_finish(strata_history_row *r, int64_t t0)
+const char *strata__row_str(strata__row *r, const char *v)
+{
+	return strata__pool_strdup(&r->pool, v);
+}
+
+void strata__row_finish(strata__row *r, int64_t t0)
 {
 	char now[32];
 
 	strata__now_iso(now);
-	free(r->finished_at);
-	r->finished_at = strata__strdup(now);
-	r->duration_ms = strata__now_ms() - t0;
+	r->row.finished_at = strata__row_str(r, now);
+	r->row.duration_ms = strata__now_ms() - t0;
 }
 
-void strata__row_clear(strata_history_row *r)
+void strata__row_clear(strata__row *r)
 {
-	free(r->started_at);
-	free(r->finished_at);
-	free(r->error);
-	free(r->fingerprint);
+	strata__pool_free(&r->pool);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -202,27 +203,27 @@ int strata__transactional(const strata *s, const strata__script *sc)
 }
 
 /* After a non-transactional failure, record what happened for resolve. */
-int strata__record_failure(strata *s, strata_history_row *row,
-                           const strata_run *run, int64_t t0,
-                           const strata_error *cause)
+int strata__record_failure(strata *s, strata__row *row, const strata_run *run,
+                           int64_t t0, const strata_error *cause)
 {
 	strata_error e2;
 	char *text = strata__error_body(cause);
 
 	memset(&e2, 0, sizeof(e2));
-	free(row->error);
 	/* stmt_failed's message already says "reverting ...". */
-	row->error = strata__printf(
-	        "%s%s",
-	        run->reverting && strncmp(text, "reverting ", 10) != 0
-	                ? "while reverting: "
-	                : "",
-	        text);
+	row->row.error = strata__pool_take(
+	        &row->pool,
+	        strata__printf(
+	                "%s%s",
+	                run->reverting && strncmp(text, "reverting ", 10) != 0
+	                        ? "while reverting: "
+	                        : "",
+	                text));
 	free(text);
-	row->status = "failed";
-	row->steps = run->steps;
+	row->row.status = "failed";
+	row->row.steps = run->steps;
 	strata__row_finish(row, t0);
-	strata__history_update(s, row, &e2);
+	strata__history_update(s, &row->row, &e2);
 	strata_error_clear(&e2);
 	return STRATA_EFAIL;
 }

@@ -12,12 +12,21 @@ typedef struct strata_run {
 	int reverting;
 } strata_run;
 
-/* Rows borrow m's name and the given strings; started_at is owned. */
-void strata__row_init(strata_history_row *r, const strata__migration *m,
+/* A history row being written: `row` borrows m's strings and the given
+ * ones; the strings the row makes itself (times, error, fingerprint) are
+ * copies in `pool`, freed by strata__row_clear. */
+typedef struct strata__row {
+	strata_history_row row;
+	strata__pool pool;
+} strata__row;
+
+void strata__row_init(strata__row *r, const strata__migration *m,
                       const char *source, const char *checksum,
                       const char *status, const char *who);
-void strata__row_finish(strata_history_row *r, int64_t t0);
-void strata__row_clear(strata_history_row *r);
+/* A copy of v (NULL ok) that lives as long as r. */
+const char *strata__row_str(strata__row *r, const char *v);
+void strata__row_finish(strata__row *r, int64_t t0);
+void strata__row_clear(strata__row *r);
 char *strata__fingerprint(strata *s);
 /* Record the current schema's fingerprint on history row `version`. */
 void strata__stamp_fingerprint(strata *s, const char *version);
@@ -35,9 +44,8 @@ int strata__exec_script(strata *s, strata_run *run, strata_error *err);
 /* STRATA_EV_FAILED for run, with the error's message as detail. */
 void strata__emit_failed(strata *s, const strata_run *run, int64_t ms,
                          const strata_error *err);
-int strata__record_failure(strata *s, strata_history_row *row,
-                           const strata_run *run, int64_t t0,
-                           const strata_error *cause);
+int strata__record_failure(strata *s, strata__row *row, const strata_run *run,
+                           int64_t t0, const strata_error *cause);
 /* After a script run outside a transaction that returned rc (session.c):
  * end a transaction it left open; if it did, fail naming path. */
 int strata__check_open_tx(strata *s, int rc, const char *path,

@@ -137,17 +137,25 @@ static int connect_one(strata *s, strata_conn **out, strata_error *err)
 	return rc;
 }
 
-/* The driver that declares the URL's scheme (loader.c). */
-static int pick_driver(strata *s, strata_error *err)
+/* The driver that declares the URL's scheme (loader.c), then the rest of
+ * the URL read in the form that driver declares. A bare path is a file
+ * for the driver of STRATA__BARE_SCHEME. */
+static int pick_driver(strata *s, const char *url, strata_error *err)
 {
-	int rc = strata__plugin_load(&s->plugin, s->url.url.scheme,
+	char *scheme = strata__url_scheme(url);
+	int rc = strata__plugin_load(&s->plugin,
+	                             scheme ? scheme : STRATA__BARE_SCHEME,
 	                             strata__config_plugin_path(s->cfg), err);
 
+	free(scheme);
 	if (rc)
 		return rc;
 	s->drv = strata__plugin_driver(s->plugin);
 	s->file_names = strata__drv_file_names(s->drv, s->file_names_buf);
-	return STRATA_OK;
+	rc = strata__url_parse_as(&s->url, url, s->drv->url_form, err);
+	if (!rc)
+		s->password = strata__strdup(s->url.url.password);
+	return rc;
 }
 
 /*
@@ -209,13 +217,9 @@ int strata_open(strata **out, const strata_config *cfg, strata_error *err)
 	if (rc)
 		return rc;
 	s = strata__calloc(1, sizeof(*s));
-	s->cfg = (strata_config *)cfg;
+	s->cfg = cfg;
 	s->target = strata_url_redact(url);
-	rc = strata__url_parse(&s->url, url, err);
-	if (!rc) {
-		s->password = strata__strdup(s->url.url.password);
-		rc = pick_driver(s, err);
-	}
+	rc = pick_driver(s, url, err);
 	if (!rc) {
 		s->split_flags = s->drv->dialect->split_flags;
 		rc = connect_one(s, &s->conn, err);
@@ -274,8 +278,9 @@ int strata__source_get(strata *s, strata_error *err)
 {
 	if (s->src.dir)
 		return STRATA_OK;
-	return strata__source_load_for(
-	        &s->src, strata_config_migrations(s->cfg), s->drv, err);
+	return strata__source_load_for(&s->src,
+	                               strata_config_migrations(s->cfg), s->drv,
+	                               strata__config_plugin_path(s->cfg), err);
 }
 
 const char *strata__file_for(const strata *s, const strata__migration *m,

@@ -92,24 +92,36 @@ static int listed(const char *const *names, const char *name)
 	return 0;
 }
 
-/* up.postgresql.sql would be silently ignored on PostgreSQL, whose files
- * are up.postgres.sql: refuse a file named after one of d's URL schemes
- * that is not one of its file names. Other names may be other drivers'. */
-static int misnamed(const strata_driver *d, const char *path, const char *x,
-                    int up, strata_error *err)
+/*
+ * up.postgresql.sql would be silently ignored on PostgreSQL, whose files
+ * are up.postgres.sql: refuse a file named after a URL scheme that is not
+ * a file name, on every database, so that CI on one finds what another
+ * would refuse. The running driver d is asked first; only a name that is
+ * not one of its files needs the installed drivers (scanned once). A name
+ * no installed driver knows may be a driver's not installed here: kept.
+ */
+static int misnamed(const strata_driver *d, const char *plugin_path,
+                    const char *path, const char *x, int up, strata_error *err)
 {
 	const char *buf[2];
 	const char *const *names;
+	const char *owner, *file;
 
-	if (!d || !strata__drv_handles(d, x))
+	if (!d)
 		return STRATA_OK;
 	names = strata__drv_file_names(d, buf);
 	if (listed(names, x))
 		return STRATA_OK;
+	if (strata__drv_handles(d, x)) {
+		owner = d->name;
+		file = names[0];
+	} else if (!strata__installed_scheme(plugin_path, x, &owner, &file)) {
+		return STRATA_OK;
+	}
 	return strata__err_at(err, STRATA_EUSAGE, path, 0,
 	                      "'%s' is a URL scheme, the driver is '%s': this "
 	                      "file would never run; name it %s.%s.sql",
-	                      x, d->name, up ? "up" : "down", names[0]);
+	                      x, owner, up ? "up" : "down", file);
 }
 
 static void add_file(strata__migration *m, int up, char *driver,
@@ -149,7 +161,7 @@ static int check_readable(const char *path, strata_error *err)
 }
 
 static int scan_migration(strata__migration *m, const strata_driver *drv,
-                          strata_error *err)
+                          const char *plugin_path, strata_error *err)
 {
 	DIR *d = opendir(m->dir);
 	struct dirent *e;
@@ -168,7 +180,7 @@ static int scan_migration(strata__migration *m, const strata_driver *drv,
 		path = strata__path_join(m->dir, e->d_name);
 		kind = parse_file(e->d_name, &up, &driver);
 		if (kind > 0 && driver)
-			rc = misnamed(drv, path, driver, up, err);
+			rc = misnamed(drv, plugin_path, path, driver, up, err);
 		if (!rc && kind > 0) {
 			rc = check_readable(path, err);
 			if (!rc) {
@@ -244,7 +256,8 @@ static int stray(const char *path, const char *id, int kind, strata_error *err)
 }
 
 static int add_entry(strata__source *src, const char *id,
-                     const strata_driver *drv, strata_error *err)
+                     const strata_driver *drv, const char *plugin_path,
+                     strata_error *err)
 {
 	strata__migration *m;
 	const char *slug = NULL;
@@ -275,7 +288,7 @@ static int add_entry(strata__source *src, const char *id,
 	m->id = strata__printable(id);
 	m->name = strata__printable(slug);
 	m->dir = dir;
-	return scan_migration(m, drv, err);
+	return scan_migration(m, drv, plugin_path, err);
 }
 
 static int check_duplicates(const strata__source *src, strata_error *err)
@@ -294,11 +307,12 @@ static int check_duplicates(const strata__source *src, strata_error *err)
 
 int strata__source_load(strata__source *src, const char *dir, strata_error *err)
 {
-	return strata__source_load_for(src, dir, NULL, err);
+	return strata__source_load_for(src, dir, NULL, NULL, err);
 }
 
 int strata__source_load_for(strata__source *src, const char *dir,
-                            const strata_driver *drv, strata_error *err)
+                            const strata_driver *drv, const char *plugin_path,
+                            strata_error *err)
 {
 	DIR *d;
 	struct dirent *e;
@@ -314,7 +328,7 @@ int strata__source_load_for(strata__source *src, const char *dir,
 		                      strerror(errno));
 	while (rc == STRATA_OK && (e = readdir(d)) != NULL)
 		if (e->d_name[0] != '.')
-			rc = add_entry(src, e->d_name, drv, err);
+			rc = add_entry(src, e->d_name, drv, plugin_path, err);
 	closedir(d);
 	if (rc == STRATA_OK && src->count) {
 		qsort(src->items, src->count, sizeof(*src->items), cmp_version);

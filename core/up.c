@@ -9,7 +9,7 @@ static int record_skip(strata *s, const strata__migration *m, const char *who,
                        strata_error *err)
 {
 	char sum[STRATA__SHA256_HEX];
-	strata_history_row row;
+	strata__row row;
 	int64_t t0 = strata__now_ms();
 	int rc, txn = s->drv->dialect->transactional_ddl;
 
@@ -18,7 +18,7 @@ static int record_skip(strata *s, const strata__migration *m, const char *who,
 	strata__row_finish(&row, t0);
 	rc = txn ? strata__begin(s, err) : STRATA_OK;
 	if (!rc)
-		rc = strata__history_insert(s, &row, err);
+		rc = strata__history_insert(s, &row.row, err);
 	if (!rc && txn)
 		rc = strata__commit(s, err);
 	if (rc && txn)
@@ -31,8 +31,8 @@ static int record_skip(strata *s, const strata__migration *m, const char *who,
 }
 
 /* The migration and its history row commit together, or neither does. */
-static int apply_tx(strata *s, strata_run *run, strata_history_row *row,
-                    int64_t t0, strata_error *err)
+static int apply_tx(strata *s, strata_run *run, strata__row *row, int64_t t0,
+                    strata_error *err)
 {
 	int rc = strata__begin(s, err);
 
@@ -40,8 +40,8 @@ static int apply_tx(strata *s, strata_run *run, strata_history_row *row,
 		rc = strata__exec_script(s, run, err);
 	if (!rc) {
 		strata__row_finish(row, t0);
-		row->steps = run->steps;
-		rc = strata__history_insert(s, row, err);
+		row->row.steps = run->steps;
+		rc = strata__history_insert(s, &row->row, err);
 	}
 	if (!rc)
 		rc = strata__lock_check(s, "rolled back instead of committing",
@@ -55,38 +55,36 @@ static int apply_tx(strata *s, strata_run *run, strata_history_row *row,
 
 /* No transaction: a "failed" row goes in first and is kept current, so
  * that even a killed process leaves a record for 'strata resolve'. */
-static int apply_direct(strata *s, strata_run *run, strata_history_row *row,
+static int apply_direct(strata *s, strata_run *run, strata__row *row,
                         int64_t t0, strata_error *err)
 {
 	int rc;
 
-	row->status = "failed";
-	row->error = strata__strdup("interrupted: strata did not finish this "
-	                            "migration");
-	rc = strata__history_insert(s, row, err);
+	row->row.status = "failed";
+	row->row.error = "interrupted: strata did not finish this migration";
+	rc = strata__history_insert(s, &row->row, err);
 	if (rc)
 		return rc;
 	/* Only now: an interrupt message says it is recorded as failed. */
 	strata__emit(s, STRATA_EV_START, run->m->version, run->m->id,
 	             run->m->name, strata__basename(run->script->path), 0, 0,
 	             "no transaction");
-	run->progress = row;
+	run->progress = &row->row;
 	rc = strata__exec_script(s, run, err);
 	rc = strata__check_open_tx(s, rc, run->script->path, err);
 	if (rc)
 		return strata__record_failure(s, row, run, t0, err);
 	strata__row_finish(row, t0);
-	free(row->error);
-	row->error = NULL;
-	row->status = "applied";
-	return strata__history_update(s, row, err);
+	row->row.error = NULL;
+	row->row.status = "applied";
+	return strata__history_update(s, &row->row, err);
 }
 
 /* sc: the validated script, or NULL when m has no file for the driver. */
 static int apply_one(strata *s, const strata__migration *m, strata__script *sc,
                      const char *who, strata_error *err)
 {
-	strata_history_row row;
+	strata__row row;
 	strata_run run;
 	int64_t t0 = strata__now_ms();
 	int rc = strata__lock_check(s, "stopped before applying", m->id, err);
@@ -108,10 +106,11 @@ static int apply_one(strata *s, const strata__migration *m, strata__script *sc,
 		rc = apply_direct(s, &run, &row, t0, err); /* emits START */
 	}
 	if (!rc)
-		strata__emit(
-		        s, STRATA_EV_APPLIED, m->version, m->id, m->name,
-		        strata__basename(sc->path), run.steps, row.duration_ms,
-		        strata__transactional(s, sc) ? NULL : "no transaction");
+		strata__emit(s, STRATA_EV_APPLIED, m->version, m->id, m->name,
+		             strata__basename(sc->path), run.steps,
+		             row.row.duration_ms,
+		             strata__transactional(s, sc) ? NULL
+		                                          : "no transaction");
 	else
 		strata__emit_failed(s, &run, strata__now_ms() - t0, err);
 	strata__row_clear(&row);

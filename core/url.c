@@ -1,6 +1,7 @@
 /*
- * Connection URLs: sqlite:path, sqlite:///abs, a bare path, and
- * scheme://user:pass@host:port/db?key=value for servers. Passwords never
+ * Connection URLs, in the form the scheme's driver declares: file
+ * (scheme:path, scheme:///abs; a bare path is a SQLite file) or server
+ * (scheme://user:pass@host:port/db?key=value). Passwords never
  * leave this file unredacted except through strata_url.password.
  */
 #include <ctype.h>
@@ -243,8 +244,7 @@ static int parse_server(strata__url_owned *u, const char *rest,
 	return q ? parse_query(u, q + 1, err) : STRATA_OK;
 }
 
-static int parse_sqlite(strata__url_owned *u, const char *rest,
-                        strata_error *err)
+static int parse_file(strata__url_owned *u, const char *rest, strata_error *err)
 {
 	const char *q;
 
@@ -255,7 +255,8 @@ static int parse_sqlite(strata__url_owned *u, const char *rest,
 	        decode(rest, q ? (size_t)(q - rest) : strlen(rest));
 	if (!*u->storage[U_PATH])
 		return strata__err(err, STRATA_EUSAGE,
-		                   "sqlite URL has no file path");
+		                   "%s URL has no file path",
+		                   u->storage[U_SCHEME]);
 	return q ? parse_query(u, q + 1, err) : STRATA_OK;
 }
 
@@ -269,34 +270,73 @@ static void publish(strata__url_owned *u)
 	u->url.params = u->params;
 }
 
-int strata__url_parse(strata__url_owned *u, const char *text, strata_error *err)
+char *strata__url_scheme(const char *text)
 {
-	size_t sl = scheme_len(text);
-	size_t i;
+	size_t sl = text ? scheme_len(text) : 0, i;
+	char *s;
+
+	if (!sl)
+		return NULL;
+	s = strata__strndup(text, sl - 1);
+	for (i = 0; s[i]; i++)
+		s[i] = (char)tolower((unsigned char)s[i]);
+	return s;
+}
+
+int strata__url_parse_as(strata__url_owned *u, const char *text, int form,
+                         strata_error *err)
+{
+	size_t sl;
 	int rc;
 
 	memset(u, 0, sizeof(*u));
 	if (!text || !*text)
 		return strata__err(err, STRATA_EUSAGE, "empty database URL");
+	sl = scheme_len(text);
 	if (!sl) {
-		u->storage[U_SCHEME] = strata__strdup("sqlite");
+		/* A bare path: documented as a SQLite file, so the core
+		 * names that scheme; its driver says how to read it. */
+		u->storage[U_SCHEME] = strata__strdup(STRATA__BARE_SCHEME);
 		u->storage[U_PATH] = strata__strdup(text);
 		publish(u);
 		return STRATA_OK;
 	}
-	u->storage[U_SCHEME] = strata__strndup(text, sl - 1);
-	for (i = 0; u->storage[U_SCHEME][i]; i++)
-		u->storage[U_SCHEME][i] =
-		        (char)tolower((unsigned char)u->storage[U_SCHEME][i]);
-	if (!strcmp(u->storage[U_SCHEME], "sqlite") ||
-	    !strcmp(u->storage[U_SCHEME], "sqlite3"))
-		rc = parse_sqlite(u, text + sl, err);
+	u->storage[U_SCHEME] = strata__url_scheme(text);
+	if (form == STRATA_URL_FILE)
+		rc = parse_file(u, text + sl, err);
 	else
 		rc = parse_server(u, text + sl, err);
 	publish(u);
 	if (rc)
 		strata__url_free(u);
 	return rc;
+}
+
+int strata__url_form_hint(const char *text)
+{
+	size_t sl = text ? scheme_len(text) : 0;
+
+	return sl && strncmp(text + sl, "//", 2) != 0 ? STRATA_URL_FILE
+	                                              : STRATA_URL_SERVER;
+}
+
+int strata__url_parse_in(strata__url_owned *u, const char *text,
+                         const char *plugin_path, strata_error *err)
+{
+	char *scheme = strata__url_scheme(text);
+	int form = scheme ? strata__scheme_form(scheme, plugin_path) : -1;
+
+	/* No driver for the scheme: its URL is read as written (a caller
+	 * that needs the driver reports that it is missing). */
+	if (form < 0)
+		form = strata__url_form_hint(text);
+	free(scheme);
+	return strata__url_parse_as(u, text, form, err);
+}
+
+int strata__url_parse(strata__url_owned *u, const char *text, strata_error *err)
+{
+	return strata__url_parse_in(u, text, NULL, err);
 }
 
 void strata__url_free(strata__url_owned *u)

@@ -34,19 +34,20 @@ int cli_usage_error(const char *fmt, ...)
 {
 	va_list ap;
 	char msg[512];
+	strata_error e;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	cli_progress_end();
-	fprintf(stderr, "strata: %s\n", msg);
+	/* The line on stderr and the JSON message come from one formatter,
+	 * the library's, as for every other error. */
+	memset(&e, 0, sizeof(e));
+	e.code = STRATA_EUSAGE;
+	e.message = msg;
+	cli_print_error(&e);
 	cli_help_hint();
 	if (cli_out.format == CLI_FORMAT_JSON) {
-		strata_error e;
-
-		memset(&e, 0, sizeof(e));
-		e.code = STRATA_EUSAGE;
-		e.message = msg;
 		cli_json_error(&e, CLI_EXIT_USAGE);
 		if (cli_out.command &&
 		    (cli_command_find(cli_out.command)->flags & CLI_CMD_EVENTS))
@@ -55,10 +56,11 @@ int cli_usage_error(const char *fmt, ...)
 	return CLI_EXIT_USAGE;
 }
 
-/* A version: digits only, any length (compared as a number later). */
-static int is_version(const char *s)
+/* A version: digits only, any length (compared as a number later). The
+ * one all-digits check of the program. */
+int cli_is_version(const char *s)
 {
-	return *s && strspn(s, "0123456789") == strlen(s);
+	return s && *s && strspn(s, "0123456789") == strlen(s);
 }
 
 static int parse_seconds(cli *c, const char *s)
@@ -90,7 +92,7 @@ static int parse_when(const char *s)
 
 static int parse_to(cli *c, const char *s)
 {
-	if (!is_version(s))
+	if (!cli_is_version(s))
 		return cli_usage_error(
 		        "--to needs a version (digits), not '%s'", s);
 	if (strspn(s, "0") == strlen(s) && strcmp(c->cmd->name, "down"))
@@ -185,7 +187,43 @@ static void bad_option(char *buf, size_t n, char **argv)
 		snprintf(buf, n, "%.*s", (int)strcspn(a, "="), a);
 }
 
-static int option_error(const char *where, int ch, char **argv)
+/* "--to, --table": the options NAME ("--t") abbreviates; how many. */
+static int expansions(char *buf, size_t n, const char *name,
+                      const struct option *longs)
+{
+	size_t len = strlen(name + 2), used = 0, i;
+	int found = 0;
+
+	*buf = '\0';
+	for (i = 0; longs[i].name; i++)
+		if (len && !strncmp(longs[i].name, name + 2, len) && used < n)
+			used += (size_t)snprintf(buf + used, n - used, "%s--%s",
+			                         found++ ? ", " : "",
+			                         longs[i].name);
+	return found;
+}
+
+/* Long options are never abbreviated, so that a new option cannot turn a
+ * script's "--t" from one option into an ambiguity or into another one. */
+static int abbreviation(const char *where, const char *name,
+                        const struct option *longs)
+{
+	char list[256];
+	int n = expansions(list, sizeof(list), name, longs);
+
+	if (n > 1)
+		return cli_usage_error("%s%soption '%s' is ambiguous (%s); "
+		                       "options are never abbreviated",
+		                       where ? where : "", where ? ": " : "",
+		                       name, list);
+	return cli_usage_error("%s%sunknown option '%s'%s%s%s",
+	                       where ? where : "", where ? ": " : "", name,
+	                       n ? " (options are never abbreviated: " : "",
+	                       list, n ? ")" : "");
+}
+
+static int option_error(const char *where, int ch, char **argv,
+                        const struct option *longs)
 {
 	char name[128];
 
@@ -194,8 +232,42 @@ static int option_error(const char *where, int ch, char **argv)
 		return cli_usage_error("%s%soption '%s' needs a value",
 		                       where ? where : "", where ? ": " : "",
 		                       name);
+	if (!strncmp(name, "--", 2))
+		return abbreviation(where, name, longs);
 	return cli_usage_error("%s%sunknown option '%s'", where ? where : "",
 	                       where ? ": " : "", name);
+}
+
+/* getopt_long returned long option IDX: refuses it unless written in full.
+ * The element is argv[optind - 1], or the one before when the value was
+ * the next element. */
+static int check_full(const char *where, char **argv, int idx,
+                      const struct option *longs)
+{
+	const char *el = argv[optind - 1];
+	char name[128];
+	size_t len;
+
+	if (optarg && optarg == el)
+		el = argv[optind - 2];
+	len = strcspn(el + 2, "=");
+
+	if (strlen(longs[idx].name) == len)
+		return 0;
+	snprintf(name, sizeof(name), "%.*s", (int)len + 2, el);
+	return abbreviation(where, name, longs);
+}
+
+/* "--color never": --color takes its value after '=' only, so "never" is
+ * an operand; say so rather than "takes no arguments". */
+static int stray_color(const char *prev, const char *arg)
+{
+	if (!prev || (strcmp(prev, "--color") && strcmp(prev, "--colour")) ||
+	    parse_when(arg) < 0 || !strcmp(arg, "yes") || !strcmp(arg, "no"))
+		return 0;
+	return cli_usage_error("'%s %s': write %s=%s (the value of --color "
+	                       "follows '=')",
+	                       prev, arg, prev, arg);
 }
 
 /* Optimal string alignment distance, for "did you mean". */
@@ -268,29 +340,78 @@ static void merge(struct option *out, const struct option *cmd)
 	memset(&out[n], 0, sizeof(out[n]));
 }
 
+/* The command's options and operands, in order: "-" makes getopt_long
+ * hand operands over as it meets them (as 1), so options after operands
+ * work even under POSIXLY_CORRECT. */
 static int parse_command(cli *c, int argc, char **argv)
 {
 	struct option longs[MAX_OPTS];
-	int ch, rc;
+	int ch, rc, idx;
 
 	merge(longs, c->cmd->opts);
+	c->pos = calloc((size_t)argc + 1, sizeof(*c->pos));
+	if (!c->pos)
+		return cli_usage_error("out of memory");
 	optind = 0; /* glibc: 0 re-initializes getopt for a new argv */
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":" GLOBAL_SHORT, longs, NULL)) !=
-	       -1) {
+	for (;;) {
+		idx = -1;
+		ch = getopt_long(argc, argv, "-:" GLOBAL_SHORT, longs, &idx);
+		if (ch == -1)
+			break;
 		if (ch == '?' || ch == ':')
-			return option_error(c->cmd->name, ch, argv);
+			return option_error(c->cmd->name, ch, argv, longs);
+		if (idx >= 0 &&
+		    (rc = check_full(c->cmd->name, argv, idx, longs)))
+			return rc;
+		if (ch == 1) {
+			if (optind >= 2 &&
+			    (rc = stray_color(argv[optind - 2], optarg)))
+				return rc;
+			c->pos[c->npos++] = optarg;
+			continue;
+		}
 		rc = take(c, ch, optarg);
 		if (rc)
 			return rc;
 	}
-	/* getopt_long moved the operands to the end. */
-	c->pos = argv + optind;
-	c->npos = argc - optind;
+	while (optind < argc) /* after "--" */
+		c->pos[c->npos++] = argv[optind++];
 	if (c->npos && (c->cmd->flags & CLI_CMD_NOPOS))
 		return cli_usage_error("%s takes no arguments (got '%s')",
 		                       c->cmd->name, c->pos[0]);
 	return 0;
+}
+
+/* --format decides how every error is reported, parse errors included, so
+ * it is read first wherever it stands: "status --frmat x --format json"
+ * reports the unknown option in JSON. The parse proper checks it again. */
+static void prescan_format(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		const char *v = NULL;
+
+		if (!strcmp(argv[i], "--format") && i + 1 < argc)
+			v = argv[++i];
+		else if (!strncmp(argv[i], "--format=", 9))
+			v = argv[i] + 9;
+		else if (argv[i][0] == '-' && i + 1 < argc &&
+		         (!strcmp(argv[i], "-c") || !strcmp(argv[i], "-e") ||
+		          !strcmp(argv[i], "--config") ||
+		          !strcmp(argv[i], "--env") ||
+		          !strcmp(argv[i], "--url") ||
+		          !strcmp(argv[i], "--dir") ||
+		          !strcmp(argv[i], "--table") ||
+		          !strcmp(argv[i], "--lock-timeout") ||
+		          !strcmp(argv[i], "--to")))
+			i++; /* a value, even one spelled "--format" */
+		if (v && !strcmp(v, "json"))
+			cli_out.format = CLI_FORMAT_JSON;
+		else if (v && !strcmp(v, "text"))
+			cli_out.format = CLI_FORMAT_TEXT;
+	}
 }
 
 /* strata help [CMD] */
@@ -309,19 +430,28 @@ static int help(int argc, char **argv)
 
 int cli_parse(cli *c, int argc, char **argv)
 {
-	int ch, rc;
+	int ch, rc, idx;
 
+	prescan_format(argc, argv);
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+:" GLOBAL_SHORT, global_opts,
-	                         NULL)) != -1) {
+	for (;;) {
+		idx = -1;
+		ch = getopt_long(argc, argv, "+:" GLOBAL_SHORT, global_opts,
+		                 &idx);
+		if (ch == -1)
+			break;
 		if (ch == '?' || ch == ':')
-			return option_error(NULL, ch, argv);
+			return option_error(NULL, ch, argv, global_opts);
+		if (idx >= 0 && (rc = check_full(NULL, argv, idx, global_opts)))
+			return rc;
 		rc = take(c, ch, optarg);
 		if (rc)
 			return rc;
 	}
 	if (optind >= argc)
 		return cli_usage_error("no command given");
+	if (optind >= 1 && (rc = stray_color(argv[optind - 1], argv[optind])))
+		return rc;
 	argc -= optind;
 	argv += optind;
 	if (!strcmp(argv[0], "help"))

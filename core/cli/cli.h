@@ -37,7 +37,9 @@ typedef struct cli_output {
 	int quiet, verbose;
 } cli_output;
 
+/* output.c: the settings, and the final check of stdout. */
 extern cli_output cli_out;
+int cli_check_stdout(int rc); /* rc, or 1 if stdout could not be written */
 
 typedef struct cli cli;
 
@@ -85,12 +87,13 @@ struct cli {
 	const char *to; /* --to VERSION, or NULL */
 	int exit_code, applied, rolled_back, out_of_order, yes;
 	int npos;
-	char **pos; /* operands, into argv */
+	char **pos; /* operands in order (pointers into argv); freed by main */
 };
 
 /* args.c: the command line. Returns 0, an exit code, or -1 for "done,
  * exit 0" (help or version printed). */
 int cli_parse(cli *c, int argc, char **argv);
+int cli_is_version(const char *s); /* digits only, at least one */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* help.c */
@@ -106,6 +109,8 @@ int cli_finish(cli *c, int rc);
 #define CLI_YELLOW "\033[33m"
 #define CLI_DIM    "\033[2m"
 #define CLI_BOLD   "\033[1m"
+#define CLI_CYAN   "\033[36m"
+#define CLI_RESET  "\033[0m"
 void cli_color_setup(void);
 const char *cli_sgr(int on_stderr, const char *code); /* "" when off */
 const char *cli_sgr_off(int on_stderr);
@@ -130,6 +135,9 @@ void cli_json_created(const char *config, const char *dir, const char *path);
 void cli_json_error(const strata_error *err, int exit_code);
 void cli_json_event(const strata_event *ev);
 void cli_json_summary(int exit_code);
+/* The summary of an interrupted run up to "duration_ms": (no closing
+ * brace), for the signal handler to finish with write(2). */
+size_t cli_json_summary_head(char *buf, size_t n);
 
 /* progress.c: events as they arrive; counts for the summary. */
 typedef struct cli_counts {
@@ -146,8 +154,9 @@ int64_t cli_now_ms(void);
 /* signals.c: interrupt messages kept current from progress events. */
 void cli_track_event(void *ctx, const strata_event *ev);
 void cli_signals_setup(const char *command);
-void cli_signals_live_line(int open); /* a live line is on the terminal */
-int cli_check_stdout(int rc); /* rc, or 1 if stdout could not be written */
+void cli_signals_live_line(int open);   /* a live line is on the terminal */
+void cli_signals_json_line(int open);   /* a JSON line is being written */
+void cli_signals_summary_written(void); /* the handler owes none */
 
 /* confirm.c */
 int cli_confirm(const char *question); /* 1: yes */

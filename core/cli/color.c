@@ -9,8 +9,6 @@
 
 #include "cli.h"
 
-cli_output cli_out;
-
 static int smart_terminal(int fd)
 {
 	const char *term = getenv("TERM");
@@ -42,25 +40,25 @@ const char *cli_sgr(int on_stderr, const char *code)
 
 const char *cli_sgr_off(int on_stderr)
 {
-	return cli_sgr(on_stderr, "\033[0m");
+	return cli_sgr(on_stderr, CLI_RESET);
 }
 
 const char *cli_state_color(strata_state st)
 {
 	switch (st) {
 	case STRATA_STATE_APPLIED:
-		return "\033[32m";
+		return CLI_GREEN;
 	case STRATA_STATE_PENDING:
-		return "\033[36m";
+		return CLI_CYAN;
 	case STRATA_STATE_SKIPPED:
 	case STRATA_STATE_BASELINE:
-		return "\033[2m";
+		return CLI_DIM;
 	case STRATA_STATE_MODIFIED:
 	case STRATA_STATE_MISSING:
-		return "\033[33m";
+		return CLI_YELLOW;
 	case STRATA_STATE_FAILED:
 	case STRATA_STATE_UNKNOWN:
-		return "\033[1;31m";
+		return CLI_RED;
 	}
 	return "";
 }

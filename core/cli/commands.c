@@ -20,11 +20,6 @@ static const struct option opts_resolve[] = {
         {"rolled-back", no_argument, NULL, CLI_OPT_ROLLED_BACK},
         {NULL, 0, NULL, 0}};
 
-static int is_version(const char *s)
-{
-	return *s && strspn(s, "0123456789") == strlen(s);
-}
-
 static int json(void)
 {
 	return cli_out.format == CLI_FORMAT_JSON;
@@ -63,12 +58,20 @@ static int cmd_init(cli *c)
 	        c->opts.config_path ? c->opts.config_path : "strata.ini";
 	const char *dir =
 	        c->opts.migrations_dir ? c->opts.migrations_dir : "migrations";
+	const char *slash = strrchr(cfg, '/');
+	char path[4096];
 	int rc = strata_init_project(cfg, dir, &c->err);
 
+	/* The folder is made next to the config: report where it is. */
+	if (slash && *dir != '/')
+		snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - cfg), cfg,
+		         dir);
+	else
+		snprintf(path, sizeof(path), "%s", dir);
 	if (!rc && json())
-		cli_json_created(cfg, dir, NULL);
+		cli_json_created(cfg, path, NULL);
 	else if (!rc && !cli_out.quiet)
-		printf("created %s and, next to it, %s/\n", cfg, dir);
+		printf("created %s and %s/\n", cfg, path);
 	return cli_finish(c, rc);
 }
 
@@ -216,7 +219,7 @@ static int cmd_baseline(cli *c)
 {
 	int rc;
 
-	if (c->npos != 1 || !is_version(c->pos[0]))
+	if (c->npos != 1 || !cli_is_version(c->pos[0]))
 		return cli_usage_error("baseline needs one VERSION");
 	rc = connect(c);
 	if (!rc)
@@ -228,7 +231,7 @@ static int cmd_resolve(cli *c)
 {
 	int rc;
 
-	if (c->npos != 1 || !is_version(c->pos[0]))
+	if (c->npos != 1 || !cli_is_version(c->pos[0]))
 		return cli_usage_error("resolve needs one VERSION");
 	if (c->applied == c->rolled_back)
 		return cli_usage_error("resolve needs --applied or "
@@ -244,7 +247,7 @@ static int cmd_repair(cli *c)
 	int i, rc;
 
 	for (i = 0; i < c->npos; i++)
-		if (!is_version(c->pos[i]))
+		if (!cli_is_version(c->pos[i]))
 			return cli_usage_error("repair: '%s' is not a VERSION",
 			                       c->pos[i]);
 	rc = connect(c);
@@ -274,43 +277,81 @@ static int cmd_drivers(cli *c)
 	"applied ones\n"
 
 const cli_command cli_commands[] = {
-        {"init", "", "write strata.ini and migrations/", NULL, NULL, cmd_init,
-         CLI_CMD_NOPOS},
-        {"new", "NAME", "create migrations/<timestamp>_NAME/", NULL, NULL,
-         cmd_new, 0},
-        {"up", "[--to VERSION] [--allow-out-of-order]",
-         "apply pending migrations",
-         TO_HELP "stop after this version\n" OOO_HELP, opts_up, cmd_up,
-         CLI_CMD_CREATES | CLI_CMD_EVENTS | CLI_CMD_NOPOS},
-        {"down", "[N] [--to VERSION] [-y]",
-         "revert the last N (default 1); --to 0 reverts all",
-         TO_HELP "revert every migration above this version (0: all)\n"
-                 "  -y, --yes             do not ask before reverting more "
-                 "than one\n",
-         opts_down, cmd_down, CLI_CMD_EVENTS},
-        {"status", "[--exit-code]", "show every migration's state",
-         "  --exit-code           exit 3 on pending migrations, drift or "
-         "failures\n",
-         opts_status, cmd_status, CLI_CMD_NOPOS},
-        {"check", "", "exit 3 if anything is pending or drifted", NULL, NULL,
-         cmd_check, CLI_CMD_NOPOS},
-        {"history", "", "print the history table", NULL, NULL, cmd_history,
-         CLI_CMD_NOPOS},
-        {"plan", "[--to VERSION] [--allow-out-of-order]",
-         "print the SQL 'up' would run",
-         TO_HELP "stop after this version\n" OOO_HELP, opts_up, cmd_plan,
-         CLI_CMD_NOPOS},
-        {"baseline", "VERSION", "record migrations up to VERSION as applied",
-         NULL, NULL, cmd_baseline, CLI_CMD_CREATES | CLI_CMD_EVENTS},
-        {"resolve", "VERSION --applied|--rolled-back",
-         "clear a failed migration after repair",
-         "  --applied             its statements all ran: record it as "
-         "applied\n"
-         "  --rolled-back         none of them stayed: remove its row\n",
-         opts_resolve, cmd_resolve, CLI_CMD_EVENTS},
-        {"repair", "[VERSION...]",
-         "record the current checksum of edited applied migrations", NULL, NULL,
-         cmd_repair, CLI_CMD_EVENTS},
-        {"drivers", "", "list installed database drivers", NULL, NULL,
-         cmd_drivers, CLI_CMD_NOPOS},
-        {NULL, NULL, NULL, NULL, NULL, NULL, 0}};
+        {.name = "init",
+         .args = "",
+         .summary = "write strata.ini and migrations/",
+         .run = cmd_init,
+         .flags = CLI_CMD_NOPOS},
+        {.name = "new",
+         .args = "NAME",
+         .summary = "create migrations/<timestamp>_NAME/",
+         .run = cmd_new},
+        {.name = "up",
+         .args = "[--to VERSION] [--allow-out-of-order]",
+         .summary = "apply pending migrations",
+         .details = TO_HELP "stop after this version\n" OOO_HELP,
+         .opts = opts_up,
+         .run = cmd_up,
+         .flags = CLI_CMD_CREATES | CLI_CMD_EVENTS | CLI_CMD_NOPOS},
+        {.name = "down",
+         .args = "[N] [--to VERSION] [-y]",
+         .summary = "revert the last N (default 1); --to 0 reverts all",
+         .details = TO_HELP
+         "revert every migration above this version (0: all)\n"
+         "  -y, --yes             do not ask before reverting more "
+         "than one\n",
+         .opts = opts_down,
+         .run = cmd_down,
+         .flags = CLI_CMD_EVENTS},
+        {.name = "status",
+         .args = "[--exit-code]",
+         .summary = "show every migration's state",
+         .details = "  --exit-code           exit 3 on pending migrations, "
+                    "drift or failures\n",
+         .opts = opts_status,
+         .run = cmd_status,
+         .flags = CLI_CMD_NOPOS},
+        {.name = "check",
+         .args = "",
+         .summary = "exit 3 if anything is pending or drifted",
+         .run = cmd_check,
+         .flags = CLI_CMD_NOPOS},
+        {.name = "history",
+         .args = "",
+         .summary = "print the history table",
+         .run = cmd_history,
+         .flags = CLI_CMD_NOPOS},
+        {.name = "plan",
+         .args = "[--to VERSION] [--allow-out-of-order]",
+         .summary = "print the SQL 'up' would run",
+         .details = TO_HELP "stop after this version\n" OOO_HELP,
+         .opts = opts_up,
+         .run = cmd_plan,
+         .flags = CLI_CMD_NOPOS},
+        {.name = "baseline",
+         .args = "VERSION",
+         .summary = "record migrations up to VERSION as applied",
+         .run = cmd_baseline,
+         .flags = CLI_CMD_CREATES | CLI_CMD_EVENTS},
+        {.name = "resolve",
+         .args = "VERSION --applied|--rolled-back",
+         .summary = "clear a failed migration after repair",
+         .details = "  --applied             its statements all ran: record "
+                    "it as applied\n"
+                    "  --rolled-back         none of them stayed: remove its "
+                    "row\n",
+         .opts = opts_resolve,
+         .run = cmd_resolve,
+         .flags = CLI_CMD_EVENTS},
+        {.name = "repair",
+         .args = "[VERSION...]",
+         .summary = "record the current checksum of edited applied "
+                    "migrations",
+         .run = cmd_repair,
+         .flags = CLI_CMD_EVENTS},
+        {.name = "drivers",
+         .args = "",
+         .summary = "list installed database drivers",
+         .run = cmd_drivers,
+         .flags = CLI_CMD_NOPOS},
+        {.name = NULL}};

@@ -42,9 +42,11 @@ static json_object *head(const char *key, const char *value)
 /* Prints o on one line and frees it. */
 static void emit(json_object *o)
 {
+	cli_signals_json_line(1);
 	puts(json_object_to_json_string_ext(
 	        o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	fflush(stdout);
+	cli_signals_json_line(0);
 	json_object_put(o);
 }
 
@@ -322,7 +324,9 @@ void cli_json_event(const strata_event *ev)
 	emit(o);
 }
 
-void cli_json_summary(int exit_code)
+/* The summary's members up to the counts; the rest is added by
+ * cli_json_summary, or by the signal handler (cli_json_summary_head). */
+static json_object *summary_counts(void)
 {
 	const cli_counts *n = cli_progress_counts();
 	json_object *o = head("event", "summary");
@@ -335,8 +339,34 @@ void cli_json_summary(int exit_code)
 	put_int(o, "resolved", n->resolved);
 	put_int(o, "repaired", n->repaired);
 	put_int(o, "failed", n->failed);
-	put_int(o, "duration_ms", cli_now_ms() - n->start_ms);
+	return o;
+}
+
+void cli_json_summary(int exit_code)
+{
+	json_object *o = summary_counts();
+
+	put_int(o, "duration_ms",
+	        cli_now_ms() - cli_progress_counts()->start_ms);
 	put_int(o, "exit_code", exit_code);
 	put_bool(o, "ok", exit_code == CLI_EXIT_OK);
+	put_bool(o, "interrupted", 0);
 	emit(o);
+	cli_signals_summary_written();
+}
+
+size_t cli_json_summary_head(char *buf, size_t n)
+{
+	json_object *o = summary_counts();
+	const char *text = json_object_to_json_string_ext(
+	        o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	size_t len = strlen(text);
+	int w = 0;
+
+	/* drop the closing brace; the handler continues the object */
+	if (len && text[len - 1] == '}')
+		w = snprintf(buf, n, "%.*s,\"duration_ms\":", (int)len - 1,
+		             text);
+	json_object_put(o);
+	return w > 0 && (size_t)w < n ? (size_t)w : 0;
 }

@@ -13,8 +13,10 @@ int main(int argc, char **argv)
 	strata_options_init(&c.opts, STRATA_OPTIONS_VERSION);
 	cli_progress_begin();
 	rc = cli_parse(&c, argc, argv);
-	if (rc)
+	if (rc) {
+		free(c.pos);
 		return cli_check_stdout(rc < 0 ? CLI_EXIT_OK : rc);
+	}
 	cli_color_setup();
 	/* Only up and baseline may create the database (a SQLite file). */
 	c.opts.no_create = !(c.cmd->flags & CLI_CMD_CREATES);
@@ -24,5 +26,6 @@ int main(int argc, char **argv)
 	strata_close(c.s);
 	strata_config_free(c.cfg);
 	strata_error_clear(&c.err);
+	free(c.pos);
 	return cli_check_stdout(rc);
 }

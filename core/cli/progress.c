@@ -179,8 +179,9 @@ static void started(const strata_event *ev)
 		ticking = 1;
 }
 
-/* -v: "  [2/5] 12 ms, line 7: CREATE TABLE users (id ...". Under mu. */
-static void statement_done(const strata_event *ev)
+/* -v, as each statement starts: "  [2/5] line 7: CREATE TABLE users
+ * (id ...". Under mu. */
+static void statement_start(const strata_event *ev)
 {
 	char sql[72];
 	size_t i, n = 0;
@@ -197,8 +198,18 @@ static void statement_done(const strata_event *ev)
 		memcpy(sql + n, "...", 3), n += 3;
 	sql[n] = '\0';
 	clear_line();
-	printf("  [%d/%d] %lld ms, line %d: %s\n", ev->index, ev->count,
-	       (long long)ev->duration_ms, ev->line, sql);
+	printf("  [%d/%d] line %d: %s\n", ev->index, ev->count, ev->line, sql);
+	fflush(stdout);
+	if (cli_out.live)
+		draw();
+}
+
+/* -v, when it finished: "  [2/5] 12 ms". Under mu. */
+static void statement_done(const strata_event *ev)
+{
+	clear_line();
+	printf("  [%d/%d] %lld ms\n", ev->index, ev->count,
+	       (long long)ev->duration_ms);
 	fflush(stdout);
 	if (cli_out.live)
 		draw();
@@ -214,7 +225,9 @@ static void text_event(const strata_event *ev)
 	case STRATA_EV_STATEMENT:
 		cur.index = ev->index;
 		cur.count = ev->count;
-		if (cur.open)
+		if (cli_out.verbose && !cli_out.quiet)
+			statement_start(ev); /* redraws a live line */
+		else if (cur.open)
 			draw();
 		break;
 	case STRATA_EV_STATEMENT_DONE:

@@ -10,11 +10,6 @@ static const char *nz(const char *s, const char *dflt)
 	return s && *s ? s : dflt;
 }
 
-static int all_digits(const char *s)
-{
-	return *s && strspn(s, "0123456789") == strlen(s);
-}
-
 void cli_print_error(const strata_error *err)
 {
 	char *line = strata_error_format(err);
@@ -132,7 +127,8 @@ static void status_line(const strata_status_item *it)
 	 * status problem. */
 	if (it->state == STRATA_STATE_UNKNOWN && !*nz(it->version, ""))
 		printf("%16s history version is NULL or empty\n", "");
-	else if (it->state == STRATA_STATE_UNKNOWN && !all_digits(it->version))
+	else if (it->state == STRATA_STATE_UNKNOWN &&
+	         !cli_is_version(it->version))
 		printf("%16s history version '%s' is not digits\n", "",
 		       it->version);
 	else if (it->state == STRATA_STATE_UNKNOWN && it->status)

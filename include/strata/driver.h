@@ -56,9 +56,11 @@ typedef struct strata_url_param {
 } strata_url_param;
 
 /*
- * A connection URL, parsed and percent-decoded by the core. Absent parts are
- * NULL (port: 0). For SQLite, path is the filesystem path. For servers, path
- * is the database name without the leading slash. Never print `password`.
+ * A connection URL, parsed and percent-decoded by the core in the form the
+ * driver declares (url_form). Absent parts are NULL (port: 0). For
+ * STRATA_URL_FILE, path is the filesystem path and there is no user, host
+ * or port. For servers, path is the database name without the leading
+ * slash. Never print `password`.
  */
 typedef struct strata_url {
 	const char *scheme; /* as written: "sqlite", "postgres", "mariadb"... */
@@ -98,7 +100,28 @@ typedef struct strata_dialect {
 	 * "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"; NULL for nothing.
 	 */
 	const char *history_table_options;
+	/*
+	 * May be NULL. The statements that turn the history table's version
+	 * column (an integer in tables made by strata 0.1) into
+	 * VARCHAR(255), shown to the user to run by hand. A template: %T is
+	 * the quoted history table, %D the core's CREATE TABLE of it (for a
+	 * database that must rebuild the table), %% a '%'. NULL: the message
+	 * asks for the change in words.
+	 */
+	const char *widen_version_sql;
 } strata_dialect;
+
+/* How a driver's URLs are written after "scheme:" (strata_driver.url_form). */
+enum {
+	/* scheme://user:password@host:port/database?key=value; path is the
+	 * database name without the leading slash. */
+	STRATA_URL_SERVER = 0,
+	/* scheme:relative/path, scheme:///absolute/path or
+	 * scheme://relative/path, then ?key=value; path is the file's path.
+	 * A bare path without a scheme is a file for the driver of the
+	 * "sqlite" scheme. */
+	STRATA_URL_FILE = 1
+};
 
 /* A bound parameter value. */
 enum { STRATA_VAL_NULL = 0, STRATA_VAL_TEXT = 1, STRATA_VAL_INT = 2 };
@@ -164,6 +187,9 @@ typedef struct strata_driver {
 	 */
 	const char *const *file_names;
 	const strata_dialect *dialect; /* required */
+	/* STRATA_URL_SERVER (0, the default) or STRATA_URL_FILE: how the
+	 * core parses the rest of a URL with one of this driver's schemes. */
+	int url_form;
 
 	/*
 	 * May be NULL. Called once per process, before the first connect,

@@ -65,6 +65,10 @@ enum {
  * strings and zeroes it again). A function that fails clears what err held
  * before, so one err can be reused; err may be NULL when only the status
  * code is wanted.
+ *
+ * Frozen for this soname: the caller allocates it and passes no size, so
+ * the library cannot tell a smaller, older struct. Members are added only
+ * with a soname bump.
  */
 typedef struct strata_error {
 	int code;         /* STRATA_E* */
@@ -113,10 +117,20 @@ typedef struct strata_options {
 	const char *plugin_path;
 } strata_options;
 
+#ifdef __cplusplus
+/* C++ before C++20 has no designated initializers: every member, in
+ * order (a member appended to strata_options is appended here too). */
+#define STRATA_OPTIONS_INIT                                                    \
+	{                                                                      \
+		STRATA_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, -1, 0,   \
+		        NULL                                                   \
+	}
+#else
 #define STRATA_OPTIONS_INIT                                                    \
 	{                                                                      \
 		.version = STRATA_OPTIONS_VERSION, .lock_timeout = -1          \
 	}
+#endif
 /* Fill opts with the defaults of `version` (STRATA_OPTIONS_VERSION);
  * STRATA_EUSAGE for a version this library does not know. */
 STRATA_EXTERN(int) strata_options_init(strata_options *opts, unsigned version);
@@ -277,9 +291,9 @@ typedef enum strata_history_status {
 /* One history row, as stored. The strings belong to the strata_history
  * (freed by strata_history_free); NULL where the column is NULL. */
 typedef struct strata_history_row {
-	char *version; /* as stored; NULL if the row has none */
-	char *name, *checksum, *source, *status, *started_at, *finished_at;
-	char *applied_by, *error, *fingerprint;
+	const char *version; /* as stored; NULL if the row has none */
+	const char *name, *checksum, *source, *status, *started_at;
+	const char *finished_at, *applied_by, *error, *fingerprint;
 	int64_t duration_ms;
 	int steps;
 	strata_history_status state; /* status, parsed */
@@ -370,28 +384,42 @@ strata_new_migration(char **out_path, const char *migrations_dir,
  * header keeps reading the ones it knows.
  */
 typedef struct strata_driver_info {
-	char *name;
-	char *version;     /* NULL if it cannot be used */
-	char *path;        /* without the .la/.so suffix */
-	char *description; /* NULL if it cannot be used */
+	const char *name;
+	const char *version;     /* NULL if it cannot be used */
+	const char *path;        /* without the .la/.so suffix */
+	const char *description; /* NULL if it cannot be used */
 	unsigned abi_major, abi_minor;
-	char *problem; /* why it cannot be used, or NULL */
+	/* Why it cannot be used, or NULL. A broken copy that the loader
+	 * skips for a later one of the same name is listed after that one,
+	 * its problem ending "; skipped, strata uses <path>". */
+	const char *problem;
 	/* The URL schemes it declares, comma-separated ("sqlite,sqlite3");
 	 * NULL if it cannot be loaded. */
-	char *schemes;
+	const char *schemes;
 } strata_driver_info;
 
+/* The drivers on the default search path ($STRATA_PLUGIN_PATH, then the
+ * built-in folder). */
 STRATA_EXTERN(int)
 strata_drivers_list(strata_driver_info **out, size_t *count, strata_error *err);
+/* The same with plugin_path (colon-separated folders, as
+ * strata_options.plugin_path; NULL: $STRATA_PLUGIN_PATH) searched before
+ * the built-in folder: the drivers strata_open() would choose from. */
+STRATA_EXTERN(int)
+strata_drivers_list_path(strata_driver_info **out, size_t *count,
+                         const char *plugin_path, strata_error *err);
 /* Element i of a list from strata_drivers_list(), or NULL if i >= count. */
 STRATA_EXTERN(const strata_driver_info *)
 strata_driver_info_at(const strata_driver_info *list, size_t count, size_t i);
 STRATA_EXTERN(void) strata_drivers_free(strata_driver_info *list, size_t count);
 
 /*
- * One-time process set-up: libltdl and the drivers' per-process init hooks
- * (for example the MySQL client library's). Idempotent and thread-safe;
- * the functions that need it call it themselves.
+ * One-time process set-up of libstrata itself (libltdl). Idempotent and
+ * thread-safe; the functions that need it call it themselves. It runs no
+ * driver code: a driver's per-process init hook (for example the MySQL
+ * client library's) runs once per process when that driver is first
+ * loaded (by strata_open() or strata_drivers_list()), serialised with
+ * every other init hook.
  */
 STRATA_EXTERN(int) strata_global_init(strata_error *err);
 /* The name of a history status ("applied", ...; "unknown"). */

@@ -434,3 +434,41 @@ char *strata__kit_printf(const char *fmt, ...)
 	va_end(ap);
 	return strata__kit_buf_take(&b);
 }
+
+/* ---- queries ---- */
+
+typedef struct first_value {
+	char *val;
+	int rows, nomem;
+} first_value;
+
+static int take_first(void *ctx, int ncols, const char *const *values)
+{
+	first_value *fv = ctx;
+
+	fv->rows = 1;
+	if (ncols > 0 && values[0]) {
+		fv->val = strdup(values[0]);
+		fv->nomem = !fv->val;
+	}
+	return 1; /* the first row is all that is wanted */
+}
+
+int strata__kit_query_value(strata__kit_query_fn q, strata_conn *c,
+                            const char *sql, const strata_value *params,
+                            int nparams, char **out, int *rows, strata_dberr *e)
+{
+	first_value fv = {NULL, 0, 0};
+	int rc = q(c, sql, params, nparams, take_first, &fv, e);
+
+	if (rc == STRATA_DRV_OK && fv.nomem)
+		rc = strata__kit_nomem(e);
+	if (rc != STRATA_DRV_OK) {
+		free(fv.val);
+		return rc;
+	}
+	*out = fv.val;
+	if (rows)
+		*rows = fv.rows;
+	return STRATA_DRV_OK;
+}

@@ -139,4 +139,21 @@ void strata__kit_buf_free(strata__kit_buf *b);
 /* A malloc'd "printf" result, or NULL when out of memory. */
 char *strata__kit_printf(const char *fmt, ...) STRATA__KIT_PRINTF(1, 2);
 
+/* ---- queries --------------------------------------------------------- */
+
+/* A driver's own query operation (the signature of strata_driver.query). */
+typedef int (*strata__kit_query_fn)(strata_conn *c, const char *sql,
+                                    const strata_value *params, int nparams,
+                                    strata_row_fn fn, void *fn_ctx,
+                                    strata_dberr *e);
+/*
+ * Run sql with q and keep the first column of the first row: *out is
+ * malloc'd, NULL for SQL NULL or when no row came (set only on success).
+ * *rows (may be NULL): 1 if a row came, else 0; later rows are not read.
+ */
+int strata__kit_query_value(strata__kit_query_fn q, strata_conn *c,
+                            const char *sql, const strata_value *params,
+                            int nparams, char **out, int *rows,
+                            strata_dberr *e);
+
 #endif

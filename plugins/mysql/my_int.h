@@ -40,11 +40,10 @@ int my__query(strata_conn *c, const char *sql, const strata_value *params,
 /* Affected rows as changes() reports them: -1 for "not a DML statement". */
 int64_t my__affected(my_ulonglong n);
 
-/* First column of the first row of a query. */
+/* First column of the first row of a query (strata__kit_query_value). */
 typedef struct my__scalar {
-	int rows;
+	int rows;   /* 1 if a row came, else 0 */
 	char *text; /* malloc'd; NULL for SQL NULL or no row */
-	int nomem;
 } my__scalar;
 int my__query_scalar(strata_conn *c, const char *sql,
                      const strata_value *params, int n, my__scalar *s,

@@ -656,6 +656,8 @@ static const strata_dialect dialect = {
                        STRATA_SPLIT_BACKSLASH_ESC | STRATA_SPLIT_HASH_COMMENT |
                        STRATA_SPLIT_BACKTICK_IDENT | STRATA_SPLIT_DQUOTE_STRING,
         .history_table_options = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+        .widen_version_sql =
+                "ALTER TABLE %T MODIFY version VARCHAR(255) NOT NULL;",
 };
 
 const strata_driver strata_driver_mysql = {
@@ -666,6 +668,7 @@ const strata_driver strata_driver_mysql = {
         .description = "MySQL/MariaDB (MariaDB Connector/C)",
         .schemes = schemes,
         .dialect = &dialect,
+        .url_form = STRATA_URL_SERVER,
         .init = drv_init,
         .connect = drv_connect,
         .close = drv_close,

@@ -264,32 +264,13 @@ int my__query(strata_conn *c, const char *sql, const strata_value *params,
 	return rc;
 }
 
-static int scalar_row(void *ctx, int ncols, const char *const *v)
-{
-	my__scalar *s = ctx;
-
-	(void)ncols;
-	s->rows++;
-	if (v[0] && !(s->text = strdup(v[0])))
-		s->nomem = 1;
-	return 1;
-}
-
 int my__query_scalar(strata_conn *c, const char *sql,
                      const strata_value *params, int n, my__scalar *s,
                      strata_dberr *err)
 {
-	int rc;
-
 	memset(s, 0, sizeof *s);
-	rc = my__query(c, sql, params, n, scalar_row, s, err);
-	if (rc == STRATA_DRV_OK && s->nomem)
-		rc = strata__kit_nomem(err);
-	if (rc != STRATA_DRV_OK) {
-		free(s->text);
-		s->text = NULL;
-	}
-	return rc;
+	return strata__kit_query_value(my__query, c, sql, params, n, &s->text,
+	                               &s->rows, err);
 }
 
 int my__current_db(strata_conn *c, char **out, strata_dberr *err)

@@ -249,40 +249,13 @@ static int pg_rollback(strata_conn *c, strata_dberr *err)
 /* ------------------------------------------------------------------ */
 /* Single-value queries                                                */
 
-struct one_value {
-	char *val;
-	int got, nomem;
-};
-
-static int take_first(void *ctx, int ncols, const char *const *values)
-{
-	struct one_value *ov = ctx;
-
-	ov->got = 1;
-	if (ncols > 0 && values[0]) {
-		ov->val = strdup(values[0]);
-		ov->nomem = !ov->val;
-	}
-	return 1;
-}
-
 /* Run a query returning one value; *out is malloc'd (NULL for SQL NULL). */
 static int query_value(strata_conn *c, const char *sql,
                        const strata_value *params, int nparams, char **out,
                        strata_dberr *err)
 {
-	struct one_value ov = {0};
-	int rc;
-
-	rc = pg__query(c, sql, params, nparams, take_first, &ov, err);
-	if (rc == STRATA_DRV_OK && ov.nomem)
-		rc = strata__kit_nomem(err);
-	if (rc != STRATA_DRV_OK) {
-		free(ov.val);
-		return rc;
-	}
-	*out = ov.val;
-	return STRATA_DRV_OK;
+	return strata__kit_query_value(pg__query, c, sql, params, nparams, out,
+	                               NULL, err);
 }
 
 static int query_bool(strata_conn *c, const char *sql,
@@ -628,6 +601,8 @@ static const strata_dialect dialect = {
         .split_flags = STRATA_SPLIT_DOLLAR_QUOTES |
                        STRATA_SPLIT_NESTED_COMMENTS | STRATA_SPLIT_E_STRINGS,
         .history_table_options = NULL,
+        .widen_version_sql =
+                "ALTER TABLE %T ALTER COLUMN version TYPE VARCHAR(255);",
 };
 
 const strata_driver strata_driver_postgres = {
@@ -638,6 +613,7 @@ const strata_driver strata_driver_postgres = {
         .description = "PostgreSQL (libpq)",
         .schemes = schemes,
         .dialect = &dialect,
+        .url_form = STRATA_URL_SERVER,
         .connect = pg_connect,
         .close = pg_close,
         .server_version = pg_server_version,

@@ -362,6 +362,11 @@ static const strata_dialect dialect = {
         .split_flags = STRATA_SPLIT_BEGIN_END | STRATA_SPLIT_BRACKET_IDENT |
                        STRATA_SPLIT_BACKTICK_IDENT,
         .history_table_options = NULL,
+        /* SQLite cannot change a column's type: rebuild the table. */
+        .widen_version_sql =
+                "BEGIN; ALTER TABLE %T RENAME TO strata_history_old; %D; "
+                "INSERT INTO %T SELECT * FROM strata_history_old; DROP "
+                "TABLE strata_history_old; COMMIT;",
 };
 
 const strata_driver strata_driver_sqlite = {
@@ -372,6 +377,7 @@ const strata_driver strata_driver_sqlite = {
         .description = "SQLite (embedded, libsqlite3)",
         .schemes = schemes,
         .dialect = &dialect,
+        .url_form = STRATA_URL_FILE,
         .connect = drv_connect,
         .close = drv_close,
         .server_version = drv_server_version,

@@ -41,8 +41,13 @@ NO_COLOR= on_pty --url "$DB" status
 has "${ESC}32m" "$OUT" "an empty NO_COLOR is not set"
 on_pty --color=never --url "$DB" status
 lacks "${ESC}3" "$OUT" "--color=never"
+on_pty --url "$DB" status --color=never
+expect_rc 0 "--color=never after the command"
+has "applied  " "$OUT" "the status is printed"
+lacks "${ESC}3" "$OUT" "without colour"
 on_pty --url "$DB" status --color never
-lacks "${ESC}3" "$OUT" "--color never after the command"
+expect_rc 2 "--color never: 'never' is an operand"
+has "write --color=never" "$OUT" "the error says to write --color=never"
 strata --url "$DB" status --color=always
 has "${ESC}32mapplied" "$OUT" "--color=always on a pipe"
 strata --url "$DB" status --color

@@ -12,15 +12,18 @@ BUILD=$(dirname "$STRATA_BIN")
 ${STRATA_MAKE:-make} -s -C "$BUILD" install-data DESTDIR="$T_TMP/inst" >"$T_TMP/install.log" 2>&1
 ok $? "make install-data DESTDIR=..."
 BASHC=$(find "$T_TMP/inst" -path '*/share/bash-completion/completions/strata' -type f)
-ZSHC=$(find "$T_TMP/inst" -path '*/share/zsh/vendor-completions/_strata' -type f)
+ZSHC=$(find "$T_TMP/inst" -path '*/share/zsh/site-functions/_strata' -type f)
 [ -n "$BASHC" ]
 ok $? "bash completion installed in \$(datadir)/bash-completion/completions"
 [ -n "$ZSHC" ]
-ok $? "zsh completion installed in \$(datadir)/zsh/vendor-completions"
+ok $? "zsh completion installed in \$(datadir)/zsh/site-functions (zsh's default fpath)"
 
-# words WORD...: what bash completes for the last word (sorted, one line).
+# words WORD...: what bash completes for the last word (sorted, one line),
+# as bash calls it: the line so far in COMP_LINE and COMP_POINT (COMP_WORDS
+# split at bash's COMP_WORDBREAKS too); a reply is the part after the last
+# of those characters in the word.
 words() {
-	bash -c '. "$1" && shift && COMP_WORDS=("$@") && COMP_CWORD=$(($# - 1)) &&
+	bash -c '. "$1" && shift && COMP_LINE="$*" && COMP_POINT=${#COMP_LINE} &&
 		_strata && printf "%s\n" "${COMPREPLY[@]}"' _ "$BASHC" "$@" |
 		sed '/^$/d' | sort | tr '\n' ' ' | sed 's/ $//'
 }
@@ -44,7 +47,10 @@ is "$(words strata "")" "baseline check down drivers help history init new plan 
 is "$(words strata --url sqlite:x.db -e prod st)" "status" "after global options and their values"
 is "$(words strata help hi)" "history" "help COMMAND"
 is "$(words strata --format "")" "json text" "--format values"
-is "$(words strata --color=a)" "--color=always --color=auto" "--color= values"
+is "$(words strata --color=a)" "always auto" "--color= values (after the '=')"
+is "$(words strata --url sqlite:x.db up --t)" "--table --to" "after a URL with ':'"
+is "$(words strata --format=j)" "json" "--format=VALUE"
+is "$(words strata --url=sqlite:x.db st)" "status" "after --url=URL"
 
 OPTS=$(words strata status --)
 contains "$OPTS" --exit-code --url --format
@@ -99,6 +105,28 @@ ok $? "no database was needed"
 
 bash -n "$BASHC"
 ok $? "bash: the script parses"
+
+# A real interactive bash on a terminal, with its default COMP_WORDBREAKS
+# (':' and '=' break words): LINE, TAB twice, Enter. bashc prints the list
+# offered and the words of the line as completed (<word>...).
+bashc() {
+	python3 "$STRATA_SRCDIR/tests/cli/cli_bash_complete.py" "$BASHC" "$1"
+}
+T=$(bashc "strata --url sqlite:x.db up --t")
+printf '%s\n' "$T" | grep -qE -- '^--table +--to *$'
+ok $? "bash: --url sqlite:x.db up --t offers --table and --to"
+T=$(bashc "strata --color=al")
+has "<--color=always>" "$T" "bash: --color=al completes to --color=always"
+T=$(bashc "strata --config=conf/other.ini -e ")
+printf '%s\n' "$T" | grep -qE '^ci +default *$'
+ok $? "bash: --config=FILE -e offers FILE's sections"
+T=$(bashc "strata --url sqlite:x.db sta")
+has "<--url><sqlite:x.db><status>" "$T" "bash: a command after a URL with ':'"
+T=$(bashc "strata --dir=oth")
+has "<--dir=other>" "$T" "bash: --dir=FOLDER completes the folder"
+T=$(bashc "strata --dir other down --to ")
+printf '%s\n' "$T" | grep -qE '^0 +7 *$'
+ok $? "bash: down --to with --dir: 0 and the versions"
 
 # zsh: the installed _strata in a real zsh (scripts/install-deps.sh test
 # installs it; CI must not go without).

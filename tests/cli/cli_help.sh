@@ -46,7 +46,7 @@ ok $? "and creates nothing"
 # Unknown commands: named, with the nearest command.
 strata stauts
 expect_rc 2 "unknown command"
-is "$ERR" "strata: unknown command 'stauts'; did you mean 'status'?
+is "$ERR" "strata: error: unknown command 'stauts'; did you mean 'status'?
 Try 'strata --help'." "names it and suggests status"
 is "$OUT" "" "nothing on stdout"
 strata histroy
@@ -55,7 +55,7 @@ strata drivrs
 has "did you mean 'drivers'?" "$ERR" "missing letter"
 strata frobnicate
 expect_rc 2 "far from every command"
-is "$ERR" "strata: unknown command 'frobnicate'
+is "$ERR" "strata: error: unknown command 'frobnicate'
 Try 'strata --help'." "no suggestion when nothing is near"
 strata help stauts
 expect_rc 2 "help of an unknown command"
@@ -64,20 +64,20 @@ has "did you mean 'status'?" "$ERR" "suggests there too"
 # Unknown options: named, with the command.
 strata status --frmat json
 expect_rc 2 "unknown option after the command"
-is "$(printf '%s\n' "$ERR" | head -n 1)" "strata: status: unknown option '--frmat'" "names command and option"
+is "$(printf '%s\n' "$ERR" | head -n 1)" "strata: error: status: unknown option '--frmat'" "names command and option"
 has "Try 'strata help status'." "$ERR" "points to the command's help"
 strata --frmat=json status
 expect_rc 2 "unknown option before the command"
-is "$(printf '%s\n' "$ERR" | head -n 1)" "strata: unknown option '--frmat'" "named without its value"
+is "$(printf '%s\n' "$ERR" | head -n 1)" "strata: error: unknown option '--frmat'" "named without its value"
 strata up -x
 expect_rc 2 "unknown short option"
-has "strata: up: unknown option '-x'" "$ERR" "named"
+has "strata: error: up: unknown option '-x'" "$ERR" "named"
 strata status --to 3
 expect_rc 2 "an option of another command"
-has "strata: status: unknown option '--to'" "$ERR" "named"
+has "strata: error: status: unknown option '--to'" "$ERR" "named"
 strata status --url
 expect_rc 2 "missing value"
-has "strata: status: option '--url' needs a value" "$ERR" "says which"
+has "strata: error: status: option '--url' needs a value" "$ERR" "says which"
 strata status --format yaml
 expect_rc 2 "bad --format"
 has "--format is text or json, not 'yaml'" "$ERR" "says the choices"
@@ -88,6 +88,34 @@ expect_rc 2 "operands where none are taken"
 has "status takes no arguments" "$ERR" "says so"
 strata
 expect_rc 2 "no command"
+
+# Long options are never abbreviated: an option added later must not turn
+# a script's "--t" into an error or into another option.
+strata up --t 1
+expect_rc 2 "an abbreviation of two options"
+has "strata: error: up: option '--t' is ambiguous (--to, --table)" "$ERR" "names both"
+strata up --allow-out
+expect_rc 2 "an abbreviation of one option"
+has "unknown option '--allow-out' (options are never abbreviated: --allow-out-of-order)" "$ERR" \
+	"refused, naming the option"
+strata --conf x.ini status
+expect_rc 2 "a global abbreviation before the command"
+has "unknown option '--conf' (options are never abbreviated: --config)" "$ERR" "refused too"
+strata status --lock-time=3
+expect_rc 2 "an abbreviation with =VALUE"
+has "unknown option '--lock-time' (options are never abbreviated: --lock-timeout)" "$ERR" \
+	"named without its value"
+strata status --url --format
+expect_rc 2 "--format as the value of --url is not --format"
+
+# --color takes its value after '=' only: a separate auto/always/never is
+# an operand, and the error says how to write it.
+strata status --color never
+expect_rc 2 "--color never"
+has "write --color=never" "$ERR" "hints --color=never"
+strata --color always status
+expect_rc 2 "--color always before the command"
+has "write --color=always" "$ERR" "hints --color=always"
 strata --version
 expect_rc 0 "--version"
 has "strata " "$OUT" "prints the version"
@@ -129,5 +157,24 @@ has "other.db" "$OUT" "-e before the command"
 strata down --url "$DB" --lock-timeout 5
 expect_rc 0 "down with --lock-timeout after the command"
 has "reverted  1_users" "$OUT" "ran"
+
+# Options after operands, also under POSIXLY_CORRECT (which stops getopt
+# at the first operand unless the program collects operands itself).
+strata --url "$DB" up
+POSIXLY_CORRECT=1 strata down 1 --url "$DB"
+expect_rc 0 "POSIXLY_CORRECT: down 1 --url URL"
+has "reverted  2_posts" "$OUT" "--url after the operand took effect"
+POSIXLY_CORRECT=1 strata baseline 1 --url "$DB" --format json
+expect_rc 0 "POSIXLY_CORRECT: baseline VERSION --url --format json"
+has '"event":"summary"' "$OUT" "--format after the operand took effect"
+POSIXLY_CORRECT=1 strata repair 1 --url "$DB"
+has "1_users is applied with status applied" "$ERR" \
+	"POSIXLY_CORRECT: repair VERSION --url: reached the database"
+strata --url "$DB" down -- 1
+expect_rc 0 "-- ends the options"
+has "reverted  1_users" "$OUT" "the operand after --"
+strata --url "$DB" down -- --to
+expect_rc 2 "after --, --to is an operand"
+has "count must be a positive number, not '--to'" "$ERR" "taken as the count"
 
 done_testing

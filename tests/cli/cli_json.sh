@@ -46,6 +46,16 @@ mkdir scratch && cd scratch || exit 1
 strata --format json init
 expect_rc 0 "init"
 valid document init "init: one document"
+mkdir sub
+strata init -c sub/app.ini --format json
+expect_rc 0 "init -c sub/app.ini"
+is "$(get 'd[0]["config"], d[0]["migrations"]')" '["sub/app.ini", "sub/migrations"]' \
+	"init -c sub/app.ini: the folder made next to it"
+[ -d sub/migrations ]
+ok $? "which is where it was made"
+mkdir sub2
+strata init -c sub2/app.ini
+is "$OUT" "created sub2/app.ini and sub2/migrations/" "init -c: text names the folder's path"
 strata --format json new "add things"
 expect_rc 0 "new"
 valid document new "new: one document"
@@ -180,5 +190,65 @@ valid document status "error document"
 strata status --format json --bogus
 expect_rc 2 "unknown option in JSON mode"
 valid document status "an error document"
+
+# --format json applies to errors found before it on the line.
+strata status --frmat x --format json
+expect_rc 2 "an unknown option before --format json"
+valid document status "still an error document"
+is "$(get 'd[0]["error"]["kind"]')" '"usage"' "a usage error"
+strata --frmat x up --format=json
+expect_rc 2 "an unknown global option before --format=json"
+valid document up "an error document (no command read yet)"
+
+# The JSON message is the line on stderr, usage errors included.
+export ERRLINE
+for args in "status --bogus" "up --to x" "down 0" "status --url" "frobnicate"; do
+	# shellcheck disable=SC2086
+	strata --format json $args
+	ERRLINE=$(printf '%s\n' "$ERR" | head -n 1)
+	is "$(get 'd[0]["error"]["message"] == __import__("os").environ["ERRLINE"]')" true \
+		"$args: the JSON message is the stderr line"
+done
+
+# Interrupted: the last line is still a summary, written by the signal
+# handler, with the exit status (130 SIGINT, 143 SIGTERM).
+S=$T_TMP/slow_sqlite
+mig "$S" 1_a up.sql "CREATE TABLE a (x INT);"
+mig "$S" 2_slow up.sql "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000000000) SELECT count(*) FROM c;"
+P=$T_TMP/slow_postgres
+mig "$P" 1_a up.sql "CREATE TABLE a (x INT);"
+mig "$P" 2_slow up.sql "SELECT pg_sleep(60);"
+pg_sleeping() {
+	[ "$(db_query postgres "$1" "SELECT count(*) FROM pg_stat_activity
+		WHERE datname = current_database() AND wait_event = 'PgSleep'")" = 1 ]
+}
+for e in $(engines); do
+	case $e in sqlite | postgres) ;; *) continue ;; esac
+	for sig in INT TERM; do
+		db_new "$e" || {
+			ok 1 "$e: database created"
+			continue
+		}
+		[ "$e" = sqlite ] && : >"${DBURL#sqlite:}"
+		: >"$T_TMP/int.out"
+		"$STRATA_BIN" --format json --url "$DBURL" --dir "$T_TMP/slow_$e" up \
+			>"$T_TMP/int.out" 2>"$T_TMP/int.err" &
+		pid=$!
+		wait_for "2_slow to start" grep -q '"event":"start".*"id":"2_slow"' "$T_TMP/int.out"
+		[ "$e" = postgres ] && wait_for "pg_sleep" pg_sleeping "$DBURL"
+		kill -s $sig $pid
+		wait $pid
+		RC=$?
+		OUT=$(cat "$T_TMP/int.out")
+		ERR=$(cat "$T_TMP/int.err")
+		want=130
+		[ $sig = TERM ] && want=143
+		expect_rc $want "$e: SIG$sig during a statement"
+		valid events up "$e: SIG$sig: JSON Lines ending in a summary"
+		is "$(get 'd[-1]["event"], d[-1]["exit_code"], d[-1]["ok"], d[-1]["interrupted"], d[-1]["applied"]')" \
+			"[\"summary\", $want, false, true, 1]" "$e: SIG$sig: the summary says so"
+		has "strata: interrupted while applying 2_slow" "$ERR" "$e: SIG$sig: and the line on stderr"
+	done
+done
 
 done_testing

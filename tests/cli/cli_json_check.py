@@ -42,7 +42,7 @@ STMT = dict(EVENT, index=I, count=I, line=I, sql=S)
 SUMMARY = {"format_version": I, "event": S, "command": S, "applied": I,
            "skipped": I, "reverted": I, "baselined": I, "resolved": I,
            "repaired": I, "failed": I, "duration_ms": I, "exit_code": I,
-           "ok": B}
+           "ok": B, "interrupted": B}
 EVENTS = {"start", "statement", "statement_done", "applied", "skipped",
           "reverted", "baselined", "resolved", "repaired", "out_of_order",
           "nothing", "lock_wait", "failed"}

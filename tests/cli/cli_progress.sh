@@ -2,7 +2,7 @@
 # Progress: each migration announced when it starts, flushed, and reported
 # with its duration; on a terminal one line updated in place with
 # "statement i of n" and the elapsed time. -q prints errors only, -v each
-# statement with its duration.
+# statement as it starts and its duration when done.
 . "$STRATA_SRCDIR/tests/lib.sh"
 cd "$T_TMP" || exit 1
 unset DATABASE_URL STRATA_URL STRATA_CONFIG STRATA_ENV NO_COLOR
@@ -47,8 +47,10 @@ s2=$(line_of "  [2/2] ")
 d=$(line_of "applied   1_users")
 [ -n "$a" ] && [ -n "$s1" ] && [ -n "$s2" ] && [ -n "$d" ] && [ "$a" -lt "$s1" ] && [ "$s1" -lt "$s2" ] && [ "$s2" -lt "$d" ]
 ok $? "-v: each statement between the announcement and the result"
-printf '%s\n' "$OUT" | grep -qE '^  \[2/2\] [0-9]+ ms, line 2: INSERT INTO users \(id\) VALUES \(1\)$'
-ok $? "-v: index, duration, line and the statement"
+printf '%s\n' "$OUT" | grep -qxF '  [2/2] line 2: INSERT INTO users (id) VALUES (1)'
+ok $? "-v: index, line and the statement as it starts"
+printf '%s\n' "$OUT" | grep -A1 -F '  [2/2] line 2:' | tail -n 1 | grep -qE '^  \[2/2\] [0-9]+ ms$'
+ok $? "-v: then its duration when it is done"
 strata --url "$DB" down --to 0 --verbose
 has "  [1/1] " "$OUT" "--verbose after the command"
 
@@ -106,6 +108,18 @@ for e in $(engines); do
 	lacks "applied   2_slow" "$OUT" "postgres: before it is done"
 	wait $pid
 	is "$?" 0 "postgres: then it finishes"
+	# -v: the statement is printed when it starts, on a pipe too.
+	db_new postgres
+	"$STRATA_BIN" -v --dir "$P" --url "$DBURL" up >"$T_TMP/slow.out" 2>&1 &
+	pid=$!
+	wait_for "the slow statement" sleeping
+	OUT=$(cat "$T_TMP/slow.out")
+	has "  [1/1] line 1: SELECT pg_sleep(2)" "$OUT" "postgres: -v shows the running statement on a pipe"
+	lacks "  [1/1] 2" "$OUT" "postgres: -v: its duration only when done"
+	wait $pid
+	OUT=$(cat "$T_TMP/slow.out")
+	printf '%s\n' "$OUT" | grep -qE '^  \[1/1\] [0-9]{4,} ms$'
+	ok $? "postgres: -v: then the duration"
 	db_new postgres
 	on_pty --dir "$P" --url "$DBURL" up
 	printf '%s\n' "$OUT" | grep -qE 'applying 2_slow \(up.sql\) ... statement 1 of 1, 1\.[0-9] s'

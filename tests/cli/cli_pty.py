@@ -6,10 +6,23 @@ prints everything it wrote, raw. Exits with the command's exit code.
 
 --answer TEXT: typed (with a newline) when the command asks "[y/N]".
 --stdin-pipe: stdin is an empty pipe instead of the terminal.
+
+When $STRATA_WRAP is set (e.g. valgrind) and COMMAND is $STRATA_BIN, it
+runs as tests/lib.sh runs strata: $STRATA_LIBTOOL --mode=execute
+$STRATA_WRAP COMMAND ARGS...
 """
 import os
 import pty
+import shlex
 import sys
+
+
+def wrapped(cmd):
+    wrap = os.environ.get("STRATA_WRAP", "")
+    if not wrap or not cmd or cmd[0] != os.environ.get("STRATA_BIN"):
+        return cmd
+    return ([os.environ["STRATA_LIBTOOL"], "--mode=execute"] +
+            shlex.split(wrap) + cmd)
 
 
 def main():
@@ -25,7 +38,7 @@ def main():
             args = args[1:]
         else:
             sys.exit("cli_pty.py: unknown option " + args[0])
-    cmd = args[1:]
+    cmd = wrapped(args[1:])
     if stdin_pipe:
         r, w = os.pipe()
         os.close(w)

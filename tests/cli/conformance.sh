@@ -79,6 +79,19 @@ for e in $(engines); do
 	conform "$e" "$mod"
 done
 
+# The program can fail: the altname fixture (tests/plugins) accepts every
+# statement and stores nothing, so checks must come out "not ok" and the
+# exit status must say so.
+"$PROG" --slack-ms "$SLACK" "$STRATA_TEST_PLUGINS/strata_altname.la" \
+	"alt:$T_TMP/nothing.db" >"$T_TMP/alt.out" 2>"$T_TMP/alt.err"
+t_rc=$?
+[ "$t_rc" -ne 0 ]
+ok $? "altname fixture: the conformance program fails (exit $t_rc)"
+grep -q '^not ok ' "$T_TMP/alt.out"
+ok $? "altname fixture: with 'not ok' lines ($(grep -c '^not ok ' "$T_TMP/alt.out"))"
+grep -q '^ok .* - vtable: url_form' "$T_TMP/alt.out"
+ok $? "altname fixture: its vtable checks pass (file URL form)"
+
 # A new driver is tested too, once it has a test database here.
 for mod in "$STRATA_PLUGIN_PATH"/strata_*.la; do
 	[ -f "$mod" ] || continue

@@ -12,6 +12,11 @@ FIX=$STRATA_TEST_PLUGINS
 PLUG=$STRATA_PLUGIN_PATH
 export STRATA_PLUGIN_PATH="$FIX:$PLUG"
 
+# Overrides named after a URL scheme that is not a file name are refused on
+# every database (CI on one finds what another would refuse), checked
+# against every driver installed on the search path; names no installed
+# driver knows are kept.
+
 # The fixture strata_altname declares the schemes alt and altsql: neither
 # is its name, so only a scan of the search path finds it.
 M=$T_TMP/alt
@@ -44,14 +49,28 @@ has "$M/1_one/up.altsql.sql: error: 'altsql' is a URL scheme, the driver is 'alt
 	"$ERR" "naming the file and the name it should have"
 : >"$T_TMP/alt.db" # plan creates no database
 strata --dir "$M" --url "sqlite:$T_TMP/alt.db" plan
-expect_rc 0 "the same folder on SQLite: another driver's file, kept"
-has "SELECT 'generic'" "$OUT" "SQLite runs the generic file"
+expect_rc 2 "the same folder on SQLite: refused too (altname is installed)"
+has "$M/1_one/up.altsql.sql: error: 'altsql' is a URL scheme, the driver is 'altname': this file would never run; name it up.alt.sql" \
+	"$ERR" "naming the installed driver's file name"
 rm "$M/1_one/up.altsql.sql"
+strata --dir "$M" --url "sqlite:$T_TMP/alt.db" plan
+expect_rc 0 "up.alt.sql and up.postgres.sql are other drivers' files: kept"
+has "SELECT 'generic'" "$OUT" "SQLite runs the generic file"
+
+# The fixture declares file URLs: the rest of the URL reaches it as a path.
+: >"$T_TMP/conn.log"
+STRATA_TEST_CONNECT_LOG=$T_TMP/conn.log strata --dir "$M" --url alt:data/app.db status
+expect_rc 0 "alt:data/app.db"
+STRATA_TEST_CONNECT_LOG=$T_TMP/conn.log strata --dir "$M" --url alt:///abs/app.db status
+expect_rc 0 "alt:///abs/app.db"
+is "$(sort -u "$T_TMP/conn.log" | tr '\n' ' ')" \
+	"path=/abs/app.db host=(null) path=data/app.db host=(null) " \
+	"the driver got the relative and the absolute path, no host"
 
 # Connecting goes through the driver found.
-strata --dir "$M" --url alt://fail/db status
+strata --dir "$M" --url alt:fail/db status
 expect_rc 1 "a connect failure"
-has "the altname fixture cannot connect to host 'fail'" "$ERR" \
+has "the altname fixture cannot open 'fail/db'" "$ERR" \
 	"is the driver's own message"
 
 # The init hook: once per process, however many sessions (up opens two).
@@ -113,10 +132,17 @@ for e in $(engines); do
 	expect_rc 2 "$e: down without a down file"
 	has "down.sql or down.$e.sql" "$ERR" "$e: names its file name"
 	other=$([ "$e" = sqlite ] && echo postgresql || echo sqlite3)
+	right=$([ "$e" = sqlite ] && echo postgres || echo sqlite)
 	mig "$D" 2_u up.sql "CREATE TABLE drv_u (x INT);"
 	mig "$D" 2_u "up.$other.sql" "SELECT 1;"
 	strata --dir "$D" --url "$url" up
-	expect_rc 0 "$e: up.$other.sql (another driver's scheme) is kept"
+	expect_rc 2 "$e: up.$other.sql (another driver's scheme) is refused too"
+	has "2_u/up.$other.sql: error: '$other' is a URL scheme, the driver is '$right': this file would never run; name it up.$right.sql" \
+		"$ERR" "$e: naming that driver's file name"
+	rm "$D/2_u/up.$other.sql"
+	mig "$D" 2_u up.oracle.sql "SELECT 1;"
+	strata --dir "$D" --url "$url" up
+	expect_rc 0 "$e: up.oracle.sql (no installed driver knows it) is kept"
 done
 
 done_testing

@@ -2,7 +2,7 @@
 # Embedding: `make install` into a staging directory, then examples/embed
 # built against the installed tree alone (pkg-config, <strata/strata.h>,
 # -lstrata) migrates a SQLite database at start-up, and a second start
-# finds nothing to do.
+# finds nothing to do; the same on PostgreSQL and MariaDB.
 . "$STRATA_SRCDIR/tests/lib.sh"
 unset DATABASE_URL STRATA_URL STRATA_CONFIG STRATA_ENV STRATA_MIGRATIONS \
 	STRATA_TABLE STRATA_LOCK_TIMEOUT STRATA_INIT_SQL
@@ -92,6 +92,30 @@ has "migrate: the database is up to date" "$OUT" "second start: nothing to do"
 lacks "applied 2024" "$OUT" "second start applies nothing"
 has "2 migrations, 0 pending" "$OUT" "status read through the API"
 is "$(sqlite3 app.db "SELECT count(*) FROM strata_migrations")" 2 "still two history rows"
+
+# Any strata URL (README): the same migrations on every database.
+for e in $(engines); do
+	case $e in
+	sqlite) continue ;; # above
+	missing-*)
+		ok 1 "${e#missing-} server required but its URL is not set"
+		continue
+		;;
+	esac
+	db_new "$e" || {
+		ok 1 "$e: create a database"
+		continue
+	}
+	run_embed "$DBURL" migrations
+	expect_rc 0 "$e: first start migrates"
+	has "migrate: applied 20240101000002_add_note_tags" "$OUT" \
+		"$e: both migrations applied"
+	is "$(db_query "$e" "$DBURL" "SELECT count(*) FROM strata_migrations WHERE status = 'applied'")" \
+		2 "$e: both recorded as applied"
+	run_embed "$DBURL" migrations
+	expect_rc 0 "$e: second start"
+	has "migrate: the database is up to date" "$OUT" "$e: nothing to do"
+done
 
 # Errors come back formatted, with the password redacted.
 mkdir -p bad/1_broken

@@ -56,4 +56,28 @@ ${CC:-cc} -Wall -Wextra -Werror -std=c99 -I"$STRATA_SRCDIR/include" \
 	-c "$T_TMP/h.c" -o "$T_TMP/h.o"
 ok $? "strata.h compiles on its own with -std=c99"
 
+# And as C++ (an embedder's application may be C++): both public headers,
+# STRATA_OPTIONS_INIT included. g++ is a test dependency: a missing one
+# fails here rather than skipping.
+cat >"$T_TMP/h.cc" <<'EOF_CC'
+#include <strata/driver.h>
+#include <strata/strata.h>
+int main()
+{
+	strata_options o = STRATA_OPTIONS_INIT;
+	strata_error e = strata_error();
+	return o.version == STRATA_OPTIONS_VERSION && o.lock_timeout == -1 &&
+	               !o.url && e.code == 0
+	               ? 0
+	               : 1;
+}
+EOF_CC
+for std in c++11 c++17; do
+	${CXX:-g++} -std=$std -Wall -Wextra -Werror -I"$STRATA_SRCDIR/include" \
+		-o "$T_TMP/h-$std" "$T_TMP/h.cc" 2>"$T_TMP/cxx.err" &&
+		"$T_TMP/h-$std"
+	ok $? "both headers compile as C++ ($std -Wall -Wextra -Werror); STRATA_OPTIONS_INIT sets the defaults"
+	sed 's/^/#   /' "$T_TMP/cxx.err" | head -20
+done
+
 done_testing

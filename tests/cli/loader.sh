@@ -53,4 +53,19 @@ cd "$T_TMP" || exit 1
 STRATA_PLUGIN_PATH="$FIX:$STRATA_PLUGIN_PATH" strata --dir "$T_TMP" --url "sqlite:$T_TMP/a.db" status
 expect_rc 0 "falls through to the next directory"
 
+# strata drivers agrees with the loader: a broken copy earlier on the path
+# does not hide the usable one strata uses, and is named as skipped.
+mkdir -p "$T_TMP/shadow"
+printf 'not an ELF file\n' >"$T_TMP/shadow/strata_sqlite.so"
+STRATA_PLUGIN_PATH="$T_TMP/shadow:$STRATA_PLUGIN_PATH" strata --dir "$T_TMP" --url "sqlite:$T_TMP/a.db" status
+expect_rc 0 "the loader skips the broken copy"
+STRATA_PLUGIN_PATH="$T_TMP/shadow:$STRATA_PLUGIN_PATH" strata drivers
+expect_rc 0 "drivers with a broken copy first"
+has "sqlite     0.1.0      ABI 2.0  $STRATA_PLUGIN_PATH/strata_sqlite" "$OUT" \
+	"lists the copy the loader uses as usable"
+has "sqlite     unusable   $T_TMP/shadow/strata_sqlite: cannot load:" "$OUT" \
+	"and the broken copy as unusable"
+has "; skipped, strata uses $STRATA_PLUGIN_PATH/strata_sqlite" "$OUT" \
+	"saying which copy is used instead"
+
 done_testing

@@ -23,7 +23,7 @@
 #include <time.h>
 
 #include "strata/driver.h"
-#include "internal.h" /* strata__url_parse, strata__scrub_url */
+#include "internal.h" /* strata__url_parse_as, strata__scrub_url */
 
 /* The lock wait checked, and how late TIMEOUT may come by default. */
 #define LOCK_WAIT_MS       300
@@ -418,6 +418,10 @@ static void t_vtable(conf *c)
 		bail("%s: the URL is not for this driver", c->name);
 	check(!d->file_names || (d->file_names[0] && *d->file_names[0]),
 	      "vtable: file_names is NULL or lists a name");
+	check(d->url_form == STRATA_URL_SERVER ||
+	              d->url_form == STRATA_URL_FILE,
+	      "vtable: url_form is STRATA_URL_SERVER or STRATA_URL_FILE (%d)",
+	      d->url_form);
 
 #define REQUIRE(m)                                                             \
 	if (!d->m)                                                             \
@@ -447,6 +451,9 @@ static void t_vtable(conf *c)
 	           "dialect: param_style is STRATA_PARAM_QMARK or _DOLLAR"))
 		bail("%s: unknown parameter style %d", c->name,
 		     d->dialect->param_style);
+	check(!d->dialect->widen_version_sql ||
+	              strstr(d->dialect->widen_version_sql, "%T"),
+	      "dialect: widen_version_sql is NULL or names the table (%%T)");
 	c->opts = d->dialect->history_table_options
 	                  ? d->dialect->history_table_options
 	                  : "";
@@ -1424,12 +1431,6 @@ int main(int argc, char **argv)
 		usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	memset(&uerr, 0, sizeof(uerr));
-	if (strata__url_parse(&url, argv[i + 1], &uerr))
-		bail("cannot parse the URL: %s", show(uerr.message));
-	t_url = &url.url;
-	c.url = &url.url;
-
 	base = module_base(argv[i], &c.name);
 	if (lt_dlinit() != 0)
 		bail("libltdl: %s", lt_dlerror());
@@ -1440,6 +1441,20 @@ int main(int argc, char **argv)
 	if (!c.d)
 		bail("%s: no symbol %s", argv[i], sym);
 	printf("# driver %s from %s\n", c.name, argv[i]);
+
+	/* The URL as the core reads it for this driver: in the form it
+	 * declares (a vtable too old to hold url_form: as written). */
+	memset(&uerr, 0, sizeof(uerr));
+	if (strata__url_parse_as(
+	            &url, argv[i + 1],
+	            c.d->abi_version >> 16 == STRATA_DRIVER_ABI_MAJOR &&
+	                            c.d->struct_size >= abi_end[0]
+	                    ? c.d->url_form
+	                    : strata__url_form_hint(argv[i + 1]),
+	            &uerr))
+		bail("cannot parse the URL: %s", show(uerr.message));
+	t_url = &url.url;
+	c.url = &url.url;
 
 	t_vtable(&c);
 	t_init(&c);

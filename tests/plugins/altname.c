@@ -5,7 +5,9 @@
  * not a file name. Every statement succeeds; no table exists.
  *
  * Its init hook appends a line to $STRATA_TEST_INIT_LOG, and fails when
- * $STRATA_TEST_INIT_FAIL is set. Connecting to host "fail" fails.
+ * $STRATA_TEST_INIT_FAIL is set. Its URLs are file URLs (alt:path): connect
+ * appends the path it was given to $STRATA_TEST_CONNECT_LOG, and fails for
+ * a path that starts with "fail".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,10 +39,19 @@ static int alt_init(strata_dberr *err)
 static int alt_connect(strata_conn **out, const strata_url *url, unsigned flags,
                        strata_dberr *err)
 {
+	const char *log = getenv("STRATA_TEST_CONNECT_LOG");
+	FILE *f = log && *log ? fopen(log, "a") : NULL;
+
 	(void)flags;
-	if (url->host && !strcmp(url->host, "fail")) {
+	if (f) {
+		fprintf(f, "path=%s host=%s\n",
+		        url->path ? url->path : "(null)",
+		        url->host ? url->host : "(null)");
+		fclose(f);
+	}
+	if (url->path && !strncmp(url->path, "fail", 4)) {
 		snprintf(err->message, sizeof(err->message),
-		         "the altname fixture cannot connect to host 'fail'");
+		         "the altname fixture cannot open '%s'", url->path);
 		return STRATA_DRV_ERROR;
 	}
 	*out = calloc(1, sizeof(**out));
@@ -138,6 +149,7 @@ const strata_driver strata_driver_altname = {
         .schemes = schemes,
         .file_names = file_names,
         .dialect = &dialect,
+        .url_form = STRATA_URL_FILE,
         .init = alt_init,
         .connect = alt_connect,
         .close = alt_close,

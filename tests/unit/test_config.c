@@ -173,6 +173,28 @@ static void conn_keys(void)
 	             "no scheme");
 	expect_error("[default]\nurl = sqlite:\nuser = u\n", NULL, 3,
 	             "sqlite takes only", "user on sqlite");
+	/* The form comes from the scheme's driver, not from a list in the
+	 * core: the altname fixture declares file URLs. */
+	if (getenv("STRATA_TEST_PLUGINS")) {
+		char *old = getenv("STRATA_PLUGIN_PATH")
+		                    ? strdup(getenv("STRATA_PLUGIN_PATH"))
+		                    : NULL;
+
+		setenv("STRATA_PLUGIN_PATH", getenv("STRATA_TEST_PLUGINS"), 1);
+		ok(parse("[default]\nurl = alt://\ndatabase = data/app.db\n",
+		         NULL) == 0,
+		   "alt (a file driver) with a database key");
+		is_str(strata_config_url(C), "alt:data/app.db",
+		       "composed as a file URL, as its driver declares");
+		expect_error("[default]\nurl = alt:\nhost = h\n", NULL, 3,
+		             "alt takes only database and options",
+		             "host on a file driver");
+		if (old)
+			setenv("STRATA_PLUGIN_PATH", old, 1);
+		free(old);
+	} else {
+		ok(0, "STRATA_TEST_PLUGINS is set (run through make check)");
+	}
 	expect_error("[default]\nurl = postgres://\nport = 5x\n", NULL, 3,
 	             "port must be a number", "bad port");
 	expect_error("[default]\nurl = postgres://h/d\npassword = a\n"

@@ -72,7 +72,7 @@ static int init_bad(strata_dberr *e)
 	return STRATA_DRV_ERROR;
 }
 
-static const strata_dialect dialect = {.name = "fake"};
+static const strata_dialect dialect = {.name = "fake", .ident_quote = '"'};
 static const char *const pg_schemes[] = {"postgres", "postgresql", NULL};
 static const char *const my_schemes[] = {"mysql", "mariadb", NULL};
 static const char *const no_schemes[] = {NULL};
@@ -113,6 +113,29 @@ static void required(void)
 	strata_driver d = fake("x", pg_schemes);
 
 	says(strata__drv_check(&d), NULL, "a complete vtable passes");
+	{
+		strata_dialect dl = dialect;
+
+		d.dialect = &dl;
+		dl.ident_quote = '\0';
+		says(strata__drv_check(&d), "driver dialect has no ident_quote",
+		     "a dialect without ident_quote is named");
+		dl = dialect;
+		dl.param_style = 7;
+		says(strata__drv_check(&d),
+		     "driver dialect has an unknown param_style 7",
+		     "an unknown param_style is named");
+		dl = dialect;
+		dl.name = NULL;
+		says(strata__drv_check(&d), "driver dialect has no name",
+		     "a dialect without a name is named");
+		d = fake("x", pg_schemes);
+		d.url_form = 5;
+		says(strata__drv_check(&d),
+		     "driver declares an unknown url_form 5",
+		     "an unknown url_form is named");
+		d = fake("x", pg_schemes);
+	}
 	d.query = NULL;
 	says(strata__drv_check(&d),
 	     "driver vtable lacks required operation "
@@ -188,7 +211,7 @@ static void drop(const char *rel)
 static int load(strata__source *src, const strata_driver *d, strata_error *e)
 {
 	memset(e, 0, sizeof(*e));
-	return strata__source_load_for(src, root, d, e);
+	return strata__source_load_for(src, root, d, NULL, e);
 }
 
 /* Loading for driver d refuses rel, saying needle. */
@@ -253,15 +276,25 @@ static void file_names(void)
 	        "the driver is 'postgres': this "
 	        "file would never run; name it "
 	        "up.postgres.sql");
-	loads(&my, "mysql keeps up.postgresql.sql: another driver's file");
+	/* The installed postgres driver (on $STRATA_PLUGIN_PATH) has the
+	 * scheme postgresql: refused on every database, not only there. */
+	refused(&my, "1_a/up.postgresql.sql",
+	        "'postgresql' is a URL scheme, the driver is 'postgres': "
+	        "this file would never run; name it up.postgres.sql");
 	loads(NULL, "without a driver, every name is kept");
 	refused(&pg2, "1_a/up.postgresql.sql", "name it up.pg.sql");
 	drop("1_a/up.postgresql.sql");
 
 	put("1_a/down.mariadb.sql", "SELECT 1;");
 	refused(&my, "1_a/down.mariadb.sql", "name it down.mysql.sql");
-	loads(&lite, "sqlite keeps down.mariadb.sql");
+	refused(&lite, "1_a/down.mariadb.sql", "name it down.mysql.sql");
 	drop("1_a/down.mariadb.sql");
+
+	/* A name no installed driver knows may be for one not installed. */
+	put("1_a/up.oracle.sql", "SELECT 1;");
+	loads(&lite, "sqlite keeps up.oracle.sql (no such driver here)");
+	loads(&pg, "postgres keeps up.oracle.sql");
+	drop("1_a/up.oracle.sql");
 
 	/* The chosen file: the first of the driver's file names that has
 	 * one, else the generic file. */
@@ -316,6 +349,37 @@ static void loader(void)
 	   "says no driver handles the scheme (%s)",
 	   e.message ? e.message : "");
 	strata_error_clear(&e);
+	/* strata_drivers_list_path() searches plugin_path like the loader. */
+	ok(strata_drivers_list_path(&list, &n, fix, &e) == 0,
+	   "drivers list with a plugin path");
+	for (i = 0, lines = 0; i < n; i++)
+		lines += !strcmp(list[i].name, "altname") && !list[i].problem;
+	is_int(lines, 1, "finds the fixture on plugin_path alone");
+	strata_drivers_free(list, n);
+	ok(strata_drivers_list(&list, &n, &e) == 0, "drivers list");
+	for (i = 0, lines = 0; i < n; i++)
+		lines += !strcmp(list[i].name, "altname");
+	is_int(lines, 0, "without it, only $STRATA_PLUGIN_PATH");
+	strata_drivers_free(list, n);
+	lines = 0;
+	/* The fixture declares file URLs: the rest of the URL is a path. */
+	{
+		strata__url_owned u;
+
+		ok(strata__url_parse_in(&u, "alt:data/app.db", fix, &e) == 0,
+		   "alt:data/app.db parses");
+		is_str(u.url.path, "data/app.db", "as a relative path");
+		ok(!u.url.host, "with no host");
+		strata__url_free(&u);
+		ok(strata__url_parse_in(&u, "alt:///abs/app.db", fix, &e) == 0,
+		   "alt:///abs/app.db parses");
+		is_str(u.url.path, "/abs/app.db", "as an absolute path");
+		strata__url_free(&u);
+		is_int(strata__scheme_form("alt", fix), STRATA_URL_FILE,
+		       "alt: declared as a file URL");
+		is_int(strata__scheme_form("nosuch", fix), -1,
+		       "no driver: no form");
+	}
 	setenv("STRATA_PLUGIN_PATH", fix, 1);
 	ok(strata_drivers_list(&list, &n, &e) == 0, "drivers list");
 	for (i = 0; i < n; i++)

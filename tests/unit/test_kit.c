@@ -183,11 +183,68 @@ static void buffers(void)
 	strata__kit_buf_free(&b);
 }
 
+/* A query operation that returns `fake_rows` rows of two columns. */
+static int fake_rows;
+static const char *fake_first;
+static int fake_query(strata_conn *c, const char *sql,
+                      const strata_value *params, int nparams, strata_row_fn fn,
+                      void *fn_ctx, strata_dberr *e)
+{
+	const char *row[2];
+	int i;
+
+	(void)c;
+	(void)params;
+	(void)nparams;
+	if (!strcmp(sql, "fail"))
+		return strata__kit_err(e, "42000", 1, "no such thing");
+	row[0] = fake_first;
+	row[1] = "second column";
+	for (i = 0; i < fake_rows; i++)
+		if (fn && fn(fn_ctx, 2, row))
+			break;
+	return STRATA_DRV_OK;
+}
+
+static void values(void)
+{
+	static char untouched[] = "untouched";
+	strata_dberr e;
+	char *v = untouched;
+	int rows = -1;
+
+	memset(&e, 0, sizeof(e));
+	fake_rows = 3;
+	fake_first = "first";
+	ok(strata__kit_query_value(fake_query, NULL, "q", NULL, 0, &v, &rows,
+	                           &e) == STRATA_DRV_OK,
+	   "query_value");
+	is_str(v, "first", "the first column of the first row");
+	is_int(rows, 1, "one row read, the rest not");
+	free(v);
+	fake_first = NULL;
+	ok(strata__kit_query_value(fake_query, NULL, "q", NULL, 0, &v, NULL,
+	                           &e) == STRATA_DRV_OK &&
+	           v == NULL,
+	   "SQL NULL: NULL");
+	fake_rows = 0;
+	ok(strata__kit_query_value(fake_query, NULL, "q", NULL, 0, &v, &rows,
+	                           &e) == STRATA_DRV_OK &&
+	           v == NULL && rows == 0,
+	   "no row: NULL, rows 0");
+	v = untouched;
+	ok(strata__kit_query_value(fake_query, NULL, "fail", NULL, 0, &v, &rows,
+	                           &e) == STRATA_DRV_ERROR &&
+	           v == untouched && !strcmp(e.sqlstate, "42000"),
+	   "a failure is passed on, *out untouched");
+}
+
 int main(void)
 {
 	errors();
 	params();
 	polling();
 	buffers();
+	values();
 	return tap_done();
 }

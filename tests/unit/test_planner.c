@@ -28,12 +28,12 @@ static strata_history_row row(const char *v, const char *status,
 	strata_history_row r;
 
 	memset(&r, 0, sizeof(r));
-	r.version = (char *)v;
-	r.name = (char *)"x";
-	r.status = (char *)status;
-	r.checksum = (char *)checksum;
-	r.finished_at = (char *)"2026-01-01T00:00:00.000Z";
-	r.error = status && !strcmp(status, "failed") ? (char *)"boom" : NULL;
+	r.version = v;
+	r.name = "x";
+	r.status = status;
+	r.checksum = checksum;
+	r.finished_at = "2026-01-01T00:00:00.000Z";
+	r.error = status && !strcmp(status, "failed") ? "boom" : NULL;
 	r.steps = 2;
 	return r;
 }
@@ -309,7 +309,7 @@ static void raw_checksum(void)
 	   "a raw-bytes checksum merges");
 	state_is(st, "1", STRATA_STATE_APPLIED, "the raw-bytes checksum");
 	strata_status_free(st);
-	r.checksum = (char *)sum_a;
+	r.checksum = sum_a;
 	ok(strata__status_merge(&st, &src, "sqlite", &h, &e) == 0,
 	   "another checksum merges");
 	state_is(st, "1", STRATA_STATE_MODIFIED, "a different checksum");

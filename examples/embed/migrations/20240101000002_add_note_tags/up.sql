@@ -1,5 +1,5 @@
 CREATE TABLE note_tags (
     note_id INTEGER NOT NULL REFERENCES notes (id),
-    tag TEXT NOT NULL,
+    tag VARCHAR(100) NOT NULL,
     PRIMARY KEY (note_id, tag)
 );

@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Completion in a real interactive bash on a pseudo-terminal.
+
+  cli_bash_complete.py SCRIPT LINE
+
+Starts bash -i (no rc files) with SCRIPT sourced and `strata` defined as
+a function that prints its arguments as <ARG>, types LINE, TAB twice and
+Enter, and prints what the terminal showed (carriage returns and escape
+sequences removed): the list bash offers when several words match, and
+the <ARG>s of the line as completed. COMP_WORDBREAKS is bash's default.
+"""
+import fcntl
+import os
+import pty
+import re
+import select
+import struct
+import sys
+import termios
+import time
+
+
+def read_until(fd, marker, timeout=20):
+    out = b""
+    end = time.time() + timeout
+    while marker not in out and time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.2)
+        if not r:
+            continue
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    return out
+
+
+def main():
+    script, line = sys.argv[1], sys.argv[2]
+    env = dict(os.environ, TERM="dumb", PS1="$ ", INPUTRC="/dev/null",
+               HISTFILE="/dev/null")
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execvpe("bash", ["bash", "--norc", "--noprofile", "-i"], env)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 250, 0, 0))
+    setup = (
+        "bind 'set bell-style none'; "
+        ". '%s'; strata() { printf '<%%s>' \"$@\"; echo; }; "
+        "echo RE''ADY\n" % script.replace("'", "'\\''"))
+    os.write(fd, setup.encode())
+    read_until(fd, b"READY\r\n")
+    os.write(fd, line.encode() + b"\t\t\n")
+    os.write(fd, b"echo DO''NE\n")
+    out = read_until(fd, b"DONE\r\n")
+    os.write(fd, b"exit\n")
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+    text = out.decode("utf-8", "replace")
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]|\x07", "", text)
+    text = text.replace("\r", "")
+    sys.stdout.write(text.split("echo DO''NE")[0])
+
+
+main()
