@@ -50,8 +50,18 @@ def main():
         ". '%s'; strata() { printf '<%%s>' \"$@\"; echo; }; "
         "echo RE''ADY\n" % script.replace("'", "'\\''"))
     os.write(fd, setup.encode())
-    read_until(fd, b"READY\r\n")
-    os.write(fd, line.encode() + b"\t\t\n")
+    # Readline prints the prompt once the terminal is in raw mode; typed
+    # earlier, the line would meet the kernel's canonical mode instead.
+    seen = read_until(fd, b"READY\r\n")
+    if b"$ " not in seen.split(b"READY\r\n", 1)[-1]:
+        read_until(fd, b"$ ")
+    os.write(fd, line.encode())
+    time.sleep(0.1)
+    os.write(fd, b"\t")
+    time.sleep(0.1)
+    os.write(fd, b"\t")
+    time.sleep(0.1)
+    os.write(fd, b"\n")
     os.write(fd, b"echo DO''NE\n")
     out = read_until(fd, b"DONE\r\n")
     os.write(fd, b"exit\n")
