@@ -14,6 +14,7 @@
  * A trace of driver calls, if ever wanted, belongs here too: done() sees
  * the outcome of every operation that returns a code.
  */
+#include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -333,4 +334,54 @@ int strata__drv_introspect(const strata_driver *d, strata_conn *c,
                            const strata_schema_sink *sink, strata_dberr *de)
 {
 	return done(d, "introspect", d->introspect(c, sink, de), de);
+}
+
+typedef struct split_ctx {
+	strata__stmts *out;
+} split_ctx;
+
+static int split_stmt(void *ctx, const char *stmt, size_t len, int line)
+{
+	split_ctx *sc = ctx;
+	strata__stmt *it;
+
+	/* The core's splitter trims trailing blanks too; a statement that is
+	 * only blanks is none. */
+	while (len > 0 && isspace((unsigned char)stmt[len - 1]))
+		len--;
+	if (len == 0)
+		return 0;
+	sc->out->items = strata__realloc(
+	        sc->out->items, (sc->out->count + 1) * sizeof(strata__stmt));
+	it = &sc->out->items[sc->out->count++];
+	it->sql = strata__strndup(stmt, len);
+	it->line = line > 0 ? line : 1;
+	return 0;
+}
+
+/* Absent: the core's splitter with flags. */
+int strata__drv_split(const strata_driver *d, strata__stmts *out,
+                      const char *sql, size_t len, unsigned flags,
+                      const char *file, strata_error *err)
+{
+	split_ctx sc;
+	strata_dberr de;
+	char *text;
+	int rc, line = 0;
+
+	if (!d || !STRATA_DRV_HAS(d, split))
+		return strata__split(out, sql, len, flags, file, err);
+	memset(out, 0, sizeof(*out));
+	memset(&de, 0, sizeof(de));
+	sc.out = out;
+	/* The ABI promises a NUL after the text. */
+	text = strata__strndup(sql, len);
+	rc = done(d, "split", d->split(text, len, split_stmt, &sc, &line, &de),
+	          &de);
+	free(text);
+	if (rc == STRATA_DRV_OK)
+		return STRATA_OK;
+	strata__stmts_free(out);
+	return strata__err_at(err, STRATA_EUSAGE, file, line > 0 ? line : 0,
+	                      "%s", de.message);
 }

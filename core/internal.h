@@ -200,6 +200,10 @@ typedef struct strata__script {
 
 int strata__script_load(strata__script *out, const char *path, unsigned flags,
                         strata_error *err);
+/* The same, split by drv's parser when it has one (drv may be NULL). */
+int strata__script_load_drv(strata__script *out, const char *path,
+                            const strata_driver *drv, unsigned flags,
+                            strata_error *err);
 void strata__script_free(strata__script *s);
 /* Refuse COMMIT, ROLLBACK, BEGIN... in a file run inside a transaction. */
 int strata__script_check_tx(const strata__script *s, strata_error *err);
@@ -278,6 +282,12 @@ int strata__drv_table_exists(strata *s, strata_conn *c, const char *schema,
                              const char *table, int *exists, strata_dberr *de);
 int strata__drv_introspect(const strata_driver *d, strata_conn *c,
                            const strata_schema_sink *sink, strata_dberr *de);
+/* Split a script (sql: len bytes, no NUL) with the driver's parser, or,
+ * absent, the core's splitter with flags. A script that does not parse is
+ * STRATA_EUSAGE at file:line. */
+int strata__drv_split(const strata_driver *d, strata__stmts *out,
+                      const char *sql, size_t len, unsigned flags,
+                      const char *file, strata_error *err);
 
 /* schema.c: neutral model, fingerprinted. */
 typedef struct strata__schema strata__schema;

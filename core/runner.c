@@ -184,7 +184,7 @@ void strata__emit_failed(strata *s, const strata_run *run, int64_t ms,
 int strata__script_open(strata__script *sc, strata *s, const char *path,
                         strata_error *err)
 {
-	int rc = strata__script_load(sc, path, s->split_flags, err);
+	int rc = strata__script_load_drv(sc, path, s->drv, s->split_flags, err);
 
 	if (!rc && strata__transactional(s, sc))
 		rc = strata__script_check_tx(sc, err);

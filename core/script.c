@@ -143,6 +143,13 @@ static int check_empty(const strata__script *s, strata_error *err)
 int strata__script_load(strata__script *s, const char *path, unsigned flags,
                         strata_error *err)
 {
+	return strata__script_load_drv(s, path, NULL, flags, err);
+}
+
+int strata__script_load_drv(strata__script *s, const char *path,
+                            const strata_driver *drv, unsigned flags,
+                            strata_error *err)
+{
 	char *text = NULL, *sql;
 	size_t len = 0, skip;
 	int rc;
@@ -162,7 +169,8 @@ int strata__script_load(strata__script *s, const char *path, unsigned flags,
 	if (!rc)
 		rc = parse_directives(s, sql, len, err);
 	if (!rc)
-		rc = strata__split(&s->stmts, sql, len, flags, path, err);
+		rc = strata__drv_split(drv, &s->stmts, sql, len, flags, path,
+		                       err);
 	if (!rc)
 		rc = check_empty(s, err);
 	free(text);

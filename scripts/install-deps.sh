@@ -5,7 +5,7 @@
 set -eu
 
 BUILD="gcc make autoconf automake libtool pkg-config libltdl-dev
-libinih-dev libsqlite3-dev sqlite3 libpq-dev libmariadb-dev libjson-c-dev"
+libinih-dev libsqlite3-dev sqlite3 libpq-dev libpg-query-dev libmariadb-dev libjson-c-dev"
 TEST="postgresql mariadb-server mariadb-client valgrind clang
 libclang-rt-14-dev clang-format pgbouncer zsh g++"
 

@@ -125,12 +125,15 @@ void cli_print_history(const strata_history *h);
 void cli_print_plan(const strata_plan *p, const char *driver);
 void cli_print_drivers(const strata_driver_info *d, size_t n);
 void cli_text_event(const strata_event *ev); /* a finished step's line */
+void cli_print_diff(const strata_diff *d, const char *target_a,
+                    const char *target_b);
 
 /* json.c: one document per report, JSON Lines for events. */
 void cli_json_status(const strata_status *st, strata *s, int exit_code);
 void cli_json_history(const strata_history *h, strata *s);
 void cli_json_plan(const strata_plan *p, strata *s);
 void cli_json_drivers(const strata_driver_info *d, size_t n);
+void cli_json_diff(const strata_diff *d, strata *a, strata *b, int exit_code);
 void cli_json_created(const char *config, const char *dir, const char *path);
 void cli_json_error(const strata_error *err, int exit_code);
 void cli_json_event(const strata_event *ev);

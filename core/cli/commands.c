@@ -271,6 +271,61 @@ static int cmd_drivers(cli *c)
 	return cli_finish(c, rc);
 }
 
+/* A diff operand: a URL or path (it has ':', '/' or '.') or the name of
+ * an environment of strata.ini. */
+static int diff_open(cli *c, const char *what, strata_config **cfg, strata **s)
+{
+	strata_options o = c->opts;
+	int rc;
+
+	if (strpbrk(what, ":/.")) {
+		o.url = what;
+		o.env = NULL;
+	} else {
+		o.url = NULL;
+		o.env = what;
+	}
+	o.no_create = 1;
+	rc = strata_config_load(cfg, &o, &c->err);
+	if (!rc)
+		rc = strata_open(s, *cfg, &c->err);
+	return rc;
+}
+
+static int cmd_diff(cli *c)
+{
+	strata_config *cfg_b = NULL;
+	strata *b = NULL;
+	strata_diff *d = NULL;
+	int rc, code;
+
+	if (c->npos != 2)
+		return cli_usage_error("diff needs two databases, A and B "
+		                       "(URLs or environment names)");
+	if (c->opts.url || c->opts.env)
+		return cli_usage_error("diff takes its two databases as "
+		                       "operands, not --url or -e");
+	rc = diff_open(c, c->pos[0], &c->cfg, &c->s);
+	if (!rc)
+		rc = diff_open(c, c->pos[1], &cfg_b, &b);
+	if (!rc)
+		rc = strata_diff_get(&d, c->s, b, &c->err);
+	if (rc) {
+		strata_close(b);
+		strata_config_free(cfg_b);
+		return cli_finish(c, rc);
+	}
+	code = d->count ? CLI_EXIT_PROBLEMS : CLI_EXIT_OK;
+	if (json())
+		cli_json_diff(d, c->s, b, code);
+	else
+		cli_print_diff(d, strata_target(c->s), strata_target(b));
+	strata_diff_free(d);
+	strata_close(b);
+	strata_config_free(cfg_b);
+	return code;
+}
+
 #define TO_HELP "  --to VERSION          "
 #define OOO_HELP                                                               \
 	"  --allow-out-of-order  also apply pending migrations older than "    \
@@ -354,4 +409,13 @@ const cli_command cli_commands[] = {
          .summary = "list installed database drivers",
          .run = cmd_drivers,
          .flags = CLI_CMD_NOPOS},
+        {.name = "diff",
+         .args = "A B",
+         .summary = "compare two schemas, also across databases; exit 3 "
+                    "if they differ",
+         .details = "  A, B                  a URL or file path (it has "
+                    "':', '/' or '.'), or the\n"
+                    "                        name of an environment of "
+                    "strata.ini\n",
+         .run = cmd_diff},
         {.name = NULL}};

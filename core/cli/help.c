@@ -30,6 +30,7 @@ static const char tail_text[] =
         "  error, 3 pending migrations, drift, unknown history rows or\n"
         "    out-of-order migrations (check, status --exit-code; up "
         "refusing),\n"
+        "    schemas that differ (diff),\n"
         "  4 lock timeout, 5 blocked by lint, 130/143 interrupted\n"
         "\n"
         "Versions are the digits before the first _ of a folder name, of any\n"

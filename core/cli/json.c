@@ -370,3 +370,53 @@ size_t cli_json_summary_head(char *buf, size_t n)
 	json_object_put(o);
 	return w > 0 && (size_t)w < n ? (size_t)w : 0;
 }
+
+static json_object *diff_side(strata *s)
+{
+	json_object *o = json_object_new_object();
+
+	put(o, "target", str(strata_target(s)));
+	put(o, "driver", str(strata_driver_name(s)));
+	put(o, "server", str(strata_server_version(s)));
+	return o;
+}
+
+static const char *change_name(strata_diff_change c)
+{
+	switch (c) {
+	case STRATA_DIFF_ONLY_A:
+		return "only_a";
+	case STRATA_DIFF_ONLY_B:
+		return "only_b";
+	case STRATA_DIFF_CHANGED:
+		return "changed";
+	}
+	return "unknown";
+}
+
+void cli_json_diff(const strata_diff *d, strata *a, strata *b, int exit_code)
+{
+	json_object *o = head("command", "diff");
+	json_object *list = json_object_new_array();
+	size_t i;
+
+	put(o, "a", diff_side(a));
+	put(o, "b", diff_side(b));
+	for (i = 0; i < d->count; i++) {
+		const strata_diff_item *it = strata_diff_item_at(d, i);
+		json_object *e = json_object_new_object();
+
+		put(e, "change", str(change_name(it->change)));
+		put(e, "kind", str(it->kind));
+		put(e, "object", str(it->object));
+		put(e, "attribute", str(it->attribute));
+		put(e, "a", str(it->a));
+		put(e, "b", str(it->b));
+		put(e, "detail", str(it->detail));
+		json_object_array_add(list, e);
+	}
+	put(o, "differences", list);
+	put_bool(o, "equal", d->count == 0);
+	put_int(o, "exit_code", exit_code);
+	emit(o);
+}

@@ -245,3 +245,28 @@ void cli_print_drivers(const strata_driver_info *d, size_t n)
 	if (n == 0)
 		printf("no drivers found (set STRATA_PLUGIN_PATH?)\n");
 }
+
+/* One line per difference; an object on one side only names where it is. */
+void cli_print_diff(const strata_diff *d, const char *target_a,
+                    const char *target_b)
+{
+	size_t i;
+
+	for (i = 0; i < d->count; i++) {
+		const strata_diff_item *it = strata_diff_item_at(d, i);
+
+		printf("%s: %s", it->object, it->detail);
+		if (it->change == STRATA_DIFF_ONLY_A)
+			printf(" (%s)", target_a);
+		else if (it->change == STRATA_DIFF_ONLY_B)
+			printf(" (%s)", target_b);
+		putchar('\n');
+	}
+	if (!d->count && !cli_out.quiet)
+		printf("equal: %s and %s\n", target_a, target_b);
+	else if (d->count && !cli_out.quiet)
+		fprintf(stderr,
+		        "strata: %zu difference%s between %s (A) and "
+		        "%s (B)\n",
+		        d->count, d->count == 1 ? "" : "s", target_a, target_b);
+}

@@ -19,7 +19,7 @@ extern "C" {
 #endif
 
 #define STRATA_DRIVER_ABI_MAJOR 2
-#define STRATA_DRIVER_ABI_MINOR 0
+#define STRATA_DRIVER_ABI_MINOR 1
 #define STRATA_DRIVER_ABI_VERSION                                              \
 	((uint32_t)((STRATA_DRIVER_ABI_MAJOR << 16) | STRATA_DRIVER_ABI_MINOR))
 
@@ -155,6 +155,14 @@ typedef struct strata_schema_sink {
 	              const char *table);
 } strata_schema_sink;
 
+/*
+ * Receives one statement of a script from split(): its text (stmt_len
+ * bytes, not NUL-terminated, valid until fn returns) and the 1-based line,
+ * in the whole file, of its first token. Non-zero stops the split.
+ */
+typedef int (*strata_stmt_fn)(void *ctx, const char *stmt, size_t stmt_len,
+                              int line);
+
 /* Driver-defined connection state. */
 typedef struct strata_conn strata_conn;
 
@@ -269,7 +277,27 @@ typedef struct strata_driver {
 	 * the one current_schema() pinned) to sink. */
 	int (*introspect)(strata_conn *conn, const strata_schema_sink *sink,
 	                  strata_dberr *err);
-	/* ---- ABI 2.0 ends here; append ABI 2.1 members below. ---- */
+	/* ---- ABI 2.0 ends here; ABI 2.1 members follow. ---- */
+
+	/* ---- ABI 2.1 ---- */
+	/*
+	 * May be NULL: the core's splitter with the dialect's split_flags (as
+	 * session_setup adjusted them) is used. Split a migration script with
+	 * the database's own parser, without a connection (any thread, init
+	 * done), before any pending file runs. sql is len bytes with no NUL
+	 * byte among them, and sql[len] is '\0'. Call fn once per statement,
+	 * in order, with its text from its first token (no leading blanks or
+	 * comments) to its end, without the terminating ';' (the core trims
+	 * trailing blanks); empty statements and comments alone are not
+	 * statements. When fn returns non-zero, stop and return
+	 * STRATA_DRV_ERROR. When the script does not parse, return
+	 * STRATA_DRV_ERROR with the parser's message in err and the 1-based
+	 * line of the error in *err_line (0: unknown); nothing of the script
+	 * has run then.
+	 */
+	int (*split)(const char *sql, size_t len, strata_stmt_fn fn, void *ctx,
+	             int *err_line, strata_dberr *err);
+	/* ---- ABI 2.1 ends here; append ABI 2.2 members below. ---- */
 } strata_driver;
 
 /* Whether drv has member `op` (within its struct_size) and it is set. */

@@ -426,6 +426,51 @@ STRATA_EXTERN(int) strata_global_init(strata_error *err);
 STRATA_EXTERN(const char *)
 strata_history_status_name(strata_history_status st);
 
+/*
+ * Two schemas compared in a neutral model (strata diff), also across
+ * databases: types, defaults and the differences that are not schema
+ * differences are normalised as strata(1) (diff) describes. A and B are
+ * two open handles (one may be on SQLite, the other on PostgreSQL).
+ */
+typedef enum strata_diff_change {
+	STRATA_DIFF_ONLY_A, /* the object exists only in A */
+	STRATA_DIFF_ONLY_B, /* only in B */
+	STRATA_DIFF_CHANGED /* in both; `attribute` differs */
+} strata_diff_change;
+
+/* Every string belongs to the strata_diff (freed by strata_diff_free). */
+typedef struct strata_diff_item {
+	strata_diff_change change;
+	/* "table", "column", "index", "unique index", "primary key",
+	 * "foreign key", "view", "materialized view", "sequence" */
+	const char *kind;
+	/* "users", "users.email", "posts (user_id, created_at)",
+	 * "posts (user_id) -> users (id)" */
+	const char *object;
+	/* STRATA_DIFF_CHANGED: "type", "nullable", "default", "kind",
+	 * "on delete", "on update"; else NULL */
+	const char *attribute;
+	/* The value in A and in B (a column's neutral description, an
+	 * index's name, the attribute's value); NULL where absent */
+	const char *a, *b;
+	/* One line: "column only in B", "type varchar(200) vs text" */
+	const char *detail;
+} strata_diff_item;
+
+typedef struct strata_diff {
+	strata_diff_item *items; /* read with strata_diff_item_at() */
+	size_t count;            /* 0: the schemas are equal */
+	size_t item_size;
+} strata_diff;
+
+STRATA_EXTERN(const strata_diff_item *)
+strata_diff_item_at(const strata_diff *d, size_t i);
+/* Introspects both targets (each without its history table) and
+ * compares them; items are sorted by table, views and sequences last. */
+STRATA_EXTERN(int)
+strata_diff_get(strata_diff **out, strata *a, strata *b, strata_error *err);
+STRATA_EXTERN(void) strata_diff_free(strata_diff *d);
+
 #ifdef __cplusplus
 }
 #endif

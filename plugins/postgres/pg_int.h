@@ -22,6 +22,7 @@ struct strata_conn {
  * Layers, each calling only those above it:
  *   query.c       errors from libpq, statements, parameters
  *   introspect.c  the schema, through query.c
+ *   split.c       statements, with libpg_query (no connection)
  *   postgres.c    connections, the lock, the catalog; the vtable
  */
 
@@ -32,6 +33,10 @@ int pg__check(strata_conn *c, PGresult *res, strata_dberr *err);
 int pg__exec(strata_conn *c, const char *sql, strata_dberr *err);
 int pg__query(strata_conn *c, const char *sql, const strata_value *params,
               int nparams, strata_row_fn fn, void *fn_ctx, strata_dberr *err);
+
+/* split.c: the split operation (ABI 2.1), with libpg_query. */
+int pg__split(const char *sql, size_t len, strata_stmt_fn fn, void *ctx,
+              int *err_line, strata_dberr *err);
 
 /* introspect.c */
 int pg__introspect(strata_conn *c, const strata_schema_sink *sink,

@@ -631,4 +631,5 @@ const strata_driver strata_driver_postgres = {
         .current_schema = pg_current_schema,
         .table_exists = pg_table_exists,
         .introspect = pg__introspect,
+        .split = pg__split,
 };

@@ -42,7 +42,7 @@ contains() {
 }
 
 is "$(words strata st)" "status" "a command"
-is "$(words strata "")" "baseline check down drivers help history init new plan repair resolve status up" \
+is "$(words strata "")" "baseline check diff down drivers help history init new plan repair resolve status up" \
 	"every command"
 is "$(words strata --url sqlite:x.db -e prod st)" "status" "after global options and their values"
 is "$(words strata help hi)" "history" "help COMMAND"

@@ -6,7 +6,7 @@
 cd "$T_TMP" || exit 1
 unset DATABASE_URL STRATA_URL STRATA_CONFIG STRATA_ENV NO_COLOR
 
-COMMANDS="init new up down status check history plan baseline resolve repair drivers"
+COMMANDS="init new up down status check history plan baseline resolve repair drivers diff"
 
 strata help
 expect_rc 0 "strata help"

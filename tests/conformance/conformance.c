@@ -376,6 +376,7 @@ static strata_conn *open_conn(const conf *c, const char *what)
 static const size_t abi_end[] = {
         offsetof(strata_driver, introspect) +
                 sizeof(((strata_driver *)0)->introspect),
+        offsetof(strata_driver, split) + sizeof(((strata_driver *)0)->split),
 };
 
 static void t_vtable(conf *c)
@@ -470,6 +471,91 @@ static void t_init(const conf *c)
 	rc = c->d->init(&e);
 	if (!check_rc(rc, STRATA_DRV_OK, &e, "init", "init"))
 		bail("%s: init failed; the driver is unusable", c->name);
+}
+
+/* ---- split (ABI 2.1, optional, no connection) ------------------------ */
+
+typedef struct split_seen {
+	int n, stop_at; /* stop_at: return non-zero at this statement */
+	char *text[4];
+	int line[4];
+} split_seen;
+
+static int on_stmt(void *ctx, const char *stmt, size_t len, int line)
+{
+	split_seen *s = ctx;
+
+	if (s->n < 4) {
+		s->text[s->n] = xprintf("%.*s", (int)len, stmt);
+		s->line[s->n] = line;
+	}
+	return ++s->n == s->stop_at;
+}
+
+static int split_run(const conf *c, const char *script, split_seen *s,
+                     int *line, strata_dberr *e)
+{
+	char *sql = xstrdup(script);
+	int rc;
+
+	err_reset(e);
+	*line = -1;
+	rc = c->d->split(sql, strlen(sql), on_stmt, s, line, e);
+	free(sql);
+	return rc;
+}
+
+static void split_free(split_seen *s)
+{
+	int i;
+
+	for (i = 0; i < s->n && i < 4; i++)
+		free(s->text[i]);
+	memset(s, 0, sizeof(*s));
+}
+
+static void t_split(const conf *c)
+{
+	static const char ok[] = "-- strata:allow x\n/* a */ SELECT 1;\n\n"
+	                         "SELECT 'a;b'  ;\n;\n-- the end; no more\n";
+	split_seen s;
+	strata_dberr e;
+	int rc, line;
+
+	if (!STRATA_DRV_HAS(c->d, split))
+		return;
+	memset(&s, 0, sizeof(s));
+	rc = split_run(c, ok, &s, &line, &e);
+	check_rc(rc, STRATA_DRV_OK, &e, "split", "split: a valid script");
+	check(s.n == 2,
+	      "split: two statements, comments and ';' alone are "
+	      "none (%d)",
+	      s.n);
+	if (s.n == 2) {
+		check(!strcmp(s.text[0], "SELECT 1") && s.line[0] == 2,
+		      "split: the first from its first token, on its line "
+		      "(%s, line %d)",
+		      s.text[0], s.line[0]);
+		/* Trailing blanks are the driver's to keep or drop. */
+		check(!strncmp(s.text[1], "SELECT 'a;b'", 12) &&
+		              !strchr(s.text[1] + 12, ';') && s.line[1] == 4,
+		      "split: ';' in a string, none at the end (%s, line %d)",
+		      s.text[1], s.line[1]);
+	}
+	split_free(&s);
+	s.stop_at = 1;
+	rc = split_run(c, ok, &s, &line, &e);
+	check(rc == STRATA_DRV_ERROR && s.n == 1,
+	      "split: a callback's non-zero stops it with STRATA_DRV_ERROR "
+	      "(%s after %d)",
+	      rc_name(rc), s.n);
+	split_free(&s);
+	rc = split_run(c, "SELECT 1;\nSELECT 'no end;\n", &s, &line, &e);
+	check(rc == STRATA_DRV_ERROR && e.message[0] && line == 2,
+	      "split: an unterminated string is an error at its line (%s, "
+	      "line %d: %s)",
+	      rc_name(rc), line, e.message);
+	split_free(&s);
 }
 
 /* ---- connect --------------------------------------------------------- */
@@ -1458,6 +1544,7 @@ int main(int argc, char **argv)
 
 	t_vtable(&c);
 	t_init(&c);
+	t_split(&c);
 	conn = t_connect(&c);
 	t_exec(&c, conn);
 	t_query(&c, conn);

@@ -1,0 +1,119 @@
+#!/bin/sh
+# PostgreSQL scripts are split by PostgreSQL's own parser (libpg_query,
+# driver ABI 2.1 split): SQL-standard bodies (BEGIN ATOMIC ... END) stay
+# whole, and a file that does not parse stops everything at file:line
+# before any pending migration runs. Dollar quotes, E'' strings and nested
+# comments still split as before.
+. "$STRATA_SRCDIR/tests/lib.sh"
+cd "$T_TMP" || exit 1
+unset DATABASE_URL STRATA_URL STRATA_CONFIG STRATA_ENV STRATA_INIT_SQL
+
+atomic() {
+	db_new postgres || return
+	U=$DBURL
+	M=$T_TMP/atomic
+	mig "$M" 1_f up.sql "-- strata:allow nothing
+/* a /* nested */ comment; with a semicolon */
+CREATE TABLE t (x INT);
+CREATE FUNCTION add_one(a int) RETURNS int LANGUAGE sql
+BEGIN ATOMIC
+  SELECT a + 1;
+END;
+CREATE FUNCTION twice(a int) RETURNS int LANGUAGE plpgsql AS \$body\$
+BEGIN
+  RETURN a * 2; -- not the end;
+END;
+\$body\$;
+INSERT INTO t VALUES (length(E'it\\'s; \\\\ x'));
+;;
+-- a trailing comment; not a statement"
+	strata --dir "$M" --url "$U" plan
+	expect_rc 0 "postgres: plan"
+	has "-- line 4
+CREATE FUNCTION add_one(a int) RETURNS int LANGUAGE sql
+BEGIN ATOMIC
+  SELECT a + 1;
+END;" "$OUT" "postgres: plan shows the BEGIN ATOMIC body as one statement"
+	has "-- line 3
+CREATE TABLE t (x INT);" "$OUT" "postgres: the first statement after comments, at its own line"
+	has "-- line 13
+INSERT INTO t" "$OUT" "postgres: E'' string with \\' in one statement"
+	lacks "trailing comment" "$OUT" "postgres: a comment alone is no statement"
+	strata --dir "$M" --url "$U" up
+	expect_rc 0 "postgres: up with BEGIN ATOMIC"
+	has "4 statements" "$OUT" "postgres: four statements ran"
+	is "$(db_query postgres "$U" "SELECT add_one(41), twice(21)")" "42	42" \
+		"postgres: both functions work"
+	is "$(db_query postgres "$U" "SELECT x FROM t")" 9 \
+		"postgres: the E'' string was passed whole (it's; \\ x)"
+}
+
+syntax_error() {
+	db_new postgres || return
+	U=$DBURL
+	M=$T_TMP/syntax
+	mig "$M" 1_ok up.sql "CREATE TABLE first (x INT);"
+	mig "$M" 2_early up.sql "CREATE TABLE second (x INT);"
+	mig "$M" 3_bad up.sql "CREATE TABLE third (x INT);
+
+-- the next statement does not parse
+/* ; */
+CREATE TABLE fourth (
+  y INT, -- é, ü: characters of more than one byte
+  z INT NOT NUL
+);"
+	mig "$M" 4_later up.sql "CREATE TABLE fifth (x INT);"
+	strata --dir "$M" --url "$U" up --to 1
+	expect_rc 0 "postgres: first migration applied"
+	strata --dir "$M" --url "$U" up
+	expect_rc 2 "postgres: a file that does not parse"
+	has "3_bad/up.sql:7: error: syntax error at or near \"NUL\"" "$ERR" \
+		"postgres: the error names file:7 and the parser's message"
+	is "$(db_query postgres "$U" "SELECT string_agg(version, ',' ORDER BY version) FROM strata_migrations")" \
+		1 "postgres: no history row for the pending ones"
+	is "$(db_query postgres "$U" "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'strata_migrations'")" \
+		first "postgres: nothing of the pending files ran, not even the earlier file nor the statement before the error"
+	strata --dir "$M" --url "$U" plan
+	expect_rc 2 "postgres: plan refuses it too"
+	has "3_bad/up.sql:7:" "$ERR" "postgres: plan names file:7"
+	# At the end of the input: the line where the text stops.
+	mig "$M" 3_bad up.sql "SELECT 1;
+SELECT 1 FROM
+"
+	strata --dir "$M" --url "$U" up
+	expect_rc 2 "postgres: a statement cut short"
+	has "3_bad/up.sql:2: error: syntax error at end of input" "$ERR" \
+		"postgres: the line where the text stops"
+	mig "$M" 3_bad up.sql "SELECT 1;
+SELECT 'no end;"
+	strata --dir "$M" --url "$U" up
+	expect_rc 2 "postgres: an unterminated string"
+	has "3_bad/up.sql:2: error: unterminated quoted string" "$ERR" \
+		"postgres: the string's line"
+	mig "$M" 3_bad up.sql "-- only a comment
+;"
+	strata --dir "$M" --url "$U" up
+	expect_rc 2 "postgres: comments and ';' alone are no statement"
+	has "no SQL statement in this file" "$ERR" \
+		"postgres: the empty-file rule still applies"
+	is "$(db_query postgres "$U" "SELECT count(*) FROM strata_migrations")" \
+		1 "postgres: still only the first migration"
+	# The transaction-control check sees the parser's statements.
+	mig "$M" 3_bad up.sql "/* c */ COMMIT;"
+	strata --dir "$M" --url "$U" up
+	expect_rc 2 "postgres: COMMIT in a transactional file"
+	has "3_bad/up.sql:1: error: COMMIT inside a migration" "$ERR" \
+		"postgres: COMMIT found after a leading comment"
+}
+
+for e in $(engines); do
+	case $e in
+	missing-postgres) ok 1 "PostgreSQL server required (STRATA_TEST_REQUIRE_SERVERS=1)" ;;
+	postgres)
+		atomic
+		syntax_error
+		;;
+	esac
+done
+
+done_testing
