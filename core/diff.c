@@ -1,13 +1,14 @@
 /*
  * strata_diff_get: two introspected schemas compared in the neutral model
  * (model.c), also across databases. Tables and columns are matched by
- * name, column order is not compared; indexes by table, columns and
- * uniqueness (names differ between databases: SQLite's autoindexes,
- * MySQL's PRIMARY); foreign keys by columns and referenced table and
- * columns, whatever their names.
+ * name (across drivers whatever its case), column order is not compared;
+ * indexes by table, columns and uniqueness (names differ between databases:
+ * SQLite's autoindexes, MySQL's PRIMARY); foreign keys by columns and
+ * referenced table and columns, whatever their names.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "model.h"
 
@@ -30,7 +31,9 @@ static void add(struct diff_priv *d, strata_diff_change change,
 		d->pub.items = strata__realloc(d->pub.items,
 		                               d->cap * sizeof(*d->pub.items));
 	}
-	if (change == STRATA_DIFF_CHANGED)
+	if (change == STRATA_DIFF_CHANGED && !strcmp(attribute, "name"))
+		detail = strata__printf("case differs: %s vs %s", a, b);
+	else if (change == STRATA_DIFF_CHANGED)
 		detail = strata__printf("%s %s vs %s", attribute,
 		                        a ? a : "none", b ? b : "none");
 	else
@@ -82,6 +85,40 @@ static int same_type(const struct diff_priv *d, const char *a, const char *b)
 	       strata__type_integer(a) && strata__type_integer(b);
 }
 
+/* Two databases of one driver: the reported types, which keep what the
+ * neutral type drops (unsigned, fractional seconds precision). */
+static int same_exact(const struct diff_priv *d, const char *a, const char *b)
+{
+	char *x, *y;
+	int same;
+
+	if (strcmp(d->drv_a, d->drv_b))
+		return 1;
+	x = strata__type_exact(a);
+	y = strata__type_exact(b);
+	same = !strcmp(x, y);
+	free(x);
+	free(y);
+	return same;
+}
+
+/* Names across drivers are matched whatever their case (PostgreSQL folds
+ * unquoted names to lowercase, MySQL on Windows too, SQLite keeps them). */
+static int name_cmp(const struct diff_priv *d, const char *a, const char *b)
+{
+	if (strcmp(d->drv_a, d->drv_b))
+		return strcasecmp(a, b);
+	return strata__name_cmp(a, b);
+}
+
+static void case_differs(struct diff_priv *d, const char *kind, const char *a,
+                         const char *b)
+{
+	if (strcmp(a, b))
+		add(d, STRATA_DIFF_CHANGED, kind, strata__strdup(a), "name", a,
+		    b);
+}
+
 static int same_str(const char *a, const char *b)
 {
 	return a == b || (a && b && !strcmp(a, b));
@@ -95,7 +132,7 @@ static void columns(struct diff_priv *d, const strata__mtable *ta,
 	while (i < ta->ncols || j < tb->ncols) {
 		const strata__mcol *a = i < ta->ncols ? &ta->cols[i] : NULL;
 		const strata__mcol *b = j < tb->ncols ? &tb->cols[j] : NULL;
-		int c = !a ? 1 : !b ? -1 : strcmp(a->name, b->name);
+		int c = !a ? 1 : !b ? -1 : name_cmp(d, a->name, b->name);
 		char *desc;
 
 		if (c < 0) {
@@ -116,10 +153,22 @@ static void columns(struct diff_priv *d, const strata__mtable *ta,
 			j++;
 			continue;
 		}
+		if (strcmp(a->name, b->name)) {
+			char *x = strata__printf("%s.%s", ta->name, a->name);
+			char *y = strata__printf("%s.%s", tb->name, b->name);
+
+			case_differs(d, "column", x, y);
+			free(x);
+			free(y);
+		}
 		if (!same_type(d, a->type, b->type))
 			add(d, STRATA_DIFF_CHANGED, "column",
 			    strata__printf("%s.%s", ta->name, a->name), "type",
 			    a->type, b->type);
+		else if (!same_exact(d, a->raw, b->raw))
+			add(d, STRATA_DIFF_CHANGED, "column",
+			    strata__printf("%s.%s", ta->name, a->name), "type",
+			    a->raw, b->raw);
 		if (a->nullable != b->nullable)
 			add(d, STRATA_DIFF_CHANGED, "column",
 			    strata__printf("%s.%s", ta->name, a->name),
@@ -141,11 +190,32 @@ static const char *idx_kind(const strata__midx *x)
 	                   : "index";
 }
 
-static int idx_cmp(const strata__midx *a, const strata__midx *b)
+/* Columns and uniqueness: what makes two indexes the same one. */
+static int idx_base(const struct diff_priv *d, const strata__midx *a,
+                    const strata__midx *b)
 {
-	int c = strcmp(a->columns, b->columns);
+	int c = name_cmp(d, a->columns, b->columns);
 
 	return c ? c : a->unique - b->unique;
+}
+
+/* The order of model.c (primary last) to walk both lists. A primary key
+ * on one side and a unique index on the same columns on the other are
+ * one index of another kind (0), unless the side with the unique index
+ * also has that primary key next. */
+static int idx_cmp(const struct diff_priv *d, const strata__midx *a,
+                   const strata__midx *an, const strata__midx *b,
+                   const strata__midx *bn)
+{
+	int c = idx_base(d, a, b);
+
+	if (c || a->primary == b->primary)
+		return c;
+	if (!a->primary && an && !idx_base(d, an, b) && an->primary)
+		return -1;
+	if (!b->primary && bn && !idx_base(d, a, bn) && bn->primary)
+		return 1;
+	return 0;
 }
 
 static void index_only(struct diff_priv *d, const strata__mtable *t,
@@ -171,7 +241,9 @@ static void indexes(struct diff_priv *d, const strata__mtable *ta,
 	while (i < ta->nidx || j < tb->nidx) {
 		const strata__midx *a = i < ta->nidx ? &ta->idx[i] : NULL;
 		const strata__midx *b = j < tb->nidx ? &tb->idx[j] : NULL;
-		int c = !a ? 1 : !b ? -1 : idx_cmp(a, b);
+		const strata__midx *an = i + 1 < ta->nidx ? a + 1 : NULL;
+		const strata__midx *bn = j + 1 < tb->nidx ? b + 1 : NULL;
+		int c = !a ? 1 : !b ? -1 : idx_cmp(d, a, an, b, bn);
 
 		if (c < 0) {
 			index_only(d, ta, a, STRATA_DIFF_ONLY_A);
@@ -217,11 +289,11 @@ static void fks(struct diff_priv *d, const strata__mtable *ta,
 		if (!a || !b) {
 			c = !a ? 1 : -1;
 		} else {
-			c = strcmp(a->columns, b->columns);
+			c = name_cmp(d, a->columns, b->columns);
 			if (!c)
-				c = strcmp(a->ref_table, b->ref_table);
+				c = name_cmp(d, a->ref_table, b->ref_table);
 			if (!c)
-				c = strcmp(a->ref_columns, b->ref_columns);
+				c = name_cmp(d, a->ref_columns, b->ref_columns);
 		}
 		if (c < 0) {
 			add(d, STRATA_DIFF_ONLY_A, "foreign key",
@@ -256,7 +328,7 @@ static void tables(struct diff_priv *d, const strata__model *ma,
 		        i < ma->ntables ? &ma->tables[i] : NULL;
 		const strata__mtable *b =
 		        j < mb->ntables ? &mb->tables[j] : NULL;
-		int c = !a ? 1 : !b ? -1 : strcmp(a->name, b->name);
+		int c = !a ? 1 : !b ? -1 : name_cmp(d, a->name, b->name);
 
 		if (c < 0) {
 			add(d, STRATA_DIFF_ONLY_A, "table",
@@ -267,6 +339,7 @@ static void tables(struct diff_priv *d, const strata__model *ma,
 			    strata__strdup(b->name), NULL, NULL, b->name);
 			j++;
 		} else {
+			case_differs(d, "table", a->name, b->name);
 			columns(d, a, b);
 			indexes(d, a, b);
 			fks(d, a, b);

@@ -191,34 +191,43 @@ static int on_object(void *ctx, const char *kind, const char *name,
 	return 0;
 }
 
+int strata__name_cmp(const char *a, const char *b)
+{
+	int c = strcasecmp(a, b);
+
+	return c ? c : strcmp(a, b);
+}
+
 static int cmp_col(const void *a, const void *b)
 {
-	return strcmp(((const strata__mcol *)a)->name,
-	              ((const strata__mcol *)b)->name);
+	return strata__name_cmp(((const strata__mcol *)a)->name,
+	                        ((const strata__mcol *)b)->name);
 }
 
 static int cmp_idx(const void *a, const void *b)
 {
 	const strata__midx *x = a, *y = b;
-	int c = strcmp(x->columns, y->columns);
+	int c = strata__name_cmp(x->columns, y->columns);
 
-	return c ? c : x->unique - y->unique;
+	if (!c)
+		c = x->unique - y->unique;
+	return c ? c : x->primary - y->primary;
 }
 
 static int cmp_fk(const void *a, const void *b)
 {
 	const strata__mfk *x = a, *y = b;
-	int c = strcmp(x->columns, y->columns);
+	int c = strata__name_cmp(x->columns, y->columns);
 
 	if (!c)
-		c = strcmp(x->ref_table, y->ref_table);
-	return c ? c : strcmp(x->ref_columns, y->ref_columns);
+		c = strata__name_cmp(x->ref_table, y->ref_table);
+	return c ? c : strata__name_cmp(x->ref_columns, y->ref_columns);
 }
 
 static int cmp_table(const void *a, const void *b)
 {
-	return strcmp(((const strata__mtable *)a)->name,
-	              ((const strata__mtable *)b)->name);
+	return strata__name_cmp(((const strata__mtable *)a)->name,
+	                        ((const strata__mtable *)b)->name);
 }
 
 static int cmp_object(const void *a, const void *b)
@@ -282,17 +291,26 @@ static void finish_table(strata__model *m, strata__mtable *t)
 		for (j = 0; !t->idx[i].unique && j < t->nfks; j++)
 			if (!strcmp(t->idx[i].columns, t->fks[j].columns))
 				t->idx[i].fk_support = 1;
-	qsort(t->cols, t->ncols, sizeof(*t->cols), cmp_col);
-	qsort(t->idx, t->nidx, sizeof(*t->idx), cmp_idx);
+	if (t->ncols > 1)
+		qsort(t->cols, t->ncols, sizeof(*t->cols), cmp_col);
+	if (t->nidx > 1)
+		qsort(t->idx, t->nidx, sizeof(*t->idx), cmp_idx);
 }
 
 /* Whether seq (as nextval() names it: maybe schema-qualified, maybe
  * quoted) is name. */
 static int seq_is(const char *seq, const char *name)
 {
-	const char *dot = strrchr(seq, '.');
+	const char *dot = NULL, *p;
+	int quoted = 0;
 	size_t n;
 
+	/* The schema's dot, not one inside a quoted name ("a.b_id_seq"). */
+	for (p = seq; *p; p++)
+		if (*p == '"')
+			quoted = !quoted;
+		else if (*p == '.' && !quoted)
+			dot = p;
 	if (dot)
 		seq = dot + 1;
 	n = strlen(seq);
@@ -328,8 +346,10 @@ static void finish(strata__model *m)
 
 	drop_owned_sequences(m);
 
-	qsort(m->tables, m->ntables, sizeof(*m->tables), cmp_table);
-	qsort(m->objects, m->nobjects, sizeof(*m->objects), cmp_object);
+	if (m->ntables > 1)
+		qsort(m->tables, m->ntables, sizeof(*m->tables), cmp_table);
+	if (m->nobjects > 1)
+		qsort(m->objects, m->nobjects, sizeof(*m->objects), cmp_object);
 	for (i = 0; i < m->ntables; i++)
 		finish_table(m, &m->tables[i]);
 	/* SQLite's REFERENCES t without columns means t's primary key. */
@@ -352,7 +372,8 @@ static void finish(strata__model *m)
 				f->ref_columns = strata__strdup(pk->columns);
 			}
 		}
-		qsort(t->fks, t->nfks, sizeof(*t->fks), cmp_fk);
+		if (t->nfks > 1)
+			qsort(t->fks, t->nfks, sizeof(*t->fks), cmp_fk);
 	}
 }
 

@@ -56,12 +56,19 @@ int strata__model_read(strata__model **out, const strata_driver *drv,
                        strata_conn *conn, const char *exclude_table,
                        strata_error *err);
 void strata__model_free(strata__model *m);
+/* The order of tables and columns in a model: case-insensitive first, so
+ * that names differing only in case sit side by side. */
+int strata__name_cmp(const char *a, const char *b);
 const strata__mtable *strata__model_table(const strata__model *m,
                                           const char *name);
 
 /* typemap.c: a dialect's type name as the neutral type (caller frees);
  * *autoinc is set for MySQL's auto_increment. */
 char *strata__type_neutral(const char *driver, const char *type, int *autoinc);
+/* A type as the database reported it, for two databases of one driver:
+ * lowercase, integer display widths and auto_increment dropped, the rest
+ * (unsigned, precision) kept. Caller frees. */
+char *strata__type_exact(const char *type);
 /* smallint, integer or bigint. */
 int strata__type_integer(const char *neutral);
 /* A default expression normalised for a column of neutral_type; NULL:

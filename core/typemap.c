@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "model.h"
 
@@ -200,30 +201,111 @@ char *strata__type_neutral(const char *driver, const char *type, int *autoinc)
 	return out;
 }
 
+char *strata__type_exact(const char *type)
+{
+	char *t = squash(type ? type : ""), *p, *name, *out;
+	int autoinc;
+
+	/* auto_increment is compared as the default; DEFAULT_GENERATED
+	 * only marks MySQL 8's expression defaults. */
+	if ((p = strstr(t, " auto_increment")) != NULL)
+		memmove(p, p + 15, strlen(p + 15) + 1);
+	if ((p = strstr(t, " default_generated")) != NULL)
+		memmove(p, p + 18, strlen(p + 18) + 1);
+	/* Integer display widths (int(11)) mean nothing; MySQL 8 drops
+	 * them. tinyint(1) is boolean: kept. */
+	name = name_of(t);
+	out = strata__type_neutral("mysql", name, &autoinc);
+	if (strcmp(name, "tinyint") && strata__type_integer(out) &&
+	    (p = strchr(t, '(')) != NULL && strchr(p, ')'))
+		memmove(p, strchr(p, ')') + 1, strlen(strchr(p, ')') + 1) + 1);
+	free(out);
+	free(name);
+	return t;
+}
+
 int strata__type_integer(const char *neutral)
 {
 	return !strcmp(neutral, "integer") || !strcmp(neutral, "smallint") ||
 	       !strcmp(neutral, "bigint");
 }
 
-/* Strips PostgreSQL casts ("'x'::character varying", "0::bigint") from
- * the end, outside quotes. */
+/* Words that continue a multi-word type name after a cast:
+ * "character varying", "timestamp(3) without time zone". */
+static int type_word_more(const char *w, size_t n)
+{
+	static const char *const more[] = {"varying", "precision", "with",
+	                                   "without", "time",      "zone"};
+	size_t i;
+
+	for (i = 0; i < sizeof(more) / sizeof(*more); i++)
+		if (strlen(more[i]) == n && !strncasecmp(w, more[i], n))
+			return 1;
+	return 0;
+}
+
+static int ident_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_' || c == '.' || c == '"';
+}
+
+/* End of the type name starting at s: words (maybe schema-qualified or
+ * quoted), "(n)" and "[]". */
+static const char *type_end(const char *s)
+{
+	const char *p = s;
+
+	for (;;) {
+		const char *w = p;
+
+		while (isspace((unsigned char)*w))
+			w++;
+		if (p != s) {
+			size_t n = 0;
+
+			while (isalpha((unsigned char)w[n]))
+				n++;
+			if (!type_word_more(w, n))
+				return p;
+		}
+		p = w;
+		while (ident_char(*p))
+			p++;
+		if (p == w)
+			return p;
+		for (;;) {
+			const char *q = p;
+
+			while (isspace((unsigned char)*q))
+				q++;
+			if (*q == '(' && strchr(q, ')'))
+				p = strchr(q, ')') + 1;
+			else if (q[0] == '[' && q[1] == ']')
+				p = q + 2;
+			else
+				break;
+		}
+	}
+}
+
+/* Removes PostgreSQL casts ("'x'::character varying", "0::bigint"),
+ * only the "::type" token, outside quotes. */
 static void strip_casts(char *s)
 {
-	for (;;) {
-		size_t n = strlen(s), i;
-		int quoted = 0;
-		char *cast = NULL;
+	int quoted = 0;
+	char *p = s;
 
-		for (i = 0; i < n; i++) {
-			if (s[i] == '\'')
-				quoted = !quoted;
-			else if (!quoted && s[i] == ':' && s[i + 1] == ':')
-				cast = s + i;
+	while (*p) {
+		if (*p == '\'') {
+			quoted = !quoted;
+			p++;
+		} else if (!quoted && p[0] == ':' && p[1] == ':') {
+			const char *e = type_end(p + 2);
+
+			memmove(p, e, strlen(e) + 1);
+		} else {
+			p++;
 		}
-		if (!cast)
-			return;
-		*cast = '\0';
 	}
 }
 
@@ -285,6 +367,86 @@ static char *trim_dup(const char *s)
 	return strata__printf("%.*s", (int)n, s);
 }
 
+/* Blanks outside quotes removed: "1 + 2" is "1+2". */
+static void drop_blanks(char *s)
+{
+	char *o = s, q = 0;
+
+	for (; *s; s++) {
+		if (q ? *s == q : (*s == '\'' || *s == '"'))
+			q = q ? 0 : *s;
+		if (q || !isspace((unsigned char)*s))
+			*o++ = *s;
+	}
+	*o = '\0';
+}
+
+/*
+ * A numeric literal in one exact decimal spelling ("1e3", "1000.0" and
+ * "1000" are "1000"), done on the digits so that no precision is lost;
+ * NULL if s is no plain number.
+ */
+static char *number_canon(const char *s)
+{
+	strata__buf b = STRATA__BUF_INIT;
+	char digits[128];
+	size_t nd = 0, lead = 0, i;
+	long point = 0, exp = 0;
+	int neg = 0, seen = 0, dot = 0;
+
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	for (; isdigit((unsigned char)*s) || (*s == '.' && !dot); s++) {
+		if (*s == '.') {
+			dot = 1;
+			continue;
+		}
+		if (nd == sizeof(digits))
+			return NULL;
+		seen = 1;
+		digits[nd++] = *s;
+		if (!dot)
+			point++;
+	}
+	if (!seen)
+		return NULL;
+	if (*s == 'e' || *s == 'E') {
+		char *end;
+
+		exp = strtol(s + 1, &end, 10);
+		if (end == s + 1 || exp > 64 || exp < -64)
+			return NULL;
+		s = end;
+	}
+	if (*s)
+		return NULL;
+	point += exp;
+	while (lead < nd && digits[lead] == '0') {
+		lead++;
+		point--;
+	}
+	while (nd > lead && digits[nd - 1] == '0')
+		nd--;
+	if (lead == nd)
+		return strata__strdup("0");
+	if (neg)
+		strata__buf_putc(&b, '-');
+	if (point <= 0) {
+		strata__buf_puts(&b, "0.");
+		for (; point < 0; point++)
+			strata__buf_putc(&b, '0');
+	}
+	for (i = lead; i < nd; i++) {
+		if (point > 0 && (long)(i - lead) == point)
+			strata__buf_putc(&b, '.');
+		strata__buf_putc(&b, digits[i]);
+	}
+	for (i = nd - lead; point > 0 && (long)i < point; i++)
+		strata__buf_putc(&b, '0');
+	strata__buf_puts(&b, "");
+	return strata__buf_detach(&b);
+}
+
 char *strata__default_neutral(const char *neutral_type, const char *dflt)
 {
 	char *d, *inner;
@@ -297,6 +459,7 @@ char *strata__default_neutral(const char *neutral_type, const char *dflt)
 	strip_casts(d);
 	strip_parens(d);
 	lower_unquoted(d);
+	drop_blanks(d);
 	n = strlen(d);
 	/* NULL is no default at all. */
 	if (!*d || !strcmp(d, "null")) {
@@ -311,6 +474,17 @@ char *strata__default_neutral(const char *neutral_type, const char *dflt)
 	    !strcmp(d, "statement_timestamp()")) {
 		free(d);
 		return strata__strdup("current_timestamp");
+	}
+	if (!strcmp(d, "current_date") || !strcmp(d, "current_date()") ||
+	    !strcmp(d, "curdate()")) {
+		free(d);
+		return strata__strdup("current_date");
+	}
+	if (!strcmp(d, "current_time") || starts(d, "current_time(") ||
+	    !strcmp(d, "curtime()") || !strcmp(d, "localtime") ||
+	    starts(d, "localtime(")) {
+		free(d);
+		return strata__strdup("current_time");
 	}
 	/* A quoted number ('0', MariaDB's quoting of some literals) is
 	 * the number. */
@@ -338,13 +512,10 @@ char *strata__default_neutral(const char *neutral_type, const char *dflt)
 			return strata__strdup("false");
 		}
 	}
-	/* Numbers in one spelling: "0.00" and "0" differ only in scale. */
-	if (is_number(d) && strchr(d, '.') && !strchr(d, 'e')) {
-		n = strlen(d);
-		while (n > 1 && d[n - 1] == '0')
-			d[--n] = '\0';
-		if (n > 1 && d[n - 1] == '.')
-			d[--n] = '\0';
+	/* Numbers in one spelling: "0.00" and "0", "1e3" and "1000". */
+	if ((inner = number_canon(d)) != NULL) {
+		free(d);
+		d = inner;
 	}
 	return d;
 }

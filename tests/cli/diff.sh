@@ -167,6 +167,64 @@ for x in $KINDS; do
 	done
 done
 
+# A primary key and a unique index on the same column, under other index
+# names, pair up with their like (the primary key is a sort key).
+sqlite3 pk1.db "CREATE TABLE p (a TEXT NOT NULL PRIMARY KEY, b INT);
+CREATE UNIQUE INDEX p_one ON p (a); CREATE INDEX p_b ON p (b);"
+sqlite3 pk2.db "CREATE TABLE p (a TEXT NOT NULL PRIMARY KEY, b INT);
+CREATE INDEX p_b2 ON p (b); CREATE UNIQUE INDEX p_two ON p (a);"
+strata diff pk1.db pk2.db
+expect_rc 0 "primary key and unique index on one column: equal"
+sqlite3 pk3.db "CREATE TABLE p (a TEXT NOT NULL UNIQUE, b INT);
+CREATE INDEX p_b ON p (b);"
+strata diff pk1.db pk3.db
+expect_rc 3 "primary key dropped: differs"
+has "p (a): primary key only in A" "$OUT" "names the primary key"
+is "$(printf '%s\n' "$OUT" | wc -l | tr -d ' ')" 1 "only the primary key"
+
+# Across drivers, names are matched whatever their case; a serial in a
+# table whose quoted name holds a dot owns its sequence.
+if engines | grep -qx postgres; then
+	sqlite3 case.db 'CREATE TABLE "Foo" ("Id" INTEGER PRIMARY KEY, "Name" TEXT);
+CREATE TABLE "a.b" (id INTEGER PRIMARY KEY);'
+	if db_new postgres; then
+		db_query postgres "$DBURL" 'CREATE TABLE foo (id SERIAL PRIMARY KEY, name TEXT);
+CREATE TABLE "a.b" (id SERIAL PRIMARY KEY);' >/dev/null
+		strata diff case.db "$DBURL"
+		expect_rc 3 "sqlite vs postgres: names differ in case"
+		has "Foo: case differs: Foo vs foo" "$OUT" "table case differs"
+		has "Foo.Id: case differs: Foo.Id vs foo.id" "$OUT" \
+			"column case differs"
+		lacks "only in" "$OUT" "case: nothing only on one side"
+		lacks "sequence" "$OUT" "quoted dotted table: its sequence is owned"
+		is "$(printf '%s\n' "$OUT" | wc -l | tr -d ' ')" 3 \
+			"case: one line per name"
+	else
+		ok 1 "postgres: database for the case test"
+	fi
+fi
+
+# Two databases of one driver compare the reported type too: unsigned and
+# fractional seconds precision are differences between MySQL databases.
+if engines | grep -qx mysql; then
+	if db_new mysql; then
+		m1=$DBURL
+		db_query mysql "$m1" "CREATE TABLE t (a INT, b INT, ts TIMESTAMP(3) NULL, n DECIMAL(10,2))"
+		db_new mysql
+		m2=$DBURL
+		db_query mysql "$m2" "CREATE TABLE t (a INT UNSIGNED, b INT, ts TIMESTAMP(6) NULL, n DECIMAL(10,2))"
+		strata diff "$m1" "$m2"
+		expect_rc 3 "mysql vs mysql: exact types differ"
+		has "t.a: type int(11) vs int(10) unsigned" "$OUT" "unsigned differs"
+		has "t.ts: type timestamp(3) vs timestamp(6)" "$OUT" \
+			"precision differs"
+		is "$(printf '%s\n' "$OUT" | wc -l | tr -d ' ')" 2 \
+			"mysql: only those two"
+	else
+		ok 1 "mysql: databases for the exact type test"
+	fi
+fi
+
 # Usage and configuration errors: exit 2, nothing created.
 strata diff a.db
 expect_rc 2 "one operand"

@@ -88,5 +88,56 @@ int main(void)
 	dflt("boolean", "0", "false");
 	dflt("varchar(5)", "'0'", "'0'");
 	dflt("text", "'Mixed Case'", "'Mixed Case'");
+	/* Only the "::type" token goes, not the rest of the expression. */
+	dflt("text", "('a'::text || 'b'::text)", "'a'||'b'");
+	dflt("text", "'a'::character varying(5) || 'b'", "'a'||'b'");
+	dflt("timestamp", "'2000-01-01'::timestamp(3) without time zone + x",
+	     "'2000-01-01'+x");
+	dflt("text", "'{}'::text[]", "'{}'");
+	dflt("text", "'a::b'::text", "'a::b'");
+	/* The current date and time, however spelt. */
+	dflt("date", "curdate()", "current_date");
+	dflt("date", "current_date()", "current_date");
+	dflt("date", "CURRENT_DATE", "current_date");
+	dflt("time", "curtime()", "current_time");
+	dflt("time", "CURRENT_TIME", "current_time");
+	dflt("time", "current_time(0)", "current_time");
+	/* Numbers compared as numbers. */
+	dflt("numeric", "1e3", "1000");
+	dflt("numeric", "1000", "1000");
+	dflt("numeric", "1.0", "1");
+	dflt("numeric", "1.5E-2", "0.015");
+	dflt("numeric", "-0.50", "-0.5");
+	dflt("numeric", "'-2.5e1'::numeric", "-25");
+	dflt("numeric", "0.000", "0");
+	dflt("numeric", "012", "12");
+	dflt("bigint", "12345678901234567890", "12345678901234567890");
+	/* Blanks outside quotes do not count. */
+	dflt("integer", "1+2", "1+2");
+	dflt("integer", "1 + 2", "1+2");
+	dflt("text", "'a  b'", "'a  b'");
+	/* One driver: the reported type, display widths aside. */
+	{
+		char *x = strata__type_exact("int(10) unsigned");
+		char *y = strata__type_exact("int(11)");
+		char *z = strata__type_exact("INT(11) auto_increment");
+		char *t3 = strata__type_exact("timestamp(3)");
+		char *t6 = strata__type_exact("timestamp(6)");
+		char *n1 = strata__type_exact("decimal(10,2)");
+		char *n2 = strata__type_exact("decimal(12,2)");
+
+		ok(strcmp(x, y) != 0, "exact: unsigned differs");
+		is_str(y, "int", "exact: display width dropped");
+		is_str(z, "int", "exact: auto_increment dropped");
+		ok(strcmp(t3, t6) != 0, "exact: timestamp precision differs");
+		ok(strcmp(n1, n2) != 0, "exact: numeric precision differs");
+		free(x);
+		free(y);
+		free(z);
+		free(t3);
+		free(t6);
+		free(n1);
+		free(n2);
+	}
 	return tap_done();
 }
