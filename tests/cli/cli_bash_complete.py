@@ -37,6 +37,24 @@ def read_until(fd, marker, timeout=20):
     return out
 
 
+def settle(fd, quiet=0.4, timeout=10):
+    """What fd prints until it has been quiet for `quiet` seconds."""
+    out = b""
+    end = time.time() + timeout
+    while time.time() < end:
+        r, _, _ = select.select([fd], [], [], quiet)
+        if not r:
+            break
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    return out
+
+
 def main():
     script, line = sys.argv[1], sys.argv[2]
     env = dict(os.environ, TERM="dumb", PS1="$ ", INPUTRC="/dev/null",
@@ -55,15 +73,16 @@ def main():
     seen = read_until(fd, b"READY\r\n")
     if b"$ " not in seen.split(b"READY\r\n", 1)[-1]:
         read_until(fd, b"$ ")
+    # Each key only once bash has answered the previous one: readline
+    # echoes the line, and a TAB's completion or list is followed by quiet.
     os.write(fd, line.encode())
-    time.sleep(0.1)
-    os.write(fd, b"\t")
-    time.sleep(0.1)
-    os.write(fd, b"\t")
-    time.sleep(0.1)
+    seen = read_until(fd, line[-8:].encode())
+    for _ in range(2):
+        os.write(fd, b"\t")
+        seen += settle(fd)
     os.write(fd, b"\n")
     os.write(fd, b"echo DO''NE\n")
-    out = read_until(fd, b"DONE\r\n")
+    out = seen + read_until(fd, b"DONE\r\n")
     os.write(fd, b"exit\n")
     try:
         os.waitpid(pid, 0)
