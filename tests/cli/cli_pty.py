@@ -11,10 +11,12 @@ When $STRATA_WRAP is set (e.g. valgrind) and COMMAND is $STRATA_BIN, it
 runs as tests/lib.sh runs strata: $STRATA_LIBTOOL --mode=execute
 $STRATA_WRAP COMMAND ARGS...
 """
+import fcntl
 import os
-import pty
+import select
 import shlex
 import sys
+import termios
 
 
 def wrapped(cmd):
@@ -42,25 +44,37 @@ def main():
     if stdin_pipe:
         r, w = os.pipe()
         os.close(w)
-    pid, fd = pty.fork()
+    # The parent keeps the slave open, so reading the master never ends in
+    # EIO while output the child wrote just before it exited is still in
+    # the terminal's buffers (some kernels drop it then).
+    master, slave = os.openpty()
+    pid = os.fork()
     if pid == 0:
-        if stdin_pipe:
-            os.dup2(r, 0)
+        os.setsid()
+        os.close(master)
+        fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+        os.dup2(r if stdin_pipe else slave, 0)
+        os.dup2(slave, 1)
+        os.dup2(slave, 2)
+        if slave > 2:
+            os.close(slave)
         os.execvp(cmd[0], cmd)
     out = b""
     asked = False
+    status = None
     while True:
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        out += chunk
-        if answer is not None and not asked and b"[y/N]" in out:
-            os.write(fd, answer.encode() + b"\n")
-            asked = True
-    _, status = os.waitpid(pid, 0)
+        ready, _, _ = select.select([master], [], [], 0.05)
+        if ready:
+            out += os.read(master, 4096)
+            if answer is not None and not asked and b"[y/N]" in out:
+                os.write(master, answer.encode() + b"\n")
+                asked = True
+            continue
+        if status is not None:
+            break  # exited, and nothing more came within 50 ms
+        done, st = os.waitpid(pid, os.WNOHANG)
+        if done:
+            status = st
     sys.stdout.buffer.write(out)
     sys.stdout.flush()
     sys.exit(os.waitstatus_to_exitcode(status) & 0xFF)
