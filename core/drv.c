@@ -385,3 +385,36 @@ int strata__drv_split(const strata_driver *d, strata__stmts *out,
 	return strata__err_at(err, STRATA_EUSAGE, file, line > 0 ? line : 0,
 	                      "%s", de.message);
 }
+
+/* ABI 2.2. Absent analyze: STRATA_DRV_OK with *present = 0, and the core's
+ * tokenizer reads the statement instead. */
+int strata__drv_analyze(const strata_driver *d, const char *stmt, size_t len,
+                        strata_action_fn fn, void *ctx, int *present,
+                        strata_dberr *de)
+{
+	*present = d && STRATA_DRV_HAS(d, analyze);
+	if (!*present)
+		return STRATA_DRV_OK;
+	return done(d, "analyze", d->analyze(stmt, len, fn, ctx, de), de);
+}
+
+/* Absent prepare: *present = 0 (nothing can be said about the statement). */
+int strata__drv_prepare(const strata_driver *d, strata_conn *c,
+                        const char *sql, int *present, strata_dberr *de)
+{
+	*present = d && STRATA_DRV_HAS(d, prepare);
+	if (!*present)
+		return STRATA_DRV_OK;
+	return done(d, "prepare", d->prepare(c, sql, de), de);
+}
+
+/* Absent introspect_detail: nothing more is reported. */
+int strata__drv_introspect_detail(const strata_driver *d, strata_conn *c,
+                                  const strata_detail_sink *sink,
+                                  strata_dberr *de)
+{
+	if (!d || !STRATA_DRV_HAS(d, introspect_detail))
+		return STRATA_DRV_OK;
+	return done(d, "introspect_detail", d->introspect_detail(c, sink, de),
+	            de);
+}

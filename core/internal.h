@@ -289,6 +289,16 @@ int strata__drv_split(const strata_driver *d, strata__stmts *out,
                       const char *sql, size_t len, unsigned flags,
                       const char *file, strata_error *err);
 
+/* ABI 2.2 operations; *present tells whether the driver has them. */
+int strata__drv_analyze(const strata_driver *d, const char *stmt, size_t len,
+                        strata_action_fn fn, void *ctx, int *present,
+                        strata_dberr *de);
+int strata__drv_prepare(const strata_driver *d, strata_conn *c,
+                        const char *sql, int *present, strata_dberr *de);
+int strata__drv_introspect_detail(const strata_driver *d, strata_conn *c,
+                                  const strata_detail_sink *sink,
+                                  strata_dberr *de);
+
 /* schema.c: neutral model, fingerprinted. */
 typedef struct strata__schema strata__schema;
 int strata__schema_read(strata__schema **out, const strata_driver *drv,

@@ -19,7 +19,7 @@ extern "C" {
 #endif
 
 #define STRATA_DRIVER_ABI_MAJOR 2
-#define STRATA_DRIVER_ABI_MINOR 1
+#define STRATA_DRIVER_ABI_MINOR 2
 #define STRATA_DRIVER_ABI_VERSION                                              \
 	((uint32_t)((STRATA_DRIVER_ABI_MAJOR << 16) | STRATA_DRIVER_ABI_MINOR))
 
@@ -163,6 +163,107 @@ typedef struct strata_schema_sink {
 typedef int (*strata_stmt_fn)(void *ctx, const char *stmt, size_t stmt_len,
                               int line);
 
+/*
+ * What one statement changes, as analyze() reports it (ABI 2.2): the
+ * neutral facts the linter's rules read. One statement may report several
+ * actions (an ALTER TABLE with several clauses). Names are unquoted, as
+ * the database would resolve them (unquoted identifiers folded the
+ * dialect's way); strings are valid until the callback returns.
+ */
+enum strata_action_kind {
+	STRATA_ACT_OTHER = 0,        /* anything not listed below */
+	STRATA_ACT_CREATE_TABLE,     /* table */
+	STRATA_ACT_DROP_TABLE,       /* table (one action per table) */
+	STRATA_ACT_TRUNCATE,         /* table */
+	STRATA_ACT_DELETE,           /* table; F_WHERE */
+	STRATA_ACT_UPDATE,           /* table; F_WHERE */
+	STRATA_ACT_ADD_COLUMN,       /* table, column, type; F_NOT_NULL,
+	                                F_DEFAULT, F_VOLATILE_DEFAULT,
+	                                F_GENERATED */
+	STRATA_ACT_DROP_COLUMN,      /* table, column */
+	STRATA_ACT_ALTER_TYPE,       /* table, column, type (the new one);
+	                                F_USING. MySQL MODIFY/CHANGE also
+	                                sets F_NOT_NULL as written */
+	STRATA_ACT_SET_NOT_NULL,     /* table, column */
+	STRATA_ACT_DROP_NOT_NULL,    /* table, column */
+	STRATA_ACT_SET_DEFAULT,      /* table, column; F_VOLATILE_DEFAULT */
+	STRATA_ACT_CREATE_INDEX,     /* table, name; F_UNIQUE,
+	                                F_CONCURRENTLY, F_ONLINE */
+	STRATA_ACT_DROP_INDEX,       /* name, table if known;
+	                                F_CONCURRENTLY */
+	STRATA_ACT_ADD_CONSTRAINT,   /* table, name, detail: "primary key",
+	                                "unique", "foreign key", "check",
+	                                "exclusion"; F_NOT_VALID */
+	STRATA_ACT_VALIDATE_CONSTRAINT, /* table, name */
+	STRATA_ACT_DROP_CONSTRAINT,  /* table, name */
+	STRATA_ACT_RENAME_TABLE,     /* table, name (the new name) */
+	STRATA_ACT_RENAME_COLUMN,    /* table, column, name (the new name) */
+	/* A session setting that bounds lock waits (PostgreSQL lock_timeout,
+	 * MySQL lock_wait_timeout); detail: the value as written */
+	STRATA_ACT_SET_LOCK_TIMEOUT,
+	STRATA_ACT_DROP_SCHEMA,      /* name: a schema or database */
+	STRATA_ACT_ALTER_TABLE_OTHER /* table: an ALTER TABLE clause not
+	                                listed (e.g. MySQL ENGINE=) */
+};
+
+#define STRATA_ACTF_WHERE            (1u << 0) /* DELETE/UPDATE has WHERE */
+#define STRATA_ACTF_NOT_NULL         (1u << 1)
+#define STRATA_ACTF_DEFAULT          (1u << 2) /* a DEFAULT is given */
+#define STRATA_ACTF_VOLATILE_DEFAULT (1u << 3) /* e.g. random(), now() on
+                                                  MySQL, nextval() */
+#define STRATA_ACTF_CONCURRENTLY     (1u << 4)
+#define STRATA_ACTF_UNIQUE           (1u << 5)
+#define STRATA_ACTF_NOT_VALID        (1u << 6)
+#define STRATA_ACTF_IF_EXISTS        (1u << 7)
+/* MySQL: ALGORITHM=INPLACE or INSTANT and LOCK=NONE were asked for */
+#define STRATA_ACTF_ONLINE           (1u << 8)
+#define STRATA_ACTF_GENERATED        (1u << 9)
+#define STRATA_ACTF_USING            (1u << 10) /* ALTER TYPE ... USING */
+#define STRATA_ACTF_TEMPORARY        (1u << 11) /* a temporary table */
+
+typedef struct strata_action {
+	uint32_t struct_size; /* sizeof(strata_action) of the reporter */
+	int kind;             /* enum strata_action_kind */
+	unsigned flags;       /* STRATA_ACTF_* */
+	const char *schema;   /* NULL: not qualified */
+	const char *table;    /* NULL where it does not apply */
+	const char *column;   /* NULL where it does not apply */
+	const char *name;     /* index/constraint name, a rename's new name */
+	const char *type;     /* a column's type as written, or NULL */
+	const char *detail;   /* see the kinds; NULL otherwise */
+	int line;             /* 1-based line within the statement, or 0 */
+} strata_action;
+
+/* Receives one action from analyze(); non-zero stops. */
+typedef int (*strata_action_fn)(void *ctx, const strata_action *a);
+
+/*
+ * Introspection details beyond strata_schema_sink (ABI 2.2), reported by
+ * introspect_detail() for the same objects. Only what differs from the
+ * plain case is reported: an index whose keys are plain ascending columns
+ * with the default operator class, no predicate and no INCLUDE gets no
+ * call, so that schemas without such details fingerprint as before.
+ */
+typedef struct strata_detail_sink {
+	uint32_t struct_size; /* sizeof(strata_detail_sink) of the core */
+	void *ctx;
+	/* keys: the key list as the database shows it, comma-separated,
+	 * e.g. "lower(email)", "created_at DESC", "name text_pattern_ops";
+	 * predicate: a partial index's WHERE, or NULL; include: INCLUDE
+	 * columns or NULL; method: "btree", "gin", ... or NULL */
+	int (*index)(void *ctx, const char *table, const char *index,
+	             const char *keys, const char *predicate,
+	             const char *include, const char *method);
+	/* A generated column's expression as the database shows it; stored:
+	 * 1 stored, 0 virtual. */
+	int (*generated)(void *ctx, const char *table, const char *column,
+	                 const char *expr, int stored);
+	/* The definition of an object reported by object() (a view's
+	 * SELECT, a trigger's CREATE TRIGGER), as the database shows it. */
+	int (*definition)(void *ctx, const char *kind, const char *name,
+	                  const char *sql);
+} strata_detail_sink;
+
 /* Driver-defined connection state. */
 typedef struct strata_conn strata_conn;
 
@@ -297,7 +398,34 @@ typedef struct strata_driver {
 	 */
 	int (*split)(const char *sql, size_t len, strata_stmt_fn fn, void *ctx,
 	             int *err_line, strata_dberr *err);
-	/* ---- ABI 2.1 ends here; append ABI 2.2 members below. ---- */
+	/* ---- ABI 2.1 ends here; ABI 2.2 members follow. ---- */
+
+	/* ---- ABI 2.2 ---- */
+	/*
+	 * May be NULL: the core's tokenizer reads the statement with the
+	 * dialect's rules. Parse one statement as split() (or the core's
+	 * splitter) gave it, without a connection, and call fn once per
+	 * action, in order; a statement that changes nothing the linter
+	 * knows reports one STRATA_ACT_OTHER. When it does not parse, return
+	 * STRATA_DRV_ERROR with the parser's message in err.
+	 */
+	int (*analyze)(const char *stmt, size_t len, strata_action_fn fn,
+	               void *ctx, strata_dberr *err);
+	/*
+	 * May be NULL. Compile one statement on conn without running it
+	 * (e.g. sqlite3_prepare_v2): OK, or STRATA_DRV_ERROR with the
+	 * database's message in err when the database rejects it.
+	 */
+	int (*prepare)(strata_conn *conn, const char *sql, strata_dberr *err);
+	/*
+	 * May be NULL. After introspect(), report the details of the same
+	 * schema to sink (see strata_detail_sink). A driver reads only the
+	 * sink members within sink->struct_size.
+	 */
+	int (*introspect_detail)(strata_conn *conn,
+	                         const strata_detail_sink *sink,
+	                         strata_dberr *err);
+	/* ---- ABI 2.2 ends here; append ABI 2.3 members below. ---- */
 } strata_driver;
 
 /* Whether drv has member `op` (within its struct_size) and it is set. */

@@ -471,6 +471,85 @@ STRATA_EXTERN(int)
 strata_diff_get(strata_diff **out, strata *a, strata *b, strata_error *err);
 STRATA_EXTERN(void) strata_diff_free(strata_diff *d);
 
+/*
+ * Lint (strata lint): findings about dangerous changes in migration files,
+ * read with each target dialect's parser. See docs/lint.md for the rules.
+ */
+typedef enum strata_lint_severity {
+	STRATA_LINT_WARNING = 1,
+	STRATA_LINT_ERROR = 2
+} strata_lint_severity;
+
+/* Every string belongs to the strata_lint (freed by strata_lint_free). */
+typedef struct strata_lint_finding {
+	const char *rule; /* "destructive", "required-column", ... */
+	strata_lint_severity severity;
+	const char *version; /* the migration's version */
+	const char *file;    /* the file, as under the migrations folder */
+	int line;            /* 1-based, in file; 0 for the whole file */
+	const char *dialect; /* the driver it concerns; NULL: every one */
+	const char *statement; /* the statement, or NULL */
+	const char *message;   /* one line: what is dangerous and why */
+	const char *fixit;     /* one line: the safe multi-step pattern */
+	const char *table;     /* the table it touches, or NULL */
+	int64_t est_rows;      /* the table's estimated rows; -1: unknown */
+	int allowed;           /* acknowledged by -- strata:allow RULE */
+} strata_lint_finding;
+
+typedef struct strata_lint {
+	strata_lint_finding *items; /* read with strata_lint_finding_at() */
+	size_t count;
+	size_t item_size;
+	size_t errors, warnings; /* not counting allowed findings */
+} strata_lint;
+
+#define STRATA_LINT_OPTIONS_VERSION 1
+typedef struct strata_lint_options {
+	unsigned version; /* STRATA_LINT_OPTIONS_VERSION */
+	/* The versions to lint; NULL/0: the pending migrations when s is
+	 * given, else every migration in the folder. */
+	const char *const *versions;
+	size_t nversions;
+	int all; /* every migration in the folder, applied or not */
+	/* The dialects (driver names) whose rules apply, comma-separated;
+	 * NULL: the target's driver and those named by override files, or
+	 * every installed driver when neither is known. */
+	const char *dialects;
+	/* A finding on a table with more estimated rows is raised to an
+	 * error and shows the count; 0: 1,000,000. */
+	int64_t row_threshold;
+	/* The migrations folder when s is NULL (NULL: "migrations"). */
+	const char *migrations_dir;
+	/* Driver folders as strata_options.plugin_path. */
+	const char *plugin_path;
+} strata_lint_options;
+
+#ifdef __cplusplus
+#define STRATA_LINT_OPTIONS_INIT                                               \
+	{                                                                      \
+		STRATA_LINT_OPTIONS_VERSION, NULL, 0, 0, NULL, 0, NULL, NULL   \
+	}
+#else
+#define STRATA_LINT_OPTIONS_INIT                                               \
+	{                                                                      \
+		.version = STRATA_LINT_OPTIONS_VERSION                         \
+	}
+#endif
+
+STRATA_EXTERN(const strata_lint_finding *)
+strata_lint_finding_at(const strata_lint *l, size_t i);
+/* Lint migrations. s may be NULL (no database: no row counts, every
+ * table assumed to exist unless the same file creates it). Findings are
+ * in version, file and line order. Returns STRATA_OK whatever was found;
+ * the caller reads errors and warnings. */
+STRATA_EXTERN(int)
+strata_lint_get(strata_lint **out, strata *s, const strata_lint_options *opts,
+                strata_error *err);
+STRATA_EXTERN(void) strata_lint_free(strata_lint *l);
+/* strata_up() lints what it is about to apply and refuses with
+ * STRATA_ELINT on unacknowledged errors unless this is set. */
+STRATA_EXTERN(void) strata_set_allow_destructive(strata *s, int allow);
+
 #ifdef __cplusplus
 }
 #endif
