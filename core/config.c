@@ -14,13 +14,10 @@
 
 #include "internal.h"
 
-static const char *const known_keys[] = {"url",           "migrations",
-                                         "table",         "lock_timeout",
-                                         "init_sql",      "out_of_order",
-                                         "host",          "port",
-                                         "user",          "password",
-                                         "password_file", "database",
-                                         "options",       NULL};
+static const char *const known_keys[] = {
+        "url",           "migrations", "table",   "lock_timeout", "init_sql",
+        "out_of_order",  "host",       "port",    "user",         "password",
+        "password_file", "database",   "options", "schema_file",  NULL};
 
 typedef struct entry {
 	char *section, *key, *value;
@@ -48,6 +45,7 @@ struct strata_config {
 	int no_create;       /* strata_options.no_create */
 	int out_of_order;    /* 1: allow */
 	char *plugin_path;   /* strata_options.plugin_path (drv) */
+	char *schema_file;   /* where up and down write the dump, or NULL */
 };
 
 /* inih asks for one line at a time, which gives us line numbers. */
@@ -702,6 +700,8 @@ static int resolve(strata_config *c, parser *p, int skip_url, strata_error *err)
 	if (!rc)
 		rc = lookup(&c->init_sql, p, c->env, "init_sql", err);
 	if (!rc)
+		rc = lookup(&c->schema_file, p, c->env, "schema_file", err);
+	if (!rc)
 		rc = lookup(&v, p, c->env, "lock_timeout", err);
 	if (!rc && v) {
 		entry *e = find(p, c->env, "lock_timeout");
@@ -771,6 +771,7 @@ void strata_config_free(strata_config *c)
 	free(c->init_sql);
 	free(c->password_file);
 	free(c->plugin_path);
+	free(c->schema_file);
 	free(c);
 }
 
@@ -782,19 +783,20 @@ static void replace(char **slot, const char *v)
 	}
 }
 
-/* migrations = path is relative to the file that says it. */
-static void anchor_migrations(strata_config *c)
+/* migrations = path (and schema_file) is relative to the file that says
+ * it. */
+static void anchor_path(const strata_config *c, char **path)
 {
 	const char *slash = c->file ? strrchr(c->file, '/') : NULL;
 	char *dir, *joined;
 
-	if (!c->migrations || !slash || c->migrations[0] == '/')
+	if (!*path || !slash || (*path)[0] == '/')
 		return;
 	dir = strata__strndup(c->file, (size_t)(slash - c->file));
-	joined = strata__path_join(dir, c->migrations);
+	joined = strata__path_join(dir, *path);
 	free(dir);
-	free(c->migrations);
-	c->migrations = joined;
+	free(*path);
+	*path = joined;
 }
 
 static int apply_overrides(strata_config *c, const strata_options *o,
@@ -802,7 +804,12 @@ static int apply_overrides(strata_config *c, const strata_options *o,
 {
 	const char *t = getenv("STRATA_LOCK_TIMEOUT");
 
-	anchor_migrations(c);
+	if (c->schema_file && !*c->schema_file) {
+		free(c->schema_file); /* "schema_file =" turns it off */
+		c->schema_file = NULL;
+	}
+	anchor_path(c, &c->migrations);
+	anchor_path(c, &c->schema_file);
 	replace(&c->url, getenv("DATABASE_URL"));
 	replace(&c->url, getenv("STRATA_URL"));
 	replace(&c->migrations, getenv("STRATA_MIGRATIONS"));
@@ -941,4 +948,25 @@ int strata__config_no_create(const strata_config *c)
 const char *strata__config_plugin_path(const strata_config *c)
 {
 	return c->plugin_path;
+}
+
+const char *strata_config_schema_file(const strata_config *c)
+{
+	return c->schema_file;
+}
+
+strata_config *strata__config_scratch(const strata_config *c, const char *url)
+{
+	strata_config *n = config_new(c->env);
+
+	n->file = strata__strdup(c->file);
+	n->url = strata__strdup(url);
+	n->migrations = strata__strdup(c->migrations);
+	n->table = strata__strdup(c->table);
+	n->lock_timeout = c->lock_timeout;
+	n->out_of_order = c->out_of_order;
+	n->plugin_path = strata__strdup(c->plugin_path);
+	/* init_sql is the configured database's (a PostgreSQL SET would
+	 * fail on SQLite); no_create off: the file is new. */
+	return n;
 }

@@ -293,8 +293,8 @@ int strata__drv_split(const strata_driver *d, strata__stmts *out,
 int strata__drv_analyze(const strata_driver *d, const char *stmt, size_t len,
                         strata_action_fn fn, void *ctx, int *present,
                         strata_dberr *de);
-int strata__drv_prepare(const strata_driver *d, strata_conn *c,
-                        const char *sql, int *present, strata_dberr *de);
+int strata__drv_prepare(const strata_driver *d, strata_conn *c, const char *sql,
+                        int *present, strata_dberr *de);
 int strata__drv_introspect_detail(const strata_driver *d, strata_conn *c,
                                   const strata_detail_sink *sink,
                                   strata_dberr *de);
@@ -307,11 +307,22 @@ int strata__schema_read(strata__schema **out, const strata_driver *drv,
 void strata__schema_free(strata__schema *sc);
 const char *strata__schema_fingerprint(const strata__schema *sc);
 const char *strata__schema_text(const strata__schema *sc);
+/* fp is sc's fingerprint, or what strata computed before details. */
+int strata__schema_matches(const strata__schema *sc, const char *fp);
+/* The snapshot text of sc (snapshot.c's record format). */
+const char *strata__schema_record(const strata__schema *sc);
+/* snapshot.c: whether table is the history table's (history, or its
+ * <history>_snapshot companion) or SQLite's own: never part of the
+ * schema. history may be NULL. */
+int strata__history_own(const char *history, const char *table);
 
 /* config.c: strata_options.no_create, carried to strata_open. */
 int strata__config_no_create(const strata_config *c);
 /* strata_options.plugin_path, or NULL. */
 const char *strata__config_plugin_path(const strata_config *c);
+/* A copy of c for a scratch database at url (verify.c): its folder,
+ * table, lock timeout and plugin path, without init_sql. */
+strata_config *strata__config_scratch(const strata_config *c, const char *url);
 
 /* session.c: the strata handle. */
 struct strata {
@@ -337,6 +348,10 @@ struct strata {
 	const char *file_names_buf[2];
 	int history_ready;      /* the history table is known to exist */
 	int allow_out_of_order; /* set by strata_set_out_of_order() */
+	int allow_destructive;  /* set by strata_set_allow_destructive() */
+	/* verify.c: the lock is held across several up/down runs, so
+	 * strata__unlock() at the end of each one keeps it. */
+	int lock_hold;
 	strata__source src;
 	strata_event_fn on_event;
 	void *event_ctx;

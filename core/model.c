@@ -13,8 +13,7 @@
 
 static int excluded(const strata__model *m, const char *table)
 {
-	return !table || !strncmp(table, "sqlite_", 7) ||
-	       (m->exclude && !strcmp(table, m->exclude));
+	return !table || strata__history_own(m->exclude, table);
 }
 
 static strata__mtable *find(strata__model *m, const char *name)
@@ -97,6 +96,7 @@ static int on_column(void *ctx, const char *table, const char *column,
 		return 0;
 	t->cols = strata__realloc(t->cols, (t->ncols + 1) * sizeof(*t->cols));
 	c = &t->cols[t->ncols++];
+	memset(c, 0, sizeof(*c));
 	c->name = strata__strdup(column);
 	c->raw = strata__strdup(type ? type : "");
 	c->type = strata__type_neutral(m->driver, type, &autoinc);
@@ -166,10 +166,10 @@ static int on_fk(void *ctx, const char *table, const char *name,
 }
 
 /*
- * Views and sequences are compared by name. Triggers, functions,
- * procedures and events are not compared: their bodies are dialect code,
- * and the same behaviour takes one trigger on PostgreSQL and two on
- * SQLite or MySQL.
+ * Views, sequences and triggers are kept (diff.c compares triggers only
+ * between databases of one driver: the same behaviour takes one trigger on
+ * PostgreSQL and two on SQLite or MySQL). Functions, procedures and events
+ * are not: their bodies are dialect code.
  */
 static int on_object(void *ctx, const char *kind, const char *name,
                      const char *table)
@@ -177,17 +177,116 @@ static int on_object(void *ctx, const char *kind, const char *name,
 	strata__model *m = ctx;
 	strata__mobject *o;
 
-	STRATA_UNUSED(table);
 	if (strcmp(kind, "view") && strcmp(kind, "materialized view") &&
-	    strcmp(kind, "sequence"))
+	    strcmp(kind, "sequence") && strcmp(kind, "trigger"))
 		return 0;
-	if (excluded(m, name))
+	if (excluded(m, name) || (table && excluded(m, table)))
 		return 0;
 	m->objects = strata__realloc(m->objects,
 	                             (m->nobjects + 1) * sizeof(*m->objects));
 	o = &m->objects[m->nobjects++];
+	memset(o, 0, sizeof(*o));
 	o->kind = strata__strdup(kind);
 	o->name = strata__strdup(name);
+	o->table = table ? strata__strdup(table) : NULL;
+	return 0;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strata__strdup(s) : NULL;
+}
+
+/* Details name objects the plain callbacks reported; others are ignored
+ * (a concurrent change between the two reads). */
+static int on_index_detail(void *ctx, const char *table, const char *index,
+                           const char *keys, const char *predicate,
+                           const char *include, const char *method)
+{
+	strata__mtable *t = excluded(ctx, table) ? NULL : find(ctx, table);
+	size_t i;
+
+	for (i = 0; t && i < t->nidx; i++) {
+		strata__midx *x = &t->idx[i];
+
+		if (strcmp(x->name, index ? index : ""))
+			continue;
+		free(x->keys);
+		free(x->predicate);
+		free(x->include);
+		free(x->method);
+		x->keys = dup_or_null(keys);
+		x->predicate = dup_or_null(predicate);
+		x->include = dup_or_null(include);
+		x->method = dup_or_null(method);
+		break;
+	}
+	return 0;
+}
+
+/* MySQL's EXTRA ("VIRTUAL GENERATED") follows the reported type: the
+ * detail says it now. */
+static void strip_generated(strata__model *m, strata__mcol *c)
+{
+	static const char *const extra[] = {" VIRTUAL GENERATED",
+	                                    " STORED GENERATED",
+	                                    " PERSISTENT GENERATED"};
+	size_t i, n = strlen(c->raw);
+	int autoinc;
+
+	for (i = 0; i < sizeof(extra) / sizeof(*extra); i++) {
+		size_t k = strlen(extra[i]);
+
+		if (n > k && !strcasecmp(c->raw + n - k, extra[i])) {
+			c->raw[n - k] = '\0';
+			free(c->type);
+			c->type = strata__type_neutral(m->driver, c->raw,
+			                               &autoinc);
+			return;
+		}
+	}
+}
+
+/* The expression replaces what the plain callbacks said of it: PostgreSQL
+ * reports it as the default, MySQL as "STORED GENERATED" after the type. */
+static int on_generated(void *ctx, const char *table, const char *column,
+                        const char *expr, int stored)
+{
+	strata__model *m = ctx;
+	strata__mtable *t = excluded(ctx, table) ? NULL : find(ctx, table);
+	size_t i;
+
+	for (i = 0; t && i < t->ncols; i++) {
+		strata__mcol *c = &t->cols[i];
+
+		if (strcmp(c->name, column))
+			continue;
+		free(c->gen_expr);
+		free(c->dflt);
+		c->dflt = NULL;
+		strip_generated(m, c);
+		c->gen_expr = strata__strdup(expr ? expr : "");
+		c->gen_stored = stored;
+		break;
+	}
+	return 0;
+}
+
+static int on_definition(void *ctx, const char *kind, const char *name,
+                         const char *sql)
+{
+	strata__model *m = ctx;
+	size_t i;
+
+	for (i = 0; i < m->nobjects; i++) {
+		strata__mobject *o = &m->objects[i];
+
+		if (strcmp(o->kind, kind) || strcmp(o->name, name))
+			continue;
+		free(o->definition);
+		o->definition = dup_or_null(sql);
+		break;
+	}
 	return 0;
 }
 
@@ -204,6 +303,11 @@ static int cmp_col(const void *a, const void *b)
 	                        ((const strata__mcol *)b)->name);
 }
 
+static int cmp_opt(const char *a, const char *b)
+{
+	return !a ? (b ? -1 : 0) : !b ? 1 : strcmp(a, b);
+}
+
 static int cmp_idx(const void *a, const void *b)
 {
 	const strata__midx *x = a, *y = b;
@@ -211,7 +315,14 @@ static int cmp_idx(const void *a, const void *b)
 
 	if (!c)
 		c = x->unique - y->unique;
-	return c ? c : x->primary - y->primary;
+	if (!c)
+		c = x->primary - y->primary;
+	/* Two indexes on the same columns differ in their details. */
+	if (!c)
+		c = cmp_opt(x->keys, y->keys);
+	if (!c)
+		c = cmp_opt(x->predicate, y->predicate);
+	return c ? c : strcmp(x->name, y->name);
 }
 
 static int cmp_fk(const void *a, const void *b)
@@ -235,7 +346,9 @@ static int cmp_object(const void *a, const void *b)
 	const strata__mobject *x = a, *y = b;
 	int c = strcmp(x->kind, y->kind);
 
-	return c ? c : strcmp(x->name, y->name);
+	if (!c)
+		c = strcmp(x->name, y->name);
+	return c ? c : cmp_opt(x->table, y->table);
 }
 
 static const strata__midx *primary_of(const strata__mtable *t)
@@ -333,6 +446,8 @@ static void drop_owned_sequences(strata__model *m)
 		if (owned) {
 			free(m->objects[i].kind);
 			free(m->objects[i].name);
+			free(m->objects[i].table);
+			free(m->objects[i].definition);
 		} else {
 			m->objects[k++] = m->objects[i];
 		}
@@ -377,20 +492,59 @@ static void finish(strata__model *m)
 	}
 }
 
+static strata__model *model_new(const char *driver, const char *exclude,
+                                strata_schema_sink *sink,
+                                strata_detail_sink *dsink)
+{
+	strata__model *m = strata__calloc(1, sizeof(*m));
+	strata_schema_sink k = {m,        on_table, on_column,
+	                        on_index, on_fk,    on_object};
+
+	m->driver = driver;
+	m->exclude = exclude;
+	*sink = k;
+	memset(dsink, 0, sizeof(*dsink));
+	dsink->struct_size = sizeof(*dsink);
+	dsink->ctx = m;
+	dsink->index = on_index_detail;
+	dsink->generated = on_generated;
+	dsink->definition = on_definition;
+	return m;
+}
+
+int strata__model_from_snapshot(strata__model **out, const char *driver,
+                                const char *text, const char *exclude_table,
+                                strata_error *err)
+{
+	strata_schema_sink sink;
+	strata_detail_sink dsink;
+	strata__model *m = model_new(driver, exclude_table, &sink, &dsink);
+
+	*out = NULL;
+	if (strata__snapshot_replay(text, &sink, &dsink)) {
+		strata__model_free(m);
+		return strata__err(err, STRATA_EFAIL,
+		                   "the schema snapshot does not parse");
+	}
+	finish(m);
+	*out = m;
+	return STRATA_OK;
+}
+
 int strata__model_read(strata__model **out, const strata_driver *drv,
                        strata_conn *conn, const char *exclude_table,
                        strata_error *err)
 {
-	strata__model *m = strata__calloc(1, sizeof(*m));
-	strata_schema_sink sink = {m,        on_table, on_column,
-	                           on_index, on_fk,    on_object};
+	strata_schema_sink sink;
+	strata_detail_sink dsink;
+	strata__model *m = model_new(drv->name, exclude_table, &sink, &dsink);
 	strata_dberr de;
 
 	*out = NULL;
-	m->driver = drv->name;
-	m->exclude = exclude_table;
 	memset(&de, 0, sizeof(de));
-	if (strata__drv_introspect(drv, conn, &sink, &de) != STRATA_DRV_OK) {
+	if (strata__drv_introspect(drv, conn, &sink, &de) != STRATA_DRV_OK ||
+	    strata__drv_introspect_detail(drv, conn, &dsink, &de) !=
+	            STRATA_DRV_OK) {
 		strata__err(err, STRATA_EFAIL, "schema introspection failed");
 		strata__err_db(err, &de);
 		strata__model_free(m);
@@ -415,10 +569,15 @@ void strata__model_free(strata__model *m)
 			free(t->cols[j].type);
 			free(t->cols[j].raw);
 			free(t->cols[j].dflt);
+			free(t->cols[j].gen_expr);
 		}
 		for (j = 0; j < t->nidx; j++) {
 			free(t->idx[j].name);
 			free(t->idx[j].columns);
+			free(t->idx[j].keys);
+			free(t->idx[j].predicate);
+			free(t->idx[j].include);
+			free(t->idx[j].method);
 		}
 		for (j = 0; j < t->nfks; j++) {
 			free(t->fks[j].name);
@@ -436,6 +595,8 @@ void strata__model_free(strata__model *m)
 	for (i = 0; i < m->nobjects; i++) {
 		free(m->objects[i].kind);
 		free(m->objects[i].name);
+		free(m->objects[i].table);
+		free(m->objects[i].definition);
 	}
 	for (i = 0; i < m->nowned; i++)
 		free(m->owned_seqs[i]);

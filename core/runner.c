@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "model.h"
 #include "runner.h"
 
 void strata__row_init(strata__row *r, const strata__migration *m,
@@ -47,7 +48,9 @@ void strata__row_clear(strata__row *r)
 }
 
 /* NULL when introspection fails: a missing fingerprint must not fail a
- * migration that otherwise succeeded. */
+ * migration that otherwise succeeded. The snapshot that explains drift
+ * later (snapshot.c) is written here, once per run, with the same
+ * tolerance: without it drift is still detected, only not explained. */
 char *strata__fingerprint(strata *s)
 {
 	strata__schema *sc = NULL;
@@ -56,8 +59,10 @@ char *strata__fingerprint(strata *s)
 
 	memset(&e, 0, sizeof(e));
 	if (strata__schema_read(&sc, s->drv, s->conn, s->hist_table, &e) ==
-	    STRATA_OK)
+	    STRATA_OK) {
 		fp = strata__strdup(strata__schema_fingerprint(sc));
+		strata__snapshot_write(s, fp, strata__schema_record(sc), &e);
+	}
 	strata__schema_free(sc);
 	strata_error_clear(&e);
 	return fp;

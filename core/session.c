@@ -238,6 +238,7 @@ void strata_close(strata *s)
 {
 	if (!s)
 		return;
+	s->lock_hold = 0;
 	strata__unlock(s);
 	if (s->conn)
 		strata__drv_close(s, s->conn);
@@ -367,7 +368,7 @@ void strata__unlock(strata *s)
 {
 	strata_dberr de;
 
-	if (!s->lock_conn)
+	if (!s->lock_conn || s->lock_hold)
 		return;
 	memset(&de, 0, sizeof(de));
 	strata__drv_unlock(s, s->lock_conn, s->table_name, &de);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "lint.h"
 #include "runner.h"
 
 static int record_skip(strata *s, const strata__migration *m, const char *who,
@@ -172,6 +173,11 @@ static int apply_pending(strata *s, const strata_status *st, const char *target,
 	size_t i, n = 0, done = 0;
 	int rc = collect(&t, &n, s, st, target, err);
 
+	/* The files are valid; before anything runs, an error-level lint
+	 * finding (a DROP TABLE, a NOT NULL column without a default...)
+	 * needs a human's yes. */
+	if (!rc)
+		rc = strata__lint_refuse(s, st, target, err);
 	for (i = 0; rc == STRATA_OK && i < n; i++) {
 		if (t[i].it->out_of_order)
 			strata__emit(s, STRATA_EV_OUT_OF_ORDER, t[i].m->version,

@@ -79,6 +79,23 @@ static int parse_seconds(cli *c, const char *s)
 	return 0;
 }
 
+/* --row-threshold: a positive row count. */
+static int parse_rows(cli *c, const char *s)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < 1 || !cli_is_version(s))
+		return cli_usage_error(
+		        "--row-threshold needs a positive number "
+		        "of rows, not '%s'",
+		        s);
+	c->row_threshold = (int64_t)v;
+	return 0;
+}
+
 static int parse_when(const char *s)
 {
 	if (!s || !strcmp(s, "always") || !strcmp(s, "yes"))
@@ -148,6 +165,36 @@ static int take(cli *c, int ch, const char *arg)
 		break;
 	case CLI_OPT_OUT_OF_ORDER:
 		c->out_of_order = 1;
+		break;
+	case CLI_OPT_ALL:
+		c->all = 1;
+		break;
+	case CLI_OPT_DIALECT:
+		c->dialects = arg;
+		break;
+	case CLI_OPT_WARNINGS_AS_ERRORS:
+		c->warnings_as_errors = 1;
+		break;
+	case CLI_OPT_ROW_THRESHOLD:
+		return parse_rows(c, arg);
+	case CLI_OPT_ALLOW_DESTRUCTIVE:
+		c->allow_destructive = 1;
+		break;
+	case CLI_OPT_SCRATCH_OK:
+		c->scratch_ok = 1;
+		break;
+	case 'o': /* only commands with --output take -o */
+		if (!c->cmd || strcmp(c->cmd->name, "dump"))
+			return cli_usage_error("%s%sunknown option '-o'",
+			                       c->cmd ? c->cmd->name : "",
+			                       c->cmd ? ": " : "");
+		c->output = arg;
+		break;
+	case CLI_OPT_OUTPUT:
+		c->output = arg;
+		break;
+	case CLI_OPT_SCHEMA_FILE:
+		c->schema_file = arg;
 		break;
 	case CLI_OPT_FORMAT:
 		if (!strcmp(arg, "json"))
@@ -356,7 +403,8 @@ static int parse_command(cli *c, int argc, char **argv)
 	opterr = 0;
 	for (;;) {
 		idx = -1;
-		ch = getopt_long(argc, argv, "-:" GLOBAL_SHORT, longs, &idx);
+		ch = getopt_long(argc, argv, "-:" GLOBAL_SHORT "o:", longs,
+		                 &idx);
 		if (ch == -1)
 			break;
 		if (ch == '?' || ch == ':')
@@ -405,7 +453,12 @@ static void prescan_format(int argc, char **argv)
 		          !strcmp(argv[i], "--dir") ||
 		          !strcmp(argv[i], "--table") ||
 		          !strcmp(argv[i], "--lock-timeout") ||
-		          !strcmp(argv[i], "--to")))
+		          !strcmp(argv[i], "--to") ||
+		          !strcmp(argv[i], "--dialect") ||
+		          !strcmp(argv[i], "--row-threshold") ||
+		          !strcmp(argv[i], "-o") ||
+		          !strcmp(argv[i], "--output") ||
+		          !strcmp(argv[i], "--schema-file")))
 			i++; /* a value, even one spelled "--format" */
 		if (v && !strcmp(v, "json"))
 			cli_out.format = CLI_FORMAT_JSON;

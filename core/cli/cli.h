@@ -55,7 +55,15 @@ enum cli_opt {
 	CLI_OPT_EXIT_CODE,
 	CLI_OPT_APPLIED,
 	CLI_OPT_ROLLED_BACK,
-	CLI_OPT_OUT_OF_ORDER
+	CLI_OPT_OUT_OF_ORDER,
+	CLI_OPT_ALL,
+	CLI_OPT_DIALECT,
+	CLI_OPT_WARNINGS_AS_ERRORS,
+	CLI_OPT_ROW_THRESHOLD,
+	CLI_OPT_ALLOW_DESTRUCTIVE,
+	CLI_OPT_SCRATCH_OK,
+	CLI_OPT_OUTPUT,
+	CLI_OPT_SCHEMA_FILE
 };
 
 enum cli_cmd_flags {
@@ -86,6 +94,14 @@ struct cli {
 	/* command options */
 	const char *to; /* --to VERSION, or NULL */
 	int exit_code, applied, rolled_back, out_of_order, yes;
+	/* lint, up and check */
+	int all, warnings_as_errors, allow_destructive;
+	const char *dialects;  /* --dialect NAME[,NAME], or NULL */
+	int64_t row_threshold; /* --row-threshold N, or 0: the default */
+	/* verify, dump, up and down (schema_cmds.c) */
+	int scratch_ok;
+	const char *output;      /* dump -o FILE, or NULL */
+	const char *schema_file; /* up/down --schema-file FILE, or NULL */
 	int npos;
 	char **pos; /* operands in order (pointers into argv); freed by main */
 };
@@ -95,6 +111,36 @@ struct cli {
 int cli_parse(cli *c, int argc, char **argv);
 int cli_is_version(const char *s); /* digits only, at least one */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* lint.c: strata lint, and the findings that block up and fail check.
+ * Findings are printed with their file under dir, the migrations folder. */
+struct json_object;
+int cli_cmd_lint(cli *c);
+/* Warnings too unless errors_only; acknowledged findings with -v. */
+void cli_print_lint(const strata_lint *l, const char *dir, int on_stderr,
+                    int errors_only);
+size_t cli_lint_acknowledged(const strata_lint *l);
+/* CLI_EXIT_LINT on errors (or warnings, when they count), else 0. */
+int cli_lint_exit(const strata_lint *l, int warnings_as_errors);
+/* Lints what up would apply (up to `to`, NULL: all pending) with the
+ * target's rules, as up does before it refuses. */
+int cli_lint_pending(strata_lint **out, strata *s, const char *to,
+                     strata_error *err);
+/* up refused with STRATA_ELINT: the error, then the findings (text on
+ * stderr, or a "lint" event), then the summary. Returns CLI_EXIT_LINT. */
+int cli_up_refused(cli *c, const char *dir);
+/* "findings" and "counts", added to o (a document or an event), or as
+ * an object of their own for check's "lint" member. */
+void cli_json_lint_members(struct json_object *o, const strata_lint *l,
+                           const char *dir);
+struct json_object *cli_json_lint_object(const strata_lint *l, const char *dir);
+
+/* schema_cmds.c: verify and dump; the schema file after up and down. */
+int cli_cmd_verify(cli *c);
+int cli_cmd_dump(cli *c);
+/* After a successful up or down: the dump to the schema file (flag, else
+ * strata.ini's schema_file), if any. Returns rc, or the failure. */
+int cli_schema_file(cli *c, int rc);
 
 /* help.c */
 void cli_help(const cli_command *cmd);
@@ -129,11 +175,14 @@ void cli_print_diff(const strata_diff *d, const char *target_a,
                     const char *target_b);
 
 /* json.c: one document per report, JSON Lines for events. */
-void cli_json_status(const strata_status *st, strata *s, int exit_code);
+/* lint: check's "lint" member (taken over), or NULL for status. */
+void cli_json_status(const strata_status *st, strata *s,
+                     struct json_object *lint, int exit_code);
 void cli_json_history(const strata_history *h, strata *s);
 void cli_json_plan(const strata_plan *p, strata *s);
 void cli_json_drivers(const strata_driver_info *d, size_t n);
 void cli_json_diff(const strata_diff *d, strata *a, strata *b, int exit_code);
+void cli_json_verify(const strata_verify *v, int exit_code);
 void cli_json_created(const char *config, const char *dir, const char *path);
 void cli_json_error(const strata_error *err, int exit_code);
 void cli_json_event(const strata_event *ev);

@@ -9,9 +9,29 @@
 static const struct option opts_up[] = {
         {"to", required_argument, NULL, CLI_OPT_TO},
         {"allow-out-of-order", no_argument, NULL, CLI_OPT_OUT_OF_ORDER},
+        {"allow-destructive", no_argument, NULL, CLI_OPT_ALLOW_DESTRUCTIVE},
+        {"schema-file", required_argument, NULL, CLI_OPT_SCHEMA_FILE},
+        {NULL, 0, NULL, 0}};
+static const struct option opts_plan[] = {
+        {"to", required_argument, NULL, CLI_OPT_TO},
+        {"allow-out-of-order", no_argument, NULL, CLI_OPT_OUT_OF_ORDER},
+        {NULL, 0, NULL, 0}};
+static const struct option opts_lint[] = {
+        {"all", no_argument, NULL, CLI_OPT_ALL},
+        {"dialect", required_argument, NULL, CLI_OPT_DIALECT},
+        {"warnings-as-errors", no_argument, NULL, CLI_OPT_WARNINGS_AS_ERRORS},
+        {"row-threshold", required_argument, NULL, CLI_OPT_ROW_THRESHOLD},
         {NULL, 0, NULL, 0}};
 static const struct option opts_down[] = {
-        {"to", required_argument, NULL, CLI_OPT_TO}, {NULL, 0, NULL, 0}};
+        {"to", required_argument, NULL, CLI_OPT_TO},
+        {"schema-file", required_argument, NULL, CLI_OPT_SCHEMA_FILE},
+        {NULL, 0, NULL, 0}};
+static const struct option opts_verify[] = {
+        {"scratch-ok", no_argument, NULL, CLI_OPT_SCRATCH_OK},
+        {NULL, 0, NULL, 0}};
+static const struct option opts_dump[] = {
+        {"output", required_argument, NULL, CLI_OPT_OUTPUT},
+        {NULL, 0, NULL, 0}};
 static const struct option opts_status[] = {
         {"exit-code", no_argument, NULL, CLI_OPT_EXIT_CODE},
         {NULL, 0, NULL, 0}};
@@ -99,9 +119,13 @@ static int cmd_up(cli *c)
 {
 	int rc = connect(c);
 
+	if (!rc && c->allow_destructive)
+		strata_set_allow_destructive(c->s, 1);
 	if (!rc)
 		rc = strata_up(c->s, c->to, &c->err);
-	return cli_finish(c, rc);
+	if (rc == STRATA_ELINT)
+		return cli_up_refused(c, strata_config_migrations(c->cfg));
+	return cli_finish(c, cli_schema_file(c, rc));
 }
 
 /* Reverting more than one migration asks first, on a terminal only. */
@@ -147,30 +171,51 @@ static int cmd_down(cli *c)
 	}
 	if (!rc)
 		rc = strata_down(c->s, (int)n, c->to, &c->err);
-	return cli_finish(c, rc);
+	return cli_finish(c, cli_schema_file(c, rc));
+}
+
+/* check's exit status: lint errors that would make up refuse (5) come
+ * before the problems status --exit-code reports (3). */
+static int check_code(const strata_status *st, const strata_lint *l, int asked)
+{
+	if (l && l->errors)
+		return CLI_EXIT_LINT;
+	return asked && cli_status_problems(st) ? CLI_EXIT_PROBLEMS
+	                                        : CLI_EXIT_OK;
 }
 
 /* status prints everything; check prints only when something is wrong.
- * Either exits 3 on problems when asked to (check always asks). */
+ * Either exits 3 on problems when asked to (check always asks); check
+ * also lints the pending migrations as up would. */
 static int status_or_check(cli *c, int check)
 {
 	strata_status *st = NULL;
-	int rc = connect(c), bad, code;
+	strata_lint *l = NULL;
+	const char *dir;
+	int rc = connect(c), code;
 
 	if (!rc)
 		rc = strata_status_get(&st, c->s, &c->err);
-	if (rc)
+	if (!rc && check)
+		rc = cli_lint_pending(&l, c->s, NULL, &c->err);
+	if (rc) {
+		strata_status_free(st);
 		return cli_finish(c, rc);
-	bad = cli_status_problems(st);
-	code = (check || c->exit_code) && bad ? CLI_EXIT_PROBLEMS : CLI_EXIT_OK;
+	}
+	dir = strata_config_migrations(c->cfg);
+	code = check_code(st, l, check || c->exit_code);
 	if (json())
-		cli_json_status(st, c->s, code);
-	else if (!check || (bad && !cli_out.quiet))
+		cli_json_status(st, c->s,
+		                l ? cli_json_lint_object(l, dir) : NULL, code);
+	else if (!check || (code && !cli_out.quiet))
 		cli_print_status(st, strata_target(c->s),
 		                 strata_driver_name(c->s),
 		                 strata_server_version(c->s));
 	else if (!cli_out.quiet)
 		printf("ok: %s is up to date\n", strata_target(c->s));
+	if (!json() && l && l->count && code && !cli_out.quiet)
+		cli_print_lint(l, dir, 0, 0);
+	strata_lint_free(l);
 	strata_status_free(st);
 	return code;
 }
@@ -327,6 +372,10 @@ static int cmd_diff(cli *c)
 }
 
 #define TO_HELP "  --to VERSION          "
+#define SF_HELP                                                                \
+	"  --schema-file FILE    then write the schema dump there (default: "  \
+	"schema_file\n"                                                        \
+	"                        of strata.ini)\n"
 #define OOO_HELP                                                               \
 	"  --allow-out-of-order  also apply pending migrations older than "    \
 	"applied ones\n"
@@ -342,9 +391,12 @@ const cli_command cli_commands[] = {
          .summary = "create migrations/<timestamp>_NAME/",
          .run = cmd_new},
         {.name = "up",
-         .args = "[--to VERSION] [--allow-out-of-order]",
+         .args = "[--to VERSION] [--allow-out-of-order] "
+                 "[--allow-destructive]",
          .summary = "apply pending migrations",
-         .details = TO_HELP "stop after this version\n" OOO_HELP,
+         .details = TO_HELP "stop after this version\n" OOO_HELP
+                            "  --allow-destructive   apply even with lint "
+                            "errors (see 'strata help lint')\n" SF_HELP,
          .opts = opts_up,
          .run = cmd_up,
          .flags = CLI_CMD_CREATES | CLI_CMD_EVENTS | CLI_CMD_NOPOS},
@@ -354,7 +406,7 @@ const cli_command cli_commands[] = {
          .details = TO_HELP
          "revert every migration above this version (0: all)\n"
          "  -y, --yes             do not ask before reverting more "
-         "than one\n",
+         "than one\n" SF_HELP,
          .opts = opts_down,
          .run = cmd_down,
          .flags = CLI_CMD_EVENTS},
@@ -368,7 +420,8 @@ const cli_command cli_commands[] = {
          .flags = CLI_CMD_NOPOS},
         {.name = "check",
          .args = "",
-         .summary = "exit 3 if anything is pending or drifted",
+         .summary = "exit 5 on lint errors in pending migrations, 3 if "
+                    "anything is pending or drifted",
          .run = cmd_check,
          .flags = CLI_CMD_NOPOS},
         {.name = "history",
@@ -380,7 +433,7 @@ const cli_command cli_commands[] = {
          .args = "[--to VERSION] [--allow-out-of-order]",
          .summary = "print the SQL 'up' would run",
          .details = TO_HELP "stop after this version\n" OOO_HELP,
-         .opts = opts_up,
+         .opts = opts_plan,
          .run = cmd_plan,
          .flags = CLI_CMD_NOPOS},
         {.name = "baseline",
@@ -404,6 +457,28 @@ const cli_command cli_commands[] = {
                     "migrations",
          .run = cmd_repair,
          .flags = CLI_CMD_EVENTS},
+        {.name = "lint",
+         .args = "[VERSION...] [--all] [--dialect NAME[,NAME]] "
+                 "[--warnings-as-errors] [--row-threshold N]",
+         .summary = "find dangerous changes in migrations; exit 5 on "
+                    "errors",
+         .details = "  VERSION...            these migrations (default: the "
+                    "pending ones, or\n"
+                    "                        every one when no database is "
+                    "configured)\n"
+                    "  --all                 every migration in the folder\n"
+                    "  --dialect NAME[,NAME] the drivers whose rules apply "
+                    "(sqlite, postgres,\n"
+                    "                        mysql; default: the target's "
+                    "and the override\n"
+                    "                        files', or every installed "
+                    "driver)\n"
+                    "  --warnings-as-errors  exit 5 on warnings too\n"
+                    "  --row-threshold N     a finding on a table with more "
+                    "estimated rows is\n"
+                    "                        an error (default 1000000)\n",
+         .opts = opts_lint,
+         .run = cli_cmd_lint},
         {.name = "drivers",
          .args = "",
          .summary = "list installed database drivers",
@@ -418,4 +493,26 @@ const cli_command cli_commands[] = {
                     "                        name of an environment of "
                     "strata.ini\n",
          .run = cmd_diff},
+        {.name = "verify",
+         .args = "[--scratch-ok]",
+         .summary = "check on a scratch database that each pending "
+                    "down reverts its up",
+         .details = "  (no -e/--url)         on a temporary SQLite file, "
+                    "removed after\n"
+                    "  -e ENV, --url URL     on that database, which must "
+                    "hold no tables\n"
+                    "  --scratch-ok          accept a database with tables: "
+                    "verify its pending\n"
+                    "                        migrations there\n",
+         .opts = opts_verify,
+         .run = cli_cmd_verify,
+         .flags = CLI_CMD_CREATES | CLI_CMD_NOPOS},
+        {.name = "dump",
+         .args = "[-o FILE]",
+         .summary = "print the schema as DDL for the target's database",
+         .details = "  -o, --output FILE     write it to FILE (atomically); "
+                    "'-': stdout\n",
+         .opts = opts_dump,
+         .run = cli_cmd_dump,
+         .flags = CLI_CMD_NOPOS},
         {.name = NULL}};

@@ -81,7 +81,38 @@ static json_object *status_item(const strata_status_item *it)
 	return o;
 }
 
-void cli_json_status(const strata_status *st, strata *s, int exit_code)
+/* A = the snapshot, B = the schema now. */
+static const char *drift_change(strata_diff_change c)
+{
+	if (c == STRATA_DIFF_ONLY_A)
+		return "removed";
+	return c == STRATA_DIFF_ONLY_B ? "added" : "changed";
+}
+
+/* Drift items: what changed outside migrations since the snapshot. */
+static json_object *drift_items(const strata_status *st)
+{
+	json_object *list = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < st->drift_count; i++) {
+		const strata_diff_item *it = strata_status_drift_at(st, i);
+		json_object *e = json_object_new_object();
+
+		put(e, "change", str(drift_change(it->change)));
+		put(e, "kind", str(it->kind));
+		put(e, "object", str(it->object));
+		put(e, "attribute", str(it->attribute));
+		put(e, "before", str(it->a));
+		put(e, "after", str(it->b));
+		put(e, "detail", str(it->detail));
+		json_object_array_add(list, e);
+	}
+	return list;
+}
+
+void cli_json_status(const strata_status *st, strata *s, json_object *lint,
+                     int exit_code)
 {
 	json_object *o = target(cli_out.command, s);
 	json_object *list = json_object_new_array(), *n, *schema;
@@ -104,8 +135,12 @@ void cli_json_status(const strata_status *st, strata *s, int exit_code)
 	put_bool(schema, "checked", st->schema_checked);
 	put_bool(schema, "drift", st->schema_drift);
 	put(schema, "since", str(st->schema_since));
+	put_bool(schema, "drift_explained", st->drift_explained);
+	put(schema, "changes", drift_items(st));
 	put(o, "schema", schema);
 	put_bool(o, "problems", cli_status_problems(st));
+	if (lint) /* check: the pending migrations' lint findings */
+		put(o, "lint", lint);
 	put_int(o, "exit_code", exit_code);
 	emit(o);
 }
@@ -417,6 +452,45 @@ void cli_json_diff(const strata_diff *d, strata *a, strata *b, int exit_code)
 	}
 	put(o, "differences", list);
 	put_bool(o, "equal", d->count == 0);
+	put_int(o, "exit_code", exit_code);
+	emit(o);
+}
+
+void cli_json_verify(const strata_verify *v, int exit_code)
+{
+	json_object *o = head("command", "verify");
+	json_object *list = json_object_new_array(), *f = NULL;
+	size_t i;
+
+	put(o, "target", str(v->target));
+	put(o, "driver", str(v->driver));
+	put_bool(o, "temporary", v->temporary);
+	put_int(o, "pending", (int64_t)v->pending);
+	put_int(o, "verified", (int64_t)v->checked);
+	if (v->stage != STRATA_VERIFY_OK) {
+		f = json_object_new_object();
+		put(f, "id", str(v->id));
+		put(f, "version", str(v->version));
+		put(f, "name", str(v->name));
+		put(f, "stage", str(strata_verify_stage_name(v->stage)));
+		put(f, "message", str(v->message));
+	}
+	for (i = 0; i < v->count; i++) {
+		const strata_diff_item *it = strata_verify_item_at(v, i);
+		json_object *e = json_object_new_object();
+
+		put(e, "change", str(change_name(it->change)));
+		put(e, "kind", str(it->kind));
+		put(e, "object", str(it->object));
+		put(e, "attribute", str(it->attribute));
+		put(e, "a", str(it->a));
+		put(e, "b", str(it->b));
+		put(e, "detail", str(it->detail));
+		json_object_array_add(list, e);
+	}
+	put(o, "failed", f);
+	put(o, "differences", list);
+	put_bool(o, "ok", v->stage == STRATA_VERIFY_OK);
 	put_int(o, "exit_code", exit_code);
 	emit(o);
 }

@@ -141,6 +141,31 @@ static void status_line(const strata_status_item *it)
 		printf("%16s pending but older than applied migrations\n", "");
 }
 
+/* What changed outside migrations, one line each; without a snapshot
+ * (recorded by a strata before 0.x) only that it changed. */
+static void print_drift(const strata_status *st)
+{
+	size_t i;
+
+	printf("warning: the schema changed outside strata since %s "
+	       "(fingerprint differs)\n",
+	       nz(st->schema_since, "?"));
+	for (i = 0; i < st->drift_count; i++) {
+		const strata_diff_item *it = strata_status_drift_at(st, i);
+
+		printf("  %s: %s\n", it->object, it->detail);
+	}
+	if (!st->drift_explained)
+		printf("  no schema snapshot was recorded with %s (an older "
+		       "strata), so what changed cannot be listed; compare "
+		       "with a scratch database migrated to %s (strata diff), "
+		       "and the next up, down or resolve records one\n",
+		       nz(st->schema_since, "?"), nz(st->schema_since, "?"));
+	else if (!st->drift_count)
+		printf("  the difference is in objects not compared item by "
+		       "item (functions, procedures, events)\n");
+}
+
 void cli_print_status(const strata_status *st, const char *target,
                       const char *driver, const char *server)
 {
@@ -171,9 +196,7 @@ void cli_print_status(const strata_status *st, const char *target,
 		       n[STRATA_STATE_UNKNOWN] == 1 ? "" : "s",
 		       n[STRATA_STATE_UNKNOWN] == 1 ? "it" : "them");
 	if (st->schema_drift)
-		printf("warning: the schema changed outside strata since "
-		       "%s (fingerprint differs)\n",
-		       nz(st->schema_since, "?"));
+		print_drift(st);
 }
 
 int cli_status_problems(const strata_status *st)

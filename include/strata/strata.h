@@ -270,10 +270,22 @@ typedef struct strata_status {
 	const char *schema_since; /* version whose fingerprint was compared */
 	size_t unknown;           /* rows with an undocumented status */
 	size_t item_size;
+	/* With schema_drift: what changed since the snapshot stored when
+	 * the fingerprint was recorded, read with strata_status_drift_at()
+	 * (change: STRATA_DIFF_ONLY_A removed since then, ONLY_B added,
+	 * CHANGED). drift_explained is 0 when no snapshot was available (a
+	 * history recorded before snapshots existed): drift without detail
+	 * until the next up, down or baseline stamps one. */
+	int drift_explained;
+	const struct strata_diff_item *drift;
+	size_t drift_count;
 } strata_status;
 
 STRATA_EXTERN(const strata_status_item *)
 strata_status_item_at(const strata_status *st, size_t i);
+/* The i-th drift item of st, or NULL past drift_count. */
+STRATA_EXTERN(const struct strata_diff_item *)
+strata_status_drift_at(const strata_status *st, size_t i);
 
 STRATA_EXTERN(int)
 strata_status_get(strata_status **out, strata *s, strata_error *err);
@@ -484,10 +496,10 @@ typedef enum strata_lint_severity {
 typedef struct strata_lint_finding {
 	const char *rule; /* "destructive", "required-column", ... */
 	strata_lint_severity severity;
-	const char *version; /* the migration's version */
-	const char *file;    /* the file, as under the migrations folder */
-	int line;            /* 1-based, in file; 0 for the whole file */
-	const char *dialect; /* the driver it concerns; NULL: every one */
+	const char *version;   /* the migration's version */
+	const char *file;      /* the file, as under the migrations folder */
+	int line;              /* 1-based, in file; 0 for the whole file */
+	const char *dialect;   /* the driver it concerns; NULL: every one */
 	const char *statement; /* the statement, or NULL */
 	const char *message;   /* one line: what is dangerous and why */
 	const char *fixit;     /* one line: the safe multi-step pattern */
@@ -522,12 +534,17 @@ typedef struct strata_lint_options {
 	const char *migrations_dir;
 	/* Driver folders as strata_options.plugin_path. */
 	const char *plugin_path;
+	/* SQL run at connect time (strata_config_init_sql()): a lock
+	 * timeout set there counts for no-lock-timeout. NULL: s's config's
+	 * when s is given. */
+	const char *init_sql;
 } strata_lint_options;
 
 #ifdef __cplusplus
 #define STRATA_LINT_OPTIONS_INIT                                               \
 	{                                                                      \
-		STRATA_LINT_OPTIONS_VERSION, NULL, 0, 0, NULL, 0, NULL, NULL   \
+		STRATA_LINT_OPTIONS_VERSION, NULL, 0, 0, NULL, 0, NULL, NULL,  \
+		        NULL                                                   \
 	}
 #else
 #define STRATA_LINT_OPTIONS_INIT                                               \
@@ -549,6 +566,97 @@ STRATA_EXTERN(void) strata_lint_free(strata_lint *l);
 /* strata_up() lints what it is about to apply and refuses with
  * STRATA_ELINT on unacknowledged errors unless this is set. */
 STRATA_EXTERN(void) strata_set_allow_destructive(strata *s, int allow);
+
+/*
+ * Verify (strata verify): each pending migration applied, reverted and
+ * applied again on a scratch database, under the migration lock, with
+ * strata_up() and strata_down() themselves. The schema after its down
+ * must equal the one before its up, and the second up must yield the
+ * schema of the first (compared as strata_diff_get compares).
+ */
+typedef enum strata_verify_stage {
+	STRATA_VERIFY_OK = 0,      /* every pending migration verified */
+	STRATA_VERIFY_UP,          /* its up failed (message) */
+	STRATA_VERIFY_DOWN,        /* its down failed (message) */
+	STRATA_VERIFY_RESTORE,     /* its down left another schema (items) */
+	STRATA_VERIFY_REUP,        /* the second up failed (message) */
+	STRATA_VERIFY_REUP_DIFFERS /* the second up gave another schema */
+} strata_verify_stage;
+
+/* Every string belongs to the strata_verify (strata_verify_free). */
+typedef struct strata_verify {
+	const char *target; /* the scratch database, redacted */
+	const char *driver; /* its driver */
+	int temporary;      /* a temporary SQLite file, removed since */
+	size_t pending;     /* migrations there were to verify */
+	size_t checked;     /* migrations that passed */
+	strata_verify_stage stage;
+	/* The first migration that failed; NULL when stage is OK. */
+	const char *version, *id, *name;
+	const char *message; /* one line: what failed */
+	/* The differences (RESTORE: A before its up, B after its down;
+	 * REUP_DIFFERS: A after the first up, B after the second), each
+	 * detail saying which, e.g. "column only after down". */
+	strata_diff_item *items; /* read with strata_verify_item_at() */
+	size_t count;
+	size_t item_size;
+} strata_verify;
+
+#define STRATA_VERIFY_OPTIONS_VERSION 1
+typedef struct strata_verify_options {
+	unsigned version; /* STRATA_VERIFY_OPTIONS_VERSION */
+	/* 0: a temporary SQLite file (removed after); 1: the database of
+	 * the config's URL, which must hold no table but strata's own. */
+	int use_target;
+	/* Accept a database that holds tables: verify its pending
+	 * migrations there. */
+	int scratch_ok;
+	/* Progress: the events of the up and down runs. */
+	strata_event_fn on_event;
+	void *event_ctx;
+} strata_verify_options;
+
+#ifdef __cplusplus
+#define STRATA_VERIFY_OPTIONS_INIT                                             \
+	{                                                                      \
+		STRATA_VERIFY_OPTIONS_VERSION, 0, 0, NULL, NULL                \
+	}
+#else
+#define STRATA_VERIFY_OPTIONS_INIT                                             \
+	{                                                                      \
+		.version = STRATA_VERIFY_OPTIONS_VERSION                       \
+	}
+#endif
+
+/* STRATA_OK when every migration could be tried (read stage: a failing
+ * migration is a result, not an error); STRATA_EUSAGE for a database
+ * that holds tables without scratch_ok, STRATA_ELOCK, STRATA_EFAIL. cfg
+ * gives the migrations folder, history table and lock timeout. */
+STRATA_EXTERN(int)
+strata_verify_get(strata_verify **out, const strata_config *cfg,
+                  const strata_verify_options *opts, strata_error *err);
+STRATA_EXTERN(const strata_diff_item *)
+strata_verify_item_at(const strata_verify *v, size_t i);
+STRATA_EXTERN(void) strata_verify_free(strata_verify *v);
+/* "ok", "up", "down", "restore", "re-up", "re-up-differs". */
+STRATA_EXTERN(const char *) strata_verify_stage_name(strata_verify_stage st);
+
+/*
+ * Dump (strata dump): the introspected schema, without the history table
+ * and its snapshot table, as deterministic DDL in the target's dialect:
+ * tables, indexes, foreign keys, views and triggers, sorted by name.
+ * *out (NUL-terminated, ending with a newline) is the caller's, freed
+ * with free().
+ */
+STRATA_EXTERN(int) strata_dump(char **out, strata *s, strata_error *err);
+/* strata_dump() written to path atomically (a temporary file in the same
+ * folder, then rename). */
+STRATA_EXTERN(int)
+strata_dump_to_file(strata *s, const char *path, strata_error *err);
+/* The config's schema_file: where `up` and `down` write the dump after
+ * they succeed, or NULL. */
+STRATA_EXTERN(const char *)
+strata_config_schema_file(const strata_config *cfg);
 
 #ifdef __cplusplus
 }

@@ -1,4 +1,5 @@
 /* MySQL/MariaDB introspection through information_schema. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -294,6 +295,229 @@ int my__introspect(strata_conn *c, const strata_schema_sink *sink,
 	strata__kit_buf_free(&w.tmp);
 	strata__kit_buf_free(&w.cols);
 	strata__kit_buf_free(&w.ref_cols);
+	free(db);
+	return rc;
+}
+
+/*
+ * Details (introspect_detail): index keys when one is DESC (MySQL 8,
+ * MariaDB 10.8+) or an expression (MySQL 8.0.13+; prefix lengths are in
+ * the plain columns already), an index method other than BTREE
+ * (FULLTEXT, SPATIAL, HASH), generated columns, and view and trigger
+ * definitions. MySQL has no partial indexes and no INCLUDE.
+ */
+typedef struct dwalk {
+	const strata_detail_sink *sink;
+	int rc;
+	char *table, *name, *method;
+	int special, open;
+	strata__kit_buf keys;
+	const char *db; /* the database introspected */
+} dwalk;
+
+static int d_sink(dwalk *w, int r)
+{
+	if (r)
+		w->rc = STRATA_DRV_ERROR;
+	return r;
+}
+
+static int d_flush(dwalk *w)
+{
+	int r = 0;
+
+	if (w->open && w->rc == STRATA_DRV_OK && (w->special || w->method))
+		r = d_sink(w, w->sink->index(
+		                      w->sink->ctx, w->table, w->name,
+		                      w->special ? strata__kit_buf_str(&w->keys)
+		                                 : NULL,
+		                      NULL, NULL, w->method));
+	free(w->table);
+	free(w->name);
+	free(w->method);
+	w->table = w->name = w->method = NULL;
+	w->special = w->open = 0;
+	strata__kit_buf_reset(&w->keys);
+	return r;
+}
+
+/* Rows: table, index, column, sub_part, collation, index type,
+ * expression (NULL where the server has none); by SEQ_IN_INDEX. */
+static int index_detail_row(void *ctx, int n, const char *const *v)
+{
+	dwalk *w = ctx;
+	strata__kit_buf *b = &w->keys;
+
+	(void)n;
+	if (!w->open || strcmp(w->table, my__nz(v[0])) ||
+	    strcmp(w->name, my__nz(v[1]))) {
+		if (d_flush(w))
+			return 1;
+		w->open = 1;
+		w->table = strdup(my__nz(v[0]));
+		w->name = strdup(my__nz(v[1]));
+		w->method = v[5] && strcmp(v[5], "BTREE")
+		                    ? strata__kit_printf("%s", v[5])
+		                    : NULL;
+		if (!w->table || !w->name ||
+		    (v[5] && strcmp(v[5], "BTREE") && !w->method)) {
+			w->rc = STRATA_DRV_NOMEM;
+			return 1;
+		}
+		for (char *p = w->method; p && *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+	}
+	if (b->len)
+		strata__kit_buf_add(b, ",");
+	if (v[6] && *v[6]) {
+		strata__kit_buf_printf(b, "(%s)", v[6]);
+		w->special = 1;
+	} else {
+		strata__kit_buf_add(b, my__nz(v[2]));
+	}
+	if (v[3])
+		strata__kit_buf_printf(b, "(%s)", v[3]);
+	if (v[4] && !strcmp(v[4], "D")) {
+		strata__kit_buf_add(b, " DESC");
+		w->special = 1;
+	}
+	if (b->oom) {
+		w->rc = STRATA_DRV_NOMEM;
+		return 1;
+	}
+	return 0;
+}
+
+/* Rows: table, column, expression, extra. */
+static int generated_row(void *ctx, int n, const char *const *v)
+{
+	dwalk *w = ctx;
+
+	(void)n;
+	return d_sink(w, w->sink->generated(
+	                         w->sink->ctx, v[0], v[1], my__nz(v[2]),
+	                         strcmp(my__nz(v[3]), "VIRTUAL GENERATED")));
+}
+
+/* Rows: kind, name, definition. */
+static int definition_row(void *ctx, int n, const char *const *v)
+{
+	dwalk *w = ctx;
+
+	char *pre, *def, *p;
+	size_t plen;
+	int r;
+
+	(void)n;
+	if (!v[2])
+		return 0;
+	/* MySQL qualifies every name of a view's SELECT with its database;
+	 * without it the definition reads the same in any database (the
+	 * same view in two databases is the same schema). */
+	pre = w->db ? malloc(strlen(w->db) + 4) : NULL;
+	def = strdup(v[2]);
+	if (!def || (w->db && !pre)) {
+		free(pre);
+		free(def);
+		w->rc = STRATA_DRV_NOMEM;
+		return 1;
+	}
+	if (pre) {
+		sprintf(pre, "`%s`.", w->db);
+		plen = strlen(pre);
+		while ((p = strstr(def, pre)) != NULL)
+			memmove(p, p + plen, strlen(p + plen) + 1);
+	}
+	r = d_sink(w, w->sink->definition(w->sink->ctx, v[0], v[1], def));
+	free(pre);
+	free(def);
+	return r;
+}
+
+/* clang-format off */
+#define INDEX_DETAIL_SQL(expr)                                                 \
+	"SELECT TABLE_NAME, INDEX_NAME, COLUMN_NAME, SUB_PART, COLLATION,"     \
+	" INDEX_TYPE, " expr " FROM information_schema.STATISTICS"             \
+	" WHERE TABLE_SCHEMA = ?"                                              \
+	" ORDER BY CAST(TABLE_NAME AS BINARY), CAST(INDEX_NAME AS BINARY),"    \
+	" SEQ_IN_INDEX"
+
+static const char has_expression_sql[] =
+        "SELECT COUNT(*) FROM information_schema.COLUMNS"
+        " WHERE TABLE_SCHEMA = 'information_schema'"
+        " AND TABLE_NAME = 'STATISTICS' AND COLUMN_NAME = 'EXPRESSION'";
+
+static const char generated_sql[] =
+        "SELECT TABLE_NAME, COLUMN_NAME, GENERATION_EXPRESSION, EXTRA"
+        " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ?"
+        " AND EXTRA IN ('VIRTUAL GENERATED', 'STORED GENERATED',"
+        " 'PERSISTENT GENERATED')"
+        " ORDER BY CAST(TABLE_NAME AS BINARY), ORDINAL_POSITION";
+
+static const char definitions_sql[] =
+        "SELECT 'view', TABLE_NAME, VIEW_DEFINITION"
+        " FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ?"
+        " UNION ALL"
+        " SELECT 'trigger', TRIGGER_NAME, CONCAT('CREATE TRIGGER ',"
+        " TRIGGER_NAME, ' ', ACTION_TIMING, ' ', EVENT_MANIPULATION,"
+        " ' ON ', EVENT_OBJECT_TABLE, ' FOR EACH ROW ', ACTION_STATEMENT)"
+        " FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ?"
+        " ORDER BY 1, 2";
+/* clang-format on */
+
+static int detail_query(strata_conn *c, dwalk *w, const char *sql, int n,
+                        const char *db, strata_row_fn row, strata_dberr *err)
+{
+	strata_value p[2] = {{STRATA_VAL_TEXT, db, 0},
+	                     {STRATA_VAL_TEXT, db, 0}};
+	int rc = my__query(c, sql, p, n, row, w, err);
+
+	if (rc == STRATA_DRV_OK && row == index_detail_row)
+		d_flush(w);
+	if (rc != STRATA_DRV_OK)
+		return rc;
+	if (w->rc == STRATA_DRV_NOMEM)
+		return strata__kit_nomem(err);
+	if (w->rc != STRATA_DRV_OK)
+		return strata__kit_fail(err, STRATA_DRV_ERROR,
+		                        "introspection aborted");
+	return STRATA_DRV_OK;
+}
+
+int my__introspect_detail(strata_conn *c, const strata_detail_sink *sink,
+                          strata_dberr *err)
+{
+	char *db = NULL;
+	my__scalar has;
+	dwalk w;
+	int rc;
+
+	/* A core whose sink lacks members gets no details. */
+	if (sink->struct_size < sizeof(strata_detail_sink))
+		return STRATA_DRV_OK;
+	memset(&w, 0, sizeof w);
+	memset(&has, 0, sizeof has);
+	w.sink = sink;
+	rc = home_db(c, &db, err);
+	if (rc == STRATA_DRV_OK)
+		rc = my__query_scalar(c, has_expression_sql, NULL, 0, &has,
+		                      err);
+	if (rc == STRATA_DRV_OK)
+		rc = detail_query(c, &w,
+		                  has.text && strcmp(has.text, "0")
+		                          ? INDEX_DETAIL_SQL("EXPRESSION")
+		                          : INDEX_DETAIL_SQL("NULL"),
+		                  1, db, index_detail_row, err);
+	d_flush(&w);
+	if (rc == STRATA_DRV_OK)
+		rc = detail_query(c, &w, generated_sql, 1, db, generated_row,
+		                  err);
+	w.db = db;
+	if (rc == STRATA_DRV_OK)
+		rc = detail_query(c, &w, definitions_sql, 2, db, definition_row,
+		                  err);
+	strata__kit_buf_free(&w.keys);
+	free(has.text);
 	free(db);
 	return rc;
 }

@@ -54,5 +54,7 @@ int my__current_db(strata_conn *c, char **out, strata_dberr *err);
 /* introspect.c */
 int my__introspect(strata_conn *c, const strata_schema_sink *sink,
                    strata_dberr *err);
+int my__introspect_detail(strata_conn *c, const strata_detail_sink *sink,
+                          strata_dberr *err);
 
 #endif

@@ -1,4 +1,5 @@
 /* PostgreSQL introspection through the pg_catalog tables. */
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "pg_int.h"
@@ -118,6 +119,78 @@ static const char objects_sql[] =
         " WHERE" NOT_EXT("pg_proc", "p.oid")
         ") o(kind, name, tbl)"
         " ORDER BY kind COLLATE \"C\", name COLLATE \"C\", tbl COLLATE \"C\"";
+/*
+ * Details (introspect_detail): only indexes that are more than plain
+ * ascending columns with the default operator class (an expression, DESC,
+ * NULLS order, an operator class, a predicate, INCLUDE or a method other
+ * than btree); keys are NULL when they are the plain columns. Collations
+ * of index keys are not reported.
+ */
+static const char index_detail_sql[] =
+        "SELECT t, i, CASE WHEN keys IS DISTINCT FROM plain THEN keys END,"
+        " pred, incl, method FROM ("
+        "SELECT t.relname AS t, i.relname AS i, d.keys, d.plain,"
+        " pg_catalog.pg_get_expr(x.indpred, x.indrelid, true) AS pred,"
+        " (SELECT string_agg(a.attname, ',' ORDER BY k.n)"
+        " FROM generate_series(x.indnkeyatts + 1, x.indnatts) AS k(n)"
+        " JOIN pg_catalog.pg_attribute a ON a.attrelid = x.indrelid"
+        " AND a.attnum = x.indkey[k.n - 1]) AS incl,"
+        " NULLIF(am.amname::text, 'btree') AS method"
+        " FROM pg_catalog.pg_index x"
+        " JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid"
+        " JOIN pg_catalog.pg_am am ON am.oid = i.relam"
+        " JOIN pg_catalog.pg_class t ON t.oid = x.indrelid"
+        " JOIN " IN_SCHEMA("t.relnamespace")
+        " CROSS JOIN LATERAL (SELECT string_agg("
+        "pg_catalog.pg_get_indexdef(x.indexrelid, k.n, true)"
+        " || CASE WHEN o.opcdefault THEN ''"
+        " ELSE ' ' || quote_ident(o.opcname) END"
+        " || CASE WHEN x.indoption[k.n - 1] & 1 = 1 THEN ' DESC' ELSE '' END"
+        " || CASE x.indoption[k.n - 1] & 3 WHEN 1 THEN ' NULLS LAST'"
+        " WHEN 2 THEN ' NULLS FIRST' ELSE '' END, ',' ORDER BY k.n) AS keys,"
+        " string_agg(CASE WHEN x.indkey[k.n - 1] <> 0"
+        " THEN quote_ident(a.attname) END, ',' ORDER BY k.n) AS plain"
+        " FROM generate_series(1, x.indnkeyatts) AS k(n)"
+        " JOIN pg_catalog.pg_opclass o ON o.oid = x.indclass[k.n - 1]"
+        " LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = x.indrelid"
+        " AND a.attnum = x.indkey[k.n - 1]) d"
+        " WHERE t.relkind IN ('r','p')"
+        " AND" NOT_EXT("pg_class", "t.oid")
+        ") q WHERE keys IS DISTINCT FROM plain OR pred IS NOT NULL"
+        " OR incl IS NOT NULL OR method IS NOT NULL"
+        " ORDER BY t COLLATE \"C\", i COLLATE \"C\"";
+
+static const char generated_sql[] =
+        "SELECT c.relname, a.attname,"
+        " pg_catalog.pg_get_expr(d.adbin, d.adrelid)"
+        " FROM pg_catalog.pg_attribute a"
+        " JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
+        " JOIN " IN_SCHEMA("c.relnamespace")
+        " JOIN pg_catalog.pg_attrdef d"
+        " ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
+        " WHERE c.relkind IN ('r','p') AND a.attgenerated = 's'"
+        " AND NOT a.attisdropped AND" NOT_EXT("pg_class", "c.oid")
+        " ORDER BY c.relname COLLATE \"C\", a.attnum";
+
+static const char definitions_sql[] =
+        "SELECT kind, name, def FROM ("
+        "SELECT CASE c.relkind WHEN 'v' THEN 'view'"
+        " ELSE 'materialized view' END,"
+        " c.relname::text, pg_catalog.pg_get_viewdef(c.oid, true)"
+        " FROM pg_catalog.pg_class c"
+        " JOIN " IN_SCHEMA("c.relnamespace")
+        " WHERE c.relkind IN ('v','m')"
+        " AND" NOT_EXT("pg_class", "c.oid")
+        " UNION ALL"
+        " SELECT 'trigger', g.tgname::text,"
+        " pg_catalog.pg_get_triggerdef(g.oid, true)"
+        " FROM pg_catalog.pg_trigger g"
+        " JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid"
+        " JOIN " IN_SCHEMA("c.relnamespace")
+        " WHERE NOT g.tgisinternal"
+        " AND" NOT_EXT("pg_class", "c.oid")
+        ") o(kind, name, def)"
+        " ORDER BY kind COLLATE \"C\", name COLLATE \"C\"";
 /* clang-format on */
 
 struct isink {
@@ -192,18 +265,71 @@ static int row_object(void *ctx, int n, const char *const *v)
 	return s->aborted;
 }
 
-static const struct {
+typedef struct step {
 	const char *sql;
 	strata_row_fn row;
-} introspect_steps[] = {
+} step;
+
+static const step introspect_steps[] = {
         {tables_sql, row_table},   {columns_sql, row_column},
         {indexes_sql, row_index},  {fks_sql, row_fk},
         {objects_sql, row_object},
 };
 
+struct dsink {
+	const strata_detail_sink *sink;
+	int aborted;
+};
+
+/* A member the core's sink may be too old to have. */
+#define DETAIL_HAS(k, m)                                                       \
+	((k)->struct_size >=                                                   \
+	         offsetof(strata_detail_sink, m) + sizeof((k)->m) &&           \
+	 (k)->m != NULL)
+
+static int row_index_detail(void *ctx, int n, const char *const *v)
+{
+	struct dsink *s = ctx;
+
+	(void)n;
+	if (DETAIL_HAS(s->sink, index))
+		s->aborted = s->sink->index(s->sink->ctx, v[0], v[1], v[2],
+		                            v[3], v[4], v[5]) != 0;
+	return s->aborted;
+}
+
+static int row_generated(void *ctx, int n, const char *const *v)
+{
+	struct dsink *s = ctx;
+
+	(void)n;
+	if (DETAIL_HAS(s->sink, generated))
+		s->aborted = s->sink->generated(s->sink->ctx, v[0], v[1],
+		                                v[2] ? v[2] : "", 1) != 0;
+	return s->aborted;
+}
+
+static int row_definition(void *ctx, int n, const char *const *v)
+{
+	struct dsink *s = ctx;
+
+	(void)n;
+	if (DETAIL_HAS(s->sink, definition) && v[2])
+		s->aborted = s->sink->definition(s->sink->ctx, v[0], v[1],
+		                                 v[2]) != 0;
+	return s->aborted;
+}
+
+static const step detail_steps[] = {
+        {index_detail_sql, row_index_detail},
+        {generated_sql, row_generated},
+        {definitions_sql, row_definition},
+};
+
 /* $1: the schema current_schema() reported at connect time, which a
  * migration's SET search_path does not change; NULL: the current one. */
-static int run_steps(strata_conn *c, struct isink *s, strata_dberr *err)
+static int run_list(strata_conn *c, const step *steps, size_t n, void *s,
+                    const int *aborted, strata_dberr *err)
 {
 	strata_value schema = {STRATA_VAL_NULL, NULL, 0};
 	size_t i;
@@ -213,13 +339,12 @@ static int run_steps(strata_conn *c, struct isink *s, strata_dberr *err)
 		schema.type = STRATA_VAL_TEXT;
 		schema.text = c->schema;
 	}
-	for (i = 0; i < sizeof(introspect_steps) / sizeof(*introspect_steps);
-	     i++) {
-		rc = pg__query(c, introspect_steps[i].sql, &schema, 1,
-		               introspect_steps[i].row, s, err);
+	for (i = 0; i < n; i++) {
+		rc = pg__query(c, steps[i].sql, &schema, 1, steps[i].row, s,
+		               err);
 		if (rc != STRATA_DRV_OK)
 			return rc;
-		if (s->aborted)
+		if (*aborted)
 			return strata__kit_fail(err, STRATA_DRV_ERROR,
 			                        "introspection aborted");
 	}
@@ -229,10 +354,9 @@ static int run_steps(strata_conn *c, struct isink *s, strata_dberr *err)
 /* Outside a transaction, the queries share one snapshot, so that a
  * concurrent DDL cannot make the fingerprint describe no real schema.
  * Inside one (a migration's), they already see its changes. */
-int pg__introspect(strata_conn *c, const strata_schema_sink *sink,
-                   strata_dberr *err)
+static int in_snapshot(strata_conn *c, const step *steps, size_t n, void *s,
+                       const int *aborted, strata_dberr *err)
 {
-	struct isink s = {sink, 0};
 	int own = PQtransactionStatus(c->pg) == PQTRANS_IDLE;
 	int rc = own ? pg__query(c,
 	                         "BEGIN ISOLATION LEVEL REPEATABLE READ "
@@ -241,7 +365,7 @@ int pg__introspect(strata_conn *c, const strata_schema_sink *sink,
 	             : STRATA_DRV_OK;
 
 	if (rc == STRATA_DRV_OK)
-		rc = run_steps(c, &s, err);
+		rc = run_list(c, steps, n, s, aborted, err);
 	if (own && PQtransactionStatus(c->pg) != PQTRANS_IDLE) {
 		strata_dberr ignored;
 
@@ -249,4 +373,24 @@ int pg__introspect(strata_conn *c, const strata_schema_sink *sink,
 		          0, NULL, NULL, &ignored);
 	}
 	return rc;
+}
+
+int pg__introspect(strata_conn *c, const strata_schema_sink *sink,
+                   strata_dberr *err)
+{
+	struct isink s = {sink, 0};
+
+	return in_snapshot(c, introspect_steps,
+	                   sizeof(introspect_steps) / sizeof(*introspect_steps),
+	                   &s, &s.aborted, err);
+}
+
+int pg__introspect_detail(strata_conn *c, const strata_detail_sink *sink,
+                          strata_dberr *err)
+{
+	struct dsink s = {sink, 0};
+
+	return in_snapshot(c, detail_steps,
+	                   sizeof(detail_steps) / sizeof(*detail_steps), &s,
+	                   &s.aborted, err);
 }

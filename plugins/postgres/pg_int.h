@@ -23,6 +23,7 @@ struct strata_conn {
  *   query.c       errors from libpq, statements, parameters
  *   introspect.c  the schema, through query.c
  *   split.c       statements, with libpg_query (no connection)
+ *   analyze.c     what a statement changes, with libpg_query and json-c
  *   postgres.c    connections, the lock, the catalog; the vtable
  */
 
@@ -38,8 +39,14 @@ int pg__query(strata_conn *c, const char *sql, const strata_value *params,
 int pg__split(const char *sql, size_t len, strata_stmt_fn fn, void *ctx,
               int *err_line, strata_dberr *err);
 
+/* analyze.c: the analyze operation (ABI 2.2), with libpg_query. */
+int pg__analyze(const char *stmt, size_t len, strata_action_fn fn, void *ctx,
+                strata_dberr *err);
+
 /* introspect.c */
 int pg__introspect(strata_conn *c, const strata_schema_sink *sink,
                    strata_dberr *err);
+int pg__introspect_detail(strata_conn *c, const strata_detail_sink *sink,
+                          strata_dberr *err);
 
 #endif

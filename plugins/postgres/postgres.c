@@ -632,4 +632,6 @@ const strata_driver strata_driver_postgres = {
         .table_exists = pg_table_exists,
         .introspect = pg__introspect,
         .split = pg__split,
+        .analyze = pg__analyze,
+        .introspect_detail = pg__introspect_detail,
 };

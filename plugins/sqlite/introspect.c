@@ -1,7 +1,9 @@
 /* SQLite introspection through sqlite_master and the table-valued pragmas. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sqlite_int.h"
 
@@ -68,9 +70,12 @@ static int columns(strata_conn *c, const strata_schema_sink *k, const char *t,
 {
 	list l;
 	size_t i;
+	/* table_xinfo: generated columns (hidden 2 virtual, 3 stored) are
+	 * columns too; 1 marks a virtual table's hidden ones. */
 	int rc = fetch(c, &l,
 	               "SELECT name, type, \"notnull\", dflt_value IS NULL, "
-	               "dflt_value FROM pragma_table_info(?) ORDER BY cid",
+	               "dflt_value FROM pragma_table_xinfo(?) "
+	               "WHERE hidden IN (0, 2, 3) ORDER BY cid",
 	               t, err);
 
 	for (i = 0; rc == STRATA_DRV_OK && i + 4 < l.n; i += 5)
@@ -226,5 +231,279 @@ static int read_schema(strata_conn *c, const strata_schema_sink *k,
 			rc = aborted(err);
 	}
 	list_free(&l);
+	return rc;
+}
+
+/*
+ * Details (introspect_detail). SQLite keeps the statements as written in
+ * sqlite_master; the pragmas say which parts are more than plain, and the
+ * statement gives their text: a generated column's expression, an index's
+ * key list and WHERE, a view's or trigger's whole statement.
+ */
+
+/* The end of the token at p: a quoted string or name, a comment, or one
+ * character. */
+static const char *tok_end(const char *p)
+{
+	char close = *p == '[' ? ']' : *p;
+
+	if (*p == '\'' || *p == '"' || *p == '`' || *p == '[') {
+		for (p++; *p; p++)
+			if (*p == close) {
+				if (close != ']' && p[1] == close)
+					p++;
+				else
+					return p + 1;
+			}
+		return p;
+	}
+	if (p[0] == '-' && p[1] == '-') {
+		while (*p && *p != '\n')
+			p++;
+		return p;
+	}
+	if (p[0] == '/' && p[1] == '*') {
+		const char *e = strstr(p + 2, "*/");
+
+		return e ? e + 2 : p + strlen(p);
+	}
+	return p + 1;
+}
+
+/* The first '(' at or after p outside quotes; NULL if none. */
+static const char *open_paren(const char *p)
+{
+	for (; *p; p = tok_end(p))
+		if (*p == '(')
+			return p;
+	return NULL;
+}
+
+/* The ')' matching the '(' at p; NULL if unbalanced. */
+static const char *close_paren(const char *p)
+{
+	int depth = 0;
+
+	for (; *p; p = tok_end(p))
+		if (*p == '(')
+			depth++;
+		else if (*p == ')' && --depth == 0)
+			return p;
+	return NULL;
+}
+
+static int blank(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+}
+
+/* s..e trimmed, malloc'd. */
+static char *trimmed(const char *s, const char *e)
+{
+	while (s < e && blank(*s))
+		s++;
+	while (e > s && blank(e[-1]))
+		e--;
+	return strata__kit_printf("%.*s", (int)(e - s), s);
+}
+
+/* The top-level items of the list between '(' at open and ')' at close,
+ * each trimmed, joined with ","; the written text otherwise. */
+static char *list_text(const char *open, const char *close)
+{
+	strata__kit_buf b = {0};
+	const char *p = open + 1, *item = p;
+	int depth = 0;
+
+	for (; p <= close; p = tok_end(p)) {
+		if (*p == '(')
+			depth++;
+		else if (*p == ')' && depth)
+			depth--;
+		if ((*p == ',' && !depth) || p == close) {
+			char *one = trimmed(item, p);
+
+			if (one)
+				strata__kit_buf_printf(&b, "%s%s",
+				                       b.len ? "," : "", one);
+			free(one);
+			item = p + 1;
+			if (p == close)
+				break;
+		}
+	}
+	return strata__kit_buf_take(&b);
+}
+
+static int word_at(const char *p, const char *w)
+{
+	size_t n = strlen(w);
+
+	return !strncasecmp(p, w, n) &&
+	       !(isalnum((unsigned char)p[n]) || p[n] == '_');
+}
+
+/* Whether the item (a column definition) starts with the name col. */
+static int names_column(const char *item, const char *col)
+{
+	const char *e;
+	size_t n = strlen(col);
+
+	while (blank(*item))
+		item++;
+	e = tok_end(item);
+	if (strchr("\"`[", *item))
+		return (size_t)(e - item) == n + 2 &&
+		       !strncasecmp(item + 1, col, n);
+	for (e = item; *e && (isalnum((unsigned char)*e) || *e == '_' ||
+	                      (unsigned char)*e >= 0x80);
+	     e++)
+		;
+	return (size_t)(e - item) == n && !strncasecmp(item, col, n);
+}
+
+/* In one column definition (item..end): the expression of AS (...). */
+static char *as_expr(const char *item, const char *end)
+{
+	const char *p, *q;
+	int depth = 0;
+
+	for (p = item; p < end; p = tok_end(p)) {
+		if (*p == '(')
+			depth++;
+		else if (*p == ')')
+			depth--;
+		else if (!depth &&
+		         (p == item || !isalnum((unsigned char)p[-1])) &&
+		         word_at(p, "AS")) {
+			for (q = p + 2; blank(*q); q++)
+				;
+			if (*q == '(' && (p = close_paren(q)) != NULL)
+				return trimmed(q + 1, p);
+		}
+	}
+	return NULL;
+}
+
+/* The expression of generated column col in a CREATE TABLE statement. */
+static char *generated_expr(const char *sql, const char *col)
+{
+	const char *open = open_paren(sql), *close, *p, *item;
+	int depth = 0;
+
+	if (!open || !(close = close_paren(open)))
+		return NULL;
+	for (p = item = open + 1; p <= close; p = tok_end(p)) {
+		if (*p == '(')
+			depth++;
+		else if (*p == ')' && depth)
+			depth--;
+		if ((*p == ',' && !depth) || p == close) {
+			if (names_column(item, col))
+				return as_expr(item, p);
+			item = p + 1;
+			if (p == close)
+				break;
+		}
+	}
+	return NULL;
+}
+
+static int generated(strata_conn *c, const strata_detail_sink *k, const char *t,
+                     const char *sql, strata_dberr *err)
+{
+	list l;
+	size_t i;
+	int rc = fetch(c, &l,
+	               "SELECT name, hidden FROM pragma_table_xinfo(?) "
+	               "WHERE hidden IN (2, 3) ORDER BY cid",
+	               t, err);
+
+	for (i = 0; rc == STRATA_DRV_OK && i + 1 < l.n; i += 2) {
+		char *expr = generated_expr(sql, l.v[i]);
+
+		if (k->generated(k->ctx, t, l.v[i], expr ? expr : "",
+		                 !strcmp(l.v[i + 1], "3")))
+			rc = aborted(err);
+		free(expr);
+	}
+	list_free(&l);
+	return rc;
+}
+
+/* Whether an index has a key that is more than a plain ascending column
+ * in the default collation. */
+static int special_keys(strata_conn *c, const char *idx, int *special,
+                        strata_dberr *err)
+{
+	list l;
+	int rc = fetch(c, &l,
+	               "SELECT count(*) FROM pragma_index_xinfo(?) WHERE key "
+	               "AND (cid = -2 OR \"desc\" OR coll <> 'BINARY')",
+	               idx, err);
+
+	*special = rc == STRATA_DRV_OK && l.n == 1 && strcmp(l.v[0], "0");
+	list_free(&l);
+	return rc;
+}
+
+/* A CREATE INDEX's key list and WHERE, when it has either. */
+static int index_detail(strata_conn *c, const strata_detail_sink *k,
+                        const char *t, const char *idx, const char *sql,
+                        strata_dberr *err)
+{
+	const char *open = open_paren(sql), *close, *p;
+	char *keys = NULL, *pred = NULL;
+	int special = 0, rc = special_keys(c, idx, &special, err);
+
+	if (rc != STRATA_DRV_OK || !open || !(close = close_paren(open)))
+		return rc;
+	for (p = close + 1; blank(*p); p++)
+		;
+	if (word_at(p, "WHERE"))
+		pred = trimmed(p + 5, p + strlen(p));
+	if (special)
+		keys = list_text(open, close);
+	if ((keys || pred) && k->index(k->ctx, t, idx, keys, pred, NULL, NULL))
+		rc = aborted(err);
+	free(keys);
+	free(pred);
+	return rc;
+}
+
+int sqlite__introspect_detail(strata_conn *c, const strata_detail_sink *k,
+                              strata_dberr *err)
+{
+	list l;
+	size_t i;
+	int own = sqlite3_get_autocommit(c->db);
+	int rc;
+
+	/* A core whose sink lacks members gets no details. */
+	if (k->struct_size < sizeof(strata_detail_sink))
+		return STRATA_DRV_OK;
+	rc = own ? sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL) : SQLITE_OK;
+	if (rc != SQLITE_OK)
+		return sqlite__fail(c->db, err);
+	rc = fetch(c, &l,
+	           "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE "
+	           "sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+	           "ORDER BY type, name",
+	           NULL, err);
+	for (i = 0; rc == STRATA_DRV_OK && i + 3 < l.n; i += 4) {
+		const char *type = l.v[i], *name = l.v[i + 1];
+		const char *tbl = l.v[i + 2], *sql = l.v[i + 3];
+
+		if (!strcmp(type, "table"))
+			rc = generated(c, k, name, sql, err);
+		else if (!strcmp(type, "index"))
+			rc = index_detail(c, k, tbl, name, sql, err);
+		else if (k->definition(k->ctx, type, name, sql))
+			rc = aborted(err);
+	}
+	list_free(&l);
+	if (own && !sqlite3_get_autocommit(c->db))
+		sqlite3_exec(c->db, rc == STRATA_DRV_OK ? "COMMIT" : "ROLLBACK",
+		             NULL, NULL, NULL);
 	return rc;
 }

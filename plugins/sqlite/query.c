@@ -114,3 +114,19 @@ int sqlite__query(sqlite3 *db, const char *sql, const strata_value *params,
 	}
 	return run_stmt(db, st, fn, ctx, err);
 }
+
+/* Compile each statement of sql without running any: SQLite checks its
+ * syntax and the names it uses against the schema as it is now. */
+int sqlite__prepare(sqlite3 *db, const char *sql, strata_dberr *err)
+{
+	const char *tail = sql;
+
+	while (tail && *tail) {
+		sqlite3_stmt *st = NULL;
+
+		if (sqlite3_prepare_v2(db, tail, -1, &st, &tail) != SQLITE_OK)
+			return sqlite__fail(db, err);
+		sqlite3_finalize(st);
+	}
+	return STRATA_DRV_OK;
+}

@@ -352,6 +352,11 @@ static int64_t drv_changes(strata_conn *c)
 #endif
 }
 
+static int drv_prepare(strata_conn *c, const char *sql, strata_dberr *err)
+{
+	return sqlite__prepare(c->db, sql, err);
+}
+
 static const char *const schemes[] = {"sqlite", "sqlite3", NULL};
 
 static const strata_dialect dialect = {
@@ -393,4 +398,7 @@ const strata_driver strata_driver_sqlite = {
         .lock_check = drv_lock_check,
         .table_exists = drv_table_exists,
         .introspect = sqlite__introspect,
+        .split = sqlite__split,
+        .prepare = drv_prepare,
+        .introspect_detail = sqlite__introspect_detail,
 };

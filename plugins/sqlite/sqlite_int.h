@@ -21,7 +21,8 @@ struct strata_conn {
 
 /*
  * Layers, each calling only those above it:
- *   query.c       errors from a handle, binding, stepping
+ *   query.c       errors from a handle, binding, stepping, compiling
+ *   split.c       statements, where sqlite3_complete() ends them
  *   introspect.c  the schema, through query.c
  *   sqlite.c      connections, transactions, the lock; the vtable
  */
@@ -31,9 +32,17 @@ int sqlite__fail(sqlite3 *db, strata_dberr *err); /* db NULL: no memory */
 int sqlite__exec(sqlite3 *db, const char *sql, strata_dberr *err);
 int sqlite__query(sqlite3 *db, const char *sql, const strata_value *params,
                   int nparams, strata_row_fn fn, void *ctx, strata_dberr *err);
+/* The prepare operation (ABI 2.2): compile, never step. */
+int sqlite__prepare(sqlite3 *db, const char *sql, strata_dberr *err);
+
+/* split.c: the split operation (ABI 2.1), with sqlite3_complete(). */
+int sqlite__split(const char *sql, size_t len, strata_stmt_fn fn, void *ctx,
+                  int *err_line, strata_dberr *err);
 
 /* introspect.c */
 int sqlite__introspect(strata_conn *c, const strata_schema_sink *sink,
                        strata_dberr *err);
+int sqlite__introspect_detail(strata_conn *c, const strata_detail_sink *sink,
+                              strata_dberr *err);
 
 #endif

@@ -42,7 +42,7 @@ contains() {
 }
 
 is "$(words strata st)" "status" "a command"
-is "$(words strata "")" "baseline check diff down drivers help history init new plan repair resolve status up" \
+is "$(words strata "")" "baseline check diff down drivers dump help history init lint new plan repair resolve status up verify" \
 	"every command"
 is "$(words strata --url sqlite:x.db -e prod st)" "status" "after global options and their values"
 is "$(words strata help hi)" "history" "help COMMAND"
@@ -99,6 +99,14 @@ is "$(words strata plan --to 1)" "1 10" "a prefix"
 is "$(words strata --dir other up --to "")" "7" "--dir"
 is "$(words strata -c conf/other.ini up --to "")" "20240101120000" "the config's folder, relative to it"
 is "$(words strata baseline "")" "1 10 2" "baseline VERSION"
+is "$(words strata lint "")" "1 10 2" "lint VERSION"
+is "$(words strata lint --dialect "")" "mysql postgres sqlite" "lint --dialect: the drivers"
+is "$(words strata lint --dialect sqlite,p)" "sqlite,postgres" "lint --dialect: after a comma"
+is "$(words strata lint --dialect=my)" "mysql" "lint --dialect=NAME"
+is "$(words strata lint --row-threshold "")" "" "lint --row-threshold: a number, nothing offered"
+contains "$(words strata up --)" --allow-destructive
+ok $? "up: --allow-destructive"
+lacks "--allow-destructive" "$(words strata plan --)" "plan: not --allow-destructive"
 "$STRATA_BIN" --url sqlite:"$T_TMP"/none.db status >/dev/null 2>&1
 [ ! -e none.db ]
 ok $? "no database was needed"
@@ -146,6 +154,12 @@ if command -v zsh >/dev/null; then
 	is "$(zwords "strata status --e")" "--env --exit-code" "zsh: the command's and global options"
 	contains "$(zwords "strata resolve 1 --")" --applied --rolled-back --url
 	ok $? "zsh: resolve's options"
+	contains "$(zwords "strata lint --")" --all --dialect --warnings-as-errors --row-threshold --url
+	ok $? "zsh: lint's options"
+	is "$(zwords "strata lint --dialect ")" "mysql postgres sqlite" "zsh: lint --dialect: the drivers"
+	is "$(zwords "strata lint ")" "1 10 2" "zsh: lint VERSION"
+	contains "$(zwords "strata up --")" --allow-destructive
+	ok $? "zsh: up --allow-destructive"
 elif [ "${STRATA_TEST_REQUIRE_SERVERS:-0}" = 1 ]; then
 	ok 1 "zsh installed (scripts/install-deps.sh test)"
 fi

@@ -6,7 +6,7 @@
 cd "$T_TMP" || exit 1
 unset DATABASE_URL STRATA_URL STRATA_CONFIG STRATA_ENV NO_COLOR
 
-COMMANDS="init new up down status check history plan baseline resolve repair drivers diff"
+COMMANDS="init new up down status check history plan baseline resolve repair drivers diff lint"
 
 strata help
 expect_rc 0 "strata help"
@@ -38,6 +38,17 @@ done
 strata help down
 has "-y, --yes" "$OUT" "help down names --yes"
 has "--to VERSION" "$OUT" "help down names --to"
+strata help lint
+for o in --all --dialect --warnings-as-errors --row-threshold; do
+	has "$o" "$OUT" "help lint names $o"
+done
+strata help up
+has "--allow-destructive" "$OUT" "help up names --allow-destructive"
+strata help plan
+lacks "--allow-destructive" "$(printf '%s\n' "$OUT" | sed -n '/^Options:/,/^$/p')" \
+	"but plan does not take it"
+strata help
+has "5 lint errors" "$OUT" "exit 5 in the help's exit codes"
 strata up -h --url sqlite:nowhere.db
 expect_rc 0 "up -h does not run up"
 [ ! -e nowhere.db ]

@@ -43,6 +43,13 @@ SUMMARY = {"format_version": I, "event": S, "command": S, "applied": I,
            "skipped": I, "reverted": I, "baselined": I, "resolved": I,
            "repaired": I, "failed": I, "duration_ms": I, "exit_code": I,
            "ok": B, "interrupted": B}
+FINDING = {"rule": S, "severity": S, "version": S, "file": (S, N),
+           "line": I, "dialect": (S, N), "statement": (S, N), "message": S,
+           "fixit": (S, N), "table": (S, N), "est_rows": (I, N),
+           "allowed": B}
+LINT_COUNTS = {"errors": I, "warnings": I, "acknowledged": I}
+LINT = dict(TOP, target=(S, N), driver=(S, N), server=(S, N),
+            migrations=S, findings=L, counts=O, exit_code=I)
 EVENTS = {"start", "statement", "statement_done", "applied", "skipped",
           "reverted", "baselined", "resolved", "repaired", "out_of_order",
           "nothing", "lock_wait", "failed"}
@@ -68,6 +75,16 @@ def check(obj, shape, where):
         problems.append(f"{where}: format_version is not 1")
 
 
+def findings(obj, where):
+    """The findings and counts of a lint document, event or member."""
+    for i, f in enumerate(obj.get("findings", [])):
+        check(f, FINDING, f"{where}findings[{i}]")
+        if f.get("severity") not in ("error", "warning"):
+            problems.append(f"{where}findings[{i}]: severity "
+                            f"{f.get('severity')!r}")
+    check(obj.get("counts"), LINT_COUNTS, f"{where}counts")
+
+
 def document(doc, command):
     if "error" in doc:
         check(doc, dict(TOP, error=O, exit_code=I), "document")
@@ -76,14 +93,24 @@ def document(doc, command):
     if doc.get("command") != command:
         problems.append(f"command is {doc.get('command')!r}")
     if command in ("status", "check"):
-        check(doc, STATUS, command)
+        check(doc, dict(STATUS, lint=O) if command == "check" else STATUS,
+              command)
+        if command == "check":
+            check(doc.get("lint"), {"findings": L, "counts": O}, "lint")
+            findings(doc.get("lint") or {}, "lint.")
         for i, it in enumerate(doc.get("migrations", [])):
             check(it, STATUS_ITEM, f"migrations[{i}]")
             if it.get("state") not in STATES:
                 problems.append(f"migrations[{i}]: state {it.get('state')}")
         check(doc.get("counts"), {s: I for s in STATES}, "counts")
         check(doc.get("schema"), {"checked": B, "drift": B,
-                                  "since": (S, N)}, "schema")
+                                  "since": (S, N), "drift_explained": B,
+                                  "changes": L}, "schema")
+        for i, c in enumerate((doc.get("schema") or {}).get("changes", [])):
+            check(c, {"change": S, "kind": S, "object": S,
+                      "attribute": (S, N), "before": (S, N),
+                      "after": (S, N), "detail": S},
+                  f"schema.changes[{i}]")
     elif command == "history":
         check(doc, dict(TARGET, rows=L), "history")
         for i, r in enumerate(doc.get("rows", [])):
@@ -99,6 +126,9 @@ def document(doc, command):
         check(doc, dict(TOP, drivers=L), "drivers")
         for i, d in enumerate(doc.get("drivers", [])):
             check(d, DRIVER, f"drivers[{i}]")
+    elif command == "lint":
+        check(doc, LINT, "lint")
+        findings(doc, "")
     elif command == "init":
         check(doc, dict(TOP, config=S, migrations=S), "init")
     elif command == "new":
@@ -124,6 +154,10 @@ def events(lines, command):
             check(ev, {"format_version": I, "event": S, "command": S,
                        "error": O, "exit_code": I}, where)
             check(ev.get("error"), ERROR, where + ".error")
+        elif kind == "lint":
+            check(ev, {"format_version": I, "event": S, "command": S,
+                       "findings": L, "counts": O}, where)
+            findings(ev, where + ".")
         elif kind in ("statement", "statement_done"):
             check(ev, STMT, where)
         elif kind in EVENTS:

@@ -17,7 +17,7 @@ CREATE TABLE c (x INT);"
 mig $M 2_bad down.sql "DROP TABLE b;"
 mig $M 3_later up.sql "CREATE TABLE d (x INT);"
 
-strata --dir "$M" --url "$DB" up
+strata --dir "$M" --url "$DB" up --allow-destructive
 expect_rc 1 "failing migration"
 has "applied   1_ok" "$OUT" "the first one applied"
 is "$(printf '%s\n' "$ERR" | wc -l)" 1 "one error line"
@@ -60,7 +60,7 @@ mig $M 5_notx up.sql "-- strata:no-transaction
 CREATE TABLE e (x INT);
 INSERT INTO nope VALUES (1);"
 mig $M 5_notx down.sql "DROP TABLE e;"
-strata --dir "$M" --url "$DB" up
+strata --dir "$M" --url "$DB" up --allow-destructive
 expect_rc 1 "no-transaction failure"
 is "$(sqlite3 f.db "SELECT status, steps FROM strata_migrations WHERE version = 5")" "failed|1" \
 	"failed row with the statements applied"

@@ -96,7 +96,7 @@ CREATE TABLE tx_c (x INT);"
 	for stmt in "ROLLBACK;" "BEGIN;" "END;" "COMMIT AND CHAIN;"; do
 		mig "$M" 2_commit up.sql "CREATE TABLE tx_b (x INT);
 $stmt"
-		strata --dir "$M" --url "$url" up
+		strata --dir "$M" --url "$url" up --allow-destructive
 		expect_rc 2 "$e: $stmt refused"
 		has "2_commit/up.sql:2: error:" "$ERR" "$e: $stmt located"
 	done
@@ -220,7 +220,7 @@ escapes() {
 	expect_rc 0 "$e: plan"
 	has '0002_b\x1b]0;title\x07' "$OUT" "$e: plan prints it escaped"
 	lacks "$ESC" "$OUT$ERR" "$e: no raw escape character in plan"
-	strata --dir "$M" --url "$url" up
+	strata --dir "$M" --url "$url" up --allow-destructive
 	expect_rc 1 "$e: a failing migration"
 	has '0002_b\x1b]0;title\x07/up.sql' "$ERR" "$e: its path is printed escaped"
 	lacks "$ESC" "$OUT$ERR" "$e: no raw escape character in the error"

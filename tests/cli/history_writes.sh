@@ -23,7 +23,7 @@ for e in $(engines); do
 DELETE FROM strata_migrations WHERE name = 'selfdelete';
 CREATE TABLE b (x INT);"
 	db_new $e || { ok 1 "$e: create database"; continue; }
-	strata --dir "$M" --url "$DBURL" up
+	strata --dir "$M" --url "$DBURL" up --allow-destructive
 	expect_rc 1 "$e: up stops when its history row vanished"
 	has "$WHO: updating the row of version 2 matched 0 rows, not 1" "$ERR" \
 		"$e: names the table, the operation, the version and the count"

@@ -48,7 +48,7 @@ open_tx() {
 	# transaction is rolled back, so the statement's error is recorded.
 	strata --dir "$M" --url "$U" resolve 2 --applied
 	mig "$M" 3_c up.sql "$4"
-	strata --dir "$M" --url "$U" up
+	strata --dir "$M" --url "$U" up --allow-destructive
 	expect_rc 1 "$e: a statement failing in the script's transaction fails"
 	is "$(db_query "$e" "$U" "SELECT count(*) FROM a")" 1 \
 		"$e: that transaction was rolled back"

@@ -14,7 +14,7 @@ atomic() {
 	db_new postgres || return
 	U=$DBURL
 	M=$T_TMP/atomic
-	mig "$M" 1_f up.sql "-- strata:allow nothing
+	mig "$M" 1_f up.sql "-- strata:allow rename
 /* a /* nested */ comment; with a semicolon */
 CREATE TABLE t (x INT);
 CREATE FUNCTION add_one(a int) RETURNS int LANGUAGE sql
@@ -73,7 +73,7 @@ CREATE TABLE fourth (
 		"postgres: the error names file:7 and the parser's message"
 	is "$(db_query postgres "$U" "SELECT string_agg(version, ',' ORDER BY version) FROM strata_migrations")" \
 		1 "postgres: no history row for the pending ones"
-	is "$(db_query postgres "$U" "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'strata_migrations'")" \
+	is "$(db_query postgres "$U" "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'strata\_%'")" \
 		first "postgres: nothing of the pending files ran, not even the earlier file nor the statement before the error"
 	strata --dir "$M" --url "$U" plan
 	expect_rc 2 "postgres: plan refuses it too"

@@ -101,7 +101,9 @@ lacks "schema changed outside strata" "$OUT" "no false schema drift after down"
 strata --url "$DB" down --to 0
 expect_rc 0 "down --to 0"
 is "$(sqlite3 app.db "SELECT count(*) FROM strata_migrations")" 0 "history empty"
-is "$(sqlite3 app.db ".tables" | tr -s ' \n' ' ' | sed 's/ $//')" "strata_migrations" "all tables gone"
+is "$(sqlite3 app.db ".tables" | tr -s ' \n' ' ' | sed 's/ $//')" \
+	"strata_migrations strata_migrations_snapshot" \
+	"all tables gone (strata's history and schema snapshot stay)"
 strata --url "$DB" down
 expect_rc 0 "down with nothing applied"
 has "nothing to revert" "$OUT" "says so"

@@ -377,6 +377,8 @@ static const size_t abi_end[] = {
         offsetof(strata_driver, introspect) +
                 sizeof(((strata_driver *)0)->introspect),
         offsetof(strata_driver, split) + sizeof(((strata_driver *)0)->split),
+        offsetof(strata_driver, introspect_detail) +
+                sizeof(((strata_driver *)0)->introspect_detail),
 };
 
 static void t_vtable(conf *c)
@@ -556,6 +558,200 @@ static void t_split(const conf *c)
 	      "line %d: %s)",
 	      rc_name(rc), line, e.message);
 	split_free(&s);
+}
+
+/* What the core's splitter makes of a script that every dialect reads
+ * alike: the driver's own split must agree, statement by statement. */
+static void t_split_agrees(const conf *c)
+{
+	static const char script[] =
+	        "-- leading comment; with a ';'\n"
+	        "CREATE TABLE conf_s (a INT, b VARCHAR(10));\n"
+	        "/* block; comment */ INSERT INTO conf_s VALUES (1, 'x;y') ;\n"
+	        "\n"
+	        "SELECT a, -- trailing; comment\n"
+	        "  b FROM conf_s\n"
+	        ";\n"
+	        ";\n"
+	        "SELECT 'no final semicolon'\n";
+	strata__stmts core;
+	strata_error cerr;
+	split_seen s;
+	strata_dberr e;
+	size_t i;
+	int rc, line, same_all = 1;
+
+	if (!STRATA_DRV_HAS(c->d, split))
+		return;
+	memset(&cerr, 0, sizeof(cerr));
+	if (strata__split(&core, script, strlen(script),
+	                  c->d->dialect->split_flags, "conf.sql", &cerr))
+		bail("the core's splitter refused the agreement script: %s",
+		     show(cerr.message));
+	memset(&s, 0, sizeof(s));
+	rc = split_run(c, script, &s, &line, &e);
+	check_rc(rc, STRATA_DRV_OK, &e, "split", "split: the agreement script");
+	check(s.n == (int)core.count,
+	      "split: as many statements as the core's splitter (%d, core "
+	      "%zu)",
+	      s.n, core.count);
+	for (i = 0; i < core.count && i < 4 && (int)i < s.n; i++) {
+		char *t = s.text[i];
+		size_t n = strlen(t);
+
+		/* Trailing blanks are the driver's to keep or drop. */
+		while (n > 0 && strchr(" \t\r\n", t[n - 1]))
+			n--;
+		if (n != strlen(core.items[i].sql) ||
+		    strncmp(t, core.items[i].sql, n) != 0 ||
+		    s.line[i] != core.items[i].line) {
+			same_all = 0;
+			diag("statement %zu: driver '%.*s' at line %d, core "
+			     "'%s' at line %d",
+			     i + 1, (int)n, t, s.line[i], core.items[i].sql,
+			     core.items[i].line);
+		}
+	}
+	check(same_all,
+	      "split: the same text and lines as the core's splitter");
+	split_free(&s);
+	strata__stmts_free(&core);
+	strata_error_clear(&cerr);
+}
+
+/* ---- analyze (ABI 2.2, optional, no connection) ---------------------- */
+
+#define MAX_ACTS 4
+
+typedef struct act_seen {
+	int n, stop_at;
+	int kind[MAX_ACTS], line[MAX_ACTS];
+	unsigned flags[MAX_ACTS];
+	uint32_t size[MAX_ACTS];
+	char *table[MAX_ACTS], *column[MAX_ACTS], *name[MAX_ACTS],
+	        *type[MAX_ACTS];
+} act_seen;
+
+static int on_action(void *ctx, const strata_action *a)
+{
+	act_seen *s = ctx;
+
+	if (s->n < MAX_ACTS) {
+		s->kind[s->n] = a->kind;
+		s->flags[s->n] = a->flags;
+		s->line[s->n] = a->line;
+		s->size[s->n] = a->struct_size;
+		s->table[s->n] = xstrdup(a->table);
+		s->column[s->n] = xstrdup(a->column);
+		s->name[s->n] = xstrdup(a->name);
+		s->type[s->n] = xstrdup(a->type);
+	}
+	return ++s->n == s->stop_at;
+}
+
+static void acts_free(act_seen *s)
+{
+	int i;
+
+	for (i = 0; i < s->n && i < MAX_ACTS; i++) {
+		free(s->table[i]);
+		free(s->column[i]);
+		free(s->name[i]);
+		free(s->type[i]);
+	}
+	memset(s, 0, sizeof(*s));
+}
+
+static int analyze(const conf *c, const char *sql, act_seen *s, strata_dberr *e)
+{
+	char *copy = xstrdup(sql);
+	int rc;
+
+	err_reset(e);
+	rc = c->d->analyze(copy, strlen(copy), on_action, s, e);
+	free(copy);
+	return rc;
+}
+
+/* One statement whose first action must be kind on table (and column),
+ * with the flags in want set and those in unwanted clear. */
+static void analyze_is(const conf *c, const char *sql, int kind,
+                       const char *table, const char *column, unsigned want,
+                       unsigned unwanted)
+{
+	act_seen s;
+	strata_dberr e;
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	rc = analyze(c, sql, &s, &e);
+	if (!check_rc(rc, STRATA_DRV_OK, &e, "analyze", "analyze: %s", sql))
+		return;
+	if (check(s.n >= 1 && s.kind[0] == kind && same(s.table[0], table) &&
+	                  same(s.column[0], column),
+	          "analyze: %s: kind %d on %s.%s (got %d actions, the first "
+	          "kind %d on %s.%s)",
+	          sql, kind, show(table), show(column), s.n,
+	          s.n ? s.kind[0] : -1, s.n ? show(s.table[0]) : "-",
+	          s.n ? show(s.column[0]) : "-"))
+		check((s.flags[0] & want) == want && !(s.flags[0] & unwanted) &&
+		              s.size[0] >= sizeof(strata_action) &&
+		              s.line[0] >= 0,
+		      "analyze: %s: flags %#x set, %#x clear (got %#x), "
+		      "struct_size, line %d",
+		      sql, want, unwanted, s.flags[0], s.line[0]);
+	acts_free(&s);
+}
+
+static void t_analyze(const conf *c)
+{
+	act_seen s;
+	strata_dberr e;
+	int rc;
+
+	if (!STRATA_DRV_HAS(c->d, analyze))
+		return;
+	analyze_is(c, "CREATE TABLE conf_a (id INT)", STRATA_ACT_CREATE_TABLE,
+	           "conf_a", NULL, 0, STRATA_ACTF_TEMPORARY);
+	analyze_is(c, "DELETE FROM conf_a", STRATA_ACT_DELETE, "conf_a", NULL,
+	           0, STRATA_ACTF_WHERE);
+	analyze_is(c, "DELETE FROM conf_a WHERE id = 1", STRATA_ACT_DELETE,
+	           "conf_a", NULL, STRATA_ACTF_WHERE, 0);
+	analyze_is(c, "UPDATE conf_a SET id = 2", STRATA_ACT_UPDATE, "conf_a",
+	           NULL, 0, STRATA_ACTF_WHERE);
+	analyze_is(c, "ALTER TABLE conf_a ADD COLUMN c INT NOT NULL",
+	           STRATA_ACT_ADD_COLUMN, "conf_a", "c", STRATA_ACTF_NOT_NULL,
+	           STRATA_ACTF_DEFAULT);
+	analyze_is(c, "ALTER TABLE conf_a ADD COLUMN d INT DEFAULT 0",
+	           STRATA_ACT_ADD_COLUMN, "conf_a", "d", STRATA_ACTF_DEFAULT,
+	           STRATA_ACTF_NOT_NULL | STRATA_ACTF_VOLATILE_DEFAULT);
+	analyze_is(c, "ALTER TABLE conf_a DROP COLUMN c",
+	           STRATA_ACT_DROP_COLUMN, "conf_a", "c", 0, 0);
+	analyze_is(c, "CREATE UNIQUE INDEX conf_i ON conf_a (id)",
+	           STRATA_ACT_CREATE_INDEX, "conf_a", NULL, STRATA_ACTF_UNIQUE,
+	           0);
+	analyze_is(c, "SELECT 1", STRATA_ACT_OTHER, NULL, NULL, 0, 0);
+
+	memset(&s, 0, sizeof(s));
+	rc = analyze(c, "DROP TABLE conf_a, conf_b", &s, &e);
+	check_rc(rc, STRATA_DRV_OK, &e, "analyze",
+	         "analyze: DROP TABLE conf_a, conf_b");
+	check(s.n == 2 && s.kind[0] == STRATA_ACT_DROP_TABLE &&
+	              s.kind[1] == STRATA_ACT_DROP_TABLE &&
+	              same(s.table[0], "conf_a") && same(s.table[1], "conf_b"),
+	      "analyze: one DROP_TABLE per table, in order (%d actions)", s.n);
+	acts_free(&s);
+	s.stop_at = 1;
+	analyze(c, "DROP TABLE conf_a, conf_b", &s, &e);
+	check(s.n == 1, "analyze: a callback's non-zero stops it (%d calls)",
+	      s.n);
+	acts_free(&s);
+	rc = analyze(c, "SELEC 1", &s, &e);
+	check(rc == STRATA_DRV_ERROR && e.message[0],
+	      "analyze: what does not parse is STRATA_DRV_ERROR with the "
+	      "parser's message (%s: %s)",
+	      rc_name(rc), e.message);
+	acts_free(&s);
 }
 
 /* ---- connect --------------------------------------------------------- */
@@ -1048,6 +1244,44 @@ static void t_table_exists(const conf *c, strata_conn *conn)
 			exists_is(c, conn, c->schema, "conf.dotted", 1);
 	}
 	free(sql);
+}
+
+/* ---- prepare (ABI 2.2, optional) ------------------------------------ */
+
+static void t_prepare(const conf *c, strata_conn *conn)
+{
+	strata_dberr e;
+	rows r;
+	int rc;
+
+	if (!STRATA_DRV_HAS(c->d, prepare))
+		return;
+	err_reset(&e);
+	rc = c->d->prepare(conn, "SELECT 1", &e);
+	check_rc(rc, STRATA_DRV_OK, &e, "prepare", "prepare: SELECT 1");
+	err_reset(&e);
+	rc = c->d->prepare(conn, "SELEC 1", &e);
+	check(rc == STRATA_DRV_ERROR && e.message[0],
+	      "prepare: SELEC 1 is STRATA_DRV_ERROR with the database's "
+	      "message (%s: %s)",
+	      rc_name(rc), e.message);
+	err_reset(&e);
+	rc = c->d->prepare(conn, "SELECT * FROM conf_no_such_table", &e);
+	check(rc == STRATA_DRV_ERROR && e.message[0],
+	      "prepare: a missing table is STRATA_DRV_ERROR (%s: %s)",
+	      rc_name(rc), e.message);
+	if (!create_ok(c, conn, "CREATE TABLE conf_prep (id INTEGER)",
+	               "CREATE TABLE conf_prep"))
+		return;
+	err_reset(&e);
+	rc = c->d->prepare(conn, "INSERT INTO conf_prep (id) VALUES (1)", &e);
+	check_rc(rc, STRATA_DRV_OK, &e, "prepare", "prepare: an INSERT");
+	if (query_row(c, conn, "SELECT COUNT(*) FROM conf_prep", NULL, 0, &r,
+	              "prepare: count conf_prep"))
+		check(same(r.v[0][0], "0"),
+		      "prepare: compiles without running (%s rows)",
+		      show(r.v[0][0]));
+	rows_free(&r);
 }
 
 /* ---- lock ------------------------------------------------------------ */
@@ -1545,6 +1779,8 @@ int main(int argc, char **argv)
 	t_vtable(&c);
 	t_init(&c);
 	t_split(&c);
+	t_split_agrees(&c);
+	t_analyze(&c);
 	conn = t_connect(&c);
 	t_exec(&c, conn);
 	t_query(&c, conn);
@@ -1552,6 +1788,7 @@ int main(int argc, char **argv)
 	t_transactions(&c, conn);
 	t_current_schema(&c, conn);
 	t_table_exists(&c, conn);
+	t_prepare(&c, conn);
 	t_lock(&c);
 	t_introspect(&c, conn);
 	c.d->close(conn);

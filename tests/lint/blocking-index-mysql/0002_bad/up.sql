@@ -1,0 +1,4 @@
+ALTER TABLE users MODIFY n bigint;
+ALTER TABLE users ADD PRIMARY KEY (id);
+ALTER TABLE users ADD FULLTEXT INDEX ft_body (body);
+CREATE FULLTEXT INDEX ft2 ON users (body);

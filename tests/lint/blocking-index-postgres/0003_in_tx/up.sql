@@ -1,0 +1,1 @@
+CREATE INDEX CONCURRENTLY users_email2 ON users (email);

@@ -1,0 +1,3 @@
+DROP TABLE old_stuff;
+DROP TABLE logs;
+DROP TABLE users;

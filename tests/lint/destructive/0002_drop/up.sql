@@ -1,0 +1,4 @@
+DROP TABLE old_stuff;
+ALTER TABLE users DROP COLUMN bio;
+DELETE FROM logs;
+UPDATE users SET name = 'x';

@@ -1,0 +1,2 @@
+-- SQLite cannot change a type in place
+-- strata:empty

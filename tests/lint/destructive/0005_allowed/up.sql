@@ -1,0 +1,2 @@
+-- strata:allow destructive
+DROP TABLE logs;

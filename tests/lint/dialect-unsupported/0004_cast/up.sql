@@ -1,0 +1,1 @@
+UPDATE users SET name = id::text WHERE id > 0;

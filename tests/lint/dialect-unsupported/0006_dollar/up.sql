@@ -1,0 +1,1 @@
+CREATE FUNCTION one() RETURNS integer AS $$ SELECT 1 $$ LANGUAGE sql;

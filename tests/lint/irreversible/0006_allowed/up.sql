@@ -1,0 +1,2 @@
+-- strata:allow irreversible
+CREATE TABLE f (id integer);

@@ -1,0 +1,2 @@
+ALTER TABLE users ADD COLUMN a integer;
+ALTER TABLE users ADD COLUMN b integer;

@@ -1,0 +1,2 @@
+CREATE TABLE t2 (id integer);
+ALTER TABLE t2 ADD COLUMN x integer NOT NULL;

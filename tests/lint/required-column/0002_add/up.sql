@@ -1,0 +1,1 @@
+ALTER TABLE users ADD COLUMN age integer NOT NULL;
