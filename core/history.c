@@ -352,8 +352,9 @@ static void row_values(strata_value v[NCOLS], const strata_history_row *r)
 	v[11] = text(r->fingerprint);
 }
 
-static int run(strata *s, const char *sql, const strata_value *v, int n,
-               const char *what, strata_error *err)
+/* One parameterized write on the session; what: the error's context. */
+int strata__exec_params(strata *s, const char *sql, const strata_value *v,
+                        int n, const char *what, strata_error *err)
 {
 	strata_dberr de;
 
@@ -372,7 +373,7 @@ static int run_one(strata *s, const char *sql, const strata_value *v, int n,
 {
 	char vbuf[32];
 	int64_t rows;
-	int rc = run(s, sql, v, n, what, err);
+	int rc = strata__exec_params(s, sql, v, n, what, err);
 
 	if (rc)
 		return rc;
@@ -403,8 +404,8 @@ int strata__history_insert(strata *s, const strata_history_row *r,
 		strata__buf_printf(&b, "%s%s", i > 1 ? ", " : "",
 		                   strata__ph(s->drv->dialect, i, ph));
 	strata__buf_putc(&b, ')');
-	rc = run(s, b.ptr, v, NCOLS, "cannot record the migration in history",
-	         err);
+	rc = strata__exec_params(s, b.ptr, v, NCOLS,
+	                         "cannot record the migration in history", err);
 	strata__buf_free(&b);
 	return rc;
 }

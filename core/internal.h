@@ -204,6 +204,11 @@ int strata__script_load(strata__script *out, const char *path, unsigned flags,
 int strata__script_load_drv(strata__script *out, const char *path,
                             const strata_driver *drv, unsigned flags,
                             strata_error *err);
+/* The same from text already read (len bytes) for the file at path. */
+int strata__script_load_text(strata__script *out, const char *path,
+                             const char *text, size_t len,
+                             const strata_driver *drv, unsigned flags,
+                             strata_error *err);
 void strata__script_free(strata__script *s);
 /* Refuse COMMIT, ROLLBACK, BEGIN... in a file run inside a transaction. */
 int strata__script_check_tx(const strata__script *s, strata_error *err);
@@ -395,6 +400,9 @@ int strata__history_update(strata *s, const strata_history_row *r,
                            strata_error *err);
 /* version: as stored in the row (matched with =, not version_cmp). */
 int strata__history_delete(strata *s, const char *version, strata_error *err);
+/* One parameterized write on the session; what: the error's context. */
+int strata__exec_params(strata *s, const char *sql, const strata_value *v,
+                        int n, const char *what, strata_error *err);
 int strata__history_set_fingerprint(strata *s, const char *version,
                                     const char *fp, strata_error *err);
 /* The row whose version equals `version` as a number. */

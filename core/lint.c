@@ -62,6 +62,20 @@ typedef struct downseen {
 	int has_stmts;
 } downseen;
 
+/* A file's text, read once for every dialect and every pass over it:
+ * each read costs an open, a stat and a close, and a run reads each up
+ * file once per dialect and once more for the scratch plan. */
+typedef struct ltext {
+	char *path; /* NULL: a free slot */
+	char *text;
+	size_t len;
+} ltext;
+
+typedef struct textcache {
+	ltext *v;
+	size_t cap, n;
+} textcache;
+
 typedef struct lrun {
 	strata *s;
 	strata_lint_options o;
@@ -71,12 +85,13 @@ typedef struct lrun {
 	ldialect *d;
 	size_t nd;
 	strata__lfinds f;
-	char *sel;   /* per migration: reported on */
-	size_t upto; /* migrations read: [0, upto) */
-	fileuse *uses;
-	size_t nuses;
+	char *sel;     /* per migration: reported on */
+	size_t upto;   /* migrations read: [0, upto) */
+	fileuse *uses; /* open addressing by file; NULL file: free */
+	size_t nuses, capuses;
 	downseen *downs;
 	size_t ndowns;
+	textcache texts;
 } lrun;
 
 /* ---- the names' last use ---- */
@@ -132,6 +147,74 @@ static void use_put(usemap *m, const char *s, size_t n, size_t at)
 static size_t use_get(usemap *m, const char *s)
 {
 	return m->cap ? use_slot(m, s, strlen(s))->at : 0;
+}
+
+static size_t path_hash(const char *s)
+{
+	size_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static ltext *text_slot(textcache *c, const char *path)
+{
+	size_t i = path_hash(path) & (c->cap - 1);
+
+	while (c->v[i].path && strcmp(c->v[i].path, path))
+		i = (i + 1) & (c->cap - 1);
+	return &c->v[i];
+}
+
+static void texts_grow(textcache *c)
+{
+	textcache old = *c;
+	size_t i;
+
+	c->cap = old.cap ? old.cap * 2 : 256;
+	c->v = strata__calloc(c->cap, sizeof(*c->v));
+	for (i = 0; i < old.cap; i++)
+		if (old.v[i].path)
+			*text_slot(c, old.v[i].path) = old.v[i];
+	free(old.v);
+}
+
+/* The text of path, read on first use; NULL if it cannot be read (the
+ * caller's own read then reports why). */
+static const ltext *text_of(textcache *c, const char *path)
+{
+	ltext *t;
+	char *text = NULL;
+	size_t len = 0;
+
+	if (c->cap) {
+		t = text_slot(c, path);
+		if (t->path)
+			return t;
+	}
+	if (strata__read_file(&text, &len, path, NULL))
+		return NULL;
+	if (2 * (c->n + 1) > c->cap)
+		texts_grow(c);
+	t = text_slot(c, path);
+	t->path = strata__strdup(path);
+	t->text = text;
+	t->len = len;
+	c->n++;
+	return t;
+}
+
+static void texts_free(textcache *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->cap; i++) {
+		free(c->v[i].path);
+		free(c->v[i].text);
+	}
+	free(c->v);
+	memset(c, 0, sizeof(*c));
 }
 
 static void use_free(usemap *m)
@@ -505,6 +588,12 @@ static int scratch_open(ldialect *d)
 		return 0;
 	}
 	free(url);
+	/* Temporary tables in memory: ALTER TABLE's schema rewrite opens
+	 * one per statement, and a temporary file's page cache is
+	 * allocated and freed each time (half the replay's cost). */
+	memset(&de, 0, sizeof(de));
+	strata__drv_exec(d->scratch, d->conn, "PRAGMA temp_store = MEMORY",
+	                 &de);
 	/* One transaction for the whole replay: a commit per statement is
 	 * most of the cost of a replay of hundreds of files. */
 	memset(&de, 0, sizeof(de));
@@ -547,20 +636,19 @@ static void plan_prune(lrun *r, ldialect *d)
 	for (i = 0; i < r->upto; i++) {
 		const char *f = strata__migration_file_in(&r->src->items[i], 1,
 		                                          names(d));
-		char *text = NULL;
-		size_t len = 0;
+		const ltext *t;
 		int views = 0;
 		name_ctx nc = {&d->uses, i + 1};
 
-		if (!f || strata__read_file(&text, &len, f, NULL))
+		if (!f || !(t = text_of(&r->texts, f)))
 			continue;
-		strata__lint_names(&d->sd, text, len, on_name, &nc, &views);
+		strata__lint_names(&d->sd, t->text, t->len, on_name, &nc,
+		                   &views);
 		if (views) {
 			nc.at = SIZE_MAX;
-			strata__lint_names(&d->sd, text, len, on_name, &nc,
-			                   &views);
+			strata__lint_names(&d->sd, t->text, t->len, on_name,
+			                   &nc, &views);
 		}
-		free(text);
 	}
 }
 
@@ -704,18 +792,28 @@ static int scratch_check(ldialect *d, strata__lint_stmt *st,
 
 /* Load with the dialect's parser; if only that fails, it is a finding
  * and the core's splitter reads the file for the other rules. */
-static int load(ldialect *d, strata__script *sc, const char *path,
+static int load_as(lrun *r, strata__script *sc, const char *path,
+                   const strata_driver *drv, unsigned flags, strata_error *err)
+{
+	const ltext *t = text_of(&r->texts, path);
+
+	if (!t)
+		return strata__script_load_drv(sc, path, drv, flags, err);
+	return strata__script_load_text(sc, path, t->text, t->len, drv, flags,
+	                                err);
+}
+
+static int load(lrun *r, ldialect *d, strata__script *sc, const char *path,
                 strata__lint_stmt *st, strata_error *err)
 {
 	strata_error e1;
 	int rc;
 
 	memset(&e1, 0, sizeof(e1));
-	rc = strata__script_load_drv(sc, path, d->drv, d->split_flags, &e1);
+	rc = load_as(r, sc, path, d->drv, d->split_flags, &e1);
 	if (rc) {
 		strata__script_free(sc);
-		rc = strata__script_load_drv(sc, path, NULL, d->split_flags,
-		                             err);
+		rc = load_as(r, sc, path, NULL, d->split_flags, err);
 		if (!rc)
 			unsupported(st, e1.line,
 			            strata__printf("%s does not parse it: %s",
@@ -775,27 +873,44 @@ static char *shown(const lrun *r, const char *path)
 	return strata__strdup(path);
 }
 
+static fileuse *use_of(fileuse *v, size_t cap, const char *file)
+{
+	size_t i = path_hash(file) & (cap - 1);
+
+	while (v[i].file && strcmp(v[i].file, file))
+		i = (i + 1) & (cap - 1);
+	return &v[i];
+}
+
+/* A table, not a list: every file of every dialect counts. */
 static void count_use(lrun *r, const char *file)
 {
-	size_t i;
+	fileuse *u, *old = r->uses;
+	size_t i, cap = r->capuses;
 
-	for (i = 0; i < r->nuses; i++)
-		if (!strcmp(r->uses[i].file, file)) {
-			r->uses[i].n++;
-			return;
-		}
-	r->uses = strata__realloc(r->uses, (r->nuses + 1) * sizeof(*r->uses));
-	r->uses[r->nuses].file = strata__strdup(file);
-	r->uses[r->nuses].n = 1;
-	r->nuses++;
+	if (2 * (r->nuses + 1) > cap) {
+		r->capuses = cap ? cap * 2 : 256;
+		r->uses = strata__calloc(r->capuses, sizeof(*r->uses));
+		for (i = 0; i < cap; i++)
+			if (old[i].file)
+				*use_of(r->uses, r->capuses, old[i].file) =
+				        old[i];
+		free(old);
+	}
+	u = use_of(r->uses, r->capuses, file);
+	if (!u->file) {
+		u->file = strata__strdup(file);
+		r->nuses++;
+	}
+	u->n++;
 }
 
 /* Whether a file without statements says "-- strata:empty" (script.c
  * refuses one that does not). */
-static int says_empty(const char *path, unsigned flags)
+static int says_empty(lrun *r, const char *path, unsigned flags)
 {
 	strata__script sc;
-	int rc = strata__script_load(&sc, path, flags, NULL);
+	int rc = load_as(r, &sc, path, NULL, flags, NULL);
 
 	strata__script_free(&sc);
 	return rc == STRATA_OK;
@@ -806,8 +921,8 @@ static void irreversible(lrun *r, ldialect *d, const strata__migration *m,
 {
 	const char *down = strata__migration_file_in(m, 0, names(d));
 	strata__stmts stmts;
-	char *text = NULL;
-	size_t len = 0, i;
+	const ltext *t;
+	size_t i;
 	int has_stmts = 1; /* or it says -- strata:empty */
 
 	if (!down) {
@@ -826,15 +941,14 @@ static void irreversible(lrun *r, ldialect *d, const strata__migration *m,
 	if (i < r->ndowns) {
 		has_stmts = r->downs[i].has_stmts;
 	} else {
-		if (strata__read_file(&text, &len, down, NULL))
+		if (!(t = text_of(&r->texts, down)))
 			return;
-		if (!strata__split(&stmts, text, len, d->split_flags, down,
-		                   NULL)) {
+		if (!strata__split(&stmts, t->text, t->len, d->split_flags,
+		                   down, NULL)) {
 			has_stmts = stmts.count > 0 ||
-			            says_empty(down, d->split_flags);
+			            says_empty(r, down, d->split_flags);
 			strata__stmts_free(&stmts);
 		}
-		free(text);
 		r->downs = strata__realloc(r->downs,
 		                           (r->ndowns + 1) * sizeof(*r->downs));
 		r->downs[r->ndowns].path = down;
@@ -961,7 +1075,7 @@ static int lint_file(lrun *r, ldialect *d, size_t mi, const char *path,
 	st.file_first = from = st.out->count;
 	/* A file that does not load is what up would refuse too: an
 	 * error when it is reported on, skipped when it only teaches. */
-	rc = load(d, &sc, path, &st, report ? err : NULL);
+	rc = load(r, d, &sc, path, &st, report ? err : NULL);
 	if (rc) {
 		strata__script_free(&sc);
 		free(file);
@@ -1131,12 +1245,12 @@ static int same_finding(const strata__lfind *a, const strata__lfind *b)
 
 static size_t uses_of(const lrun *r, const char *file)
 {
-	size_t i;
+	const fileuse *u;
 
-	for (i = 0; i < r->nuses; i++)
-		if (!strcmp(r->uses[i].file, file))
-			return r->uses[i].n;
-	return 1;
+	if (!r->capuses)
+		return 1;
+	u = use_of(r->uses, r->capuses, file);
+	return u->file ? u->n : 1;
 }
 
 /* A finding every dialect that read the file has is one, for all. */
@@ -1246,10 +1360,11 @@ static void run_free(lrun *r)
 		strata__plugin_free(d->plugin);
 	}
 	free(r->d);
-	for (i = 0; i < r->nuses; i++)
+	for (i = 0; i < r->capuses; i++)
 		free(r->uses[i].file);
 	free(r->uses);
 	free(r->downs);
+	texts_free(&r->texts);
 	lfinds_free(&r->f);
 	free(r->sel);
 	strata__source_free(&r->own_src);

@@ -150,15 +150,32 @@ int strata__script_load_drv(strata__script *s, const char *path,
                             const strata_driver *drv, unsigned flags,
                             strata_error *err)
 {
-	char *text = NULL, *sql;
-	size_t len = 0, skip;
+	char *text = NULL;
+	size_t len = 0;
 	int rc;
+
+	rc = strata__read_file(&text, &len, path, err);
+	if (rc) {
+		memset(s, 0, sizeof(*s));
+		s->path = strata__strdup(path);
+		return rc;
+	}
+	rc = strata__script_load_text(s, path, text, len, drv, flags, err);
+	free(text);
+	return rc;
+}
+
+int strata__script_load_text(strata__script *s, const char *path,
+                             const char *text, size_t len,
+                             const strata_driver *drv, unsigned flags,
+                             strata_error *err)
+{
+	const char *sql;
+	size_t skip;
+	int rc = STRATA_OK;
 
 	memset(s, 0, sizeof(*s));
 	s->path = strata__strdup(path);
-	rc = strata__read_file(&text, &len, path, err);
-	if (rc)
-		return rc;
 	checksum_text(s->checksum, text, len);
 	skip = bom_len(text, len);
 	sql = text + skip;
@@ -173,7 +190,6 @@ int strata__script_load_drv(strata__script *s, const char *path,
 		                       err);
 	if (!rc)
 		rc = check_empty(s, err);
-	free(text);
 	return rc;
 }
 

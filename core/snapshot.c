@@ -201,18 +201,6 @@ static char *snapshot_quoted(strata *s)
 	return q;
 }
 
-static int exec(strata *s, const char *sql, const strata_value *v, int n,
-                const char *what, strata_error *err)
-{
-	strata_dberr de;
-
-	memset(&de, 0, sizeof(de));
-	if (strata__drv_query(s, s->conn, sql, v, n, NULL, NULL, &de) !=
-	    STRATA_DRV_OK)
-		return strata__drv_fail(s, err, &de, what);
-	return STRATA_OK;
-}
-
 static int ensure(strata *s, const char *table, strata_error *err)
 {
 	const char *opts = s->drv->dialect->history_table_options;
@@ -221,8 +209,9 @@ static int ensure(strata *s, const char *table, strata_error *err)
 	        "part INTEGER NOT NULL, content TEXT NOT NULL, "
 	        "PRIMARY KEY (fingerprint, part))%s%s",
 	        table, opts ? " " : "", opts ? opts : "");
-	int rc = exec(s, ddl, NULL, 0,
-	              "cannot create the schema snapshot table", err);
+	int rc = strata__exec_params(s, ddl, NULL, 0,
+	                             "cannot create the schema snapshot table",
+	                             err);
 
 	free(ddl);
 	return rc;
@@ -264,8 +253,8 @@ static int insert_parts(strata *s, const char *table, const char *fp,
 		                     {STRATA_VAL_INT, NULL, part++},
 		                     {STRATA_VAL_TEXT, chunk, 0}};
 
-		rc = exec(s, sql, v, 3, "cannot record the schema snapshot",
-		          err);
+		rc = strata__exec_params(
+		        s, sql, v, 3, "cannot record the schema snapshot", err);
 		free(chunk);
 		text += n;
 	}
@@ -291,8 +280,9 @@ int strata__snapshot_write(strata *s, const char *fp, const char *text,
 		                      "cannot begin a transaction");
 	del = strata__printf("DELETE FROM %s", table);
 	if (!rc)
-		rc = exec(s, del, NULL, 0, "cannot replace the schema snapshot",
-		          err);
+		rc = strata__exec_params(s, del, NULL, 0,
+		                         "cannot replace the schema snapshot",
+		                         err);
 	if (!rc)
 		rc = insert_parts(s, table, fp, text, err);
 	if (own && !rc && strata__drv_commit(s, s->conn, &de) != STRATA_DRV_OK)

@@ -135,7 +135,7 @@ asan() {
 valgrind_cli() {
 	local vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --suppressions=$top/tests/valgrind.supp"
 	check valgrind "$work/main" STRATA_WRAP="$vg" \
-		TESTS="tests/cli/workflow.sh tests/cli/failure.sh tests/cli/drift.sh tests/cli/config.sh tests/cli/loader.sh tests/cli/matrix.sh tests/cli/files.sh tests/cli/versions.sh tests/cli/history_writes.sh tests/cli/secrets.sh tests/cli/bodies.sh tests/cli/pg_session.sh tests/cli/sqlite_lock.sh tests/cli/open_tx.sh tests/cli/pg_pin.sh tests/cli/conformance.sh tests/cli/cli_help.sh tests/cli/cli_json.sh tests/cli/cli_progress.sh tests/cli/cli_confirm.sh tests/cli/drv_schemes.sh tests/cli/pg_parse.sh tests/cli/diff.sh"
+		TESTS="tests/cli/workflow.sh tests/cli/failure.sh tests/cli/drift.sh tests/cli/config.sh tests/cli/loader.sh tests/cli/matrix.sh tests/cli/files.sh tests/cli/versions.sh tests/cli/history_writes.sh tests/cli/secrets.sh tests/cli/bodies.sh tests/cli/pg_session.sh tests/cli/sqlite_lock.sh tests/cli/open_tx.sh tests/cli/pg_pin.sh tests/cli/conformance.sh tests/cli/cli_help.sh tests/cli/cli_json.sh tests/cli/cli_progress.sh tests/cli/cli_confirm.sh tests/cli/drv_schemes.sh tests/cli/pg_parse.sh tests/cli/diff.sh tests/cli/lint.sh tests/cli/verify.sh tests/cli/sqlite_parse.sh"
 }
 
 format_check() {

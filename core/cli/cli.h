@@ -175,6 +175,10 @@ void cli_print_diff(const strata_diff *d, const char *target_a,
                     const char *target_b);
 
 /* json.c: one document per report, JSON Lines for events. */
+/* A document or event with the members every one has (format_version,
+ * key: value); cli_json_emit prints it on one line and frees it. */
+struct json_object *cli_json_head(const char *key, const char *value);
+void cli_json_emit(struct json_object *o);
 /* lint: check's "lint" member (taken over), or NULL for status. */
 void cli_json_status(const strata_status *st, strata *s,
                      struct json_object *lint, int exit_code);

@@ -30,7 +30,7 @@ static void put_bool(json_object *o, const char *key, int v)
 }
 
 /* A document or event with the members every one has. */
-static json_object *head(const char *key, const char *value)
+struct json_object *cli_json_head(const char *key, const char *value)
 {
 	json_object *o = json_object_new_object();
 
@@ -40,7 +40,7 @@ static json_object *head(const char *key, const char *value)
 }
 
 /* Prints o on one line and frees it. */
-static void emit(json_object *o)
+void cli_json_emit(struct json_object *o)
 {
 	cli_signals_json_line(1);
 	puts(json_object_to_json_string_ext(
@@ -52,7 +52,7 @@ static void emit(json_object *o)
 
 static json_object *target(const char *command, strata *s)
 {
-	json_object *o = head("command", command);
+	json_object *o = cli_json_head("command", command);
 
 	put(o, "target", str(strata_target(s)));
 	put(o, "driver", str(strata_driver_name(s)));
@@ -142,7 +142,7 @@ void cli_json_status(const strata_status *st, strata *s, json_object *lint,
 	if (lint) /* check: the pending migrations' lint findings */
 		put(o, "lint", lint);
 	put_int(o, "exit_code", exit_code);
-	emit(o);
+	cli_json_emit(o);
 }
 
 static json_object *history_row(const strata_history_row *r)
@@ -174,7 +174,7 @@ void cli_json_history(const strata_history *h, strata *s)
 		json_object_array_add(rows,
 		                      history_row(strata_history_row_at(h, i)));
 	put(o, "rows", rows);
-	emit(o);
+	cli_json_emit(o);
 }
 
 static json_object *plan_step(const strata_plan_step *p)
@@ -209,12 +209,12 @@ void cli_json_plan(const strata_plan *p, strata *s)
 		json_object_array_add(list,
 		                      plan_step(strata_plan_step_at(p, i)));
 	put(o, "migrations", list);
-	emit(o);
+	cli_json_emit(o);
 }
 
 void cli_json_drivers(const strata_driver_info *d, size_t n)
 {
-	json_object *o = head("command", "drivers");
+	json_object *o = cli_json_head("command", "drivers");
 	json_object *list = json_object_new_array();
 	size_t i;
 
@@ -232,12 +232,12 @@ void cli_json_drivers(const strata_driver_info *d, size_t n)
 		json_object_array_add(list, e);
 	}
 	put(o, "drivers", list);
-	emit(o);
+	cli_json_emit(o);
 }
 
 void cli_json_created(const char *config, const char *dir, const char *path)
 {
-	json_object *o = head("command", cli_out.command);
+	json_object *o = cli_json_head("command", cli_out.command);
 
 	if (path) {
 		put(o, "path", str(path));
@@ -245,7 +245,7 @@ void cli_json_created(const char *config, const char *dir, const char *path)
 		put(o, "config", str(config));
 		put(o, "migrations", str(dir));
 	}
-	emit(o);
+	cli_json_emit(o);
 }
 
 static const char *code_name(int code)
@@ -290,14 +290,14 @@ void cli_json_error(const strata_error *err, int exit_code)
 	json_object *o;
 
 	if (cmd && (cmd->flags & CLI_CMD_EVENTS)) {
-		o = head("event", "error");
+		o = cli_json_head("event", "error");
 		put(o, "command", str(cli_out.command));
 	} else {
-		o = head("command", cli_out.command);
+		o = cli_json_head("command", cli_out.command);
 	}
 	put(o, "error", error_object(err, exit_code));
 	put_int(o, "exit_code", exit_code);
-	emit(o);
+	cli_json_emit(o);
 }
 
 static const char *event_name(strata_event_kind k)
@@ -341,7 +341,7 @@ void cli_json_event(const strata_event *ev)
 
 	if (stmt && !cli_out.verbose)
 		return;
-	o = head("event", event_name(ev->kind));
+	o = cli_json_head("event", event_name(ev->kind));
 	put(o, "command", str(cli_out.command));
 	put(o, "id", str(ev->id));
 	put(o, "version", str(ev->version));
@@ -356,7 +356,7 @@ void cli_json_event(const strata_event *ev)
 		put_int(o, "line", ev->line);
 		put(o, "sql", str(ev->sql));
 	}
-	emit(o);
+	cli_json_emit(o);
 }
 
 /* The summary's members up to the counts; the rest is added by
@@ -364,7 +364,7 @@ void cli_json_event(const strata_event *ev)
 static json_object *summary_counts(void)
 {
 	const cli_counts *n = cli_progress_counts();
-	json_object *o = head("event", "summary");
+	json_object *o = cli_json_head("event", "summary");
 
 	put(o, "command", str(cli_out.command));
 	put_int(o, "applied", n->applied);
@@ -386,7 +386,7 @@ void cli_json_summary(int exit_code)
 	put_int(o, "exit_code", exit_code);
 	put_bool(o, "ok", exit_code == CLI_EXIT_OK);
 	put_bool(o, "interrupted", 0);
-	emit(o);
+	cli_json_emit(o);
 	cli_signals_summary_written();
 }
 
@@ -429,36 +429,41 @@ static const char *change_name(strata_diff_change c)
 	return "unknown";
 }
 
+/* One difference of diff or verify. */
+static json_object *diff_item(const strata_diff_item *it)
+{
+	json_object *e = json_object_new_object();
+
+	put(e, "change", str(change_name(it->change)));
+	put(e, "kind", str(it->kind));
+	put(e, "object", str(it->object));
+	put(e, "attribute", str(it->attribute));
+	put(e, "a", str(it->a));
+	put(e, "b", str(it->b));
+	put(e, "detail", str(it->detail));
+	return e;
+}
+
 void cli_json_diff(const strata_diff *d, strata *a, strata *b, int exit_code)
 {
-	json_object *o = head("command", "diff");
+	json_object *o = cli_json_head("command", "diff");
 	json_object *list = json_object_new_array();
 	size_t i;
 
 	put(o, "a", diff_side(a));
 	put(o, "b", diff_side(b));
-	for (i = 0; i < d->count; i++) {
-		const strata_diff_item *it = strata_diff_item_at(d, i);
-		json_object *e = json_object_new_object();
-
-		put(e, "change", str(change_name(it->change)));
-		put(e, "kind", str(it->kind));
-		put(e, "object", str(it->object));
-		put(e, "attribute", str(it->attribute));
-		put(e, "a", str(it->a));
-		put(e, "b", str(it->b));
-		put(e, "detail", str(it->detail));
-		json_object_array_add(list, e);
-	}
+	for (i = 0; i < d->count; i++)
+		json_object_array_add(list,
+		                      diff_item(strata_diff_item_at(d, i)));
 	put(o, "differences", list);
 	put_bool(o, "equal", d->count == 0);
 	put_int(o, "exit_code", exit_code);
-	emit(o);
+	cli_json_emit(o);
 }
 
 void cli_json_verify(const strata_verify *v, int exit_code)
 {
-	json_object *o = head("command", "verify");
+	json_object *o = cli_json_head("command", "verify");
 	json_object *list = json_object_new_array(), *f = NULL;
 	size_t i;
 
@@ -475,22 +480,12 @@ void cli_json_verify(const strata_verify *v, int exit_code)
 		put(f, "stage", str(strata_verify_stage_name(v->stage)));
 		put(f, "message", str(v->message));
 	}
-	for (i = 0; i < v->count; i++) {
-		const strata_diff_item *it = strata_verify_item_at(v, i);
-		json_object *e = json_object_new_object();
-
-		put(e, "change", str(change_name(it->change)));
-		put(e, "kind", str(it->kind));
-		put(e, "object", str(it->object));
-		put(e, "attribute", str(it->attribute));
-		put(e, "a", str(it->a));
-		put(e, "b", str(it->b));
-		put(e, "detail", str(it->detail));
-		json_object_array_add(list, e);
-	}
+	for (i = 0; i < v->count; i++)
+		json_object_array_add(list,
+		                      diff_item(strata_verify_item_at(v, i)));
 	put(o, "failed", f);
 	put(o, "differences", list);
 	put_bool(o, "ok", v->stage == STRATA_VERIFY_OK);
 	put_int(o, "exit_code", exit_code);
-	emit(o);
+	cli_json_emit(o);
 }

@@ -251,32 +251,12 @@ struct json_object *cli_json_lint_object(const strata_lint *l, const char *dir)
 	return o;
 }
 
-static void emit(json_object *o)
-{
-	cli_signals_json_line(1);
-	puts(json_object_to_json_string_ext(
-	        o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-	fflush(stdout);
-	cli_signals_json_line(0);
-	json_object_put(o);
-}
-
-static json_object *new_head(const char *key, const char *value)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "format_version",
-	                       json_object_new_int(CLI_JSON_VERSION));
-	json_object_object_add(o, key, str(value));
-	return o;
-}
-
 /* The lint document: the target (null without a database), the
  * findings, their counts and the exit status. */
 static void json_document(const strata_lint *l, strata *s, const char *dir,
                           int exit_code)
 {
-	json_object *o = new_head("command", "lint");
+	json_object *o = cli_json_head("command", "lint");
 
 	json_object_object_add(o, "target", str(s ? strata_target(s) : NULL));
 	json_object_object_add(o, "driver",
@@ -286,17 +266,17 @@ static void json_document(const strata_lint *l, strata *s, const char *dir,
 	json_object_object_add(o, "migrations", str(dir));
 	cli_json_lint_members(o, l, dir);
 	json_object_object_add(o, "exit_code", json_object_new_int(exit_code));
-	emit(o);
+	cli_json_emit(o);
 }
 
 /* The findings that made up refuse, before its error and summary. */
 static void json_event(const strata_lint *l, const char *dir)
 {
-	json_object *o = new_head("event", "lint");
+	json_object *o = cli_json_head("event", "lint");
 
 	json_object_object_add(o, "command", str(cli_out.command));
 	cli_json_lint_members(o, l, dir);
-	emit(o);
+	cli_json_emit(o);
 }
 
 /* The versions up would apply (up to --to): what it linted. */

@@ -179,35 +179,6 @@ static int ends_type(const char *w, size_t n)
 	return 0;
 }
 
-/* Past blanks and comments (block comments nest in PostgreSQL). */
-static const char *skip_gap(const char *p, const char *end)
-{
-	for (;;) {
-		while (p < end && isspace((unsigned char)*p))
-			p++;
-		if (end - p >= 2 && p[0] == '-' && p[1] == '-') {
-			while (p < end && *p != '\n')
-				p++;
-		} else if (end - p >= 2 && p[0] == '/' && p[1] == '*') {
-			int nest = 1;
-
-			for (p += 2; p < end && nest > 0; p++) {
-				if (end - p >= 2 && p[0] == '*' &&
-				    p[1] == '/') {
-					nest--;
-					p++;
-				} else if (end - p >= 2 && p[0] == '/' &&
-				           p[1] == '*') {
-					nest++;
-					p++;
-				}
-			}
-		} else {
-			return p;
-		}
-	}
-}
-
 /* The end of the token at p: a quoted name or string, a word, or one
  * character. */
 static const char *token_end(const char *p, const char *end)
@@ -254,7 +225,7 @@ static char *type_text(const an *a, json_object *tn)
 		return strdup(name ? name : "");
 	}
 	for (p = a->sql + at;; p = e) {
-		const char *t = skip_gap(p, end);
+		const char *t = pg__skip_gap(p, end);
 
 		if (t >= end)
 			break;
@@ -515,7 +486,7 @@ static void clause_lines(const an *a, json_object *rv, int *lines, size_t n)
 		return;
 	/* Past the name: words and quoted names joined by dots, maybe '*'. */
 	for (p = a->sql + at;; p = e) {
-		t = skip_gap(p, end);
+		t = pg__skip_gap(p, end);
 		if (t >= end)
 			return;
 		e = token_end(t, end);
@@ -529,7 +500,7 @@ static void clause_lines(const an *a, json_object *rv, int *lines, size_t n)
 	}
 	lines[k++] = line_at(a, (int)(t - a->sql));
 	for (p = t; k <= n; p = e) {
-		t = skip_gap(p, end);
+		t = pg__skip_gap(p, end);
 		if (t >= end)
 			break;
 		e = token_end(t, end);
@@ -538,7 +509,7 @@ static void clause_lines(const an *a, json_object *rv, int *lines, size_t n)
 		else if ((*t == ')' || *t == ']') && depth > 0)
 			depth--;
 		else if (*t == ',' && depth == 0) {
-			t = skip_gap(e, end);
+			t = pg__skip_gap(e, end);
 			if (k < n)
 				lines[k] = line_at(a, (int)(t - a->sql));
 			k++;

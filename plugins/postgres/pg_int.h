@@ -38,6 +38,9 @@ int pg__query(strata_conn *c, const char *sql, const strata_value *params,
 /* split.c: the split operation (ABI 2.1), with libpg_query. */
 int pg__split(const char *sql, size_t len, strata_stmt_fn fn, void *ctx,
               int *err_line, strata_dberr *err);
+/* Past blanks and comments (block comments nest in PostgreSQL): where
+ * the next token starts, or end. */
+const char *pg__skip_gap(const char *p, const char *end);
 
 /* analyze.c: the analyze operation (ABI 2.2), with libpg_query. */
 int pg__analyze(const char *stmt, size_t len, strata_action_fn fn, void *ctx,

@@ -15,7 +15,7 @@
 
 /* Past blanks and comments from p: where a statement's first token is.
  * Block comments nest, as in PostgreSQL. */
-static const char *skip_gap(const char *p, const char *end)
+const char *pg__skip_gap(const char *p, const char *end)
 {
 	for (;;) {
 		while (p < end && strchr(" \t\n\r\f\v", *p))
@@ -164,7 +164,7 @@ static int copy_in_before(const char *sql, const char *at)
 		if (head[loc + n] != ';')
 			continue;
 		e = head + loc + n;
-		b = skip_gap(head + loc, e);
+		b = pg__skip_gap(head + loc, e);
 		yes = is_copy_in(b, (size_t)(e - b));
 	}
 	pg_query_free_split_result(r);
@@ -243,7 +243,7 @@ int pg__split(const char *sql, size_t len, strata_stmt_fn fn, void *ctx,
 			break;
 		}
 		e = sql + loc + n;
-		b = skip_gap(sql + loc, e);
+		b = pg__skip_gap(sql + loc, e);
 		if (b == e)
 			continue;
 		line = line_of(seen, b, line);
