@@ -650,11 +650,16 @@ static void sort(dschema *d)
 {
 	size_t i;
 
-	qsort(d->t, d->nt, sizeof(*d->t), cmp_table);
-	qsort(d->o, d->no, sizeof(*d->o), cmp_obj);
+	/* qsort() must not get NULL, even for no elements. */
+	if (d->nt)
+		qsort(d->t, d->nt, sizeof(*d->t), cmp_table);
+	if (d->no)
+		qsort(d->o, d->no, sizeof(*d->o), cmp_obj);
 	for (i = 0; i < d->nt; i++) {
-		qsort(d->t[i].idx, d->t[i].nidx, sizeof(didx), cmp_idx);
-		qsort(d->t[i].fks, d->t[i].nfks, sizeof(dfk), cmp_fk);
+		if (d->t[i].nidx)
+			qsort(d->t[i].idx, d->t[i].nidx, sizeof(didx), cmp_idx);
+		if (d->t[i].nfks)
+			qsort(d->t[i].fks, d->t[i].nfks, sizeof(dfk), cmp_fk);
 	}
 }
 

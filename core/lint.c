@@ -1311,7 +1311,8 @@ static strata_lint *publish(lrun *r)
 	strata_lint *l = &box->pub;
 	size_t i;
 
-	qsort(r->f.items, r->f.count, sizeof(*r->f.items), cmp_find);
+	if (r->f.count) /* qsort() must not get NULL */
+		qsort(r->f.items, r->f.count, sizeof(*r->f.items), cmp_find);
 	l->item_size = sizeof(strata_lint_finding);
 	l->items = strata__pool_alloc(&box->pool,
 	                              (r->f.count + 1) * sizeof(*l->items),

@@ -110,8 +110,10 @@ static int same(lines *got, lines *want)
 	size_t i = 0, j = 0;
 	int eq = 1;
 
-	qsort(got->v, got->n, sizeof(char *), cmp_line);
-	qsort(want->v, want->n, sizeof(char *), cmp_line);
+	if (got->n) /* qsort() must not get NULL */
+		qsort(got->v, got->n, sizeof(char *), cmp_line);
+	if (want->n)
+		qsort(want->v, want->n, sizeof(char *), cmp_line);
 	while (i < got->n || j < want->n) {
 		int c = i >= got->n    ? 1
 		        : j >= want->n ? -1
