@@ -399,8 +399,8 @@ int strata__drv_analyze(const strata_driver *d, const char *stmt, size_t len,
 }
 
 /* Absent prepare: *present = 0 (nothing can be said about the statement). */
-int strata__drv_prepare(const strata_driver *d, strata_conn *c,
-                        const char *sql, int *present, strata_dberr *de)
+int strata__drv_prepare(const strata_driver *d, strata_conn *c, const char *sql,
+                        int *present, strata_dberr *de)
 {
 	*present = d && STRATA_DRV_HAS(d, prepare);
 	if (!*present)

@@ -171,33 +171,33 @@ typedef int (*strata_stmt_fn)(void *ctx, const char *stmt, size_t stmt_len,
  * dialect's way); strings are valid until the callback returns.
  */
 enum strata_action_kind {
-	STRATA_ACT_OTHER = 0,        /* anything not listed below */
-	STRATA_ACT_CREATE_TABLE,     /* table */
-	STRATA_ACT_DROP_TABLE,       /* table (one action per table) */
-	STRATA_ACT_TRUNCATE,         /* table */
-	STRATA_ACT_DELETE,           /* table; F_WHERE */
-	STRATA_ACT_UPDATE,           /* table; F_WHERE */
-	STRATA_ACT_ADD_COLUMN,       /* table, column, type; F_NOT_NULL,
-	                                F_DEFAULT, F_VOLATILE_DEFAULT,
-	                                F_GENERATED */
-	STRATA_ACT_DROP_COLUMN,      /* table, column */
-	STRATA_ACT_ALTER_TYPE,       /* table, column, type (the new one);
-	                                F_USING. MySQL MODIFY/CHANGE also
-	                                sets F_NOT_NULL as written */
-	STRATA_ACT_SET_NOT_NULL,     /* table, column */
-	STRATA_ACT_DROP_NOT_NULL,    /* table, column */
-	STRATA_ACT_SET_DEFAULT,      /* table, column; F_VOLATILE_DEFAULT */
-	STRATA_ACT_CREATE_INDEX,     /* table, name; F_UNIQUE,
-	                                F_CONCURRENTLY, F_ONLINE */
-	STRATA_ACT_DROP_INDEX,       /* name, table if known;
-	                                F_CONCURRENTLY */
-	STRATA_ACT_ADD_CONSTRAINT,   /* table, name, detail: "primary key",
-	                                "unique", "foreign key", "check",
-	                                "exclusion"; F_NOT_VALID */
+	STRATA_ACT_OTHER = 0,           /* anything not listed below */
+	STRATA_ACT_CREATE_TABLE,        /* table */
+	STRATA_ACT_DROP_TABLE,          /* table (one action per table) */
+	STRATA_ACT_TRUNCATE,            /* table */
+	STRATA_ACT_DELETE,              /* table; F_WHERE */
+	STRATA_ACT_UPDATE,              /* table; F_WHERE */
+	STRATA_ACT_ADD_COLUMN,          /* table, column, type; F_NOT_NULL,
+	                                   F_DEFAULT, F_VOLATILE_DEFAULT,
+	                                   F_GENERATED */
+	STRATA_ACT_DROP_COLUMN,         /* table, column */
+	STRATA_ACT_ALTER_TYPE,          /* table, column, type (the new one);
+	                                   F_USING. MySQL MODIFY/CHANGE also
+	                                   sets F_NOT_NULL as written */
+	STRATA_ACT_SET_NOT_NULL,        /* table, column */
+	STRATA_ACT_DROP_NOT_NULL,       /* table, column */
+	STRATA_ACT_SET_DEFAULT,         /* table, column; F_VOLATILE_DEFAULT */
+	STRATA_ACT_CREATE_INDEX,        /* table, name; F_UNIQUE,
+	                                   F_CONCURRENTLY, F_ONLINE */
+	STRATA_ACT_DROP_INDEX,          /* name, table if known;
+	                                   F_CONCURRENTLY */
+	STRATA_ACT_ADD_CONSTRAINT,      /* table, name, detail: "primary key",
+	                                   "unique", "foreign key", "check",
+	                                   "exclusion"; F_NOT_VALID */
 	STRATA_ACT_VALIDATE_CONSTRAINT, /* table, name */
-	STRATA_ACT_DROP_CONSTRAINT,  /* table, name */
-	STRATA_ACT_RENAME_TABLE,     /* table, name (the new name) */
-	STRATA_ACT_RENAME_COLUMN,    /* table, column, name (the new name) */
+	STRATA_ACT_DROP_CONSTRAINT,     /* table, name */
+	STRATA_ACT_RENAME_TABLE,        /* table, name (the new name) */
+	STRATA_ACT_RENAME_COLUMN,       /* table, column, name (the new name) */
 	/* A session setting that bounds lock waits (PostgreSQL lock_timeout,
 	 * MySQL lock_wait_timeout); detail: the value as written */
 	STRATA_ACT_SET_LOCK_TIMEOUT,
@@ -206,20 +206,21 @@ enum strata_action_kind {
 	                                listed (e.g. MySQL ENGINE=) */
 };
 
-#define STRATA_ACTF_WHERE            (1u << 0) /* DELETE/UPDATE has WHERE */
-#define STRATA_ACTF_NOT_NULL         (1u << 1)
-#define STRATA_ACTF_DEFAULT          (1u << 2) /* a DEFAULT is given */
-#define STRATA_ACTF_VOLATILE_DEFAULT (1u << 3) /* e.g. random(), now() on
-                                                  MySQL, nextval() */
-#define STRATA_ACTF_CONCURRENTLY     (1u << 4)
-#define STRATA_ACTF_UNIQUE           (1u << 5)
-#define STRATA_ACTF_NOT_VALID        (1u << 6)
-#define STRATA_ACTF_IF_EXISTS        (1u << 7)
+#define STRATA_ACTF_WHERE    (1u << 0) /* DELETE/UPDATE has WHERE */
+#define STRATA_ACTF_NOT_NULL (1u << 1)
+#define STRATA_ACTF_DEFAULT  (1u << 2) /* a DEFAULT is given */
+#define STRATA_ACTF_VOLATILE_DEFAULT                                           \
+	(1u << 3) /* e.g. random(), now() on                                   \
+	             MySQL, nextval() */
+#define STRATA_ACTF_CONCURRENTLY (1u << 4)
+#define STRATA_ACTF_UNIQUE       (1u << 5)
+#define STRATA_ACTF_NOT_VALID    (1u << 6)
+#define STRATA_ACTF_IF_EXISTS    (1u << 7)
 /* MySQL: ALGORITHM=INPLACE or INSTANT and LOCK=NONE were asked for */
-#define STRATA_ACTF_ONLINE           (1u << 8)
-#define STRATA_ACTF_GENERATED        (1u << 9)
-#define STRATA_ACTF_USING            (1u << 10) /* ALTER TYPE ... USING */
-#define STRATA_ACTF_TEMPORARY        (1u << 11) /* a temporary table */
+#define STRATA_ACTF_ONLINE    (1u << 8)
+#define STRATA_ACTF_GENERATED (1u << 9)
+#define STRATA_ACTF_USING     (1u << 10) /* ALTER TYPE ... USING */
+#define STRATA_ACTF_TEMPORARY (1u << 11) /* a temporary table */
 
 typedef struct strata_action {
 	uint32_t struct_size; /* sizeof(strata_action) of the reporter */
