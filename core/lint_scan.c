@@ -895,21 +895,33 @@ static void read_alter(reader *r, size_t i)
 	free(table);
 }
 
-static void read_create_table(reader *r, size_t i, unsigned flags)
+/* Past the keywords in skip, the [schema.]table the statement acts on:
+ * an action of kind on it, or, with no name there, one STRATA_ACT_OTHER
+ * and NULL. */
+static strata__act *named_action(reader *r, size_t *i, const char *const *skip,
+                                 int kind)
 {
-	static const char *const ine[] = {"IF", "NOT", "EXISTS", NULL};
 	strata__act *a;
 	char *schema, *table;
 
-	i = skip_kw(r, i, ine);
-	if (!qname(r, &i, &schema, &table)) {
+	*i = skip_kw(r, *i, skip);
+	if (!qname(r, i, &schema, &table)) {
 		add(r, STRATA_ACT_OTHER, 0);
-		return;
+		return NULL;
 	}
-	a = add(r, STRATA_ACT_CREATE_TABLE, 0);
-	a->flags = flags;
+	a = add(r, kind, 0);
 	a->schema = schema;
 	a->table = table;
+	return a;
+}
+
+static void read_create_table(reader *r, size_t i, unsigned flags)
+{
+	static const char *const ine[] = {"IF", "NOT", "EXISTS", NULL};
+	strata__act *a = named_action(r, &i, ine, STRATA_ACT_CREATE_TABLE);
+
+	if (a)
+		a->flags = flags;
 }
 
 static void read_create_index(reader *r, size_t i, unsigned flags,
@@ -1053,18 +1065,9 @@ static void read_dml(reader *r, size_t i, int kind)
 {
 	static const char *const pre[] = {"LOW_PRIORITY", "QUICK", "IGNORE",
 	                                  "FROM",         "ONLY",  NULL};
-	strata__act *a;
-	char *s, *n;
+	strata__act *a = named_action(r, &i, pre, kind);
 
-	i = skip_kw(r, i, pre);
-	if (!qname(r, &i, &s, &n)) {
-		add(r, STRATA_ACT_OTHER, 0);
-		return;
-	}
-	a = add(r, kind, 0);
-	a->schema = s;
-	a->table = n;
-	if (find_kw(r, i, r->n, "WHERE"))
+	if (a && find_kw(r, i, r->n, "WHERE"))
 		a->flags |= STRATA_ACTF_WHERE;
 }
 

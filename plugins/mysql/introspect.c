@@ -258,6 +258,20 @@ static int home_db(strata_conn *c, char **out, strata_dberr *err)
 	return STRATA_DRV_OK;
 }
 
+/* A query's result, then what the row callbacks said (wrc): a sink that
+ * stopped the walk, or memory that ran out. */
+static int walk_result(int rc, int wrc, strata_dberr *err)
+{
+	if (rc != STRATA_DRV_OK)
+		return rc;
+	if (wrc == STRATA_DRV_NOMEM)
+		return strata__kit_nomem(err);
+	if (wrc != STRATA_DRV_OK)
+		return strata__kit_fail(err, STRATA_DRV_ERROR,
+		                        "introspection aborted");
+	return STRATA_DRV_OK;
+}
+
 static int run_step(strata_conn *c, walk *w, const step *s, strata_dberr *err)
 {
 	strata_value p = {STRATA_VAL_TEXT, NULL, 0};
@@ -268,14 +282,7 @@ static int run_step(strata_conn *c, walk *w, const step *s, strata_dberr *err)
 	if (rc == STRATA_DRV_OK && w->rc == STRATA_DRV_OK && s->flush)
 		s->flush(w);
 	group_clear(w);
-	if (rc != STRATA_DRV_OK)
-		return rc;
-	if (w->rc == STRATA_DRV_NOMEM)
-		return strata__kit_nomem(err);
-	if (w->rc != STRATA_DRV_OK)
-		return strata__kit_fail(err, STRATA_DRV_ERROR,
-		                        "introspection aborted");
-	return STRATA_DRV_OK;
+	return walk_result(rc, w->rc, err);
 }
 
 int my__introspect(strata_conn *c, const strata_schema_sink *sink,
@@ -474,14 +481,7 @@ static int detail_query(strata_conn *c, dwalk *w, const char *sql, int n,
 
 	if (rc == STRATA_DRV_OK && row == index_detail_row)
 		d_flush(w);
-	if (rc != STRATA_DRV_OK)
-		return rc;
-	if (w->rc == STRATA_DRV_NOMEM)
-		return strata__kit_nomem(err);
-	if (w->rc != STRATA_DRV_OK)
-		return strata__kit_fail(err, STRATA_DRV_ERROR,
-		                        "introspection aborted");
-	return STRATA_DRV_OK;
+	return walk_result(rc, w->rc, err);
 }
 
 int my__introspect_detail(strata_conn *c, const strata_detail_sink *sink,
