@@ -17,6 +17,12 @@ static void grow(strata__buf *b, size_t extra)
 	b->ptr = strata__realloc(b->ptr, b->cap);
 }
 
+char *strata__buf_reserve(strata__buf *b, size_t n)
+{
+	grow(b, n);
+	return b->ptr + b->len;
+}
+
 void strata__buf_put(strata__buf *b, const char *s, size_t n)
 {
 	grow(b, n);

@@ -44,6 +44,9 @@ typedef struct strata__buf {
 	{                                                                      \
 		NULL, 0, 0                                                     \
 	}
+/* Room for n more bytes and the NUL at the end; the caller writes there,
+ * then adds to len and terminates. */
+char *strata__buf_reserve(strata__buf *b, size_t n);
 void strata__buf_put(strata__buf *b, const char *s, size_t n);
 void strata__buf_puts(strata__buf *b, const char *s);
 void strata__buf_putc(strata__buf *b, char c);

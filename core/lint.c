@@ -8,11 +8,13 @@
  * build the scratch database the later ones are compiled against.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "lint.h"
 #include "runner.h"
@@ -36,7 +38,7 @@ typedef struct ldialect {
 	const char *name; /* the driver's name */
 	const strata_driver *drv;
 	strata__plugin *plugin;   /* owned; NULL: the session's driver */
-	const char *names_buf[2]; /* see names(): r->d moves when it grows */
+	const char *names_buf[2]; /* see names() */
 	unsigned split_flags;
 	strata__scan_dialect sd;
 	strata__lschema schema;
@@ -49,6 +51,12 @@ typedef struct ldialect {
 	int scratch_state; /* 0: not tried, 1: open, -1: none */
 	usemap uses;       /* names' last use: tables no later file names
 	                      are dropped from the scratch database */
+	/* Each dialect is read on its own thread: what it finds and the
+	 * down files it has read are its own until the threads are
+	 * joined. */
+	strata__lfinds f;
+	struct downseen *downs;
+	size_t ndowns;
 } ldialect;
 
 typedef struct fileuse {
@@ -56,7 +64,7 @@ typedef struct fileuse {
 	size_t n; /* dialects that read it */
 } fileuse;
 
-/* A down file's answer, read once for every dialect. */
+/* A down file's answer, read once per dialect. */
 typedef struct downseen {
 	const char *path; /* the source's own string */
 	int has_stmts;
@@ -66,14 +74,15 @@ typedef struct downseen {
  * each read costs an open, a stat and a close, and a run reads each up
  * file once per dialect and once more for the scratch plan. */
 typedef struct ltext {
-	char *path; /* NULL: a free slot */
+	char *path;
 	char *text;
 	size_t len;
 } ltext;
 
 typedef struct textcache {
-	ltext *v;
+	ltext **v; /* open addressing by path; NULL: free */
 	size_t cap, n;
+	pthread_mutex_t mu; /* the dialects' threads share it */
 } textcache;
 
 typedef struct lrun {
@@ -82,15 +91,14 @@ typedef struct lrun {
 	const char *plugin_path;
 	const strata__source *src;
 	strata__source own_src;
-	ldialect *d;
+	ldialect **d; /* each allocated once: a thread holds its own */
 	size_t nd;
 	strata__lfinds f;
 	char *sel;     /* per migration: reported on */
 	size_t upto;   /* migrations read: [0, upto) */
 	fileuse *uses; /* open addressing by file; NULL file: free */
 	size_t nuses, capuses;
-	downseen *downs;
-	size_t ndowns;
+	pthread_mutex_t uses_mu; /* the dialects' threads count uses */
 	textcache texts;
 } lrun;
 
@@ -158,50 +166,66 @@ static size_t path_hash(const char *s)
 	return h;
 }
 
-static ltext *text_slot(textcache *c, const char *path)
+static ltext **text_slot(textcache *c, const char *path)
 {
 	size_t i = path_hash(path) & (c->cap - 1);
 
-	while (c->v[i].path && strcmp(c->v[i].path, path))
+	while (c->v[i] && strcmp(c->v[i]->path, path))
 		i = (i + 1) & (c->cap - 1);
 	return &c->v[i];
 }
 
 static void texts_grow(textcache *c)
 {
-	textcache old = *c;
-	size_t i;
+	ltext **old = c->v;
+	size_t i, cap = c->cap;
 
-	c->cap = old.cap ? old.cap * 2 : 256;
+	c->cap = cap ? cap * 2 : 256;
 	c->v = strata__calloc(c->cap, sizeof(*c->v));
-	for (i = 0; i < old.cap; i++)
-		if (old.v[i].path)
-			*text_slot(c, old.v[i].path) = old.v[i];
-	free(old.v);
+	for (i = 0; i < cap; i++)
+		if (old[i])
+			*text_slot(c, old[i]->path) = old[i];
+	free(old);
 }
 
-/* The text of path, read on first use; NULL if it cannot be read (the
- * caller's own read then reports why). */
-static const ltext *text_of(textcache *c, const char *path)
+static ltext *text_find(textcache *c, const char *path)
 {
 	ltext *t;
+
+	pthread_mutex_lock(&c->mu);
+	t = c->cap ? *text_slot(c, path) : NULL;
+	pthread_mutex_unlock(&c->mu);
+	return t;
+}
+
+/* The text of path, read on first use by any dialect's thread; NULL if it
+ * cannot be read (the caller's own read then reports why). An entry never
+ * moves once made. */
+static const ltext *text_of(textcache *c, const char *path)
+{
+	ltext *t = text_find(c, path), **slot;
 	char *text = NULL;
 	size_t len = 0;
 
-	if (c->cap) {
-		t = text_slot(c, path);
-		if (t->path)
-			return t;
-	}
+	if (t)
+		return t;
 	if (strata__read_file(&text, &len, path, NULL))
 		return NULL;
+	pthread_mutex_lock(&c->mu);
 	if (2 * (c->n + 1) > c->cap)
 		texts_grow(c);
-	t = text_slot(c, path);
-	t->path = strata__strdup(path);
-	t->text = text;
-	t->len = len;
-	c->n++;
+	slot = text_slot(c, path);
+	if (!*slot) { /* or another thread read it meanwhile */
+		*slot = strata__calloc(1, sizeof(**slot));
+		(*slot)->path = strata__strdup(path);
+		(*slot)->text = text;
+		(*slot)->len = len;
+		text = NULL;
+		c->n++;
+	}
+	t = *slot;
+	pthread_mutex_unlock(&c->mu);
+	free(text);
 	return t;
 }
 
@@ -209,12 +233,15 @@ static void texts_free(textcache *c)
 {
 	size_t i;
 
-	for (i = 0; i < c->cap; i++) {
-		free(c->v[i].path);
-		free(c->v[i].text);
-	}
+	for (i = 0; i < c->cap; i++)
+		if (c->v[i]) {
+			free(c->v[i]->path);
+			free(c->v[i]->text);
+			free(c->v[i]);
+		}
 	free(c->v);
-	memset(c, 0, sizeof(*c));
+	c->v = NULL;
+	c->cap = c->n = 0;
 }
 
 static void use_free(usemap *m)
@@ -316,13 +343,12 @@ static ldialect *add_dialect(lrun *r, const strata_driver *drv,
 	size_t i;
 
 	for (i = 0; i < r->nd; i++)
-		if (!strcmp(r->d[i].name, drv->name)) {
+		if (!strcmp(r->d[i]->name, drv->name)) {
 			strata__plugin_free(p);
-			return &r->d[i];
+			return r->d[i];
 		}
-	r->d = strata__realloc(r->d, (r->nd + 1) * sizeof(*d));
-	d = &r->d[r->nd++];
-	memset(d, 0, sizeof(*d));
+	r->d = strata__realloc(r->d, (r->nd + 1) * sizeof(*r->d));
+	d = r->d[r->nd++] = strata__calloc(1, sizeof(*d));
 	d->name = drv->name;
 	d->drv = drv;
 	d->plugin = p;
@@ -561,6 +587,14 @@ static void unsupported(strata__lint_stmt *st, int line, char *msg,
 	free(fix);
 }
 
+/* Whether the dialect compiles statements on a scratch database: an
+ * embedded one (SQLite), whose driver can prepare. */
+static int has_scratch(const ldialect *d)
+{
+	return STRATA_DRV_HAS(d->drv, prepare) &&
+	       d->drv->url_form == STRATA_URL_FILE;
+}
+
 /* SQLite: the scratch database, opened once through the driver. */
 static int scratch_open(ldialect *d)
 {
@@ -571,8 +605,7 @@ static int scratch_open(ldialect *d)
 	if (d->scratch_state)
 		return d->scratch_state > 0;
 	d->scratch_state = -1;
-	if (!STRATA_DRV_HAS(d->drv, prepare) ||
-	    d->drv->url_form != STRATA_URL_FILE)
+	if (!has_scratch(d))
 		return 0;
 	/* A handle with just the driver and URL: drv.c's calls need one. */
 	d->scratch = strata__calloc(1, sizeof(*d->scratch));
@@ -758,10 +791,10 @@ static int builds_schema(const char *sql)
 	return !toplevel_as(p);
 }
 
-/* Compile the statement against the schema so far, then run it so that
- * the next ones see its tables. 1: the database rejects it. A failure to
- * run is not reported: with no data in the scratch database, only
- * compiling says something about the SQL itself. */
+/* Compile the statement against the schema so far; a schema statement is
+ * also run, so that the next ones see its tables. 1: the database rejects
+ * it. A failure to run is not reported: with no data in the scratch
+ * database, only compiling says something about the SQL itself. */
 static int scratch_check(ldialect *d, strata__lint_stmt *st,
                          const strata__stmt *s)
 {
@@ -771,23 +804,22 @@ static int scratch_check(ldialect *d, strata__lint_stmt *st,
 	if (!scratch_open(d))
 		return 0;
 	memset(&de, 0, sizeof(de));
-	if (strata__drv_prepare(d->drv, d->conn, s->sql, &present, &de) !=
-	    STRATA_DRV_OK) {
-		if (!present)
-			return 0;
-		if (schema_dependent(de.message))
-			return 0;
-		unsupported(st, s->line,
-		            strata__printf("%s rejects this statement: %s",
-		                           d->name, de.message),
-		            d->name);
-		return 1;
-	}
-	if (!builds_schema(s->sql))
+	/* Running compiles: only a failure needs the separate compile that
+	 * tells a rejected statement from one that failed to run (a
+	 * failed statement leaves the schema as it was). */
+	if (builds_schema(s->sql) &&
+	    strata__drv_exec(d->scratch, d->conn, s->sql, &de) == STRATA_DRV_OK)
 		return 0;
 	memset(&de, 0, sizeof(de));
-	strata__drv_exec(d->scratch, d->conn, s->sql, &de);
-	return 0;
+	if (strata__drv_prepare(d->drv, d->conn, s->sql, &present, &de) ==
+	            STRATA_DRV_OK ||
+	    !present || schema_dependent(de.message))
+		return 0;
+	unsupported(st, s->line,
+	            strata__printf("%s rejects this statement: %s", d->name,
+	                           de.message),
+	            d->name);
+	return 1;
 }
 
 /* Load with the dialect's parser; if only that fails, it is a finding
@@ -936,10 +968,10 @@ static void irreversible(lrun *r, ldialect *d, const strata__migration *m,
 		        "nothing needs undoing");
 		return;
 	}
-	for (i = 0; i < r->ndowns && r->downs[i].path != down; i++)
+	for (i = 0; i < d->ndowns && d->downs[i].path != down; i++)
 		;
-	if (i < r->ndowns) {
-		has_stmts = r->downs[i].has_stmts;
+	if (i < d->ndowns) {
+		has_stmts = d->downs[i].has_stmts;
 	} else {
 		if (!(t = text_of(&r->texts, down)))
 			return;
@@ -949,10 +981,10 @@ static void irreversible(lrun *r, ldialect *d, const strata__migration *m,
 			            says_empty(r, down, d->split_flags);
 			strata__stmts_free(&stmts);
 		}
-		r->downs = strata__realloc(r->downs,
-		                           (r->ndowns + 1) * sizeof(*r->downs));
-		r->downs[r->ndowns].path = down;
-		r->downs[r->ndowns++].has_stmts = has_stmts;
+		d->downs = strata__realloc(d->downs,
+		                           (d->ndowns + 1) * sizeof(*d->downs));
+		d->downs[d->ndowns].path = down;
+		d->downs[d->ndowns++].has_stmts = has_stmts;
 	}
 	if (!has_stmts) {
 		char *f = shown(r, down);
@@ -1047,6 +1079,21 @@ static void lfinds_free(strata__lfinds *f)
 	f->count = 0;
 }
 
+/* Appends src's findings to dst; src is left empty. */
+static void lfinds_move(strata__lfinds *dst, strata__lfinds *src)
+{
+	if (!src->count)
+		return;
+	dst->items = strata__realloc(dst->items, (dst->count + src->count) *
+	                                                 sizeof(*dst->items));
+	memcpy(dst->items + dst->count, src->items,
+	       src->count * sizeof(*src->items));
+	dst->count += src->count;
+	free(src->items);
+	src->items = NULL;
+	src->count = 0;
+}
+
 static int lint_file(lrun *r, ldialect *d, size_t mi, const char *path,
                      strata_error *err)
 {
@@ -1065,7 +1112,7 @@ static int lint_file(lrun *r, ldialect *d, size_t mi, const char *path,
 	lf.dialect = d->name;
 	lf.family = d->sd.name;
 	lf.lock_timeout_set = d->init_timeout;
-	st.out = report ? &r->f : &scrap;
+	st.out = report ? &d->f : &scrap;
 	st.schema = &d->schema;
 	st.file = &lf;
 	st.version = m->version;
@@ -1113,7 +1160,9 @@ static int lint_file(lrun *r, ldialect *d, size_t mi, const char *path,
 	if (!rc)
 		irreversible(r, d, m, &st);
 	if (!rc && report) {
+		pthread_mutex_lock(&r->uses_mu);
 		count_use(r, file);
+		pthread_mutex_unlock(&r->uses_mu);
 		mark_allowed(st.out, from, &sc);
 	}
 	strata__script_free(&sc);
@@ -1122,45 +1171,114 @@ static int lint_file(lrun *r, ldialect *d, size_t mi, const char *path,
 	return rc;
 }
 
+/* One dialect's pass over the migrations, in version order. */
+typedef struct lpass {
+	lrun *r;
+	ldialect *d;
+	int rc;
+	size_t failed_at; /* the migration whose file failed */
+	strata_error err;
+	pthread_t thread;
+	int started;
+} lpass;
+
+static void *pass_run(void *arg)
+{
+	lpass *p = arg;
+	lrun *r = p->r;
+	ldialect *d = p->d;
+	size_t i;
+
+	/* The target's own dialect compiles only the selected (pending)
+	 * files on an empty scratch: enough to find SQL it rejects before
+	 * anything runs, without replaying the history on every up. */
+	if (!(r->s && d->drv == r->s->drv) && scratch_open(d))
+		plan_prune(r, d);
+	for (i = 0; !p->rc && i < r->upto; i++) {
+		const char *f;
+
+		/* Connected, the target's introspection knows what the
+		 * applied files made; only a scratch replays them. */
+		if (r->s && r->sel && !r->sel[i] &&
+		    (d->drv == r->s->drv || d->scratch_state <= 0))
+			continue;
+		f = strata__migration_file_in(&r->src->items[i], 1, names(d));
+		if (f && (p->rc = lint_file(r, d, i, f, &p->err)))
+			p->failed_at = i;
+		prune(d, i);
+	}
+	return NULL;
+}
+
+/* The dialects are independent, so they are read side by side: each on a
+ * thread of its own while processors last, the dialects with a scratch
+ * database (the slowest: SQLite rebuilds its schema after every ALTER
+ * TABLE) first; the rest one after another on the calling thread. */
+static void passes_start(lrun *r, lpass *p)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	long spare = r->nd > 1 && cpus > 1 ? cpus - 1 : 0;
+	size_t k;
+	int scratch;
+
+	for (scratch = 1; scratch >= 0; scratch--)
+		for (k = 0; k < r->nd; k++) {
+			p[k].r = r;
+			p[k].d = r->d[k];
+			if (has_scratch(r->d[k]) != scratch || spare <= 0)
+				continue;
+			p[k].started = !pthread_create(&p[k].thread, NULL,
+			                               pass_run, &p[k]);
+			spare -= p[k].started;
+		}
+	for (k = 0; k < r->nd; k++)
+		if (!p[k].started)
+			pass_run(&p[k]);
+}
+
+static int run_passes(lrun *r, strata_error *err)
+{
+	lpass *p = strata__calloc(r->nd, sizeof(*p));
+	size_t k, first = r->nd;
+	int rc = STRATA_OK;
+
+	passes_start(r, p);
+	for (k = 0; k < r->nd; k++) {
+		if (p[k].started)
+			pthread_join(p[k].thread, NULL);
+		/* The error a single pass in version order meets first. */
+		if (p[k].rc &&
+		    (first == r->nd || p[k].failed_at < p[first].failed_at))
+			first = k;
+	}
+	for (k = 0; k < r->nd; k++) {
+		if (k == first && err) {
+			rc = p[k].rc;
+			*err = p[k].err;
+		} else {
+			rc = k == first ? p[k].rc : rc;
+			strata_error_clear(&p[k].err);
+		}
+		/* In dialect order, for a stable order of equal findings. */
+		lfinds_move(&r->f, &r->d[k]->f);
+	}
+	free(p);
+	return rc;
+}
+
 static int lint_all(lrun *r, strata_error *err)
 {
-	size_t i, k;
+	size_t k;
 	int rc = STRATA_OK;
 
 	for (k = 0; k < r->nd; k++) {
-		ldialect *d = &r->d[k];
+		ldialect *d = r->d[k];
 
 		d->init_timeout = init_sql_timeout(r, d);
 		if (r->s && d->drv == r->s->drv && (rc = introspect(r, d, err)))
 			return rc;
 	}
-	for (k = 0; k < r->nd; k++) {
-		/* The target's own dialect compiles only the selected
-		 * (pending) files on an empty scratch: enough to find SQL
-		 * it rejects before anything runs, without replaying the
-		 * history on every up. */
-		if (!(r->s && r->d[k].drv == r->s->drv) &&
-		    scratch_open(&r->d[k]))
-			plan_prune(r, &r->d[k]);
-	}
-	for (i = 0; !rc && i < r->upto; i++)
-		for (k = 0; !rc && k < r->nd; k++) {
-			const char *f;
-
-			/* Connected, the target's introspection knows what
-			 * the applied files made; only a scratch replays
-			 * them. */
-			if (r->s && r->sel && !r->sel[i] &&
-			    (r->d[k].drv == r->s->drv ||
-			     r->d[k].scratch_state <= 0))
-				continue;
-			f = strata__migration_file_in(&r->src->items[i], 1,
-			                              names(&r->d[k]));
-			if (f)
-				rc = lint_file(r, &r->d[k], i, f, err);
-			prune(&r->d[k], i);
-		}
-	return rc;
+	return run_passes(r, err);
 }
 
 /* ---- severity, duplicates, order ---- */
@@ -1205,8 +1323,8 @@ static ldialect *dialect_named(lrun *r, const char *name)
 	size_t i;
 
 	for (i = 0; name && i < r->nd; i++)
-		if (!strcmp(r->d[i].name, name))
-			return &r->d[i];
+		if (!strcmp(r->d[i]->name, name))
+			return r->d[i];
 	return NULL;
 }
 
@@ -1350,7 +1468,7 @@ static void run_free(lrun *r)
 	size_t i, j;
 
 	for (i = 0; i < r->nd; i++) {
-		ldialect *d = &r->d[i];
+		ldialect *d = r->d[i];
 
 		scratch_close(d);
 		use_free(&d->uses);
@@ -1358,14 +1476,18 @@ static void run_free(lrun *r)
 		for (j = 0; j < d->nseen; j++)
 			strata__act_free(&d->seen[j]);
 		free(d->seen);
+		free(d->downs);
+		lfinds_free(&d->f);
 		strata__plugin_free(d->plugin);
+		free(d);
 	}
 	free(r->d);
 	for (i = 0; i < r->capuses; i++)
 		free(r->uses[i].file);
 	free(r->uses);
-	free(r->downs);
+	pthread_mutex_destroy(&r->uses_mu);
 	texts_free(&r->texts);
+	pthread_mutex_destroy(&r->texts.mu);
 	lfinds_free(&r->f);
 	free(r->sel);
 	strata__source_free(&r->own_src);
@@ -1388,21 +1510,65 @@ static int open_source(lrun *r, strata_error *err)
 	return rc;
 }
 
+/* Dialects named up front load while the migrations folder is read: a
+ * driver's client libraries take as long to load as hundreds of migration
+ * folders to scan. */
+typedef struct lload {
+	lrun *r;
+	int rc;
+	strata_error err;
+	pthread_t thread;
+} lload;
+
+static void *load_run(void *arg)
+{
+	lload *l = arg;
+
+	l->rc = dialects_given(l->r, &l->err);
+	return NULL;
+}
+
+static int load_start(lload *l, lrun *r)
+{
+	memset(l, 0, sizeof(*l));
+	l->r = r;
+	if (r->s || !r->o.dialects || !*r->o.dialects)
+		return 0;
+	return !pthread_create(&l->thread, NULL, load_run, l);
+}
+
+/* The loader's result, unless rc already holds an earlier error. */
+static int load_join(lload *l, int rc, strata_error *err)
+{
+	pthread_join(l->thread, NULL);
+	if (!rc && l->rc && err) {
+		*err = l->err;
+		return l->rc;
+	}
+	strata_error_clear(&l->err);
+	return rc ? rc : l->rc;
+}
+
 /* sel: NULL to select as the options say; else the selection to use. */
 static int lint_run(strata_lint **out, strata *s,
                     const strata_lint_options *opts, const char *sel,
                     strata_error *err)
 {
 	lrun r;
-	int rc;
+	lload l;
+	int rc, loading = 0;
 
 	*out = NULL;
 	memset(&r, 0, sizeof(r));
+	pthread_mutex_init(&r.uses_mu, NULL);
+	pthread_mutex_init(&r.texts.mu, NULL);
 	r.s = s;
 	rc = read_opts(&r.o, opts, err);
 	r.plugin_path = r.o.plugin_path ? r.o.plugin_path
 	                : s             ? strata__config_plugin_path(s->cfg)
 	                                : NULL;
+	if (!rc)
+		loading = load_start(&l, &r);
 	if (!rc)
 		rc = open_source(&r, err);
 	if (!rc && sel) {
@@ -1416,7 +1582,9 @@ static int lint_run(strata_lint **out, strata *s,
 	} else if (!rc) {
 		rc = select_migrations(&r, err);
 	}
-	if (!rc)
+	if (loading)
+		rc = load_join(&l, rc, err);
+	else if (!rc)
 		rc = pick_dialects(&r, err);
 	if (!rc)
 		rc = lint_all(&r, err);

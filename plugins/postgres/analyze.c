@@ -16,8 +16,10 @@
 #include "pg_int.h"
 
 /* Deep enough for any expression a migration writes; json-c's own default
- * (32) is not. */
-#define TREE_DEPTH 2048
+ * (32) is not. A tokener allocates and clears its whole stack, so the
+ * common shallow tree is read with a small one first. */
+#define TREE_DEPTH      2048
+#define TREE_DEPTH_FAST 64
 /* How deep the search for volatile calls goes into a default. */
 #define EXPR_DEPTH 200
 
@@ -762,16 +764,40 @@ static int parse_failed(const char *sql, const PgQueryError *pe,
 	return STRATA_DRV_ERROR;
 }
 
-static int walk(an *a, const char *tree, strata_dberr *err)
+/* The tree as json-c objects; NULL when deeper than TREE_DEPTH (or out of
+ * memory: *nomem). */
+static json_object *read_tree(const char *tree, int *nomem)
 {
-	json_tokener *tok = json_tokener_new_ex(TREE_DEPTH);
-	json_object *root, *stmts;
+	static const int depths[] = {TREE_DEPTH_FAST, TREE_DEPTH};
+	json_object *root = NULL;
 	size_t i;
 
-	if (!tok)
+	for (i = 0; i < sizeof(depths) / sizeof(depths[0]); i++) {
+		json_tokener *tok = json_tokener_new_ex(depths[i]);
+		enum json_tokener_error e;
+
+		if (!tok) {
+			*nomem = 1;
+			return NULL;
+		}
+		root = json_tokener_parse_ex(tok, tree, (int)strlen(tree));
+		e = json_tokener_get_error(tok);
+		json_tokener_free(tok);
+		if (root || e != json_tokener_error_depth)
+			break;
+	}
+	return root;
+}
+
+static int walk(an *a, const char *tree, strata_dberr *err)
+{
+	json_object *root, *stmts;
+	int nomem = 0;
+	size_t i;
+
+	root = read_tree(tree, &nomem);
+	if (nomem)
 		return strata__kit_nomem(err);
-	root = json_tokener_parse_ex(tok, tree, (int)strlen(tree));
-	json_tokener_free(tok);
 	/* Nested past TREE_DEPTH: the statement parses (it splits and runs),
 	 * the linter just cannot see into it. */
 	if (!root) {

@@ -8,7 +8,7 @@ export TERM=xterm
 
 # on_pty ARGS...: strata on a pseudo-terminal; $OUT is all it wrote.
 on_pty() {
-	python3 "$STRATA_SRCDIR/tests/cli/cli_pty.py" -- "$STRATA_BIN" "$@" >"$T_TMP/pty"
+	"$PYTHON" "$STRATA_SRCDIR/tests/cli/cli_pty.py" -- "$STRATA_BIN" "$@" >"$T_TMP/pty"
 	RC=$?
 	OUT=$(tr -d '\r' <"$T_TMP/pty")
 	ERR=""

@@ -6,7 +6,7 @@
 cd "$T_TMP" || exit 1
 unset DATABASE_URL STRATA_URL STRATA_CONFIG STRATA_ENV STRATA_MIGRATIONS
 
-BUILD=$(dirname "$STRATA_BIN")
+BUILD=$STRATA_BUILDDIR
 # install-data: the same rules as make install, without relinking the
 # programs the other tests are running.
 ${STRATA_MAKE:-make} -s -C "$BUILD" install-data DESTDIR="$T_TMP/inst" >"$T_TMP/install.log" 2>&1
@@ -118,7 +118,7 @@ ok $? "bash: the script parses"
 # (':' and '=' break words): LINE, TAB twice, Enter. bashc prints the list
 # offered and the words of the line as completed (<word>...).
 bashc() {
-	python3 "$STRATA_SRCDIR/tests/cli/cli_bash_complete.py" "$BASHC" "$1"
+	"$PYTHON" "$STRATA_SRCDIR/tests/cli/cli_bash_complete.py" "$BASHC" "$1"
 }
 T=$(bashc "strata --url sqlite:x.db up --t")
 printf '%s\n' "$T" | grep -qE -- '^--table +--to *$'

@@ -7,7 +7,7 @@ unset DATABASE_URL STRATA_URL STRATA_CONFIG STRATA_ENV
 
 # on_pty [--answer A] [--stdin-pipe] -- ARGS...
 on_pty() {
-	python3 "$STRATA_SRCDIR/tests/cli/cli_pty.py" "$@" >"$T_TMP/pty"
+	"$PYTHON" "$STRATA_SRCDIR/tests/cli/cli_pty.py" "$@" >"$T_TMP/pty"
 	RC=$?
 	# no colour codes, no carriage returns
 	OUT=$(sed 's/\x1b\[[0-9;]*m//g' "$T_TMP/pty" | tr -d '\r')

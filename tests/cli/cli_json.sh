@@ -11,14 +11,14 @@ CHECK="$STRATA_SRCDIR/tests/cli/cli_json_check.py"
 
 # valid MODE COMMAND DESCRIPTION: $OUT has the documented shape.
 valid() {
-	problems=$(printf '%s\n' "$OUT" | python3 "$CHECK" "$1" "$2")
+	problems=$(printf '%s\n' "$OUT" | "$PYTHON" "$CHECK" "$1" "$2")
 	ok $? "$3"
 	[ -z "$problems" ] || printf '%s\n' "$problems" | sed 's/^/#   /'
 }
 
 # get EXPR: a value from $OUT; d is the list of its lines, parsed.
 get() {
-	printf '%s\n' "$OUT" | python3 -c "import json, sys
+	printf '%s\n' "$OUT" | "$PYTHON" -c "import json, sys
 d = [json.loads(l) for l in sys.stdin if l.strip()]
 print(json.dumps(($1)))"
 }

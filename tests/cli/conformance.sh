@@ -6,7 +6,7 @@
 cd "$T_TMP" || exit 1
 unset DATABASE_URL STRATA_URL STRATA_CONFIG STRATA_ENV STRATA_INIT_SQL
 
-PROG=$(dirname "$STRATA_BIN")/tests/conformance/strata_conformance
+PROG=$STRATA_BUILDDIR/tests/conformance/strata_conformance
 # How late a lock timeout may come; valgrind slows every round trip.
 SLACK=500
 [ -z "${STRATA_WRAP:-}" ] || SLACK=5000

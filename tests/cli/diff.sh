@@ -8,7 +8,7 @@ EXINI=$STRATA_SRCDIR/examples/strata.ini
 
 # json_check EXIT_CODE: the diff document on $OUT has the documented shape.
 json_check() {
-	printf '%s\n' "$OUT" | python3 -c '
+	printf '%s\n' "$OUT" | "$PYTHON" -c '
 import json, sys
 want = int(sys.argv[1])
 d = json.loads(sys.stdin.read())
@@ -243,7 +243,7 @@ expect_rc 2 "missing SQLite file"
 ok $? "missing SQLite file not created"
 strata --format json diff a.db nosuch://x
 expect_rc 2 "json: bad URL"
-printf '%s\n' "$OUT" | python3 -c '
+printf '%s\n' "$OUT" | "$PYTHON" -c '
 import json, sys
 d = json.loads(sys.stdin.read())
 assert d["command"] == "diff" and d["exit_code"] == 2 and d["error"]["kind"] == "usage", d'

@@ -157,7 +157,7 @@ for e in $(engines); do
 	strata --dir "$M" --url "$U" check --format json
 	expect_rc 3 "$e: check json exit 3"
 	printf '%s' "$OUT" >"$T_TMP/j.json"
-	python3 - "$T_TMP/j.json" <<'EOF'
+	"$PYTHON" - "$T_TMP/j.json" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
 s = d["schema"]
@@ -171,7 +171,7 @@ assert t["after"] == "text" and t["kind"] == "column", t
 EOF
 	ok $? "$e: json lists the changes"
 	problems=$(printf '%s\n' "$OUT" |
-		python3 "$STRATA_SRCDIR/tests/cli/cli_json_check.py" document check)
+		"$PYTHON" "$STRATA_SRCDIR/tests/cli/cli_json_check.py" document check)
 	is "$problems" "" "$e: json document validates"
 
 	# An index rebuilt with other keys under its name is one change.

@@ -6,7 +6,7 @@
 . "$STRATA_SRCDIR/tests/lib.sh"
 unset DATABASE_URL STRATA_URL STRATA_CONFIG STRATA_ENV STRATA_MIGRATIONS \
 	STRATA_TABLE STRATA_LOCK_TIMEOUT STRATA_INIT_SQL
-B=$(dirname "$STRATA_BIN")
+B=$STRATA_BUILDDIR
 D=$T_TMP/dest
 
 # The build tree's own make, without the flags of the make running the

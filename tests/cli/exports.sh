@@ -4,7 +4,7 @@
 # strata_driver_<name>. Anything else (internals, a library linked in
 # statically) would become API that embedders can come to rely on.
 . "$STRATA_SRCDIR/tests/lib.sh"
-B=$(dirname "$STRATA_BIN")
+B=$STRATA_BUILDDIR
 H=$STRATA_SRCDIR/include/strata/strata.h
 
 # The names declared with STRATA_EXTERN(type) name(...), across line

@@ -178,6 +178,21 @@ unreadable() {
 	strata --dir "$M" --url "$url" up
 	expect_rc 0 "$e: folders without .sql files, dot-folders and dot-files are ignored"
 	is "$(versions "$e" "$url")" "1" "$e: applied"
+
+	# Symbolic links are followed: to a migration folder, to its files.
+	mig "$T_TMP/$e-shared" 2_linked up.sql "CREATE TABLE linked (x INT);"
+	printf 'CREATE TABLE linked_file (x INT);\n' >"$T_TMP/$e-shared/3.sql"
+	ln -s "$T_TMP/$e-shared/2_linked" "$M/2_linked"
+	mkdir "$M/3_file"
+	ln -s "$T_TMP/$e-shared/3.sql" "$M/3_file/up.sql"
+	ln -s "$T_TMP/$e-shared/3.sql" "$M/4_not_a_folder.sql"
+	strata --dir "$M" --url "$url" up
+	expect_rc 2 "$e: a link named like a loose SQL file"
+	has "$M/4_not_a_folder.sql: error: not a folder" "$ERR" "$e: is named"
+	rm "$M/4_not_a_folder.sql"
+	strata --dir "$M" --url "$url" up
+	expect_rc 0 "$e: a linked migration folder and a linked up.sql"
+	is "$(versions "$e" "$url")" "1 2 3" "$e: both applied"
 }
 
 # A file that cannot be opened: as root, run strata as nobody.

@@ -12,14 +12,14 @@ CHECK="$STRATA_SRCDIR/tests/cli/cli_json_check.py"
 
 # valid MODE COMMAND DESCRIPTION: $OUT has the documented shape.
 valid() {
-	problems=$(printf '%s\n' "$OUT" | python3 "$CHECK" "$1" "$2")
+	problems=$(printf '%s\n' "$OUT" | "$PYTHON" "$CHECK" "$1" "$2")
 	ok $? "$3"
 	[ -z "$problems" ] || printf '%s\n' "$problems" | sed 's/^/#   /'
 }
 
 # get EXPR: a value from $OUT; d is the list of its lines, parsed.
 get() {
-	printf '%s\n' "$OUT" | python3 -c "import json, sys
+	printf '%s\n' "$OUT" | "$PYTHON" -c "import json, sys
 d = [json.loads(l) for l in sys.stdin if l.strip()]
 print(json.dumps(($1)))"
 }
@@ -287,5 +287,45 @@ ALTER TABLE users DROP COLUMN nick;"
 	expect_rc 0 "$e: up: an acknowledged finding does not block"
 	has "applied   4_drop_nick" "$OUT" "$e: applied"
 done
+
+# ---------------------------------------------------------------------
+# The dialects are read side by side (SQLite on a thread of its own): the
+# error reported is the one a pass in version order meets first, whichever
+# dialect meets it, and the findings are the same on every run.
+side_by_side() { # side_by_side FIRST SECOND: FIRST's file breaks earlier
+	P=$T_TMP/side-$1
+	mig "$P" 1_a up.sql "CREATE TABLE a (x INT);"
+	mig "$P" 1_a down.sql "DROP TABLE a;"
+	mig "$P" 2_b up.sql "ALTER TABLE a ADD COLUMN y INT;"
+	mig "$P" 2_b down.sql "ALTER TABLE a DROP COLUMN y;"
+	mig "$P" 3_c "up.$1.sql" "SELECT 'unterminated;"
+	mig "$P" 4_d "up.$2.sql" "SELECT 'unterminated;"
+	for order in "$1,$2" "$2,$1"; do
+		for run in 1 2 3; do
+			strata --dir "$P" lint --dialect "$order"
+			expect_rc 2 "$1 breaks first, --dialect $order, run $run"
+			has "3_c/up.$1.sql:1: error:" "$ERR" \
+				"$1 breaks first, --dialect $order, run $run: its file"
+		done
+	done
+}
+side_by_side sqlite postgres
+side_by_side postgres sqlite
+
+F=$T_TMP/side-findings
+mig "$F" 1_a up.sql "CREATE TABLE a (x INT, y INT);"
+mig "$F" 2_b up.sql "ALTER TABLE a DROP COLUMN y;
+CREATE INDEX a_x ON a (x);
+ALTER TABLE a RENAME COLUMN x TO z;"
+mig "$F" 3_c up.sql "ALTER TABLE a ALTER COLUMN z TYPE BIGINT;"
+strata --dir "$F" lint --dialect postgres,mysql,sqlite
+FIRST=$OUT
+same=0
+for run in 1 2 3 4 5; do
+	strata --dir "$F" lint --dialect sqlite,mysql,postgres
+	[ "$OUT" = "$FIRST" ] || same=1
+done
+ok $same "the same findings on every run, in every dialect order"
+has "sqlite rejects" "$FIRST" "with SQLite's own"
 
 done_testing

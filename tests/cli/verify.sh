@@ -19,7 +19,7 @@ is "$(ls "$TMPDIR")" "" "the temporary database is removed"
 
 strata --dir "$EX" --format json verify
 expect_rc 0 "verify --format json"
-printf '%s\n' "$OUT" | python3 -c '
+printf '%s\n' "$OUT" | "$PYTHON" -c '
 import json, sys
 d = json.loads(sys.stdin.read())
 assert d["command"] == "verify" and d["ok"] is True, d
@@ -98,7 +98,7 @@ EOF
 	db_new "$e"
 	strata --dir "$SET" --url "$DBURL" --format json verify
 	expect_rc 1 "$e: an empty down fails (json)"
-	printf '%s\n' "$OUT" | python3 -c '
+	printf '%s\n' "$OUT" | "$PYTHON" -c '
 import json, sys
 d = json.loads(sys.stdin.read())
 assert d["ok"] is False and d["exit_code"] == 1, d
