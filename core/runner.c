@@ -166,7 +166,9 @@ int strata__exec_script(strata *s, strata_run *run, strata_error *err)
 		run->steps++;
 		emit_stmt(s, run, STRATA_EV_STATEMENT_DONE, i,
 		          strata__now_ms() - t0);
-		if (run->progress) {
+		/* One statement: its final row says as much, one durable
+		 * commit fewer for each such migration. */
+		if (run->progress && sts->count > 1) {
 			run->progress->steps = run->steps;
 			if (strata__history_update(s, run->progress, err))
 				return STRATA_EFAIL;

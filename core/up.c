@@ -6,37 +6,110 @@
 #include "lint.h"
 #include "runner.h"
 
-static int record_skip(strata *s, const strata__migration *m, const char *who,
-                       strata_error *err)
+/*
+ * History writes that ride on the next commit instead of a durable commit
+ * of their own: the rows of migrations without a file for this driver, and
+ * the final row of a no-transaction migration (its statements are durable
+ * already; until this commit its row says it was interrupted, as after a
+ * crash). A commit is the cost of a migration on a fast disk, so a run of
+ * no-transaction migrations (MySQL) costs the DDL's commit and one more
+ * each, and skipped migrations cost none.
+ */
+typedef struct later {
+	strata__row done; /* valid when done_m is set */
+	const strata__migration *done_m;
+	const char *done_source;
+	int done_steps;
+	strata__row *skips;
+	size_t nskips;
+	const strata__migration **skip_m;
+} later;
+
+static void later_skip(later *l, const strata__migration *m, const char *who)
 {
 	char sum[STRATA__SHA256_HEX];
-	strata__row row;
-	int64_t t0 = strata__now_ms();
-	int rc, txn = s->drv->dialect->transactional_ddl;
+	strata__row *row;
 
+	l->skips =
+	        strata__realloc(l->skips, (l->nskips + 1) * sizeof(*l->skips));
+	l->skip_m = strata__realloc(l->skip_m,
+	                            (l->nskips + 1) * sizeof(*l->skip_m));
+	row = &l->skips[l->nskips];
+	l->skip_m[l->nskips++] = m;
 	strata__sha256_hex(sum, "", 0);
-	strata__row_init(&row, m, "", sum, "skipped", who);
-	strata__row_finish(&row, t0);
-	rc = txn ? strata__begin(s, err) : STRATA_OK;
-	if (!rc)
-		rc = strata__history_insert(s, &row.row, err);
-	if (!rc && txn)
-		rc = strata__commit(s, err);
-	if (rc && txn)
-		strata__rollback(s);
-	if (!rc)
-		strata__emit(s, STRATA_EV_SKIPPED, m->version, m->id, m->name,
-		             NULL, 0, 0, s->drv->name);
-	strata__row_clear(&row);
+	strata__row_init(row, m, "", NULL, "skipped", who);
+	row->row.checksum = strata__row_str(row, sum);
+	strata__row_finish(row, strata__now_ms());
+}
+
+static int later_write(strata *s, const later *l, strata_error *err)
+{
+	size_t i;
+	int rc = l->done_m ? strata__history_update(s, &l->done.row, err)
+	                   : STRATA_OK;
+
+	for (i = 0; !rc && i < l->nskips; i++)
+		rc = strata__history_insert(s, &l->skips[i].row, err);
 	return rc;
 }
 
-/* The migration and its history row commit together, or neither does. */
+static void later_emit(strata *s, const later *l)
+{
+	size_t i;
+
+	if (l->done_m)
+		strata__emit(s, STRATA_EV_APPLIED, l->done_m->version,
+		             l->done_m->id, l->done_m->name, l->done_source,
+		             l->done_steps, l->done.row.duration_ms,
+		             "no transaction");
+	for (i = 0; i < l->nskips; i++)
+		strata__emit(s, STRATA_EV_SKIPPED, l->skip_m[i]->version,
+		             l->skip_m[i]->id, l->skip_m[i]->name, NULL, 0, 0,
+		             s->drv->name);
+}
+
+static void later_clear(later *l)
+{
+	size_t i;
+
+	strata__row_clear(&l->done);
+	for (i = 0; i < l->nskips; i++)
+		strata__row_clear(&l->skips[i]);
+	free(l->skips);
+	free(l->skip_m);
+	memset(l, 0, sizeof(*l));
+}
+
+/* In a commit of their own: at the end of the run, or when the commit
+ * they rode on rolled back. emit: not yet announced. */
+static int later_flush(strata *s, later *l, int emit, strata_error *err)
+{
+	int rc;
+
+	if (!l->done_m && !l->nskips)
+		return STRATA_OK;
+	rc = strata__begin(s, err);
+	if (!rc)
+		rc = later_write(s, l, err);
+	if (!rc)
+		rc = strata__commit(s, err);
+	if (rc)
+		strata__rollback(s);
+	else if (emit)
+		later_emit(s, l);
+	later_clear(l);
+	return rc;
+}
+
+/* The migration and its history row commit together, or neither does;
+ * the waiting rows commit with them. */
 static int apply_tx(strata *s, strata_run *run, strata__row *row, int64_t t0,
-                    strata_error *err)
+                    later *l, strata_error *err)
 {
 	int rc = strata__begin(s, err);
 
+	if (!rc)
+		rc = later_write(s, l, err);
 	if (!rc)
 		rc = strata__exec_script(s, run, err);
 	if (!rc) {
@@ -49,21 +122,52 @@ static int apply_tx(strata *s, strata_run *run, strata__row *row, int64_t t0,
 		                        run->m->id, err);
 	if (!rc)
 		rc = strata__commit(s, err);
-	if (rc)
-		strata__rollback(s);
+	if (!rc) {
+		later_clear(l);
+		return STRATA_OK;
+	}
+	strata__rollback(s);
+	later_flush(s, l, 0, NULL); /* already announced */
+	return rc;
+}
+
+/* The "failed" row a no-transaction migration starts with, committed with
+ * the waiting rows. */
+static int open_direct(strata *s, strata__row *row, later *l, strata_error *err)
+{
+	int rc;
+
+	if (!l->done_m && !l->nskips) /* alone: no BEGIN and COMMIT */
+		return strata__history_insert(s, &row->row, err);
+	rc = strata__begin(s, err);
+
+	if (!rc)
+		rc = later_write(s, l, err);
+	if (!rc)
+		rc = strata__history_insert(s, &row->row, err);
+	if (!rc)
+		rc = strata__commit(s, err);
+	if (!rc) {
+		later_emit(s, l);
+		later_clear(l);
+		return STRATA_OK;
+	}
+	strata__rollback(s);
+	later_flush(s, l, 1, NULL);
 	return rc;
 }
 
 /* No transaction: a "failed" row goes in first and is kept current, so
- * that even a killed process leaves a record for 'strata resolve'. */
+ * that even a killed process leaves a record for 'strata resolve'. Its
+ * final row waits in l for the next commit. */
 static int apply_direct(strata *s, strata_run *run, strata__row *row,
-                        int64_t t0, strata_error *err)
+                        int64_t t0, later *l, strata_error *err)
 {
 	int rc;
 
 	row->row.status = "failed";
 	row->row.error = "interrupted: strata did not finish this migration";
-	rc = strata__history_insert(s, &row->row, err);
+	rc = open_direct(s, row, l, err);
 	if (rc)
 		return rc;
 	/* Only now: an interrupt message says it is recorded as failed. */
@@ -78,12 +182,19 @@ static int apply_direct(strata *s, strata_run *run, strata__row *row,
 	strata__row_finish(row, t0);
 	row->row.error = NULL;
 	row->row.status = "applied";
-	return strata__history_update(s, &row->row, err);
+	row->row.steps = run->steps;
+	/* The row moves into l: its strings live in its pool. */
+	l->done = *row;
+	memset(row, 0, sizeof(*row));
+	l->done_m = run->m;
+	l->done_source = strata__basename(run->script->path);
+	l->done_steps = run->steps;
+	return STRATA_OK;
 }
 
 /* sc: the validated script, or NULL when m has no file for the driver. */
 static int apply_one(strata *s, const strata__migration *m, strata__script *sc,
-                     const char *who, strata_error *err)
+                     const char *who, later *l, strata_error *err)
 {
 	strata__row row;
 	strata_run run;
@@ -92,27 +203,31 @@ static int apply_one(strata *s, const strata__migration *m, strata__script *sc,
 
 	if (rc)
 		return rc;
-	if (!sc)
-		return record_skip(s, m, who, err);
+	if (!sc) {
+		later_skip(l, m, who);
+		return STRATA_OK;
+	}
 	memset(&run, 0, sizeof(run));
 	run.m = m;
 	run.script = sc;
 	strata__row_init(&row, m, strata__basename(sc->path), sc->checksum,
 	                 "applied", who);
 	if (strata__transactional(s, sc)) {
+		/* Announced now: they commit with this migration, or on
+		 * their own if it rolls back. */
+		later_emit(s, l);
 		strata__emit(s, STRATA_EV_START, m->version, m->id, m->name,
 		             strata__basename(sc->path), 0, 0, "transaction");
-		rc = apply_tx(s, &run, &row, t0, err);
+		rc = apply_tx(s, &run, &row, t0, l, err);
+		if (!rc)
+			strata__emit(s, STRATA_EV_APPLIED, m->version, m->id,
+			             m->name, strata__basename(sc->path),
+			             run.steps, row.row.duration_ms, NULL);
 	} else {
-		rc = apply_direct(s, &run, &row, t0, err); /* emits START */
+		/* emits START; APPLIED when its final row commits */
+		rc = apply_direct(s, &run, &row, t0, l, err);
 	}
-	if (!rc)
-		strata__emit(s, STRATA_EV_APPLIED, m->version, m->id, m->name,
-		             strata__basename(sc->path), run.steps,
-		             row.row.duration_ms,
-		             strata__transactional(s, sc) ? NULL
-		                                          : "no transaction");
-	else
+	if (rc)
 		strata__emit_failed(s, &run, strata__now_ms() - t0, err);
 	strata__row_clear(&row);
 	return rc;
@@ -170,8 +285,11 @@ static int apply_pending(strata *s, const strata_status *st, const char *target,
 {
 	char *who = strata__whoami();
 	todo *t = NULL;
+	later l;
 	size_t i, n = 0, done = 0;
-	int rc = collect(&t, &n, s, st, target, err);
+	int frc, rc = collect(&t, &n, s, st, target, err);
+
+	memset(&l, 0, sizeof(l));
 
 	/* The files are valid; before anything runs, an error-level lint
 	 * finding (a DROP TABLE, a NOT NULL column without a default...)
@@ -184,9 +302,14 @@ static int apply_pending(strata *s, const strata_status *st, const char *target,
 			             t[i].m->id, t[i].m->name, NULL, 0, 0,
 			             NULL);
 		rc = apply_one(s, t[i].m, t[i].has_file ? &t[i].sc : NULL, who,
-		               err);
+		               &l, err);
 		done += rc == STRATA_OK;
 	}
+	/* What still waits for a commit gets one; a failure above keeps
+	 * its own error. */
+	frc = later_flush(s, &l, 1, rc ? NULL : err);
+	if (!rc)
+		rc = frc;
 	/* One introspection per run, not per migration: reading the whole
 	 * schema after each of N migrations would make up O(N^2). */
 	if (done)

@@ -6,7 +6,7 @@
 #   short fuzz runs, and the format check.
 # The servers are stopped on every exit, including failures.
 #
-# Environment: JOBS (default nproc), FUZZ_SECONDS (default 30),
+# Environment: JOBS (default nproc), FUZZ_SECONDS (default 20),
 # SUITE_SKIP="distcheck asan valgrind fuzz format" to leave steps out
 # locally (CI runs everything).
 set -uo pipefail
@@ -57,7 +57,9 @@ step() {
 # also kept for the summary.
 failed_tests() {
 	local step=$1 out=$2 root=$3 names t log
-	names=$(grep -E '^(FAIL|ERROR):' "$out" | awk '{ print $2 }' | sort -u)
+	# Only test names: parallel make can splice two result lines.
+	names=$(grep -E '^(FAIL|ERROR):' "$out" | awk '{ print $2 }' |
+		grep -E '^tests/' | sort -u)
 	[ -n "$names" ] || return 0
 	for t in $names; do
 		failed_names="$failed_names
@@ -138,18 +140,20 @@ asan() {
 		check asan "$work/asan"
 }
 
-# valgrind on the CLI tests: the driver-facing ones on every engine, the
+# valgrind on the CLI tests: the driver-facing ones (the matrix, the
+# conformance test, PostgreSQL's sessions and parser) on every engine, the
 # rest on SQLite only (each run under valgrind loads the client libraries
 # of the engine it talks to; ASan covers every engine in every test).
 valgrind_cli() {
 	local vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --suppressions=$top/tests/valgrind.supp"
 	local t all="" sqlite=""
-	for t in matrix conformance pg_session pg_pin pg_parse bodies open_tx diff; do
+	for t in matrix conformance pg_session pg_pin pg_parse; do
 		all="$all tests/cli/$t.sh"
 	done
 	for t in workflow failure drift config loader files versions \
 		history_writes secrets sqlite_lock cli_help cli_json cli_progress \
-		cli_confirm drv_schemes lint verify sqlite_parse; do
+		cli_confirm drv_schemes lint verify sqlite_parse bodies open_tx \
+		diff; do
 		sqlite="$sqlite tests/cli/$t.sh"
 	done
 	local rc=0
@@ -184,8 +188,8 @@ else
 fi
 skipped asan || step "make check (ASan + UBSan)" asan
 skipped valgrind || step "CLI tests under valgrind" valgrind_cli
-skipped fuzz || step "fuzz (${FUZZ_SECONDS:-30} s per target)" \
-	env FUZZ_BUILD="$work/fuzz" FUZZ_SECONDS="${FUZZ_SECONDS:-30}" "$top/fuzz/run.sh"
+skipped fuzz || step "fuzz (${FUZZ_SECONDS:-20} s per target)" \
+	env FUZZ_BUILD="$work/fuzz" FUZZ_SECONDS="${FUZZ_SECONDS:-20}" "$top/fuzz/run.sh"
 skipped format || step "clang-format" format_check
 
 say "summary"

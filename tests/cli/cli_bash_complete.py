@@ -37,12 +37,15 @@ def read_until(fd, marker, timeout=20):
     return out
 
 
-def settle(fd, quiet=0.4, timeout=10):
-    """What fd prints until it has been quiet for `quiet` seconds."""
+def settle(fd, quiet=0.4, first=1.5, timeout=10):
+    """What fd prints until it has been quiet for `quiet` seconds, after
+    waiting up to `first` seconds for it to start: on a loaded machine
+    (a sanitizer build, a parallel make) a completion can take longer to
+    begin than `quiet`."""
     out = b""
     end = time.time() + timeout
     while time.time() < end:
-        r, _, _ = select.select([fd], [], [], quiet)
+        r, _, _ = select.select([fd], [], [], quiet if out else first)
         if not r:
             break
         try:

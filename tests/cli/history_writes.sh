@@ -73,6 +73,39 @@ DROP TABLE b;"
 	expect_rc 0 "$e: a normal down"
 	strata --dir "$M" --url "$DBURL" up
 	expect_rc 0 "$e: up again"
+
+	# Rows that wait for the next commit: a skipped migration's row
+	# commits with the next migration; if that one rolls back, the skip
+	# is still recorded, and a run that ends with skips records them.
+	case $e in sqlite) other=postgres ;; *) other=sqlite ;; esac
+	M=$T_TMP/$e-later
+	mig $M 1_a up.sql "CREATE TABLE la (x INT);"
+	mig $M 2_elsewhere "up.$other.sql" "SELECT 1;"
+	mig $M 3_bad up.sql "CREATE TABLE la (x INT);"
+	db_new $e || { ok 1 "$e: create database"; continue; }
+	strata --dir "$M" --url "$DBURL" up
+	expect_rc 1 "$e: later: the third fails"
+	has "skipped   2_elsewhere (no file for driver $e; recorded)" "$OUT" \
+		"$e: later: the skip is reported"
+	if [ "$e" = mysql ]; then
+		want="1:applied 2:skipped 3:failed "
+	else
+		want="1:applied 2:skipped "
+	fi
+	is "$(db_query $e "$DBURL" "SELECT version, status FROM strata_migrations ORDER BY version" | tr '\t\n' ': ')" \
+		"$want" "$e: later: recorded although the commit it rode on failed"
+	[ "$e" = mysql ] && db_query $e "$DBURL" "DELETE FROM strata_migrations WHERE version = '3'"
+	mig $M 3_bad up.sql "CREATE TABLE lb (x INT);"
+	mig $M 4_tail "up.$other.sql" "SELECT 1;"
+	mig $M 5_tail "up.$other.sql" "SELECT 1;"
+	strata --dir "$M" --url "$DBURL" up
+	expect_rc 0 "$e: later: up"
+	is "$(db_query $e "$DBURL" "SELECT version, status FROM strata_migrations ORDER BY version" | tr '\t\n' ': ')" \
+		"1:applied 2:skipped 3:applied 4:skipped 5:skipped " \
+		"$e: later: skips at the end of the run are recorded"
+	has "applied   3_bad" "$OUT" "$e: later: applied reported"
+	strata --dir "$M" --url "$DBURL" status
+	expect_rc 0 "$e: later: status: up to date"
 done
 
 done_testing
