@@ -357,6 +357,7 @@ struct strata {
 	int history_ready;      /* the history table is known to exist */
 	int allow_out_of_order; /* set by strata_set_out_of_order() */
 	int allow_destructive;  /* set by strata_set_allow_destructive() */
+	int single_tx;          /* set by strata_set_single_transaction() */
 	/* verify.c: the lock is held across several up/down runs, so
 	 * strata__unlock() at the end of each one keeps it. */
 	int lock_hold;

@@ -280,6 +280,124 @@ static void free_todo(todo *t, size_t n)
 	free(t);
 }
 
+static void out_of_order(strata *s, const todo *d)
+{
+	if (d->it->out_of_order)
+		strata__emit(s, STRATA_EV_OUT_OF_ORDER, d->m->version, d->m->id,
+		             d->m->name, NULL, 0, 0, NULL);
+}
+
+/* --single-transaction: possible only where DDL is transactional and no
+ * pending file must run outside a transaction. */
+static int refuse_single(strata *s, const todo *t, size_t n, strata_error *err)
+{
+	size_t i;
+
+	if (!s->drv->dialect->transactional_ddl)
+		return strata__err(err, STRATA_EUSAGE,
+		                   "--single-transaction: %s commits every "
+		                   "DDL statement on its own, so migrations "
+		                   "cannot share one transaction there",
+		                   s->drv->name);
+	for (i = 0; i < n; i++)
+		if (t[i].has_file && !strata__transactional(s, &t[i].sc))
+			return strata__err_at(
+			        err, STRATA_EUSAGE, t[i].sc.path, 0,
+			        "--single-transaction: %s is marked -- "
+			        "strata:no-transaction and cannot run inside "
+			        "the run's transaction; apply it on its own "
+			        "first (strata up --to %s)",
+			        t[i].m->id, t[i].m->version);
+	return STRATA_OK;
+}
+
+/* What a migration inside the run's transaction did, announced only once
+ * everything commits. */
+typedef struct single_done {
+	const strata__migration *m;
+	const char *source; /* NULL: skipped */
+	int steps;
+	int64_t ms;
+} single_done;
+
+static int run_in_single(strata *s, todo *d, const char *who, single_done *out,
+                         strata_error *err)
+{
+	char sum[STRATA__SHA256_HEX];
+	strata__row row;
+	strata_run run;
+	int64_t t0 = strata__now_ms();
+	int rc =
+	        strata__lock_check(s, "stopped before applying", d->m->id, err);
+
+	if (rc)
+		return rc;
+	out->m = d->m;
+	memset(&run, 0, sizeof(run));
+	run.m = d->m;
+	run.script = &d->sc;
+	if (!d->has_file) {
+		strata__sha256_hex(sum, "", 0);
+		strata__row_init(&row, d->m, "", sum, "skipped", who);
+	} else {
+		out->source = strata__basename(d->sc.path);
+		strata__row_init(&row, d->m, out->source, d->sc.checksum,
+		                 "applied", who);
+		strata__emit(s, STRATA_EV_START, d->m->version, d->m->id,
+		             d->m->name, out->source, 0, 0,
+		             "single transaction");
+		rc = strata__exec_script(s, &run, err);
+	}
+	if (!rc) {
+		strata__row_finish(&row, t0);
+		row.row.steps = run.steps;
+		rc = strata__history_insert(s, &row.row, err);
+	}
+	if (rc && d->has_file)
+		strata__emit_failed(s, &run, strata__now_ms() - t0, err);
+	out->steps = run.steps;
+	out->ms = row.row.duration_ms;
+	strata__row_clear(&row);
+	return rc;
+}
+
+/* Every pending migration and its history row in one transaction: all
+ * of them commit, or the database is left as it was. */
+static int apply_single(strata *s, todo *t, size_t n, const char *who,
+                        size_t *done, strata_error *err)
+{
+	single_done *d = strata__calloc(n + 1, sizeof(*d));
+	size_t i, k = 0;
+	int rc = strata__begin(s, err);
+
+	for (i = 0; !rc && i < n; i++) {
+		out_of_order(s, &t[i]);
+		if (!(rc = run_in_single(s, &t[i], who, &d[k], err)))
+			k++;
+	}
+	if (!rc)
+		rc = strata__lock_check(s, "rolled back instead of committing",
+		                        "the run", err);
+	if (!rc)
+		rc = strata__commit(s, err);
+	if (rc) {
+		strata__rollback(s);
+		k = 0;
+	}
+	for (i = 0; i < k; i++)
+		if (d[i].source)
+			strata__emit(s, STRATA_EV_APPLIED, d[i].m->version,
+			             d[i].m->id, d[i].m->name, d[i].source,
+			             d[i].steps, d[i].ms, "single transaction");
+		else
+			strata__emit(s, STRATA_EV_SKIPPED, d[i].m->version,
+			             d[i].m->id, d[i].m->name, NULL, 0, 0,
+			             s->drv->name);
+	*done = k;
+	free(d);
+	return rc;
+}
+
 static int apply_pending(strata *s, const strata_status *st, const char *target,
                          strata_error *err)
 {
@@ -294,13 +412,14 @@ static int apply_pending(strata *s, const strata_status *st, const char *target,
 	/* The files are valid; before anything runs, an error-level lint
 	 * finding (a DROP TABLE, a NOT NULL column without a default...)
 	 * needs a human's yes. */
+	if (!rc && s->single_tx)
+		rc = refuse_single(s, t, n, err);
 	if (!rc)
 		rc = strata__lint_refuse(s, st, target, err);
-	for (i = 0; rc == STRATA_OK && i < n; i++) {
-		if (t[i].it->out_of_order)
-			strata__emit(s, STRATA_EV_OUT_OF_ORDER, t[i].m->version,
-			             t[i].m->id, t[i].m->name, NULL, 0, 0,
-			             NULL);
+	if (!rc && s->single_tx && n)
+		rc = apply_single(s, t, n, who, &done, err);
+	for (i = 0; rc == STRATA_OK && !s->single_tx && i < n; i++) {
+		out_of_order(s, &t[i]);
 		rc = apply_one(s, t[i].m, t[i].has_file ? &t[i].sc : NULL, who,
 		               &l, err);
 		done += rc == STRATA_OK;
@@ -325,6 +444,11 @@ static int apply_pending(strata *s, const strata_status *st, const char *target,
 void strata_set_out_of_order(strata *s, int allow)
 {
 	s->allow_out_of_order = allow;
+}
+
+void strata_set_single_transaction(strata *s, int on)
+{
+	s->single_tx = on;
 }
 
 /* "--to 0" reads as "up to nothing", yet used to apply everything. */

@@ -180,6 +180,9 @@ static int take(cli *c, int ch, const char *arg)
 	case CLI_OPT_ALLOW_DESTRUCTIVE:
 		c->allow_destructive = 1;
 		break;
+	case CLI_OPT_SINGLE_TX:
+		c->single_tx = 1;
+		break;
 	case CLI_OPT_SCRATCH_OK:
 		c->scratch_ok = 1;
 		break;

@@ -63,7 +63,8 @@ enum cli_opt {
 	CLI_OPT_ALLOW_DESTRUCTIVE,
 	CLI_OPT_SCRATCH_OK,
 	CLI_OPT_OUTPUT,
-	CLI_OPT_SCHEMA_FILE
+	CLI_OPT_SCHEMA_FILE,
+	CLI_OPT_SINGLE_TX
 };
 
 enum cli_cmd_flags {
@@ -95,7 +96,7 @@ struct cli {
 	const char *to; /* --to VERSION, or NULL */
 	int exit_code, applied, rolled_back, out_of_order, yes;
 	/* lint, up and check */
-	int all, warnings_as_errors, allow_destructive;
+	int all, warnings_as_errors, allow_destructive, single_tx;
 	const char *dialects;  /* --dialect NAME[,NAME], or NULL */
 	int64_t row_threshold; /* --row-threshold N, or 0: the default */
 	/* verify, dump, up and down (schema_cmds.c) */

@@ -10,6 +10,7 @@ static const struct option opts_up[] = {
         {"to", required_argument, NULL, CLI_OPT_TO},
         {"allow-out-of-order", no_argument, NULL, CLI_OPT_OUT_OF_ORDER},
         {"allow-destructive", no_argument, NULL, CLI_OPT_ALLOW_DESTRUCTIVE},
+        {"single-transaction", no_argument, NULL, CLI_OPT_SINGLE_TX},
         {"schema-file", required_argument, NULL, CLI_OPT_SCHEMA_FILE},
         {NULL, 0, NULL, 0}};
 static const struct option opts_plan[] = {
@@ -121,6 +122,8 @@ static int cmd_up(cli *c)
 
 	if (!rc && c->allow_destructive)
 		strata_set_allow_destructive(c->s, 1);
+	if (!rc && c->single_tx)
+		strata_set_single_transaction(c->s, 1);
 	if (!rc)
 		rc = strata_up(c->s, c->to, &c->err);
 	if (rc == STRATA_ELINT)
@@ -392,11 +395,15 @@ const cli_command cli_commands[] = {
          .run = cmd_new},
         {.name = "up",
          .args = "[--to VERSION] [--allow-out-of-order] "
-                 "[--allow-destructive]",
+                 "[--allow-destructive] [--single-transaction]",
          .summary = "apply pending migrations",
          .details = TO_HELP "stop after this version\n" OOO_HELP
                             "  --allow-destructive   apply even with lint "
-                            "errors (see 'strata help lint')\n" SF_HELP,
+                            "errors (see 'strata help lint')\n"
+                            "  --single-transaction  all pending migrations "
+                            "in one transaction: all or\n"
+                            "                        none (PostgreSQL, "
+                            "SQLite)\n" SF_HELP,
          .opts = opts_up,
          .run = cmd_up,
          .flags = CLI_CMD_CREATES | CLI_CMD_EVENTS | CLI_CMD_NOPOS},

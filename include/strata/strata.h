@@ -362,6 +362,13 @@ STRATA_EXTERN(void) strata_plan_free(strata_plan *p);
  * the config's out_of_order = refuse). */
 STRATA_EXTERN(void) strata_set_out_of_order(strata *s, int allow);
 
+/* strata_up() runs every pending migration, with its history row, in one
+ * transaction: all of them are applied or none is. Only where DDL is
+ * transactional (PostgreSQL, SQLite); strata_up() refuses with
+ * STRATA_EUSAGE elsewhere, and when a pending file is marked
+ * -- strata:no-transaction. */
+STRATA_EXTERN(void) strata_set_single_transaction(strata *s, int on);
+
 /* Commands that change the target. They take the migration lock. */
 STRATA_EXTERN(int) strata_up(strata *s, const char *target, strata_error *err);
 /* Revert `count` newest applied migrations, or, with target non-NULL, all
