@@ -18,8 +18,6 @@
 typedef struct later {
 	strata__row done; /* valid when done_m is set */
 	const strata__migration *done_m;
-	const char *done_source;
-	int done_steps;
 	strata__row *skips;
 	size_t nskips;
 	const strata__migration **skip_m;
@@ -59,8 +57,8 @@ static void later_emit(strata *s, const later *l)
 
 	if (l->done_m)
 		strata__emit(s, STRATA_EV_APPLIED, l->done_m->version,
-		             l->done_m->id, l->done_m->name, l->done_source,
-		             l->done_steps, l->done.row.duration_ms,
+		             l->done_m->id, l->done_m->name, l->done.row.source,
+		             l->done.row.steps, l->done.row.duration_ms,
 		             "no transaction");
 	for (i = 0; i < l->nskips; i++)
 		strata__emit(s, STRATA_EV_SKIPPED, l->skip_m[i]->version,
@@ -187,8 +185,6 @@ static int apply_direct(strata *s, strata_run *run, strata__row *row,
 	l->done = *row;
 	memset(row, 0, sizeof(*row));
 	l->done_m = run->m;
-	l->done_source = strata__basename(run->script->path);
-	l->done_steps = run->steps;
 	return STRATA_OK;
 }
 

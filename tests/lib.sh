@@ -73,6 +73,23 @@ strata() {
 	return 0
 }
 
+# JSON output (--format json): tests/cli/cli_json_check.py checks it.
+CHECK="$STRATA_SRCDIR/tests/cli/cli_json_check.py"
+
+# valid MODE COMMAND DESCRIPTION: $OUT has the documented shape.
+valid() {
+	problems=$(printf '%s\n' "$OUT" | "$PYTHON" "$CHECK" "$1" "$2")
+	ok $? "$3"
+	[ -z "$problems" ] || printf '%s\n' "$problems" | sed 's/^/#   /'
+}
+
+# get EXPR: a value from $OUT; d is the list of its lines, parsed.
+get() {
+	printf '%s\n' "$OUT" | "$PYTHON" -c "import json, sys
+d = [json.loads(l) for l in sys.stdin if l.strip()]
+print(json.dumps(($1)))"
+}
+
 expect_rc() { # expect_rc WANT DESCRIPTION
 	[ "$RC" -eq "$1" ]
 	ok $? "$2 (exit $1)"

@@ -7,22 +7,6 @@
 cd "$T_TMP" || exit 1
 unset DATABASE_URL STRATA_URL STRATA_CONFIG STRATA_ENV
 
-CHECK="$STRATA_SRCDIR/tests/cli/cli_json_check.py"
-
-# valid MODE COMMAND DESCRIPTION: $OUT has the documented shape.
-valid() {
-	problems=$(printf '%s\n' "$OUT" | "$PYTHON" "$CHECK" "$1" "$2")
-	ok $? "$3"
-	[ -z "$problems" ] || printf '%s\n' "$problems" | sed 's/^/#   /'
-}
-
-# get EXPR: a value from $OUT; d is the list of its lines, parsed.
-get() {
-	printf '%s\n' "$OUT" | "$PYTHON" -c "import json, sys
-d = [json.loads(l) for l in sys.stdin if l.strip()]
-print(json.dumps(($1)))"
-}
-
 M=$T_TMP/migrations
 mig "$M" 1_users up.sql "CREATE TABLE users (id INT);
 INSERT INTO users (id) VALUES (1);"

@@ -8,22 +8,6 @@
 cd "$T_TMP" || exit 1
 unset DATABASE_URL STRATA_URL STRATA_CONFIG STRATA_ENV STRATA_MIGRATIONS NO_COLOR
 
-CHECK="$STRATA_SRCDIR/tests/cli/cli_json_check.py"
-
-# valid MODE COMMAND DESCRIPTION: $OUT has the documented shape.
-valid() {
-	problems=$(printf '%s\n' "$OUT" | "$PYTHON" "$CHECK" "$1" "$2")
-	ok $? "$3"
-	[ -z "$problems" ] || printf '%s\n' "$problems" | sed 's/^/#   /'
-}
-
-# get EXPR: a value from $OUT; d is the list of its lines, parsed.
-get() {
-	printf '%s\n' "$OUT" | "$PYTHON" -c "import json, sys
-d = [json.loads(l) for l in sys.stdin if l.strip()]
-print(json.dumps(($1)))"
-}
-
 # count_lines PATTERN TEXT: how many lines of TEXT match (grep -E).
 count_lines() {
 	printf '%s\n' "$2" | grep -cE -- "$1"
