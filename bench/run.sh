@@ -19,6 +19,9 @@
 #   BENCH_KEEP=1      keep the work dir
 #   BENCH_NO_HYPERFINE=1  time with the built-in loop even if hyperfine exists
 #   CC                compiler for bench/split_bench.c (default cc)
+#   BENCH_PEERS=0     skip bench/peers.sh (strata vs dbmate vs each
+#                     database's own client, durable servers; its own
+#                     BENCH_* settings are read there)
 #
 # Nothing is written into the repository. Needs bash, awk, sqlite3,
 # sha256sum; hyperfine and GNU time (/usr/bin/time) are used when present.
@@ -349,3 +352,13 @@ cat <<EOF
 $SPLIT_OUT
 \`\`\`
 EOF
+
+# strata against dbmate and each database's own client, on all three
+# databases (bench/peers.sh; BENCH_PEERS=0 skips it).
+if [ "${BENCH_PEERS:-1}" = 1 ]; then
+	note "strata, dbmate and the floor (bench/peers.sh)"
+	echo
+	echo "## strata, dbmate and the floor"
+	echo
+	STRATA_BUILD=$STRATA_BUILD BENCH_DIR= "$REPO/bench/peers.sh"
+fi

@@ -408,6 +408,17 @@ int strata__drv_prepare(const strata_driver *d, strata_conn *c, const char *sql,
 	return done(d, "prepare", d->prepare(c, sql, de), de);
 }
 
+/* Absent catalog: *present = 0 (the full introspection must be read). */
+int strata__drv_catalog(const strata_driver *d, strata_conn *c,
+                        strata_row_fn fn, void *ctx, int *present,
+                        strata_dberr *de)
+{
+	*present = d && STRATA_DRV_HAS(d, catalog);
+	if (!*present)
+		return STRATA_DRV_OK;
+	return done(d, "catalog", d->catalog(c, fn, ctx, de), de);
+}
+
 /* Absent introspect_detail: nothing more is reported. */
 int strata__drv_introspect_detail(const strata_driver *d, strata_conn *c,
                                   const strata_detail_sink *sink,

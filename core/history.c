@@ -236,6 +236,7 @@ int strata__history_check_wide(strata *s, const strata_status *st,
 typedef struct history_block {
 	strata_history pub;
 	strata__pool pool;
+	size_t cap;
 } history_block;
 
 static int on_row(void *ctx, int ncols, const char *const *v)
@@ -247,7 +248,10 @@ static int on_row(void *ctx, int ncols, const char *const *v)
 
 	if (ncols < NCOLS)
 		return 1;
-	h->rows = strata__realloc(h->rows, (h->count + 1) * sizeof(*h->rows));
+	if (h->count == hb->cap) {
+		hb->cap = hb->cap ? 2 * hb->cap : 64;
+		h->rows = strata__realloc(h->rows, hb->cap * sizeof(*h->rows));
+	}
 	r = &h->rows[h->count++];
 	memset(r, 0, sizeof(*r));
 	r->version = strata__pool_strdup(p, v[0]);
@@ -266,7 +270,7 @@ static int on_row(void *ctx, int ncols, const char *const *v)
 	return 0;
 }
 
-static int cmp_rows(const void *a, const void *b)
+int strata__history_cmp_rows(const void *a, const void *b)
 {
 	const strata_history_row *x = a, *y = b;
 	return strata__version_cmp(x->version, y->version);
@@ -301,7 +305,8 @@ int strata__history_load(strata_history **out, strata *s, strata_error *err)
 		return rc;
 	}
 	if (h->count)
-		qsort(h->rows, h->count, sizeof(*h->rows), cmp_rows);
+		qsort(h->rows, h->count, sizeof(*h->rows),
+		      strata__history_cmp_rows);
 	*out = h;
 	return STRATA_OK;
 }
@@ -473,17 +478,27 @@ int strata__history_set_fingerprint(strata *s, const char *version,
 }
 
 /* Numeric match: SQLite's INTEGER affinity in an older BIGINT table
- * stores "0002" as 2. */
+ * stores "0002" as 2. h is sorted by version, as strata__history_load()
+ * returns it: a binary search, so lookups stay O(log n) at 10,000 rows. */
 const strata_history_row *strata__history_find(const strata_history *h,
                                                const char *version)
 {
-	size_t i;
+	size_t lo = 0, hi = h->count;
 
-	for (i = 0; i < h->count; i++)
-		if (strata__version_valid(h->rows[i].version) &&
-		    !strata__version_cmp(h->rows[i].version, version))
-			return &h->rows[i];
-	return NULL;
+	if (!strata__version_valid(version))
+		return NULL;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strata__version_cmp(h->rows[mid].version, version) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < h->count && !strata__version_cmp(h->rows[lo].version,
+	                                             version)
+	               ? &h->rows[lo]
+	               : NULL;
 }
 
 int strata__row_known_status(const char *status)

@@ -70,6 +70,20 @@ char *strata__error_body(const strata_error *err);
 void strata__sha256_hex(char out[STRATA__SHA256_HEX], const void *data,
                         size_t len);
 
+/* sumcache.c: applied files' checksums by file identity and times. */
+typedef struct strata__sumcache strata__sumcache;
+/* dir NULL or "": a cache that keeps nothing (every file is read). */
+strata__sumcache *strata__sumcache_open(const char *dir, const char *folder);
+/* strata__checksums_for(), from the cache when the file is unchanged
+ * (full: read it anyway, and refresh the entry). */
+int strata__sumcache_get(strata__sumcache *c, int full,
+                         char out[STRATA__SHA256_HEX],
+                         char raw[STRATA__SHA256_HEX], const char *path,
+                         strata_error *err);
+/* Writes what changed; the cache stays usable. */
+void strata__sumcache_flush(strata__sumcache *c);
+void strata__sumcache_close(strata__sumcache *c);
+
 /* fsutil.c */
 int strata__read_file(char **out, size_t *len, const char *path,
                       strata_error *err);
@@ -303,6 +317,9 @@ int strata__drv_analyze(const strata_driver *d, const char *stmt, size_t len,
                         strata_dberr *de);
 int strata__drv_prepare(const strata_driver *d, strata_conn *c, const char *sql,
                         int *present, strata_dberr *de);
+int strata__drv_catalog(const strata_driver *d, strata_conn *c,
+                        strata_row_fn fn, void *ctx, int *present,
+                        strata_dberr *de);
 int strata__drv_introspect_detail(const strata_driver *d, strata_conn *c,
                                   const strata_detail_sink *sink,
                                   strata_dberr *de);
@@ -358,6 +375,9 @@ struct strata {
 	int allow_out_of_order; /* set by strata_set_out_of_order() */
 	int allow_destructive;  /* set by strata_set_allow_destructive() */
 	int single_tx;          /* set by strata_set_single_transaction() */
+	int full_check;         /* set by strata_set_full_check() */
+	char *cache_dir;        /* set by strata_set_checksum_cache() */
+	strata__sumcache *sums; /* opened on first use (strata__sums) */
 	/* verify.c: the lock is held across several up/down runs, so
 	 * strata__unlock() at the end of each one keeps it. */
 	int lock_hold;
@@ -409,7 +429,9 @@ int strata__exec_params(strata *s, const char *sql, const strata_value *v,
                         int n, const char *what, strata_error *err);
 int strata__history_set_fingerprint(strata *s, const char *version,
                                     const char *fp, strata_error *err);
-/* The row whose version equals `version` as a number. */
+/* The row whose version equals `version` as a number; h sorted by
+ * strata__history_cmp_rows (strata__history_load sorts it). */
+int strata__history_cmp_rows(const void *a, const void *b);
 const strata_history_row *strata__history_find(const strata_history *h,
                                                const char *version);
 /* The row of the latest run (latest finished_at, else started_at; ties by

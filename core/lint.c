@@ -49,6 +49,7 @@ typedef struct ldialect {
 	strata *scratch;
 	strata_conn *conn;
 	int scratch_state; /* 0: not tried, 1: open, -1: none */
+	int live_off;      /* a pending statement may change the grammar */
 	usemap uses;       /* names' last use: tables no later file names
 	                      are dropped from the scratch database */
 	/* Each dialect is read on its own thread: what it finds and the
@@ -791,6 +792,17 @@ static int builds_schema(const char *sql)
 	return !toplevel_as(p);
 }
 
+/* The database's refusal of s as a finding; 1. */
+static int rejects(const ldialect *d, strata__lint_stmt *st,
+                   const strata__stmt *s, const strata_dberr *de)
+{
+	unsupported(st, s->line,
+	            strata__printf("%s rejects this statement: %s", d->name,
+	                           de->message),
+	            d->name);
+	return 1;
+}
+
 /* Compile the statement against the schema so far; a schema statement is
  * also run, so that the next ones see its tables. 1: the database rejects
  * it. A failure to run is not reported: with no data in the scratch
@@ -815,11 +827,31 @@ static int scratch_check(ldialect *d, strata__lint_stmt *st,
 	            STRATA_DRV_OK ||
 	    !present || schema_dependent(de.message))
 		return 0;
-	unsupported(st, s->line,
-	            strata__printf("%s rejects this statement: %s", d->name,
-	                           de.message),
-	            d->name);
-	return 1;
+	return rejects(d, st, s, &de);
+}
+
+/* A server database has no scratch copy: the target's own session
+ * compiles the statements reported on (MySQL's prepare parses without
+ * running). After a statement that may change the grammar (sql_mode),
+ * the session's is no longer the one the rest run with: they are left to
+ * the run. 1: the database rejects the statement. */
+static int live_check(const lrun *r, ldialect *d, int report,
+                      strata__lint_stmt *st, const strata__stmt *s)
+{
+	strata_dberr de;
+	const char *p;
+	int present = 0, rc;
+
+	if (!report || !r->s || !r->s->conn || d->drv != r->s->drv ||
+	    d->scratch_state > 0 || d->live_off)
+		return 0;
+	memset(&de, 0, sizeof(de));
+	rc = strata__drv_prepare(d->drv, r->s->conn, s->sql, &present, &de);
+	for (p = s->sql; *p && !d->live_off; p++)
+		d->live_off = !strncasecmp(p, "sql_mode", 8);
+	if (rc == STRATA_DRV_OK || !present)
+		return 0;
+	return rejects(d, st, s, &de);
 }
 
 /* Load with the dialect's parser; if only that fails, it is a finding
@@ -1149,6 +1181,8 @@ static int lint_file(lrun *r, ldialect *d, size_t mi, const char *path,
 			rejected = 1;
 		}
 		rejected |= scratch_check(d, &st, s);
+		if (!rejected)
+			rejected = live_check(r, d, report, &st, s);
 		/* A statement the dialect rejects has no other finding on
 		 * it there; it still teaches the schema. */
 		if (rejected)
@@ -1275,7 +1309,10 @@ static int lint_all(lrun *r, strata_error *err)
 		ldialect *d = r->d[k];
 
 		d->init_timeout = init_sql_timeout(r, d);
-		if (r->s && d->drv == r->s->drv && (rc = introspect(r, d, err)))
+		/* Nothing to report on (check with nothing pending): the
+		 * target's tables need not be read. */
+		if (r->upto && r->s && d->drv == r->s->drv &&
+		    (rc = introspect(r, d, err)))
 			return rc;
 	}
 	return run_passes(r, err);
@@ -1627,12 +1664,13 @@ void strata_set_allow_destructive(strata *s, int allow)
 	s->allow_destructive = allow;
 }
 
-/* What up refuses: unacknowledged errors, except SQL the database itself
- * rejects (dialect-unsupported): running it fails with the database's own
- * message, as it always did. */
-static int refuses(const strata_lint_finding *f)
+/* What up refuses: unacknowledged errors; with --allow-destructive only
+ * SQL the database itself rejects (dialect-unsupported), which would fail
+ * half-way through the run instead of before it. */
+static int refuses(const strata_lint_finding *f, int allow_destructive)
 {
-	return !f->allowed && f->severity == STRATA_LINT_ERROR;
+	return !f->allowed && f->severity == STRATA_LINT_ERROR &&
+	       (!allow_destructive || !strcmp(f->rule, "dialect-unsupported"));
 }
 
 /* up: lint what is about to run (st: the status up built; target: its
@@ -1644,21 +1682,20 @@ int strata__lint_refuse(strata *s, const strata_status *st, const char *target,
 	strata_lint *l = NULL;
 	const strata_lint_finding *f = NULL;
 	char *sel, *path;
-	size_t i, j, n = 0, nerr = 0;
+	size_t i, n = 0, nerr = 0;
 	int rc;
 
-	if (s->allow_destructive)
-		return STRATA_OK;
 	sel = strata__calloc(s->src.count + 1, 1);
 	for (i = 0; i < st->count; i++) {
+		const strata__migration *m;
+
 		if (!strata__pending_upto(&st->items[i], target))
 			continue;
-		for (j = 0; j < s->src.count; j++)
-			if (!strcmp(s->src.items[j].version,
-			            st->items[i].version)) {
-				sel[j] = 1;
-				n++;
-			}
+		m = strata__source_find(&s->src, st->items[i].version);
+		if (m) {
+			sel[m - s->src.items] = 1;
+			n++;
+		}
 	}
 	/* Only what runs here: an up.mysql.sql elsewhere is not this
 	 * database's business. */
@@ -1666,7 +1703,8 @@ int strata__lint_refuse(strata *s, const strata_status *st, const char *target,
 	rc = n ? lint_run(&l, s, &o, sel, err) : STRATA_OK;
 	free(sel);
 	for (i = 0; l && i < l->count; i++)
-		nerr += refuses(strata_lint_finding_at(l, i));
+		nerr += refuses(strata_lint_finding_at(l, i),
+		                s->allow_destructive);
 	if (rc || !nerr) {
 		strata_lint_free(l);
 		return rc;
@@ -1674,7 +1712,7 @@ int strata__lint_refuse(strata *s, const strata_status *st, const char *target,
 	for (i = 0; i < l->count && !f; i++) {
 		const strata_lint_finding *x = strata_lint_finding_at(l, i);
 
-		if (refuses(x))
+		if (refuses(x, s->allow_destructive))
 			f = x;
 	}
 	path = strata__path_join(s->src.dir, f->file);

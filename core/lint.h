@@ -83,6 +83,8 @@ typedef struct strata__lschema {
 	size_t n;
 	int ci;        /* names compare case-insensitively (MySQL, SQLite) */
 	int connected; /* in_db is known (a target was introspected) */
+	size_t *slot;  /* open addressing: index + 1 into t, 0 free */
+	size_t nslot;  /* a power of two above 2 n, or 0 */
 } strata__lschema;
 
 strata__ltable *strata__lschema_find(strata__lschema *sc, const char *name);

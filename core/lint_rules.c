@@ -40,16 +40,48 @@ static int name_eq(const strata__lschema *sc, const char *a, const char *b)
 	return sc->ci ? !strcasecmp(a, b) : !strcmp(a, b);
 }
 
-strata__ltable *strata__lschema_find(strata__lschema *sc, const char *name)
+/* A target may hold 10,000 tables: names are hashed, not scanned. */
+static size_t lname_hash(const strata__lschema *sc, const char *s)
+{
+	size_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)(sc->ci ? tolower((unsigned char)*s)
+		                                : *s)) *
+		    16777619u;
+	return h;
+}
+
+static size_t *lslot(const strata__lschema *sc, const char *name)
+{
+	size_t i = lname_hash(sc, name) & (sc->nslot - 1);
+
+	while (sc->slot[i] && !name_eq(sc, sc->t[sc->slot[i] - 1].name, name))
+		i = (i + 1) & (sc->nslot - 1);
+	return &sc->slot[i];
+}
+
+/* grow: double the slots (else rebuild in place, after a rename). */
+static void lrehash(strata__lschema *sc, int grow)
 {
 	size_t i;
 
-	if (!name)
-		return NULL;
+	free(sc->slot);
+	if (grow || !sc->nslot)
+		sc->nslot = sc->nslot ? 2 * sc->nslot : 64;
+	sc->slot = strata__calloc(sc->nslot, sizeof(*sc->slot));
 	for (i = 0; i < sc->n; i++)
-		if (name_eq(sc, sc->t[i].name, name))
-			return &sc->t[i];
-	return NULL;
+		*lslot(sc, sc->t[i].name) = i + 1;
+}
+
+strata__ltable *strata__lschema_find(strata__lschema *sc, const char *name)
+{
+	size_t k;
+
+	if (!name || !sc->nslot)
+		return NULL;
+	k = *lslot(sc, name);
+	return k ? &sc->t[k - 1] : NULL;
 }
 
 strata__ltable *strata__lschema_add(strata__lschema *sc, const char *name)
@@ -63,6 +95,10 @@ strata__ltable *strata__lschema_add(strata__lschema *sc, const char *name)
 	memset(t, 0, sizeof(*t));
 	t->name = strata__strdup(name);
 	t->est_rows = -1;
+	if (2 * sc->n >= sc->nslot)
+		lrehash(sc, 1);
+	else
+		*lslot(sc, name) = sc->n;
 	return t;
 }
 
@@ -119,6 +155,7 @@ void strata__lschema_free(strata__lschema *sc)
 	for (i = 0; i < sc->n; i++)
 		table_clear(&sc->t[i]);
 	free(sc->t);
+	free(sc->slot);
 	memset(sc, 0, sizeof(*sc));
 }
 
@@ -662,6 +699,7 @@ static void rule_rename(strata__lint_stmt *st, const strata__act *a)
 		}
 		free(t->name);
 		t->name = strata__strdup(a->name);
+		lrehash(st->schema, 0);
 	}
 }
 

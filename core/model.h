@@ -107,8 +107,14 @@ char *strata__snapshot_join(char *const *records, size_t n);
  * does not parse or a callback stops. */
 int strata__snapshot_replay(const char *text, const strata_schema_sink *k,
                             const strata_detail_sink *dk);
+/* digest: the catalog digest taken with this introspection, or NULL. */
 int strata__snapshot_write(strata *s, const char *fp, const char *text,
-                           strata_error *err);
+                           const char *digest, strata_error *err);
+/* 1 when the driver has a catalog digest (out set), else 0. */
+int strata__catalog_digest(strata *s, char out[STRATA__SHA256_HEX]);
+/* 1 when the snapshot of fingerprint fp carries a catalog digest equal
+ * to the catalog's now: the schema is the one fp describes. */
+int strata__snapshot_unchanged(strata *s, const char *fp);
 /* *fp and *text NULL when there is no snapshot. */
 int strata__snapshot_read(strata *s, char **fp, char **text, strata_error *err);
 

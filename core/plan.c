@@ -70,6 +70,40 @@ static int build(plan_box *box, strata *s, const strata_status *st,
 	return rc;
 }
 
+/* SQL the database itself rejects stops plan at file:line (exit 2), as
+ * it stops up before anything runs (strata__lint_refuse); lint's other
+ * findings are up's to weigh, not plan's. */
+static int refuse_rejected(strata *s, const strata_plan *p, strata_error *err)
+{
+	strata_lint_options o = STRATA_LINT_OPTIONS_INIT;
+	const char **v = strata__calloc(p->count + 1, sizeof(*v));
+	strata_lint *l = NULL;
+	size_t i, n = 0;
+	int rc;
+
+	for (i = 0; i < p->count; i++)
+		if (p->steps[i].source)
+			v[n++] = p->steps[i].version;
+	o.versions = v;
+	o.nversions = n;
+	o.dialects = s->drv->name;
+	rc = n ? strata_lint_get(&l, s, &o, err) : STRATA_OK;
+	for (i = 0; !rc && l && i < l->count; i++) {
+		const strata_lint_finding *f = strata_lint_finding_at(l, i);
+		char *path;
+
+		if (f->allowed || strcmp(f->rule, "dialect-unsupported") != 0)
+			continue;
+		path = strata__path_join(s->src.dir, f->file);
+		rc = strata__err_at(err, STRATA_EUSAGE, path, f->line, "%s",
+		                    f->message);
+		free(path);
+	}
+	strata_lint_free(l);
+	free(v);
+	return rc;
+}
+
 int strata_plan_get(strata_plan **out, strata *s, const char *target,
                     strata_error *err)
 {
@@ -91,6 +125,8 @@ int strata_plan_get(strata_plan **out, strata *s, const char *target,
 		rc = strata__refuse_out_of_order(s, st, target, err);
 	if (!rc)
 		rc = build(box, s, st, target, err);
+	if (!rc)
+		rc = refuse_rejected(s, p, err);
 	strata_status_free(st);
 	strata_history_free(h);
 	if (rc) {

@@ -36,6 +36,7 @@ static strata_state row_state(const strata_history_row *r)
 typedef struct status_box {
 	strata_status pub; /* first: strata_status_free() gets the box back */
 	strata__pool pool;
+	size_t cap;
 } status_box;
 
 strata__pool *strata__status_pool(strata_status *st)
@@ -45,10 +46,14 @@ strata__pool *strata__status_pool(strata_status *st)
 
 static strata_status_item *add_item(strata_status *st)
 {
+	status_box *box = (status_box *)(void *)st;
 	strata_status_item *it;
 
-	st->items = strata__realloc(st->items,
-	                            (st->count + 1) * sizeof(*st->items));
+	if (st->count == box->cap) {
+		box->cap = box->cap ? 2 * box->cap : 64;
+		st->items = strata__realloc(st->items,
+		                            box->cap * sizeof(*st->items));
+	}
 	it = &st->items[st->count++];
 	memset(it, 0, sizeof(*it));
 	return it;
@@ -82,10 +87,17 @@ static const char *max_applied(const strata_history *h)
 	return max;
 }
 
+/* Where applied files' checksums come from. */
+typedef struct merge_ctx {
+	strata__sumcache *sums; /* NULL: read every file */
+	int full;               /* read them even when cached */
+} merge_ctx;
+
 /* max: the highest version in history, or NULL. */
 static int add_migration(strata_status *st, const char *const *names,
                          const strata__migration *m, const strata_history *h,
-                         const char *max, strata_error *err)
+                         const char *max, const merge_ctx *mc,
+                         strata_error *err)
 {
 	const char *file = strata__migration_file_in(m, 1, names);
 	const strata_history_row *r = strata__history_find(h, m->version);
@@ -109,7 +121,7 @@ static int add_migration(strata_status *st, const char *const *names,
 	if (it->state == STRATA_STATE_FAILED ||
 	    it->state == STRATA_STATE_UNKNOWN)
 		return STRATA_OK;
-	rc = strata__checksums_for(sum, raw, file, err);
+	rc = strata__sumcache_get(mc->sums, mc->full, sum, raw, file, err);
 	if (rc)
 		return rc;
 	/* Releases before 0.2 recorded the raw bytes of CRLF/BOM files. */
@@ -157,26 +169,49 @@ static void count(strata_status *st)
 	}
 }
 
+/* h itself when sorted by version (as loaded), else a sorted copy in
+ * *tmp: a caller may build its history by hand. */
+static const strata_history *sorted_view(const strata_history *h,
+                                         strata_history *tmp)
+{
+	size_t i;
+
+	for (i = 1; i < h->count; i++)
+		if (strata__history_cmp_rows(&h->rows[i - 1], &h->rows[i]) > 0)
+			break;
+	if (i >= h->count)
+		return h;
+	*tmp = *h;
+	tmp->rows = strata__malloc(h->count * sizeof(*h->rows));
+	memcpy(tmp->rows, h->rows, h->count * sizeof(*h->rows));
+	qsort(tmp->rows, h->count, sizeof(*h->rows), strata__history_cmp_rows);
+	return tmp;
+}
+
 /* The status of src's migrations against h, for a driver whose override
  * files are named `names`. */
 static int merge(strata_status **out, const strata__source *src,
                  const char *const *names, const strata_history *h,
-                 strata_error *err)
+                 const merge_ctx *mc, strata_error *err)
 {
 	status_box *box = strata__calloc(1, sizeof(*box));
 	strata_status *st = &box->pub;
 	const char *max = max_applied(h);
+	strata_history sorted;
 	size_t i;
 	int rc = STRATA_OK;
 
 	*out = NULL;
+	h = sorted_view(h, &sorted);
 	st->item_size = sizeof(strata_status_item);
 	for (i = 0; rc == STRATA_OK && i < src->count; i++)
-		rc = add_migration(st, names, &src->items[i], h, max, err);
+		rc = add_migration(st, names, &src->items[i], h, max, mc, err);
 	for (i = 0; rc == STRATA_OK && i < h->count; i++)
 		if (!strata__version_valid(h->rows[i].version) ||
 		    !strata__source_find(src, h->rows[i].version))
 			add_missing(st, &h->rows[i]);
+	if (h == &sorted)
+		free(sorted.rows);
 	if (rc) {
 		strata_status_free(st);
 		return rc;
@@ -191,10 +226,18 @@ static int merge(strata_status **out, const strata__source *src,
 int strata__status_build(strata_status **out, strata *s,
                          const strata_history *h, strata_error *err)
 {
+	merge_ctx mc = {NULL, s->full_check};
 	int rc = strata__source_get(s, err);
 
 	*out = NULL;
-	return rc ? rc : merge(out, &s->src, s->file_names, h, err);
+	if (rc)
+		return rc;
+	if (!s->sums)
+		s->sums = strata__sumcache_open(s->cache_dir, s->src.dir);
+	mc.sums = s->sums;
+	rc = merge(out, &s->src, s->file_names, h, &mc, err);
+	strata__sumcache_flush(s->sums);
+	return rc;
 }
 
 int strata__status_merge(strata_status **out, const strata__source *src,
@@ -202,8 +245,9 @@ int strata__status_merge(strata_status **out, const strata__source *src,
                          strata_error *err)
 {
 	const char *names[2] = {driver, NULL};
+	merge_ctx mc = {NULL, 0};
 
-	return merge(out, src, names, h, err);
+	return merge(out, src, names, h, &mc, err);
 }
 
 void strata_status_free(strata_status *st)

@@ -57,11 +57,19 @@ char *strata__fingerprint(strata *s)
 	strata_error e;
 	char *fp = NULL;
 
+	char d1[STRATA__SHA256_HEX], d2[STRATA__SHA256_HEX];
+	int digest = strata__catalog_digest(s, d1);
+
 	memset(&e, 0, sizeof(e));
 	if (strata__schema_read(&sc, s->drv, s->conn, s->hist_table, &e) ==
 	    STRATA_OK) {
+		/* The digest vouches for this introspection only if nobody
+		 * changed the schema while it was read. */
+		digest = digest && strata__catalog_digest(s, d2) &&
+		         !strcmp(d1, d2);
 		fp = strata__strdup(strata__schema_fingerprint(sc));
-		strata__snapshot_write(s, fp, strata__schema_record(sc), &e);
+		strata__snapshot_write(s, fp, strata__schema_record(sc),
+		                       digest ? d1 : NULL, &e);
 	}
 	strata__schema_free(sc);
 	strata_error_clear(&e);

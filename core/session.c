@@ -243,6 +243,8 @@ void strata_close(strata *s)
 	if (s->conn)
 		strata__drv_close(s, s->conn);
 	strata__source_free(&s->src);
+	strata__sumcache_close(s->sums);
+	free(s->cache_dir);
 	strata__plugin_free(s->plugin);
 	strata__url_free(&s->url);
 	free(s->password);
@@ -252,6 +254,14 @@ void strata_close(strata *s)
 	free(s->hist_schema);
 	free(s->hist_table);
 	free(s);
+}
+
+void strata_set_checksum_cache(strata *s, const char *dir)
+{
+	free(s->cache_dir);
+	s->cache_dir = dir && *dir ? strata__strdup(dir) : NULL;
+	strata__sumcache_close(s->sums);
+	s->sums = NULL;
 }
 
 void strata_set_event_fn(strata *s, strata_event_fn fn, void *ctx)

@@ -262,9 +262,71 @@ static int insert_parts(strata *s, const char *table, const char *fp,
 	return rc;
 }
 
-/* Replaces the snapshot, in one transaction unless one is open already. */
+typedef struct catalog {
+	strata__buf b;
+	const char *history;
+} catalog;
+
+/* strata's own tables change under it (the snapshot table is created
+ * after the first digest); introspection leaves them out too. */
+static int on_catalog_row(void *ctx, int ncols, const char *const *v)
+{
+	catalog *c = ctx;
+	strata__buf *b = &c->b;
+	int i;
+
+	if (ncols > 0 && v[0] && strata__history_own(c->history, v[0]))
+		return 0;
+	for (i = 0; i < ncols; i++) {
+		if (i)
+			strata__buf_putc(b, '\t');
+		put_field(b, v[i]);
+	}
+	strata__buf_putc(b, '\n');
+	return 0;
+}
+
+int strata__catalog_digest(strata *s, char out[STRATA__SHA256_HEX])
+{
+	catalog c = {STRATA__BUF_INIT, s->hist_table};
+	strata_dberr de;
+	int present = 0, ok;
+
+	memset(&de, 0, sizeof(de));
+	ok = strata__drv_catalog(s->drv, s->conn, on_catalog_row, &c, &present,
+	                         &de) == STRATA_DRV_OK &&
+	     present;
+	strata__buf_puts(&c.b, "");
+	if (ok)
+		strata__sha256_hex(out, c.b.ptr, c.b.len);
+	strata__buf_free(&c.b);
+	return ok;
+}
+
+/* The catalog digest rides along as part -1 of the snapshot's
+ * fingerprint; readers of the snapshot text take parts from 0. */
+static int insert_digest(strata *s, const char *table, const char *fp,
+                         const char *digest, strata_error *err)
+{
+	char ph1[16], ph2[16];
+	char *sql = strata__printf(
+	        "INSERT INTO %s (fingerprint, part, content) VALUES (%s, -1, "
+	        "%s)",
+	        table, strata__ph(s->drv->dialect, 1, ph1),
+	        strata__ph(s->drv->dialect, 2, ph2));
+	strata_value v[2] = {{STRATA_VAL_TEXT, fp, 0},
+	                     {STRATA_VAL_TEXT, digest, 0}};
+	int rc = strata__exec_params(s, sql, v, 2,
+	                             "cannot record the catalog digest", err);
+
+	free(sql);
+	return rc;
+}
+
+/* Replaces the snapshot, in one transaction unless one is open already.
+ * digest may be NULL. */
 int strata__snapshot_write(strata *s, const char *fp, const char *text,
-                           strata_error *err)
+                           const char *digest, strata_error *err)
 {
 	char *table = snapshot_quoted(s), *del;
 	strata_dberr de;
@@ -285,6 +347,8 @@ int strata__snapshot_write(strata *s, const char *fp, const char *text,
 		                         err);
 	if (!rc)
 		rc = insert_parts(s, table, fp, text, err);
+	if (!rc && digest)
+		rc = insert_digest(s, table, fp, digest, err);
 	if (own && !rc && strata__drv_commit(s, s->conn, &de) != STRATA_DRV_OK)
 		rc = strata__drv_fail(s, err, &de,
 		                      "cannot commit the snapshot");
@@ -316,15 +380,15 @@ static int on_part(void *ctx, int ncols, const char *const *v)
 	return 0;
 }
 
-int strata__snapshot_read(strata *s, char **fp, char **text, strata_error *err)
+/* *table: the quoted snapshot table when it exists, else NULL. */
+static int existing(strata *s, char **table, strata_error *err)
 {
-	char *table = snapshot_quoted(s), *sql, *name;
-	reader r;
+	char *name;
 	strata_dberr de;
 	int exists = 0, rc = STRATA_OK;
 
-	*fp = *text = NULL;
-	if (!table)
+	*table = snapshot_quoted(s);
+	if (!*table)
 		return STRATA_OK;
 	name = strata__printf("%s" SUFFIX, s->hist_table);
 	memset(&de, 0, sizeof(de));
@@ -334,12 +398,26 @@ int strata__snapshot_read(strata *s, char **fp, char **text, strata_error *err)
 		                      "cannot look up the snapshot table");
 	free(name);
 	if (rc || !exists) {
-		free(table);
-		return rc;
+		free(*table);
+		*table = NULL;
 	}
+	return rc;
+}
+
+int strata__snapshot_read(strata *s, char **fp, char **text, strata_error *err)
+{
+	char *table, *sql;
+	reader r;
+	strata_dberr de;
+	int rc = existing(s, &table, err);
+
+	*fp = *text = NULL;
+	if (rc || !table)
+		return rc;
 	memset(&r, 0, sizeof(r));
+	memset(&de, 0, sizeof(de));
 	sql = strata__printf("SELECT fingerprint, content FROM %s "
-	                     "ORDER BY fingerprint, part",
+	                     "WHERE part >= 0 ORDER BY fingerprint, part",
 	                     table);
 	if (strata__drv_query(s, s->conn, sql, NULL, 0, on_part, &r, &de) !=
 	    STRATA_DRV_OK)
@@ -355,4 +433,43 @@ int strata__snapshot_read(strata *s, char **fp, char **text, strata_error *err)
 	*fp = r.fp;
 	*text = strata__buf_detach(&r.text);
 	return STRATA_OK;
+}
+
+static int on_digest(void *ctx, int ncols, const char *const *v)
+{
+	char **out = ctx;
+
+	if (ncols >= 2 && v[0] && v[1] && !out[0]) {
+		out[0] = strata__strdup(v[0]);
+		out[1] = strata__strdup(v[1]);
+	}
+	return 0;
+}
+
+int strata__snapshot_unchanged(strata *s, const char *fp)
+{
+	char now[STRATA__SHA256_HEX], *table = NULL, *sql, *got[2] = {0, 0};
+	strata_dberr de;
+	strata_error e;
+	int same = 0;
+
+	memset(&e, 0, sizeof(e));
+	memset(&de, 0, sizeof(de));
+	if (!fp || !strata__catalog_digest(s, now) || existing(s, &table, &e) ||
+	    !table) {
+		strata_error_clear(&e);
+		return 0;
+	}
+	sql = strata__printf("SELECT fingerprint, content FROM %s "
+	                     "WHERE part = -1",
+	                     table);
+	if (strata__drv_query(s, s->conn, sql, NULL, 0, on_digest, got, &de) ==
+	            STRATA_DRV_OK &&
+	    got[0])
+		same = !strcmp(got[0], fp) && !strcmp(got[1], now);
+	free(sql);
+	free(table);
+	free(got[0]);
+	free(got[1]);
+	return same;
 }

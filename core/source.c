@@ -383,11 +383,20 @@ void strata__source_free(strata__source *src)
 const strata__migration *strata__source_find(const strata__source *src,
                                              const char *version)
 {
-	size_t i;
+	size_t lo = 0, hi = src->count;
 
-	for (i = 0; i < src->count; i++)
-		if (!strata__version_cmp(src->items[i].version, version))
-			return &src->items[i];
+	/* Sorted by strata__source_load(), duplicates refused there. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strata__version_cmp(src->items[mid].version, version);
+
+		if (!c)
+			return &src->items[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 

@@ -4,7 +4,8 @@
  * It only needs to find statement boundaries, so it tracks exactly the
  * lexical states in which a delimiter does not end a statement: strings,
  * quoted identifiers, comments, dollar quotes, BEGIN ... END bodies of
- * routines and triggers, and a custom MySQL DELIMITER.
+ * routines, triggers and events and MariaDB's BEGIN NOT ATOMIC blocks, and
+ * a custom MySQL DELIMITER.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -27,9 +28,11 @@ typedef struct split {
 	int start_line;
 	int has_content;
 	int words;      /* words seen in the statement, up to a limit */
-	int create;     /* statement starts with CREATE */
+	int create;     /* statement starts with CREATE or ALTER */
+	int alter;      /* ... with ALTER: only EVENT has a body */
 	int header;     /* still in CREATE [OR REPLACE] [DEFINER=..] ... */
-	int compound;   /* CREATE TRIGGER/PROCEDURE/FUNCTION/EVENT */
+	int compound;   /* CREATE TRIGGER/PROCEDURE/FUNCTION/EVENT, ALTER
+	                   EVENT, MariaDB's BEGIN NOT ATOMIC block */
 	int depth;      /* open BEGIN/CASE blocks */
 	char kind[64];  /* what each depth opened: 'B' BEGIN, 'C' CASE */
 	int after_end;  /* previous word was END ("END CASE" closes once) */
@@ -78,7 +81,7 @@ static void mark_content(split *st)
 static void reset_stmt(split *st)
 {
 	st->has_content = 0;
-	st->words = st->create = st->compound = st->depth = 0;
+	st->words = st->create = st->alter = st->compound = st->depth = 0;
 	st->header = st->after_end = st->opened = st->prev = 0;
 	st->pw = NULL;
 	st->pwn = 0;
@@ -286,7 +289,8 @@ static int definer_token(split *st, char tok)
 }
 
 /* CREATE [OR REPLACE] [DEFINER = user] [SQL SECURITY x] [TEMP] <what>:
- * only a trigger, procedure, function or event has a compound body. */
+ * only a trigger, procedure, function or event has a compound body;
+ * ALTER [DEFINER = user] EVENT can replace an event's body (DO ...). */
 static void track_header(split *st, const char *w, size_t n)
 {
 	static const char *const bodies[] = {"TRIGGER", "PROCEDURE", "FUNCTION",
@@ -297,7 +301,7 @@ static void track_header(split *st, const char *w, size_t n)
 
 	if (definer_token(st, 'w'))
 		return;
-	if (word_in(w, n, bodies)) {
+	if (st->alter ? word_is(w, n, "EVENT") : word_in(w, n, bodies)) {
 		st->compound = 1;
 		st->header = H_NONE;
 	} else if (word_is(w, n, "DEFINER")) {
@@ -439,6 +443,28 @@ static void track_end(split *st, int opened)
 		st->depth--;
 }
 
+/* The word at j (after blanks and comments) is kw; its end in *end. */
+static int word_at(const split *st, size_t j, const char *kw, size_t *end)
+{
+	size_t k;
+
+	j = skip_gap(st, j);
+	for (k = j; k < st->n && is_word((unsigned char)st->s[k]); k++)
+		;
+	*end = k;
+	return word_is(st->s + j, k - j, kw);
+}
+
+/* A statement that starts with BEGIN is a transaction (BEGIN; BEGIN
+ * WORK), unless it is MariaDB's anonymous block BEGIN NOT ATOMIC ... END,
+ * which the server runs as one statement. */
+static int not_atomic_follows(const split *st)
+{
+	size_t j;
+
+	return word_at(st, st->i, "NOT", &j) && word_at(st, j, "ATOMIC", &j);
+}
+
 /* Track BEGIN/CASE ... END inside routine and trigger bodies, so that
  * ';' there does not split. */
 static void track_word(split *st, const char *w, size_t n)
@@ -447,8 +473,10 @@ static void track_word(split *st, const char *w, size_t n)
 
 	st->opened = 0;
 	if (st->words == 0) {
-		st->create = word_is(w, n, "CREATE");
+		st->alter = word_is(w, n, "ALTER");
+		st->create = st->alter || word_is(w, n, "CREATE");
 		st->header = st->create ? H_HEAD : H_NONE;
+		st->compound = word_is(w, n, "BEGIN") && not_atomic_follows(st);
 	} else if (st->header) {
 		track_header(st, w, n);
 	}

@@ -55,6 +55,12 @@ static int check_schema(strata_status *st, strata *s, const strata_history *h,
 
 	if (!ref || st->failed)
 		return STRATA_OK;
+	if (!s->full_check && strata__snapshot_unchanged(s, ref->fingerprint)) {
+		st->schema_checked = st->schema_by_digest = 1;
+		st->schema_since = strata__pool_strdup(strata__status_pool(st),
+		                                       ref->version);
+		return STRATA_OK;
+	}
 	rc = strata__schema_read(&sc, s->drv, s->conn, s->hist_table, err);
 	if (rc)
 		return rc;
@@ -84,6 +90,11 @@ int strata_status_get(strata_status **out, strata *s, strata_error *err)
 	}
 	strata_history_free(h);
 	return rc;
+}
+
+void strata_set_full_check(strata *s, int on)
+{
+	s->full_check = on;
 }
 
 const strata_diff_item *strata_status_drift_at(const strata_status *st,

@@ -20,6 +20,9 @@ if [ -x "$t_real" ] && [ "$(head -c 2 "$STRATA_BIN")" = "#!" ]; then
 fi
 T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/strata-test.XXXXXX")
 T_DBS=""
+# The checksum cache goes with the test's files, not into ~/.cache.
+STRATA_CACHE_DIR=$T_TMP/.strata-cache
+export STRATA_CACHE_DIR
 trap 't_cleanup' EXIT
 
 t_cleanup() {

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -29,6 +30,17 @@ static const struct option global_opts[] = {
 
 #define GLOBAL_SHORT "c:e:qvyhV"
 #define MAX_OPTS     32
+
+void *cli_calloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p) {
+		fputs("strata: out of memory\n", stderr);
+		abort();
+	}
+	return p;
+}
 
 int cli_usage_error(const char *fmt, ...)
 {
@@ -182,6 +194,9 @@ static int take(cli *c, int ch, const char *arg)
 		break;
 	case CLI_OPT_SINGLE_TX:
 		c->single_tx = 1;
+		break;
+	case CLI_OPT_FULL:
+		c->full = 1;
 		break;
 	case CLI_OPT_SCRATCH_OK:
 		c->scratch_ok = 1;
@@ -348,7 +363,7 @@ static size_t distance(const char *a, const char *b)
 	return d[la][lb];
 }
 
-static int unknown_command(const char *name)
+int cli_unknown_command(const char *name)
 {
 	const cli_command *best = NULL;
 	size_t i, bd = 3;
@@ -399,9 +414,7 @@ static int parse_command(cli *c, int argc, char **argv)
 	int ch, rc, idx;
 
 	merge(longs, c->cmd->opts);
-	c->pos = calloc((size_t)argc + 1, sizeof(*c->pos));
-	if (!c->pos)
-		return cli_usage_error("out of memory");
+	c->pos = cli_calloc((size_t)argc + 1, sizeof(*c->pos));
 	optind = 0; /* glibc: 0 re-initializes getopt for a new argv */
 	opterr = 0;
 	for (;;) {
@@ -470,20 +483,6 @@ static void prescan_format(int argc, char **argv)
 	}
 }
 
-/* strata help [CMD] */
-static int help(int argc, char **argv)
-{
-	const cli_command *cmd = NULL;
-
-	if (argc > 2)
-		return cli_usage_error("help takes at most one COMMAND");
-	if (argc == 2 && !(cmd = cli_command_find(argv[1])) &&
-	    strcmp(argv[1], "help"))
-		return unknown_command(argv[1]);
-	cli_help(cmd);
-	return -1;
-}
-
 int cli_parse(cli *c, int argc, char **argv)
 {
 	int ch, rc, idx;
@@ -510,11 +509,9 @@ int cli_parse(cli *c, int argc, char **argv)
 		return rc;
 	argc -= optind;
 	argv += optind;
-	if (!strcmp(argv[0], "help"))
-		return help(argc, argv);
 	c->cmd = cli_command_find(argv[0]);
 	if (!c->cmd)
-		return unknown_command(argv[0]);
+		return cli_unknown_command(argv[0]);
 	cli_out.command = c->cmd->name;
 	return parse_command(c, argc, argv);
 }

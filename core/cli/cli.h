@@ -64,7 +64,8 @@ enum cli_opt {
 	CLI_OPT_SCRATCH_OK,
 	CLI_OPT_OUTPUT,
 	CLI_OPT_SCHEMA_FILE,
-	CLI_OPT_SINGLE_TX
+	CLI_OPT_SINGLE_TX,
+	CLI_OPT_FULL
 };
 
 enum cli_cmd_flags {
@@ -96,7 +97,7 @@ struct cli {
 	const char *to; /* --to VERSION, or NULL */
 	int exit_code, applied, rolled_back, out_of_order, yes;
 	/* lint, up and check */
-	int all, warnings_as_errors, allow_destructive, single_tx;
+	int all, warnings_as_errors, allow_destructive, single_tx, full;
 	const char *dialects;  /* --dialect NAME[,NAME], or NULL */
 	int64_t row_threshold; /* --row-threshold N, or 0: the default */
 	/* verify, dump, up and down (schema_cmds.c) */
@@ -111,6 +112,10 @@ struct cli {
  * exit 0" (help or version printed). */
 int cli_parse(cli *c, int argc, char **argv);
 int cli_is_version(const char *s); /* digits only, at least one */
+/* "unknown command 'x'; did you mean 'y'?" (help included): exit 2. */
+int cli_unknown_command(const char *name);
+/* calloc, or the library's out-of-memory policy: a message and abort(). */
+void *cli_calloc(size_t n, size_t size);
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* lint.c: strata lint, and the findings that block up and fail check.
@@ -144,6 +149,7 @@ int cli_cmd_dump(cli *c);
 int cli_schema_file(cli *c, int rc);
 
 /* help.c */
+int cli_cmd_help(cli *c); /* strata help [COMMAND] */
 void cli_help(const cli_command *cmd);
 void cli_help_hint(void); /* "Try 'strata --help'." on stderr */
 

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -35,7 +36,10 @@ static const struct option opts_dump[] = {
         {NULL, 0, NULL, 0}};
 static const struct option opts_status[] = {
         {"exit-code", no_argument, NULL, CLI_OPT_EXIT_CODE},
+        {"full", no_argument, NULL, CLI_OPT_FULL},
         {NULL, 0, NULL, 0}};
+static const struct option opts_check[] = {
+        {"full", no_argument, NULL, CLI_OPT_FULL}, {NULL, 0, NULL, 0}};
 static const struct option opts_resolve[] = {
         {"applied", no_argument, NULL, CLI_OPT_APPLIED},
         {"rolled-back", no_argument, NULL, CLI_OPT_ROLLED_BACK},
@@ -60,6 +64,25 @@ int cli_finish(cli *c, int rc)
 	return code;
 }
 
+/* $STRATA_CACHE_DIR (an absolute path; anything else, e.g. "off", turns
+ * the cache off), else the XDG cache directory. */
+static void checksum_cache(strata *s)
+{
+	const char *dir = getenv("STRATA_CACHE_DIR");
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	char buf[PATH_MAX];
+
+	if (dir && *dir)
+		snprintf(buf, sizeof(buf), "%s", *dir == '/' ? dir : "");
+	else if (xdg && *xdg == '/')
+		snprintf(buf, sizeof(buf), "%s/strata", xdg);
+	else if (home && *home == '/')
+		snprintf(buf, sizeof(buf), "%s/.cache/strata", home);
+	else
+		buf[0] = '\0';
+	strata_set_checksum_cache(s, buf);
+}
+
 static int connect(cli *c)
 {
 	int rc = strata_config_load(&c->cfg, &c->opts, &c->err);
@@ -70,6 +93,8 @@ static int connect(cli *c)
 		strata_set_event_fn(c->s, cli_track_event, NULL);
 	if (!rc && c->out_of_order)
 		strata_set_out_of_order(c->s, 1);
+	if (!rc)
+		checksum_cache(c->s);
 	return rc;
 }
 
@@ -197,6 +222,8 @@ static int status_or_check(cli *c, int check)
 	const char *dir;
 	int rc = connect(c), code;
 
+	if (!rc && c->full)
+		strata_set_full_check(c->s, 1);
 	if (!rc)
 		rc = strata_status_get(&st, c->s, &c->err);
 	if (!rc && check)
@@ -418,17 +445,22 @@ const cli_command cli_commands[] = {
          .run = cmd_down,
          .flags = CLI_CMD_EVENTS},
         {.name = "status",
-         .args = "[--exit-code]",
+         .args = "[--exit-code] [--full]",
          .summary = "show every migration's state",
          .details = "  --exit-code           exit 3 on pending migrations, "
-                    "drift or failures\n",
+                    "drift or failures\n"
+                    "  --full                read the schema even when the "
+                    "catalog is unchanged\n",
          .opts = opts_status,
          .run = cmd_status,
          .flags = CLI_CMD_NOPOS},
         {.name = "check",
-         .args = "",
+         .args = "[--full]",
          .summary = "exit 5 on lint errors in pending migrations, 3 if "
                     "anything is pending or drifted",
+         .details = "  --full                read the schema even when the "
+                    "catalog is unchanged\n",
+         .opts = opts_check,
          .run = cmd_check,
          .flags = CLI_CMD_NOPOS},
         {.name = "history",
@@ -522,4 +554,8 @@ const cli_command cli_commands[] = {
          .opts = opts_dump,
          .run = cli_cmd_dump,
          .flags = CLI_CMD_NOPOS},
+        {.name = "help",
+         .args = "[COMMAND]",
+         .summary = "show this help or one command's",
+         .run = cli_cmd_help},
         {.name = NULL}};

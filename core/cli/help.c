@@ -72,9 +72,6 @@ static void help_all(void)
 	       globals_text);
 	for (i = 0; cli_commands[i].name; i++)
 		command_line(&cli_commands[i]);
-	printf("  %-20s  %s\n", "help [COMMAND]",
-	       "show this help or one "
-	       "command's");
 	fputs(tail_text, stdout);
 }
 
@@ -89,4 +86,21 @@ void cli_help(const cli_command *cmd)
 	if (cmd->details)
 		printf("\nOptions:\n%s", cmd->details);
 	printf("\n%s%s", globals_text, tail_text);
+}
+
+/* A command of the table like the others, so that global options after it
+ * parse as after any command and a typo of it gets a suggestion. */
+int cli_cmd_help(cli *c)
+{
+	const cli_command *cmd = NULL;
+
+	if (c->npos > 1)
+		return cli_usage_error("help takes at most one COMMAND");
+	if (c->npos && !(cmd = cli_command_find(c->pos[0]))) {
+		/* The operand is wrong, not help's usage: point at the list. */
+		cli_out.command = NULL;
+		return cli_unknown_command(c->pos[0]);
+	}
+	cli_help(cmd);
+	return CLI_EXIT_OK;
 }

@@ -136,6 +136,10 @@ void cli_json_status(const strata_status *st, strata *s, json_object *lint,
 	put_bool(schema, "drift", st->schema_drift);
 	put(schema, "since", str(st->schema_since));
 	put_bool(schema, "drift_explained", st->drift_explained);
+	put(schema, "method",
+	    json_object_new_string(!st->schema_checked    ? "none"
+	                           : st->schema_by_digest ? "catalog-digest"
+	                                                  : "introspection"));
 	put(schema, "changes", drift_items(st));
 	put(o, "schema", schema);
 	put_bool(o, "problems", cli_status_problems(st));

@@ -290,11 +290,7 @@ static int up_versions(strata_plan **p, const char ***v, size_t *n, strata *s,
 	*n = 0;
 	if (rc)
 		return rc;
-	*v = calloc((*p)->count + 1, sizeof(**v));
-	if (!*v) {
-		fprintf(stderr, "strata: out of memory\n");
-		abort();
-	}
+	*v = cli_calloc((*p)->count + 1, sizeof(**v));
 	for (i = 0; i < (*p)->count; i++)
 		(*v)[(*n)++] = strata_plan_step_at(*p, i)->version;
 	return STRATA_OK;

@@ -19,7 +19,7 @@ extern "C" {
 #endif
 
 #define STRATA_DRIVER_ABI_MAJOR 2
-#define STRATA_DRIVER_ABI_MINOR 2
+#define STRATA_DRIVER_ABI_MINOR 3
 #define STRATA_DRIVER_ABI_VERSION                                              \
 	((uint32_t)((STRATA_DRIVER_ABI_MAJOR << 16) | STRATA_DRIVER_ABI_MINOR))
 
@@ -426,7 +426,23 @@ typedef struct strata_driver {
 	int (*introspect_detail)(strata_conn *conn,
 	                         const strata_detail_sink *sink,
 	                         strata_dberr *err);
-	/* ---- ABI 2.2 ends here; append ABI 2.3 members below. ---- */
+	/* ---- ABI 2.2 ends here; ABI 2.3 members follow. ---- */
+
+	/* ---- ABI 2.3 ---- */
+	/*
+	 * May be NULL (status then introspects in full every time). Report
+	 * to fn, in a stable order and with as few queries as the database
+	 * allows, catalog rows that determine everything introspect() and
+	 * introspect_detail() report for the same schema (SQLite: the SQL
+	 * text in sqlite_schema). The first column of a row names the table
+	 * it belongs to (NULL: none); the core leaves out its own tables'
+	 * rows. The core only hashes the rows, to skip a full introspection
+	 * when nothing changed since the last one: equal rows must mean an
+	 * equal schema; unequal rows may still be equal.
+	 */
+	int (*catalog)(strata_conn *conn, strata_row_fn fn, void *ctx,
+	               strata_dberr *err);
+	/* ---- ABI 2.3 ends here; append ABI 2.4 members below. ---- */
 } strata_driver;
 
 /* Whether drv has member `op` (within its struct_size) and it is set. */

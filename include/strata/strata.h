@@ -279,6 +279,9 @@ typedef struct strata_status {
 	int drift_explained;
 	const struct strata_diff_item *drift;
 	size_t drift_count;
+	/* schema_checked without reading the schema: the catalog digest
+	 * stored with the fingerprint matched (see strata_set_full_check). */
+	int schema_by_digest;
 } strata_status;
 
 STRATA_EXTERN(const strata_status_item *)
@@ -368,6 +371,19 @@ STRATA_EXTERN(void) strata_set_out_of_order(strata *s, int allow);
  * STRATA_EUSAGE elsewhere, and when a pending file is marked
  * -- strata:no-transaction. */
 STRATA_EXTERN(void) strata_set_single_transaction(strata *s, int on);
+
+/* strata_status_get() (and so check) introspects the schema in full
+ * even when the catalog digest stored with the last fingerprint shows
+ * that nothing changed. */
+STRATA_EXTERN(void) strata_set_full_check(strata *s, int on);
+
+/* Keep the checksums of applied migration files in dir (created 0700
+ * when missing; NULL or "": keep none, the default), so that status,
+ * plan, check and up read and hash only files that changed: a file is
+ * read again when its device, inode, size, or change or modification
+ * time differ from the cached ones. strata_set_full_check() reads every
+ * file regardless. */
+STRATA_EXTERN(void) strata_set_checksum_cache(strata *s, const char *dir);
 
 /* Commands that change the target. They take the migration lock. */
 STRATA_EXTERN(int) strata_up(strata *s, const char *target, strata_error *err);

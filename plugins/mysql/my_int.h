@@ -37,6 +37,8 @@ int my__err_stmt(strata_dberr *err, MYSQL_STMT *st);
 /* stmt.c */
 int my__query(strata_conn *c, const char *sql, const strata_value *params,
               int nparams, strata_row_fn fn, void *fn_ctx, strata_dberr *err);
+/* The prepare op: a syntax error is STRATA_DRV_ERROR, nothing else. */
+int my__prepare(strata_conn *c, const char *sql, strata_dberr *err);
 /* Affected rows as changes() reports them: -1 for "not a DML statement". */
 int64_t my__affected(my_ulonglong n);
 

@@ -687,5 +687,6 @@ const strata_driver strata_driver_mysql = {
         .current_schema = drv_current_schema,
         .table_exists = drv_table_exists,
         .introspect = my__introspect,
+        .prepare = my__prepare,
         .introspect_detail = my__introspect_detail,
 };

@@ -264,6 +264,33 @@ int my__query(strata_conn *c, const char *sql, const strata_value *params,
 	return rc;
 }
 
+/* Larger statements are not sent ahead: one over the server's
+ * max_allowed_packet would end the session (and the lock with it) before
+ * anything ran. Such statements are data, not where typos hide. */
+#define PREPARE_MAX       (1024 * 1024)
+#define MY_ER_PARSE_ERROR 1064 /* mysqld_error.h, as in MySQL and MariaDB */
+
+/*
+ * Parse sql without running it. The server also checks names when it
+ * prepares, but an earlier pending migration may create them, and some
+ * statements cannot be prepared at all (ER_UNSUPPORTED_PS): only a syntax
+ * error is a rejection; anything else says nothing about the statement.
+ */
+int my__prepare(strata_conn *c, const char *sql, strata_dberr *err)
+{
+	size_t n = strlen(sql);
+	MYSQL_STMT *st;
+	int rc = STRATA_DRV_OK;
+
+	if (n > PREPARE_MAX || !(st = mysql_stmt_init(c->db)))
+		return STRATA_DRV_OK;
+	if (mysql_stmt_prepare(st, sql, (unsigned long)n) &&
+	    mysql_stmt_errno(st) == MY_ER_PARSE_ERROR)
+		rc = my__err_stmt(err, st);
+	mysql_stmt_close(st);
+	return rc;
+}
+
 int my__query_scalar(strata_conn *c, const char *sql,
                      const strata_value *params, int n, my__scalar *s,
                      strata_dberr *err)

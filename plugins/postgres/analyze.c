@@ -24,7 +24,7 @@
 #define EXPR_DEPTH 200
 
 typedef struct an {
-	const char *sql; /* the statement, NUL-terminated */
+	char *sql; /* owned: the statement, NUL-terminated */
 	size_t len;
 	strata_action_fn fn;
 	void *ctx;
@@ -834,7 +834,7 @@ int pg__analyze(const char *stmt, size_t len, strata_action_fn fn, void *ctx,
 	else
 		rc = walk(&a, r.parse_tree, err);
 	pg_query_free_parse_result(r);
-	free((char *)a.sql);
+	free(a.sql);
 	if (rc == STRATA_DRV_OK && a.nomem)
 		rc = strata__kit_nomem(err);
 	if (rc == STRATA_DRV_OK && a.stopped)

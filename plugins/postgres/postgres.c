@@ -426,13 +426,12 @@ static int pg_unlock(strata_conn *c, const char *name, strata_dberr *err)
 	return STRATA_DRV_OK;
 }
 
-/* Ours when granted to this backend: a bigint key is classid (high 32
- * bits), objid (low 32 bits) and objsubid 1. */
-static const char lock_held_sql[] =
-        "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_locks"
-        " WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted"
-        " AND objsubid = 1"
-        " AND ((classid::bigint << 32) | objid::bigint) = %s)";
+/* Taking the lock again in the lock transaction: true when this session
+ * holds it (a transaction-level advisory lock is re-entrant and ends only
+ * with the transaction), false when another does. Not pg_locks: that view
+ * copies every lock of the server, and a --single-transaction run holds
+ * one per table it creates, which made each check O(tables so far). */
+static const char lock_held_sql[] = "SELECT pg_try_advisory_xact_lock(%s)";
 
 /* Alive, still in the lock transaction, and the lock granted to it; the
  * query also resets any idle timer between the session and the server. */

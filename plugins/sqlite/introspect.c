@@ -507,3 +507,14 @@ int sqlite__introspect_detail(strata_conn *c, const strata_detail_sink *k,
 		             NULL, NULL, NULL);
 	return rc;
 }
+
+/* Everything introspection reads comes from these statements' text (the
+ * pragmas parse it), so equal text is an equal schema. */
+int sqlite__catalog(strata_conn *c, strata_row_fn fn, void *ctx,
+                    strata_dberr *err)
+{
+	return sqlite__query(c->db,
+	                     "SELECT tbl_name, type, name, sql FROM "
+	                     "sqlite_schema ORDER BY tbl_name, type, name",
+	                     NULL, 0, fn, ctx, err);
+}

@@ -415,4 +415,5 @@ const strata_driver strata_driver_sqlite = {
         .split = sqlite__split,
         .prepare = drv_prepare,
         .introspect_detail = sqlite__introspect_detail,
+        .catalog = sqlite__catalog,
 };

@@ -42,6 +42,8 @@ int sqlite__split(const char *sql, size_t len, strata_stmt_fn fn, void *ctx,
 /* introspect.c */
 int sqlite__introspect(strata_conn *c, const strata_schema_sink *sink,
                        strata_dberr *err);
+int sqlite__catalog(strata_conn *c, strata_row_fn fn, void *ctx,
+                    strata_dberr *err);
 int sqlite__introspect_detail(strata_conn *c, const strata_detail_sink *sink,
                               strata_dberr *err);
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # BEGIN ... END bodies are found only where the grammar has them (issue 6,
 # item 16): columns named begin, event and end are ordinary words, while
-# trigger and procedure bodies stay whole without DELIMITER.
+# trigger, procedure and event bodies (CREATE and ALTER EVENT) and MariaDB's
+# BEGIN NOT ATOMIC blocks stay whole without DELIMITER.
 . "$STRATA_SRCDIR/tests/lib.sh"
 cd "$T_TMP" || exit 1
 unset DATABASE_URL STRATA_URL STRATA_CONFIG STRATA_ENV
@@ -69,6 +70,31 @@ CREATE VIEW v AS SELECT event AS e, begin AS begin FROM evt;
 CREATE TABLE after_view (a INT);
 INSERT INTO r VALUES (1, 2);
 INSERT INTO r VALUES (3, 4);"
+# ALTER EVENT replaces an event's body: its BEGIN ... END is one
+# statement, as CREATE EVENT's is. MariaDB's anonymous block BEGIN NOT
+# ATOMIC ... END runs as one statement outside any routine.
+mig "$M" 5_event up.mysql.sql "CREATE EVENT ev_purge ON SCHEDULE EVERY 1 DAY DISABLE
+DO DELETE FROM log WHERE begin < 0;
+ALTER EVENT ev_purge ON SCHEDULE EVERY 1 HOUR DO BEGIN
+  DELETE FROM log WHERE begin < 0;
+  IF (SELECT count(*) FROM log) > 100 THEN
+    BEGIN DELETE FROM log; END;
+  END IF;
+END;
+CREATE TABLE after_event (begin INT, event INT);"
+mig "$M" 5_event up.sqlite.sql "CREATE TABLE after_event (begin INT, event INT);"
+mig "$M" 6_block up.mysql.sql "CREATE TABLE blk (n INT);
+BEGIN NOT ATOMIC
+  DECLARE i INT DEFAULT 0;
+  WHILE i < 3 DO
+    SET i = i + 1;
+    IF i > 0 THEN INSERT INTO blk VALUES (i); END IF;
+  END WHILE;
+END;
+INSERT INTO after_event (begin, event) VALUES (1, 2);"
+mig "$M" 6_block up.sqlite.sql "CREATE TABLE blk (n INT);
+INSERT INTO blk VALUES (1), (2), (3);
+INSERT INTO after_event (begin, event) VALUES (1, 2);"
 
 for e in $(engines); do
 	case "$e" in postgres) continue ;; missing-*)
@@ -92,6 +118,12 @@ for e in $(engines); do
 		has "applied   4_names (up.mysql.sql, 9 statements" "$OUT" \
 			"$e: AS end, implicit aliases, DEFINER=CURRENT_USER VIEW"
 		want="6,6,101,"
+		has "applied   5_event (up.mysql.sql, 3 statements" "$OUT" \
+			"$e: ALTER EVENT's BEGIN body is one statement"
+		is "$(db_query "$e" "$DBURL" "SELECT interval_field, event_definition LIKE '%END IF;%END' FROM information_schema.events WHERE event_schema = DATABASE() AND event_name = 'ev_purge'" | tr '\t' ',')" \
+			"HOUR,1" "$e: the event has the altered schedule and body"
+		has "applied   6_block (up.mysql.sql, 3 statements" "$OUT" \
+			"$e: BEGIN NOT ATOMIC is one statement"
 	else
 		has "applied   4_names (up.sqlite.sql, 7 statements" "$OUT" \
 			"$e: AS end and implicit aliases in a trigger"
@@ -101,6 +133,10 @@ for e in $(engines); do
 		"$want" "$e: the bodies with begin/end names ran whole"
 	is "$(db_query "$e" "$DBURL" "SELECT count(*) FROM after_view")" 0 \
 		"$e: the table after the view exists"
+	is "$(db_query "$e" "$DBURL" "SELECT n FROM blk ORDER BY n" | tr '\n' ',')" \
+		"1,2,3," "$e: the anonymous block ran"
+	is "$(db_query "$e" "$DBURL" "SELECT begin, event FROM after_event" | tr '\t' ',')" \
+		"1,2" "$e: the statement after the block ran"
 done
 
 done_testing

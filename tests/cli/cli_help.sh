@@ -6,7 +6,7 @@
 cd "$T_TMP" || exit 1
 unset DATABASE_URL STRATA_URL STRATA_CONFIG STRATA_ENV NO_COLOR
 
-COMMANDS="init new up down status check history plan baseline resolve repair drivers diff lint"
+COMMANDS="init new up down status check history plan baseline resolve repair drivers diff lint help"
 
 strata help
 expect_rc 0 "strata help"
@@ -71,6 +71,15 @@ Try 'strata --help'." "no suggestion when nothing is near"
 strata help stauts
 expect_rc 2 "help of an unknown command"
 has "did you mean 'status'?" "$ERR" "suggests there too"
+# help is a command of the table: its typos get it as the suggestion.
+strata hep
+expect_rc 2 "a typo of help"
+has "unknown command 'hep'; did you mean 'help'?" "$ERR" "suggests help, not new"
+strata hlep
+has "did you mean 'help'?" "$ERR" "a transposition of help"
+strata help status extra
+expect_rc 2 "help with two operands"
+has "help takes at most one COMMAND" "$ERR" "says so"
 
 # Unknown options: named, with the command.
 strata status --frmat json
@@ -130,6 +139,26 @@ has "write --color=always" "$ERR" "hints --color=always"
 strata --version
 expect_rc 0 "--version"
 has "strata " "$OUT" "prints the version"
+
+# Global options after help (and after help's COMMAND), as after any
+# command.
+strata help status
+ONE=$OUT
+strata help status --color=never
+expect_rc 0 "help status --color=never"
+is "$OUT" "$ONE" "prints help status"
+is "$ERR" "" "nothing on stderr"
+strata help status -q --url sqlite:nowhere.db
+expect_rc 0 "help status with -q and --url after it"
+is "$OUT" "$ONE" "prints help status too"
+strata help --format json
+expect_rc 0 "help --format json"
+is "$OUT" "$HELP" "prints the usage text"
+strata --format json help
+is "$OUT" "$HELP" "as with --format before help"
+strata help --frmat json
+expect_rc 2 "an unknown option after help"
+has "strata: error: help: unknown option '--frmat'" "$ERR" "is named"
 
 # Global options before or after the command mean the same.
 M=migrations

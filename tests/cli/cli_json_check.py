@@ -105,7 +105,10 @@ def document(doc, command):
         check(doc.get("counts"), {s: I for s in STATES}, "counts")
         check(doc.get("schema"), {"checked": B, "drift": B,
                                   "since": (S, N), "drift_explained": B,
-                                  "changes": L}, "schema")
+                                  "changes": L, "method": S}, "schema")
+        if (doc.get("schema") or {}).get("method") not in (
+                "none", "catalog-digest", "introspection"):
+            problems.append("schema.method: not a documented value")
         for i, c in enumerate((doc.get("schema") or {}).get("changes", [])):
             check(c, {"change": S, "kind": S, "object": S,
                       "attribute": (S, N), "before": (S, N),

@@ -116,7 +116,8 @@ for e in $(engines); do
 	U=$DBURL
 	strata --dir "$M" --url "$U" up
 	expect_rc 0 "$e: up"
-	is "$(db_query "$e" "$U" "SELECT count(*) FROM strata_migrations_snapshot")" \
+	# Part -1 is the catalog digest (digest.sh); the text's parts count up.
+	is "$(db_query "$e" "$U" "SELECT count(*) FROM strata_migrations_snapshot WHERE part <> -1")" \
 		"$(db_query "$e" "$U" "SELECT count(*) FROM strata_migrations_snapshot WHERE part >= 0")" \
 		"$e: snapshot table readable"
 	n=$(db_query "$e" "$U" "SELECT count(DISTINCT fingerprint) FROM strata_migrations_snapshot")
@@ -278,13 +279,13 @@ mig "$B" 1_big up.sql "$sql"
 db_new sqlite
 strata --dir "$B" --url "$DBURL" up
 expect_rc 0 "big: up"
-parts=$(sqlite3 "${DBURL#sqlite:}" "SELECT count(*) FROM strata_migrations_snapshot")
+parts=$(sqlite3 "${DBURL#sqlite:}" "SELECT count(*) FROM strata_migrations_snapshot WHERE part >= 0")
 [ "$parts" -gt 1 ]
 ok $? "big: several parts ($parts)"
-max=$(sqlite3 "${DBURL#sqlite:}" "SELECT max(length(content)) FROM strata_migrations_snapshot")
+max=$(sqlite3 "${DBURL#sqlite:}" "SELECT max(length(content)) FROM strata_migrations_snapshot WHERE part >= 0")
 [ "$max" -le 16000 ]
 ok $? "big: each at most 16000 characters ($max)"
-nl=$(sqlite3 "${DBURL#sqlite:}" "SELECT count(*) FROM strata_migrations_snapshot WHERE substr(content, -1) <> char(10)")
+nl=$(sqlite3 "${DBURL#sqlite:}" "SELECT count(*) FROM strata_migrations_snapshot WHERE part >= 0 AND substr(content, -1) <> char(10)")
 is "$nl" 0 "big: parts end at a line break"
 sqlite3 "${DBURL#sqlite:}" "ALTER TABLE t_149 ADD COLUMN extra INTEGER"
 strata --dir "$B" --url "$DBURL" status

@@ -112,11 +112,19 @@ CREATE TABLE bad (
 	has "near \"NUL\": syntax error" "$ERR" "sqlite: with SQLite's message"
 	is "$(db_query sqlite "$U" "SELECT count(*) FROM sqlite_master WHERE name IN ('second', 'third', 'bad', 'fourth')")" \
 		0 "sqlite: nothing of the pending files ran"
-	# Run anyway: SQLite refuses it then, at the same file:line, and
-	# nothing of its file stays.
+	# --allow-destructive acknowledges lint errors, not SQL the database
+	# rejects: still refused before anything runs.
 	strata --dir "$M" --url "$U" up --allow-destructive
-	expect_rc 1 "sqlite: run anyway, the statement fails"
-	has "3_bad/up.sql:4: error: applying 3_bad: statement 2 of 2 failed: near \"NUL\": syntax error" \
+	expect_rc 2 "sqlite: --allow-destructive does not run it either"
+	has "3_bad/up.sql:4:" "$ERR" "sqlite: the same file:line"
+	is "$(db_query sqlite "$U" "SELECT count(*) FROM sqlite_master WHERE name IN ('second', 'third', 'bad', 'fourth')")" \
+		0 "sqlite: nothing ran"
+	# Acknowledged in the file: run anyway; SQLite refuses it then, at
+	# the same file:line, and nothing of its file stays.
+	sed -i '1i -- strata:allow dialect-unsupported' "$M/3_bad/up.sql"
+	strata --dir "$M" --url "$U" up
+	expect_rc 1 "sqlite: acknowledged, run anyway, the statement fails"
+	has "3_bad/up.sql:5: error: applying 3_bad: statement 2 of 2 failed: near \"NUL\": syntax error" \
 		"$ERR" "sqlite: at the statement's file:line, with SQLite's message"
 	is "$(db_query sqlite "$U" "SELECT count(*) FROM sqlite_master WHERE name IN ('second', 'third', 'bad', 'fourth')")" \
 		1 "sqlite: the earlier file ran, nothing of the failing file nor after it"

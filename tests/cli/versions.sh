@@ -2,7 +2,7 @@
 # Versions and the history, on every engine: versions of any length ordered
 # as numbers, an older BIGINT history table, history rows strata does not
 # understand, out-of-order migrations, repair, and checking every file
-# before running any.
+# (its splitting and, on every engine, its grammar) before running any.
 . "$STRATA_SRCDIR/tests/lib.sh"
 cd "$T_TMP" || exit 1
 unset DATABASE_URL STRATA_URL STRATA_CONFIG STRATA_ENV
@@ -314,6 +314,60 @@ INSERT INTO vc VALUES ('oops);"
 	is "$(table_count "$e" "$url" vb)" 1 "$e: 2 is still there"
 }
 
+# Item 9 for the grammar: a typo the database's parser rejects, in the
+# second pending file, stops up and plan at file:line before the first
+# runs (MySQL: the driver's prepare parses each pending statement on the
+# session). Valid statements on tables an earlier pending file creates,
+# '?' in strings and comments, a DELIMITER body, and statements after a
+# sql_mode change are not refused.
+grammar_first() {
+	e=$1 M=$T_TMP/$1-grammar
+	db_new "$e" || { ok 1 "$e: create a database"; return; }
+	url=$DBURL
+	mig "$M" 1_a up.sql "CREATE TABLE ga (id INT, note VARCHAR(20));"
+	mig "$M" 2_b up.sql "INSERT INTO ga (id, note) VALUES (1, 'why?'); -- and?
+CREATE INDEX ga_note ON ga (note);
+CREAT TABLE gb (id INT);"
+	mig "$M" 3_c up.sql "CREATE TABLE gc (id INT);
+INSERT INTO ga (id, note) SELECT 2, '?' FROM gc WHERE 1 = 0;"
+	mig "$M" 3_c up.mysql.sql "DELIMITER //
+CREATE PROCEDURE gp(IN n INT)
+BEGIN
+  INSERT INTO ga (id, note) VALUES (n, 'what?');
+END//
+DELIMITER ;
+CALL gp(2);
+SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES');
+CREATE TABLE \"gc\" (\"id\" INT);"
+	strata --dir "$M" --url "$url" up
+	expect_rc 2 "$e: up with CREAT TABLE in the second file"
+	has "2_b/up.sql:3:" "$ERR" "$e: names file:line"
+	is "$(versions "$e" "$url")" "" "$e: nothing recorded"
+	is "$(table_count "$e" "$url" ga)" 0 "$e: the first file did not run"
+	strata --dir "$M" --url "$url" plan
+	expect_rc 2 "$e: plan refuses it too"
+	has "2_b/up.sql:3:" "$ERR" "$e: plan names file:line"
+	# --allow-destructive lets lint errors through, not SQL the
+	# database rejects: that would fail half-way through the run.
+	strata --dir "$M" --url "$url" up --allow-destructive
+	expect_rc 2 "$e: up --allow-destructive refuses it as well"
+	has "2_b/up.sql:3:" "$ERR" "$e: naming file:line"
+	is "$(table_count "$e" "$url" ga)" 0 "$e: and nothing ran"
+	mig "$M" 2_b up.sql "INSERT INTO ga (id, note) VALUES (1, 'why?'); -- and?
+CREATE INDEX ga_note ON ga (note);
+CREATE TABLE gb (id INT);"
+	strata --dir "$M" --url "$url" plan
+	expect_rc 0 "$e: plan with the typo fixed"
+	strata --dir "$M" --url "$url" up
+	expect_rc 0 "$e: up runs statements on tables pending files create"
+	is "$(versions "$e" "$url")" "1 2 3" "$e: all recorded"
+	is "$(table_count "$e" "$url" gc)" 1 "$e: the last file ran whole"
+	if [ "$e" = mysql ]; then
+		is "$(db_query "$e" "$url" "SELECT note FROM ga ORDER BY id" | tr '\n' ',')" \
+			"why?,what?," "$e: the DELIMITER procedure ran"
+	fi
+}
+
 # A failed non-transactional revert says "reverting" once.
 failed_revert() {
 	e=$1 M=$T_TMP/$1-revert
@@ -405,6 +459,7 @@ for e in $(engines); do
 	out_of_order "$e"
 	repair "$e"
 	validate_first "$e"
+	grammar_first "$e"
 	failed_revert "$e"
 	down_edges "$e"
 	skipped_gains_file "$e"

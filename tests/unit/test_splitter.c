@@ -172,6 +172,74 @@ static void sqlite(void)
 	             "unterminated comment");
 }
 
+/* ALTER [DEFINER=..] EVENT ... DO BEGIN ... END replaces an event's body;
+ * any other ALTER has none. */
+static void alter_event(void)
+{
+	expect("ALTER EVENT e ON SCHEDULE EVERY 1 HOUR\n"
+	       "DO BEGIN\n  DELETE FROM evt WHERE begin < 0;\n"
+	       "  IF @x THEN SET @y = 1; END IF;\nEND;\nSELECT 1;",
+	       MY, 2, NULL, "SELECT 1", "ALTER EVENT ... DO BEGIN");
+	if (S.count == 2)
+		ok(strstr(S.items[0].sql, "END IF;\nEND") != NULL,
+		   "ALTER EVENT body kept whole");
+	expect("ALTER DEFINER = `u`@`%` EVENT e RENAME TO f\n"
+	       "DO lbl: BEGIN INSERT INTO log VALUES (1); "
+	       "CASE WHEN 1 THEN SELECT 1; END CASE; END lbl;\nSELECT 2;",
+	       MY, 2, NULL, "SELECT 2", "ALTER DEFINER=.. EVENT, labelled");
+	expect("ALTER EVENT e DISABLE;\nALTER EVENT e DO UPDATE evt SET begin "
+	       "= 1;\nSELECT 3;",
+	       MY, 3, "ALTER EVENT e DISABLE", "SELECT 3",
+	       "ALTER EVENT without a BEGIN body");
+	expect("ALTER TABLE evt ADD COLUMN begin INT, ADD COLUMN event INT;\n"
+	       "ALTER TABLE event ADD begin INT;\nSELECT 4;",
+	       MY, 3,
+	       "ALTER TABLE evt ADD COLUMN begin INT, ADD COLUMN event INT",
+	       "SELECT 4", "ALTER TABLE with begin and event columns");
+	expect("ALTER PROCEDURE p COMMENT 'begin';\nALTER TABLE t RENAME TO "
+	       "begin;\nSELECT 5;",
+	       MY, 3, NULL, "SELECT 5", "ALTER PROCEDURE has no body");
+	expect("ALTER EVENT e ON SCHEDULE EVERY 1 DAY DO BEGIN SELECT 1; END;\n"
+	       "SELECT 6;",
+	       LITE, 2, NULL, "SELECT 6", "ALTER EVENT, SQLite flags");
+}
+
+/* MariaDB runs BEGIN NOT ATOMIC ... END outside a routine, as one
+ * statement; BEGIN alone or BEGIN WORK starts a transaction. */
+static void not_atomic(void)
+{
+	expect("BEGIN NOT ATOMIC\n  DECLARE i INT DEFAULT 0;\n"
+	       "  WHILE i < 3 DO\n    INSERT INTO evt (begin) VALUES (i);\n"
+	       "    SET i = i + 1;\n  END WHILE;\n"
+	       "  IF i > 2 THEN BEGIN SELECT 1; END; END IF;\n"
+	       "  REPEAT SET i = i - 1; UNTIL i = 0 END REPEAT;\n"
+	       "  lp: LOOP LEAVE lp; END LOOP lp;\n"
+	       "  SELECT CASE WHEN i THEN 1 ELSE 2 END AS end;\nEND;\n"
+	       "SELECT 1;",
+	       MY, 2, NULL, "SELECT 1", "BEGIN NOT ATOMIC with nested blocks");
+	if (S.count == 2)
+		ok(strstr(S.items[0].sql, "AS end;\nEND") != NULL &&
+		           S.items[1].line == 12,
+		   "BEGIN NOT ATOMIC kept whole, next line right");
+	expect("begin /* c */ not\n-- c\n atomic SELECT 1; SELECT 2; end;\n"
+	       "SELECT 3;",
+	       MY, 2, NULL, "SELECT 3", "begin not atomic, comments between");
+	expect("BEGIN NOT ATOMIC END;\nSELECT 1;", MY, 2,
+	       "BEGIN NOT ATOMIC END", "SELECT 1", "empty BEGIN NOT ATOMIC");
+	expect("BEGIN;\nSELECT begin, event FROM evt;\nCOMMIT;", MY, 3, "BEGIN",
+	       "COMMIT", "BEGIN; before begin/event columns");
+	expect("BEGIN WORK;\nUPDATE evt SET begin = 1;\nEND;", MY, 3,
+	       "BEGIN WORK", "END", "BEGIN WORK ... END (not a block)");
+	expect("BEGIN NOT ATOMIC SELECT 1; END;\nBEGIN NOT ATOMIC SELECT 2; "
+	       "END;",
+	       MY, 2, "BEGIN NOT ATOMIC SELECT 1; END",
+	       "BEGIN NOT ATOMIC SELECT 2; END", "two anonymous blocks");
+	expect("DELIMITER //\nBEGIN NOT ATOMIC SELECT 1; END//\n"
+	       "DELIMITER ;\nSELECT 2;",
+	       MY, 2, "BEGIN NOT ATOMIC SELECT 1; END", "SELECT 2",
+	       "BEGIN NOT ATOMIC with DELIMITER");
+}
+
 /* Issue 6 item 16: BEGIN/END open bodies only where the grammar allows. */
 static void bodies(void)
 {
@@ -257,6 +325,8 @@ static void bodies(void)
 	expect("CREATE TEMP TRIGGER IF NOT EXISTS tr AFTER DELETE ON evt "
 	       "FOR EACH ROW BEGIN DELETE FROM log; END; SELECT 1",
 	       LITE, 2, NULL, "SELECT 1", "SQLite TEMP trigger");
+	alter_event();
+	not_atomic();
 }
 
 /* Review 3 finding 2: begin/end as aliases and names inside bodies, and

@@ -1,0 +1,299 @@
+#!/usr/bin/env bash
+# strata against dbmate and the floor, on SQLite, PostgreSQL and MariaDB.
+# docs/benchmarks.md ("strata, dbmate and the floor") explains the numbers.
+#
+#   STRATA_BUILD=/path/to/build bench/peers.sh
+#
+# The floor is the database's own client (sqlite3, psql, mariadb) running
+# the same migrations in one session, one transaction per migration with
+# the history insert: what any tool must at least pay. dbmate comes from
+# the npm package @dbmate/linux-x64 (fetched with `npm pack` when it is not
+# on PATH). The servers are started here, durable (fsync on, InnoDB flushing
+# at every commit), in a temporary directory, and stopped at the end.
+#
+# Environment (all optional):
+#   STRATA_BUILD     build dir holding ./strata and plugins/ (required)
+#   BENCH_SIZES      migration counts for up (default "100 1000")
+#   BENCH_RUNS       rounds; the tools alternate within each (default 3)
+#   BENCH_DBS        databases (default "sqlite postgres mysql")
+#   BENCH_STATUS_N   migrations for the status run (default 10000; 0: skip)
+#   BENCH_DIR        work dir (default: mktemp -d, deleted at the end)
+#   BENCH_PLOT=FILE  draw time against N, one panel per database (gnuplot)
+#   BENCH_DOCS=FILE  replace the part of FILE between the markers
+#                    <!-- peers:begin --> and <!-- peers:end --> with the report
+#
+# Prints progress on stderr and a Markdown report on stdout.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SIZES=${BENCH_SIZES:-100 1000}
+RUNS=${BENCH_RUNS:-3}
+DBS=${BENCH_DBS:-sqlite postgres mysql}
+STATUS_N=${BENCH_STATUS_N:-10000}
+
+die() { echo "bench/peers.sh: $*" >&2; exit 2; }
+note() { echo "bench: $*" >&2; }
+
+[ -n "${STRATA_BUILD:-}" ] || die "set STRATA_BUILD to a build directory"
+STRATA_BUILD=$(cd "$STRATA_BUILD" && pwd)
+STRATA=$STRATA_BUILD/.libs/strata
+[ -x "$STRATA" ] || STRATA=$STRATA_BUILD/strata
+export LD_LIBRARY_PATH=$STRATA_BUILD/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+export STRATA_PLUGIN_PATH=$STRATA_BUILD/plugins/.libs:$STRATA_BUILD/plugins
+"$STRATA" --version >/dev/null || die "$STRATA does not run"
+unset STRATA_URL DATABASE_URL STRATA_CONFIG STRATA_ENV STRATA_MIGRATIONS \
+	STRATA_TABLE STRATA_INIT_SQL STRATA_LOCK_TIMEOUT
+
+if [ -n "${BENCH_DIR:-}" ]; then
+	mkdir -p "$BENCH_DIR"
+	W=$(cd "$BENCH_DIR" && pwd)
+else
+	W=$(mktemp -d "${TMPDIR:-/tmp}/strata-peers.XXXXXX")
+fi
+chmod 755 "$W" # the servers run as postgres (when root) and must reach it
+SRV=""
+cleanup() {
+	[ -z "$SRV" ] || "$REPO/tests/servers.sh" stop "$SRV" >/dev/null 2>&1 || true
+	[ -n "${BENCH_DIR:-}" ] || rm -rf "$W"
+}
+trap cleanup EXIT
+cd "$W"
+
+# ------------------------------------------------------------------ dbmate
+DBMATE=$(command -v dbmate || true)
+if [ -z "$DBMATE" ]; then
+	command -v npm >/dev/null || die "dbmate not on PATH and npm missing (apt-get install npm)"
+	note "fetching dbmate (npm pack @dbmate/linux-x64)"
+	mkdir -p "$W/dbmate"
+	(cd "$W/dbmate" && npm pack --silent @dbmate/linux-x64 >/dev/null 2>&1 &&
+		tar xzf ./*.tgz) || die "npm pack @dbmate/linux-x64 failed"
+	DBMATE=$W/dbmate/package/bin/dbmate
+fi
+DBMATE_VERSION=$("$DBMATE" --version | awk '{print $3}')
+
+# ----------------------------------------------------------------- servers
+case " $DBS " in
+*" postgres "* | *" mysql "*)
+	SRV=$W/servers
+	mkdir -p "$SRV"
+	chmod 755 "$SRV"
+	note "starting durable servers in $SRV"
+	STRATA_TEST_SERVERS="pg my" \
+		STRATA_TEST_PG_EXTRA_ARGS="-c fsync=on -c synchronous_commit=on" \
+		STRATA_TEST_MY_EXTRA_ARGS="--innodb-flush-log-at-trx-commit=1" \
+		"$REPO/tests/servers.sh" start "$SRV" >/dev/null || die "servers did not start"
+	# shellcheck disable=SC1091
+	. "$SRV/env"
+	;;
+esac
+
+# --------------------------------------------------------------- the sets
+# gen DIR N: strata's folders, dbmate's files and the floor's scripts
+# (one per database: the history insert is in each one's dialect).
+gen() {
+	local dir=$1 n=$2
+	rm -rf "$dir"
+	mkdir -p "$dir/strata" "$dir/dbmate"
+	awk -v n="$n" -v d="$dir" 'BEGIN {
+		for (i = 1; i <= n; i++) {
+			v = sprintf("%06d", i)
+			sql = sprintf("CREATE TABLE t_%d (id INTEGER PRIMARY KEY, name VARCHAR(100) NOT NULL);", i)
+			m = d "/strata/" v "_m" i
+			system("mkdir " m)
+			print sql > (m "/up.sql"); close(m "/up.sql")
+			f = d "/dbmate/" v "_m" i ".sql"
+			print "-- migrate:up\n" sql "\n\n-- migrate:down\n" > f; close(f)
+			for (k = 0; k < 3; k++) {
+				f = d "/floor." k ".sql"
+				if (k == 0) print "BEGIN;" > f; else print "START TRANSACTION;" > f
+				print sql > f
+				print "INSERT INTO floor_history (version, name, checksum, applied_at) VALUES (\047" v "\047, \047m" i "\047, \047" sprintf("%064d", i) "\047, CURRENT_TIMESTAMP);" > f
+				print "COMMIT;" > f
+			}
+		}
+	}'
+	local ddl="CREATE TABLE floor_history (version VARCHAR(255) PRIMARY KEY, name VARCHAR(255) NOT NULL, checksum CHAR(64) NOT NULL, applied_at TIMESTAMP NOT NULL);"
+	for k in 0 1 2; do
+		{ echo "$ddl"; cat "$dir/floor.$k.sql"; } >"$dir/floor.$k.tmp"
+		mv "$dir/floor.$k.tmp" "$dir/floor.$k.sql"
+	done
+	sed -i '1i\.bail on' "$dir/floor.0.sql" # sqlite3
+}
+
+# ------------------------------------------------------- fresh databases
+# fresh DB: an empty database; its URLs in URL_STRATA, URL_DBMATE, and the
+# client command in FLOOR (reading the script on stdin).
+fresh() {
+	local name=bench_$$
+	case $1 in
+	sqlite)
+		rm -f "$W/bench.db" "$W/bench.db-journal" "$W/bench.db.strata-lock"
+		URL_STRATA=sqlite:$W/bench.db
+		URL_DBMATE=sqlite:$W/bench.db
+		FLOOR="sqlite3 $W/bench.db"
+		;;
+	postgres)
+		# shellcheck disable=SC2086
+		$STRATA_TEST_PG_ADMIN -d postgres -c "DROP DATABASE IF EXISTS $name" \
+			-c "CREATE DATABASE $name OWNER strata" >/dev/null
+		URL_STRATA=${STRATA_TEST_PG_URL%/*}/$name
+		URL_DBMATE=$URL_STRATA?sslmode=disable
+		# Over TCP as strata's user, as strata and dbmate connect.
+		FLOOR="psql -X -q -v ON_ERROR_STOP=1 $URL_STRATA"
+		;;
+	mysql)
+		# shellcheck disable=SC2086
+		$STRATA_TEST_MY_ADMIN -e "DROP DATABASE IF EXISTS $name; CREATE DATABASE $name"
+		URL_STRATA=${STRATA_TEST_MY_URL%/*}/$name
+		URL_DBMATE=$URL_STRATA
+		FLOOR="mariadb --no-defaults -h 127.0.0.1 -P $STRATA_TEST_MY_PORT -u strata -pstrata-secret $name"
+		;;
+	esac
+}
+
+ms() { date +%s%N | awk '{ printf "%d", $1 / 1000000 }'; }
+
+# run_one DB N TOOL: prints the milliseconds of one up on a fresh database.
+run_one() {
+	local db=$1 n=$2 tool=$3 dir=$W/set.$2 k t0 t1
+	fresh "$db"
+	case $db in sqlite) k=0 ;; postgres) k=1 ;; mysql) k=2 ;; esac
+	t0=$(ms)
+	case $tool in
+	strata) "$STRATA" --url "$URL_STRATA" --dir "$dir/strata" up -q ;;
+	strata-1tx) "$STRATA" --url "$URL_STRATA" --dir "$dir/strata" up -q --single-transaction ;;
+	dbmate) "$DBMATE" --url "$URL_DBMATE" --migrations-dir "$dir/dbmate" --no-dump-schema up >/dev/null ;;
+	# shellcheck disable=SC2086
+	floor) $FLOOR <"$dir/floor.$k.sql" >/dev/null ;;
+	esac
+	t1=$(ms)
+	echo $((t1 - t0))
+}
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+minmax() { sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo "–" hi }'; }
+secs() { awk -v m="$1" 'BEGIN { printf "%.2f", m / 1000 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f×", a / b; else print "–" }'; }
+
+tools_for() {
+	case $1 in
+	mysql) echo "strata dbmate floor" ;;
+	*) echo "strata strata-1tx dbmate floor" ;;
+	esac
+}
+
+declare -A RES
+for n in $SIZES; do
+	note "generating $n migrations"
+	gen "$W/set.$n" "$n"
+done
+for db in $DBS; do
+	for n in $SIZES; do
+		tools=$(tools_for "$db")
+		for r in $(seq "$RUNS"); do
+			# Alternate: each round starts with the next tool.
+			set -- $tools
+			for _ in $(seq $((r - 1))); do set -- "${@:2}" "$1"; done
+			for tool in "$@"; do
+				t=$(run_one "$db" "$n" "$tool") || die "$tool failed on $db ($n)"
+				RES[$db.$n.$tool]="${RES[$db.$n.$tool]:-} $t"
+				note "$db n=$n $tool: $t ms"
+			done
+		done
+	done
+done
+
+# status on a large applied set (SQLite: the catalog digest path).
+STATUS_ROW=""
+if [ "$STATUS_N" -gt 0 ] && case " $DBS " in *" sqlite "*) true ;; *) false ;; esac; then
+	note "status with $STATUS_N migrations applied (SQLite)"
+	gen "$W/set.$STATUS_N" "$STATUS_N"
+	fresh sqlite
+	"$STRATA" --url "$URL_STRATA" --dir "$W/set.$STATUS_N/strata" up -q --single-transaction
+	st="" rss=""
+	for r in $(seq $((RUNS + 2))); do
+		t0=$(ms)
+		/usr/bin/time -f %M -o "$W/rss" "$STRATA" --url "$URL_STRATA" \
+			--dir "$W/set.$STATUS_N/strata" status >/dev/null
+		t1=$(ms)
+		st="$st $((t1 - t0))"
+		rss="$rss $(cat "$W/rss")"
+	done
+	cl=""
+	for r in $(seq $((RUNS + 2))); do
+		t0=$(ms)
+		sqlite3 "$W/bench.db" "SELECT count(*) FROM strata_migrations" >/dev/null
+		t1=$(ms)
+		cl="$cl $((t1 - t0))"
+	done
+	STATUS_ROW="| \`status\`, $STATUS_N migrations applied ($STATUS_N tables), SQLite | $(echo $st | tr ' ' '\n' | median) ms ($(echo $st | tr ' ' '\n' | minmax)), peak RSS $(( $(echo $rss | tr ' ' '\n' | median) / 1024 )) MB | sqlite3 reading the history: $(echo $cl | tr ' ' '\n' | median) ms |"
+fi
+
+# ------------------------------------------------------------------ report
+cell() { # DB N TOOL: "1.23 s (1.20–1.30)"
+	local v=${RES[$1.$2.$3]:-}
+	[ -n "$v" ] || { echo "–"; return; }
+	echo "$(secs "$(echo $v | tr ' ' '\n' | median)") s ($(echo $v | tr ' ' '\n' | minmax | awk -F– '{ printf "%.2f–%.2f", $1 / 1000, $2 / 1000 }'))"
+}
+med() { local v=${RES[$1.$2.$3]:-}; [ -n "$v" ] && echo $v | tr ' ' '\n' | median || echo 0; }
+
+report() {
+	echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(. /etc/os-release && echo "$PRETTY_NAME"), with \`STRATA_BUILD=… bench/peers.sh\`"
+	echo "(BENCH_SIZES=\"$SIZES\", BENCH_RUNS=$RUNS): strata $("$STRATA" --version | awk '{print $2}'), dbmate $DBMATE_VERSION,"
+	echo "SQLite $(sqlite3 --version | awk '{print $1}'), $(psql --version | awk '{print "PostgreSQL " $3}'), MariaDB $(mariadb --version | sed 's/.*Distrib \([0-9.]*\).*/\1/; s/.*from \([0-9.]*\).*/\1/')."
+	echo "Servers durable (PostgreSQL fsync and synchronous_commit on, InnoDB flushing at every commit). Medians of $RUNS, min–max in brackets."
+	echo
+	echo "| database | N | strata | strata --single-transaction | dbmate | floor (own client) | strata/floor | strata/dbmate | 1tx: dbmate/strata |"
+	echo "|---|---|---|---|---|---|---|---|---|"
+	for db in $DBS; do
+		for n in $SIZES; do
+			s=$(med "$db" "$n" strata) d=$(med "$db" "$n" dbmate) f=$(med "$db" "$n" floor) o=$(med "$db" "$n" strata-1tx)
+			echo "| $db | $n | $(cell "$db" "$n" strata) | $(cell "$db" "$n" strata-1tx) | $(cell "$db" "$n" dbmate) | $(cell "$db" "$n" floor) | $(ratio "$s" "$f") | $(ratio "$s" "$d") | $([ "$o" -gt 0 ] && ratio "$d" "$o" || echo –) |"
+		done
+	done
+	if [ -n "$STATUS_ROW" ]; then
+		echo
+		echo "| case | strata | floor |"
+		echo "|---|---|---|"
+		echo "$STATUS_ROW"
+	fi
+}
+REPORT=$(report)
+printf '%s\n' "$REPORT"
+
+if [ -n "${BENCH_DOCS:-}" ]; then
+	awk -v r="$REPORT" '
+		/<!-- peers:begin -->/ { print; print r; skip = 1; next }
+		/<!-- peers:end -->/ { skip = 0 }
+		!skip { print }' "$BENCH_DOCS" >"$BENCH_DOCS.tmp" && mv "$BENCH_DOCS.tmp" "$BENCH_DOCS"
+	note "wrote the report into $BENCH_DOCS"
+fi
+
+if [ -n "${BENCH_PLOT:-}" ]; then
+	command -v gnuplot >/dev/null || die "BENCH_PLOT needs gnuplot (apt-get install gnuplot-nox)"
+	ndb=$(echo $DBS | wc -w)
+	{
+		echo "set terminal pngcairo size $((420 * ndb)),380 font ',9'"
+		echo "set output '$BENCH_PLOT'"
+		echo "set multiplot layout 1,$ndb"
+		echo "set logscale xy; set xlabel 'migrations'; set ylabel 'seconds'; set key top left; set grid"
+		for db in $DBS; do
+			for tool in strata strata-1tx dbmate floor; do
+				for n in $SIZES; do
+					m=$(med "$db" "$n" "$tool")
+					[ "$m" -gt 0 ] && echo "$n $(secs "$m")" >>"$W/plot.$db.$tool"
+				done
+			done
+			echo "set title '$db'"
+			line="plot" lt=0
+			for tool in strata strata-1tx dbmate floor; do
+				lt=$((lt + 1)) # one colour per tool in every panel
+				[ -s "$W/plot.$db.$tool" ] && line="$line '$W/plot.$db.$tool' with linespoints linetype $lt title '$tool',"
+			done
+			echo "${line%,}"
+		done
+		echo "unset multiplot"
+	} >"$W/plot.gp"
+	gnuplot "$W/plot.gp"
+	note "drew $BENCH_PLOT"
+fi

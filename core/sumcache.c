@@ -1,0 +1,332 @@
+/*
+ * The checksum cache: what status, plan and check would otherwise read and
+ * hash on every run (every applied up file), keyed as git's index keys its
+ * entries: the file's device, inode, size, and change and modification
+ * times in nanoseconds. A file whose times are within RACY_NS of the moment
+ * it was hashed is not cached, since a write in the same clock tick would
+ * leave its times unchanged. One file per migrations folder, under the
+ * directory given to strata_set_checksum_cache(); it belongs to the user,
+ * and one that is not theirs alone is ignored. Losing it costs a re-read.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define MAGIC   "strata-sums 1\n"
+#define RACY_NS 2000000000LL
+
+typedef struct sum_entry {
+	char *path;
+	unsigned long long dev, ino, size;
+	long long mtime, ctime;
+	char sum[STRATA__SHA256_HEX], raw[STRATA__SHA256_HEX];
+} sum_entry;
+
+struct strata__sumcache {
+	char *file; /* NULL: nothing is kept */
+	sum_entry *v;
+	size_t n, cap;
+	size_t nsorted; /* v[0, nsorted) sorted by path; new ones follow */
+	int dirty;
+};
+
+static long long ns(const struct timespec *t)
+{
+	return (long long)t->tv_sec * 1000000000LL + t->tv_nsec;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	return strcmp(((const sum_entry *)a)->path,
+	              ((const sum_entry *)b)->path);
+}
+
+/* Each path is looked up once per status, so new entries are distinct;
+ * an equal pair (never expected) keeps either: both are checked against
+ * the file before use. */
+static void sort(strata__sumcache *c)
+{
+	size_t i, k = 0;
+
+	qsort(c->v, c->n, sizeof(*c->v), cmp_entry);
+	for (i = 0; i < c->n; i++) {
+		if (k && !strcmp(c->v[k - 1].path, c->v[i].path)) {
+			free(c->v[i].path);
+			continue;
+		}
+		c->v[k++] = c->v[i];
+	}
+	c->n = c->nsorted = k;
+}
+
+static sum_entry *push(strata__sumcache *c)
+{
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 256;
+		c->v = strata__realloc(c->v, c->cap * sizeof(*c->v));
+	}
+	memset(&c->v[c->n], 0, sizeof(c->v[0]));
+	return &c->v[c->n++];
+}
+
+/* A number and the blank after it; NULL when there is none. */
+static char *num(char *p, unsigned long long *out)
+{
+	char *end;
+
+	if (*p < '0' || *p > '9')
+		return NULL;
+	errno = 0;
+	*out = strtoull(p, &end, 10);
+	return errno || *end != ' ' ? NULL : end + 1;
+}
+
+static char *hex(char *p, char out[STRATA__SHA256_HEX])
+{
+	size_t i;
+
+	for (i = 0; i < STRATA__SHA256_HEX - 1; i++)
+		if (!((p[i] >= '0' && p[i] <= '9') ||
+		      (p[i] >= 'a' && p[i] <= 'f')))
+			return NULL;
+	if (p[i] != ' ')
+		return NULL;
+	memcpy(out, p, i);
+	out[i] = '\0';
+	return p + i + 1;
+}
+
+/* One line: dev ino size mtime ctime sum raw path (sscanf costs more than
+ * the rest of a 10,000-line load together). */
+static void parse_line(strata__sumcache *c, char *p)
+{
+	sum_entry e;
+	unsigned long long mt, ct;
+
+	memset(&e, 0, sizeof(e));
+	if ((p = num(p, &e.dev)) && (p = num(p, &e.ino)) &&
+	    (p = num(p, &e.size)) && (p = num(p, &mt)) && (p = num(p, &ct)) &&
+	    (p = hex(p, e.sum)) && (p = hex(p, e.raw)) && *p) {
+		e.mtime = (long long)mt;
+		e.ctime = (long long)ct;
+		e.path = strata__strdup(p);
+		*push(c) = e;
+	}
+}
+
+/* Only a regular file of ours that nobody else may write is believed. */
+static void load(strata__sumcache *c)
+{
+	int fd = open(c->file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat st;
+	char *text, *line, *next;
+	ssize_t got;
+
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 022) || st.st_size > (off_t)1 << 30) {
+		close(fd);
+		return;
+	}
+	text = strata__malloc((size_t)st.st_size + 1);
+	got = read(fd, text, (size_t)st.st_size);
+	close(fd);
+	if (got != (ssize_t)st.st_size ||
+	    strncmp(text, MAGIC, strlen(MAGIC)) != 0) {
+		free(text);
+		return;
+	}
+	text[got] = '\0';
+	for (line = text + strlen(MAGIC); *line; line = next) {
+		next = strchr(line, '\n');
+		if (!next)
+			break;
+		*next++ = '\0';
+		parse_line(c, line);
+	}
+	free(text);
+	sort(c);
+}
+
+strata__sumcache *strata__sumcache_open(const char *dir, const char *folder)
+{
+	strata__sumcache *c = strata__calloc(1, sizeof(*c));
+	char *real, hex[STRATA__SHA256_HEX];
+
+	if (!dir || !*dir || !folder)
+		return c;
+	real = realpath(folder, NULL);
+	if (!real)
+		return c;
+	strata__sha256_hex(hex, real, strlen(real));
+	free(real);
+	hex[32] = '\0';
+	c->file = strata__printf("%s/sums-%s", dir, hex);
+	load(c);
+	return c;
+}
+
+static sum_entry *find(strata__sumcache *c, const char *path)
+{
+	size_t lo = 0, hi = c->nsorted;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int d = strcmp(c->v[mid].path, path);
+
+		if (!d)
+			return &c->v[mid];
+		if (d < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int same_file(const sum_entry *e, const struct stat *st)
+{
+	return e->dev == (unsigned long long)st->st_dev &&
+	       e->ino == (unsigned long long)st->st_ino &&
+	       e->size == (unsigned long long)st->st_size &&
+	       e->mtime == ns(&st->st_mtim) && e->ctime == ns(&st->st_ctim);
+}
+
+static void remember(strata__sumcache *c, const char *path,
+                     const struct stat *st, const char *sum, const char *raw)
+{
+	struct timespec now;
+	sum_entry *e = find(c, path);
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (ns(&now) - ns(&st->st_mtim) < RACY_NS ||
+	    ns(&now) - ns(&st->st_ctim) < RACY_NS) {
+		if (e) /* stale now; dropped at the next save */
+			e->size = ~0ULL;
+		return;
+	}
+	if (!e) {
+		e = push(c);
+		e->path = strata__strdup(path);
+	}
+	e->dev = (unsigned long long)st->st_dev;
+	e->ino = (unsigned long long)st->st_ino;
+	e->size = (unsigned long long)st->st_size;
+	e->mtime = ns(&st->st_mtim);
+	e->ctime = ns(&st->st_ctim);
+	memcpy(e->sum, sum, sizeof(e->sum));
+	memcpy(e->raw, raw, sizeof(e->raw));
+	c->dirty = 1;
+}
+
+int strata__sumcache_get(strata__sumcache *c, int full,
+                         char out[STRATA__SHA256_HEX],
+                         char raw[STRATA__SHA256_HEX], const char *path,
+                         strata_error *err)
+{
+	struct stat st;
+	sum_entry *e;
+	int rc;
+
+	if (!c || !c->file || !path)
+		return strata__checksums_for(out, raw, path, err);
+	if (stat(path, &st) != 0)
+		return strata__err_at(err, STRATA_EUSAGE, path, 0,
+		                      "cannot read: %s", strerror(errno));
+	e = full ? NULL : find(c, path);
+	if (e && same_file(e, &st)) {
+		memcpy(out, e->sum, STRATA__SHA256_HEX);
+		memcpy(raw, e->raw, STRATA__SHA256_HEX);
+		return STRATA_OK;
+	}
+	rc = strata__checksums_for(out, raw, path, err);
+	if (!rc)
+		remember(c, path, &st, out, raw);
+	return rc;
+}
+
+/* mkdir -p, 0700 as the XDG base directory spec asks for what it makes. */
+static void mkdirs(char *dir)
+{
+	char *p;
+
+	for (p = dir + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(dir, 0700);
+			*p = '/';
+		}
+	mkdir(dir, 0700);
+}
+
+/* Written whole to a temporary file and renamed over the old one, so a
+ * reader never sees half of it; any failure just leaves the old one. */
+static void save(strata__sumcache *c)
+{
+	char *dir = strata__strdup(c->file), *slash = strrchr(dir, '/');
+	char *tmp = strata__printf("%s.%ld.tmp", c->file, (long)getpid());
+	strata__buf b = STRATA__BUF_INIT;
+	size_t i;
+	int fd;
+
+	if (slash) {
+		*slash = '\0';
+		mkdirs(dir);
+	}
+	free(dir);
+	strata__buf_puts(&b, MAGIC);
+	for (i = 0; i < c->n; i++) {
+		const sum_entry *e = &c->v[i];
+		char *line;
+
+		if (e->size == ~0ULL || strchr(e->path, '\n'))
+			continue;
+		line = strata__printf("%llu %llu %llu %lld %lld %s %s %s\n",
+		                      e->dev, e->ino, e->size, e->mtime,
+		                      e->ctime, e->sum, e->raw, e->path);
+		strata__buf_puts(&b, line);
+		free(line);
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+	          0600);
+	if (fd >= 0) {
+		int ok = write(fd, b.ptr, b.len) == (ssize_t)b.len;
+
+		ok = !close(fd) && ok;
+		if (!ok || rename(tmp, c->file) != 0)
+			unlink(tmp);
+	}
+	strata__buf_free(&b);
+	free(tmp);
+}
+
+void strata__sumcache_flush(strata__sumcache *c)
+{
+	if (c && c->file && c->dirty) {
+		sort(c);
+		save(c);
+		c->dirty = 0;
+	}
+}
+
+void strata__sumcache_close(strata__sumcache *c)
+{
+	size_t i;
+
+	if (!c)
+		return;
+	strata__sumcache_flush(c);
+	for (i = 0; i < c->n; i++)
+		free(c->v[i].path);
+	free(c->v);
+	free(c->file);
+	free(c);
+}

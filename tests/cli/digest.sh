@@ -1,0 +1,88 @@
+#!/bin/sh
+# The catalog digest: status and check skip reading the schema when the
+# database's catalog is exactly as it was when the fingerprint was
+# recorded (SQLite: sqlite_schema's text), and read it in full otherwise,
+# with --full, or when the digest belongs to another fingerprint. A
+# driver without a digest (PostgreSQL, MySQL) always reads the schema.
+. "$STRATA_SRCDIR/tests/lib.sh"
+cd "$T_TMP" || exit 1
+unset DATABASE_URL STRATA_URL STRATA_CONFIG STRATA_ENV
+
+schema() { # ARGS...: "method drift changes" of status --format json
+	strata --dir "$M" --url "$DBURL" status --format json "$@"
+	printf '%s' "$OUT" | "$PYTHON" -c '
+import json, sys
+s = json.load(sys.stdin)["schema"]
+print(s["method"], str(s["drift"]).lower(),
+      ",".join(c["object"] for c in s["changes"]))'
+}
+
+for e in $(engines); do
+	case $e in missing-*)
+		ok 1 "$e: server not available"
+		continue
+		;;
+	esac
+	M=$T_TMP/$e
+	mig "$M" 1_a up.sql "CREATE TABLE da (id INT PRIMARY KEY, v INT);"
+	mig "$M" 2_b up.sql "CREATE INDEX da_v ON da (v);"
+	db_new "$e" || { ok 1 "$e: create a database"; continue; }
+	case $e in sqlite) quick=catalog-digest ;; *) quick=introspection ;; esac
+
+	strata --dir "$M" --url "$DBURL" up
+	expect_rc 0 "$e: up"
+	is "$(schema)" "$quick false " "$e: clean, by $quick"
+	is "$(schema --full)" "introspection false " "$e: --full reads the schema"
+	strata --dir "$M" --url "$DBURL" check --full
+	expect_rc 0 "$e: check --full: clean"
+
+	# Every kind of outside change is still seen.
+	db_query "$e" "$DBURL" "ALTER TABLE da ADD COLUMN sneaky INT" >/dev/null
+	is "$(schema)" "introspection true da.sneaky" "$e: a column added"
+	strata --dir "$M" --url "$DBURL" check
+	expect_rc 3 "$e: check fails on it"
+	db_query "$e" "$DBURL" "ALTER TABLE da DROP COLUMN sneaky" >/dev/null
+	got=$(schema)
+	is "${got#* }" "false " "$e: dropped again: clean"
+	db_query "$e" "$DBURL" "CREATE INDEX da_id_v ON da (id, v)" >/dev/null
+	is "$(schema)" "introspection true index da_id_v on da" "$e: an index added"
+	db_query "$e" "$DBURL" "DROP INDEX da_id_v$([ "$e" = mysql ] && echo ' ON da')" >/dev/null
+	db_query "$e" "$DBURL" "CREATE VIEW dv AS SELECT id FROM da" >/dev/null
+	is "$(schema)" "introspection true view dv" "$e: a view added"
+	db_query "$e" "$DBURL" "DROP VIEW dv" >/dev/null
+	got=$(schema)
+	is "${got#* }" "false " "$e: clean once undone"
+
+	# A later run records a new digest with its fingerprint.
+	mig "$M" 3_c up.sql "CREATE TABLE dc (id INT);"
+	mig "$M" 3_c down.sql "DROP TABLE dc;"
+	strata --dir "$M" --url "$DBURL" up
+	expect_rc 0 "$e: up again"
+	is "$(schema)" "$quick false " "$e: the new digest is used"
+
+	[ "$e" = sqlite ] || continue
+	F=${DBURL#sqlite:}
+	is "$(sqlite3 "$F" "SELECT count(*) FROM strata_migrations_snapshot WHERE part = -1")" \
+		1 "$e: one digest, kept with the snapshot"
+	# A digest of another fingerprint vouches for nothing.
+	sqlite3 "$F" "UPDATE strata_migrations_snapshot SET fingerprint = 'x' || substr(fingerprint, 2) WHERE part = -1"
+	is "$(schema)" "introspection false " "$e: a digest of another fingerprint is not used"
+	# A snapshot from before digests: read in full, still right.
+	sqlite3 "$F" "DELETE FROM strata_migrations_snapshot WHERE part = -1"
+	is "$(schema)" "introspection false " "$e: no digest: read in full"
+	sqlite3 "$F" "CREATE TABLE late (x INT)"
+	is "$(schema)" "introspection true late" "$e: drift still explained"
+	sqlite3 "$F" "DROP TABLE late"
+	# Text that differs, a schema that does not: read, no false drift.
+	strata --dir "$M" --url "$DBURL" down
+	expect_rc 0 "$e: down"
+	is "$(schema)" "$quick false " "$e: down records a digest too"
+	sqlite3 "$F" "ALTER TABLE da RENAME TO da2; ALTER TABLE da2 RENAME TO da"
+	is "$(schema)" "introspection false " "$e: a rename back and forth is no drift"
+	# ANALYZE adds sqlite_stat1: not the user's schema.
+	sqlite3 "$F" "ANALYZE"
+	got=$(schema)
+	is "${got#* }" "false " "$e: ANALYZE is no drift"
+done
+
+done_testing
