@@ -55,7 +55,8 @@ static void sort(strata__sumcache *c)
 {
 	size_t i, k = 0;
 
-	qsort(c->v, c->n, sizeof(*c->v), cmp_entry);
+	if (c->n > 1) /* qsort's array may not be NULL, even when empty */
+		qsort(c->v, c->n, sizeof(*c->v), cmp_entry);
 	for (i = 0; i < c->n; i++) {
 		if (k && !strcmp(c->v[k - 1].path, c->v[i].path)) {
 			free(c->v[i].path);

@@ -134,7 +134,12 @@ distcheck() {
 asan() {
 	local flags="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1"
 	build "$work/asan" CFLAGS="$flags" LDFLAGS="-fsanitize=address,undefined" || return 1
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86 \
+	# intercept_tls_get_addr=0: GCC 12's LeakSanitizer misreads the dynamic
+	# TLS of a dlopen'ed module on glibc 2.36 (libpg_query's, in the
+	# PostgreSQL plugin): depending on the heap's layout it records a block
+	# at address 0x3a8 and its tracer crashes on it ("Tracer caught signal
+	# 11"), failing a run that has no error. Leaks are still checked.
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86:intercept_tls_get_addr=0 \
 		LSAN_OPTIONS="suppressions=$top/tests/lsan.supp:print_suppressions=0" \
 		UBSAN_OPTIONS=print_stacktrace=1 \
 		check asan "$work/asan"
