@@ -275,6 +275,45 @@ int64_t strata__drv_changes(strata *s, strata_conn *c)
 	return STRATA_DRV_HAS(s->drv, changes) ? s->drv->changes(c) : -1;
 }
 
+/* Without the driver's batch: one round trip per statement. */
+static int batch_each(strata *s, strata_conn *c, strata_batch_item *items,
+                      size_t n, unsigned flags, size_t *failed,
+                      strata_dberr *de)
+{
+	size_t i;
+	int rc = STRATA_DRV_OK;
+
+	*failed = SIZE_MAX;
+	if (flags & STRATA_BATCH_BEGIN)
+		rc = strata__drv_begin(s, c, de);
+	for (i = 0; rc == STRATA_DRV_OK && i < n; i++) {
+		*failed = i;
+		rc = strata__drv_query(s, c, items[i].sql, items[i].params,
+		                       items[i].nparams, NULL, NULL, de);
+		items[i].changes = strata__drv_changes(s, c);
+	}
+	if (rc == STRATA_DRV_OK && (flags & STRATA_BATCH_COMMIT)) {
+		*failed = n;
+		rc = strata__drv_commit(s, c, de);
+	}
+	return rc;
+}
+
+int strata__drv_batch(strata *s, strata_conn *c, strata_batch_item *items,
+                      size_t n, unsigned flags, size_t *failed,
+                      strata_dberr *de)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		items[i].changes = -1;
+	*failed = SIZE_MAX;
+	if (!STRATA_DRV_HAS(s->drv, batch))
+		return batch_each(s, c, items, n, flags, failed, de);
+	return done(s->drv, "batch",
+	            s->drv->batch(c, items, n, flags, failed, de), de);
+}
+
 /* Absent: -1 (unknown). */
 int strata__drv_in_transaction(strata *s, strata_conn *c)
 {

@@ -370,19 +370,13 @@ int strata__exec_params(strata *s, const char *sql, const strata_value *v,
 	return STRATA_OK;
 }
 
-/* An UPDATE/DELETE of one history row (key: its version). Any other count
- * of matched rows means someone else changed the table under us. */
-static int run_one(strata *s, const char *sql, const strata_value *v, int n,
-                   const strata_value *key, const char *op, const char *what,
-                   strata_error *err)
+/* Any count but one (or unknown) of matched rows means someone else
+ * changed the history table under us. */
+static int one_row(strata *s, int64_t rows, const strata_value *key,
+                   const char *op, strata_error *err)
 {
 	char vbuf[32];
-	int64_t rows;
-	int rc = strata__exec_params(s, sql, v, n, what, err);
 
-	if (rc)
-		return rc;
-	rows = strata__drv_changes(s, s->conn); /* -1: cannot tell */
 	if (rows < 0 || rows == 1)
 		return STRATA_OK;
 	snprintf(vbuf, sizeof(vbuf), "%lld", (long long)key->i);
@@ -394,29 +388,35 @@ static int run_one(strata *s, const char *sql, const strata_value *v, int n,
 	                   (long long)rows);
 }
 
-int strata__history_insert(strata *s, const strata_history_row *r,
-                           strata_error *err)
+/* An UPDATE/DELETE of one history row (key: its version). */
+static int run_one(strata *s, const char *sql, const strata_value *v, int n,
+                   const strata_value *key, const char *op, const char *what,
+                   strata_error *err)
+{
+	int rc = strata__exec_params(s, sql, v, n, what, err);
+
+	return rc ? rc
+	          : one_row(s, strata__drv_changes(s, s->conn), key, op, err);
+}
+
+static char *insert_sql(strata *s)
 {
 	strata__buf b = STRATA__BUF_INIT;
-	strata_value v[NCOLS];
 	char ph[16];
-	int i, rc;
+	int i;
 
-	row_values(v, r);
 	strata__buf_printf(&b, "INSERT INTO %s (" COLUMNS ") VALUES (",
 	                   s->table_quoted);
 	for (i = 1; i <= NCOLS; i++)
 		strata__buf_printf(&b, "%s%s", i > 1 ? ", " : "",
 		                   strata__ph(s->drv->dialect, i, ph));
 	strata__buf_putc(&b, ')');
-	rc = strata__exec_params(s, b.ptr, v, NCOLS,
-	                         "cannot record the migration in history", err);
-	strata__buf_free(&b);
-	return rc;
+	return b.ptr;
 }
 
-int strata__history_update(strata *s, const strata_history_row *r,
-                           strata_error *err)
+/* Values: SET columns 2..12 first, then the version for WHERE. */
+static char *update_sql(strata *s, strata_value w[NCOLS],
+                        const strata_history_row *r)
 {
 	static const char *const cols[] = {
 	        "name",        "checksum",          "source",
@@ -424,12 +424,11 @@ int strata__history_update(strata *s, const strata_history_row *r,
 	        "duration_ms", "applied_by",        "steps",
 	        "error",       "schema_fingerprint"};
 	strata__buf b = STRATA__BUF_INIT;
-	strata_value v[NCOLS], w[NCOLS];
+	strata_value v[NCOLS];
 	char ph[16];
-	int i, rc;
+	int i;
 
 	row_values(v, r);
-	/* SET columns 2..12 bound first, then the version for WHERE. */
 	memcpy(w, v + 1, (NCOLS - 1) * sizeof(strata_value));
 	w[NCOLS - 1] = v[0];
 	strata__buf_printf(&b, "UPDATE %s SET ", s->table_quoted);
@@ -438,9 +437,135 @@ int strata__history_update(strata *s, const strata_history_row *r,
 		                   strata__ph(s->drv->dialect, i + 1, ph));
 	strata__buf_printf(&b, " WHERE version = %s",
 	                   strata__ph(s->drv->dialect, NCOLS, ph));
-	rc = run_one(s, b.ptr, w, NCOLS, &w[NCOLS - 1], "updating",
-	             "cannot update the history row", err);
-	strata__buf_free(&b);
+	return b.ptr;
+}
+
+int strata__history_insert(strata *s, const strata_history_row *r,
+                           strata_error *err)
+{
+	strata_value v[NCOLS];
+	char *sql = insert_sql(s);
+	int rc;
+
+	row_values(v, r);
+	rc = strata__exec_params(s, sql, v, NCOLS,
+	                         "cannot record the migration in history", err);
+	free(sql);
+	return rc;
+}
+
+int strata__history_update(strata *s, const strata_history_row *r,
+                           strata_error *err)
+{
+	strata_value w[NCOLS];
+	char *sql = update_sql(s, w, r);
+	int rc = run_one(s, sql, w, NCOLS, &w[NCOLS - 1], "updating",
+	                 "cannot update the history row", err);
+
+	free(sql);
+	return rc;
+}
+
+/* ---- history writes sent together ------------------------------------ */
+
+struct strata__hq_ent {
+	char *sql;
+	strata_value v[NCOLS];
+	int update; /* must match exactly one row */
+};
+
+static strata__hq_ent *hq_add(strata__hq *q)
+{
+	if (q->n == q->cap) {
+		q->cap = q->cap ? 2 * q->cap : 4;
+		q->e = strata__realloc(q->e, q->cap * sizeof(*q->e));
+	}
+	memset(&q->e[q->n], 0, sizeof(*q->e));
+	return &q->e[q->n++];
+}
+
+void strata__hq_insert(strata *s, strata__hq *q, const strata_history_row *r)
+{
+	strata__hq_ent *e = hq_add(q);
+
+	e->sql = insert_sql(s);
+	row_values(e->v, r);
+}
+
+void strata__hq_update(strata *s, strata__hq *q, const strata_history_row *r)
+{
+	strata__hq_ent *e = hq_add(q);
+
+	e->sql = update_sql(s, e->v, r);
+	e->update = 1;
+}
+
+void strata__hq_clear(strata__hq *q)
+{
+	size_t i;
+
+	for (i = 0; i < q->n; i++)
+		free(q->e[i].sql);
+	free(q->e);
+	memset(q, 0, sizeof(*q));
+}
+
+static const char *hq_what(const strata__hq *q, size_t failed)
+{
+	if (failed == SIZE_MAX)
+		return "cannot begin a transaction";
+	if (failed >= q->n)
+		return "cannot commit";
+	return q->e[failed].update ? "cannot update the history row"
+	                           : "cannot record the migration in history";
+}
+
+/* Whether a queued update's row count must be checked before COMMIT. */
+static int hq_checks(const strata__hq *q)
+{
+	size_t i;
+
+	for (i = 0; i < q->n; i++)
+		if (q->e[i].update)
+			return 1;
+	return 0;
+}
+
+static int hq_send(strata *s, strata__hq *q, strata_batch_item *it,
+                   unsigned flags, strata_error *err)
+{
+	strata_dberr de;
+	size_t i, failed = 0;
+
+	for (i = 0; i < q->n; i++) {
+		it[i].sql = q->e[i].sql;
+		it[i].params = q->e[i].v;
+		it[i].nparams = NCOLS;
+	}
+	memset(&de, 0, sizeof(de));
+	if (strata__drv_batch(s, s->conn, it, q->n, flags, &failed, &de) !=
+	    STRATA_DRV_OK)
+		return strata__drv_fail(s, err, &de, hq_what(q, failed));
+	for (i = 0; i < q->n; i++)
+		if (q->e[i].update &&
+		    one_row(s, it[i].changes, &q->e[i].v[NCOLS - 1], "updating",
+		            err))
+			return STRATA_EFAIL;
+	return STRATA_OK;
+}
+
+int strata__hq_run(strata *s, strata__hq *q, unsigned flags, strata_error *err)
+{
+	strata_batch_item *it = strata__calloc(q->n + 1, sizeof(*it));
+	/* An update that matched no row must stop the COMMIT. */
+	int late = (flags & STRATA_BATCH_COMMIT) && hq_checks(q);
+	int rc = hq_send(s, q, it, late ? flags & ~STRATA_BATCH_COMMIT : flags,
+	                 err);
+
+	if (!rc && late)
+		rc = strata__commit(s, err);
+	free(it);
+	strata__hq_clear(q);
 	return rc;
 }
 

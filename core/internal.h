@@ -291,6 +291,10 @@ int strata__drv_begin(strata *s, strata_conn *c, strata_dberr *de);
 int strata__drv_commit(strata *s, strata_conn *c, strata_dberr *de);
 int strata__drv_rollback(strata *s, strata_conn *c, strata_dberr *de);
 int64_t strata__drv_changes(strata *s, strata_conn *c);
+/* items in as few round trips as the driver allows (see its batch()). */
+int strata__drv_batch(strata *s, strata_conn *c, strata_batch_item *items,
+                      size_t n, unsigned flags, size_t *failed,
+                      strata_dberr *de);
 int strata__drv_in_transaction(strata *s, strata_conn *c);
 int strata__drv_lock(strata *s, strata_conn *c, const char *name,
                      unsigned timeout_ms, strata_dberr *de);
@@ -422,6 +426,24 @@ int strata__history_insert(strata *s, const strata_history_row *r,
                            strata_error *err);
 int strata__history_update(strata *s, const strata_history_row *r,
                            strata_error *err);
+/*
+ * History writes queued to go out together, in one round trip where the
+ * driver has batch(). The queue borrows each row's strings: the rows must
+ * outlive strata__hq_run, which empties the queue whether or not it
+ * succeeds and leaves a failed transaction to the caller to roll back.
+ * Updates must match exactly one row; when any is queued, COMMIT waits
+ * for that check.
+ */
+typedef struct strata__hq_ent strata__hq_ent;
+typedef struct strata__hq {
+	strata__hq_ent *e;
+	size_t n, cap;
+} strata__hq;
+void strata__hq_insert(strata *s, strata__hq *q, const strata_history_row *r);
+void strata__hq_update(strata *s, strata__hq *q, const strata_history_row *r);
+/* flags: STRATA_BATCH_BEGIN, STRATA_BATCH_COMMIT. */
+int strata__hq_run(strata *s, strata__hq *q, unsigned flags, strata_error *err);
+void strata__hq_clear(strata__hq *q);
 /* version: as stored in the row (matched with =, not version_cmp). */
 int strata__history_delete(strata *s, const char *version, strata_error *err);
 /* One parameterized write on the session; what: the error's context. */

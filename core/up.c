@@ -40,15 +40,14 @@ static void later_skip(later *l, const strata__migration *m, const char *who)
 	strata__row_finish(row, strata__now_ms());
 }
 
-static int later_write(strata *s, const later *l, strata_error *err)
+static void later_queue(strata *s, const later *l, strata__hq *q)
 {
 	size_t i;
-	int rc = l->done_m ? strata__history_update(s, &l->done.row, err)
-	                   : STRATA_OK;
 
-	for (i = 0; !rc && i < l->nskips; i++)
-		rc = strata__history_insert(s, &l->skips[i].row, err);
-	return rc;
+	if (l->done_m)
+		strata__hq_update(s, q, &l->done.row);
+	for (i = 0; i < l->nskips; i++)
+		strata__hq_insert(s, q, &l->skips[i].row);
 }
 
 static void later_emit(strata *s, const later *l)
@@ -82,15 +81,14 @@ static void later_clear(later *l)
  * they rode on rolled back. emit: not yet announced. */
 static int later_flush(strata *s, later *l, int emit, strata_error *err)
 {
+	strata__hq q = {0};
 	int rc;
 
 	if (!l->done_m && !l->nskips)
 		return STRATA_OK;
-	rc = strata__begin(s, err);
-	if (!rc)
-		rc = later_write(s, l, err);
-	if (!rc)
-		rc = strata__commit(s, err);
+	later_queue(s, l, &q);
+	rc = strata__hq_run(s, &q, STRATA_BATCH_BEGIN | STRATA_BATCH_COMMIT,
+	                    err);
 	if (rc)
 		strata__rollback(s);
 	else if (emit)
@@ -100,26 +98,29 @@ static int later_flush(strata *s, later *l, int emit, strata_error *err)
 }
 
 /* The migration and its history row commit together, or neither does;
- * the waiting rows commit with them. */
+ * the waiting rows commit with them. Round trips besides the script's:
+ * BEGIN with the waiting rows, then the row with COMMIT. *checked: when
+ * the lock was found held just before that COMMIT. */
 static int apply_tx(strata *s, strata_run *run, strata__row *row, int64_t t0,
-                    later *l, strata_error *err)
+                    later *l, int64_t *checked, strata_error *err)
 {
-	int rc = strata__begin(s, err);
+	strata__hq q = {0};
+	int rc;
 
-	if (!rc)
-		rc = later_write(s, l, err);
+	later_queue(s, l, &q);
+	rc = strata__hq_run(s, &q, STRATA_BATCH_BEGIN, err);
 	if (!rc)
 		rc = strata__exec_script(s, run, err);
-	if (!rc) {
-		strata__row_finish(row, t0);
-		row->row.steps = run->steps;
-		rc = strata__history_insert(s, &row->row, err);
-	}
 	if (!rc)
 		rc = strata__lock_check(s, "rolled back instead of committing",
 		                        run->m->id, err);
-	if (!rc)
-		rc = strata__commit(s, err);
+	if (!rc) {
+		*checked = strata__now_ms();
+		strata__row_finish(row, t0);
+		row->row.steps = run->steps;
+		strata__hq_insert(s, &q, &row->row);
+		rc = strata__hq_run(s, &q, STRATA_BATCH_COMMIT, err);
+	}
 	if (!rc) {
 		later_clear(l);
 		return STRATA_OK;
@@ -130,21 +131,18 @@ static int apply_tx(strata *s, strata_run *run, strata__row *row, int64_t t0,
 }
 
 /* The "failed" row a no-transaction migration starts with, committed with
- * the waiting rows. */
+ * the waiting rows in one round trip where the driver can. */
 static int open_direct(strata *s, strata__row *row, later *l, strata_error *err)
 {
+	strata__hq q = {0};
 	int rc;
 
 	if (!l->done_m && !l->nskips) /* alone: no BEGIN and COMMIT */
 		return strata__history_insert(s, &row->row, err);
-	rc = strata__begin(s, err);
-
-	if (!rc)
-		rc = later_write(s, l, err);
-	if (!rc)
-		rc = strata__history_insert(s, &row->row, err);
-	if (!rc)
-		rc = strata__commit(s, err);
+	later_queue(s, l, &q);
+	strata__hq_insert(s, &q, &row->row);
+	rc = strata__hq_run(s, &q, STRATA_BATCH_BEGIN | STRATA_BATCH_COMMIT,
+	                    err);
 	if (!rc) {
 		later_emit(s, l);
 		later_clear(l);
@@ -188,14 +186,39 @@ static int apply_direct(strata *s, strata_run *run, strata__row *row,
 	return STRATA_OK;
 }
 
+/*
+ * Whether to check the lock before m. Only the check before a COMMIT
+ * keeps a lost lock from applying a migration twice; the one before
+ * starting avoids work that would be rolled back. Right after the
+ * previous migration's pre-commit check (*checked, less than a second
+ * ago) it would cost a round trip and say nothing new. Anything that
+ * runs without that final check (no transaction) resets *checked; a
+ * skipped migration runs nothing.
+ */
+static int check_before(strata *s, const strata__migration *m,
+                        const strata__script *sc, int64_t *checked,
+                        strata_error *err)
+{
+	int64_t last = *checked;
+
+	if (!sc) /* its row rides on the next commit, checked then */
+		return STRATA_OK;
+	*checked = 0;
+	if (sc && strata__transactional(s, sc) && last &&
+	    strata__now_ms() - last < 1000)
+		return STRATA_OK;
+	return strata__lock_check(s, "stopped before applying", m->id, err);
+}
+
 /* sc: the validated script, or NULL when m has no file for the driver. */
 static int apply_one(strata *s, const strata__migration *m, strata__script *sc,
-                     const char *who, later *l, strata_error *err)
+                     const char *who, later *l, int64_t *checked,
+                     strata_error *err)
 {
 	strata__row row;
 	strata_run run;
 	int64_t t0 = strata__now_ms();
-	int rc = strata__lock_check(s, "stopped before applying", m->id, err);
+	int rc = check_before(s, m, sc, checked, err);
 
 	if (rc)
 		return rc;
@@ -214,7 +237,7 @@ static int apply_one(strata *s, const strata__migration *m, strata__script *sc,
 		later_emit(s, l);
 		strata__emit(s, STRATA_EV_START, m->version, m->id, m->name,
 		             strata__basename(sc->path), 0, 0, "transaction");
-		rc = apply_tx(s, &run, &row, t0, l, err);
+		rc = apply_tx(s, &run, &row, t0, l, checked, err);
 		if (!rc)
 			strata__emit(s, STRATA_EV_APPLIED, m->version, m->id,
 			             m->name, strata__basename(sc->path),
@@ -308,12 +331,11 @@ static int refuse_single(strata *s, const todo *t, size_t n, strata_error *err)
 }
 
 /* What a migration inside the run's transaction did, announced only once
- * everything commits. */
+ * everything commits; row: its history row, queued for the COMMIT. */
 typedef struct single_done {
 	const strata__migration *m;
 	const char *source; /* NULL: skipped */
-	int steps;
-	int64_t ms;
+	strata__row row;
 } single_done;
 
 /* Nothing of a single-transaction run commits before the check that
@@ -332,11 +354,13 @@ static int keep_alive(strata *s, const char *id, int64_t *last,
 	return strata__lock_check(s, "stopped before applying", id, err);
 }
 
+/* The history rows go out with the COMMIT, in one round trip where the
+ * driver can: a failure to write one still rolls everything back. */
 static int run_in_single(strata *s, todo *d, const char *who, single_done *out,
-                         int64_t *checked, strata_error *err)
+                         strata__hq *q, int64_t *checked, strata_error *err)
 {
 	char sum[STRATA__SHA256_HEX];
-	strata__row row;
+	strata__row *row = &out->row;
 	strata_run run;
 	int64_t t0 = strata__now_ms();
 	int rc = keep_alive(s, d->m->id, checked, err);
@@ -349,27 +373,36 @@ static int run_in_single(strata *s, todo *d, const char *who, single_done *out,
 	run.script = &d->sc;
 	if (!d->has_file) {
 		strata__sha256_hex(sum, "", 0);
-		strata__row_init(&row, d->m, "", sum, "skipped", who);
+		strata__row_init(row, d->m, "", NULL, "skipped", who);
+		row->row.checksum =
+		        strata__row_str(row, sum); /* outlives sum */
 	} else {
 		out->source = strata__basename(d->sc.path);
-		strata__row_init(&row, d->m, out->source, d->sc.checksum,
+		strata__row_init(row, d->m, out->source, d->sc.checksum,
 		                 "applied", who);
 		strata__emit(s, STRATA_EV_START, d->m->version, d->m->id,
 		             d->m->name, out->source, 0, 0,
 		             "single transaction");
 		rc = strata__exec_script(s, &run, err);
 	}
-	if (!rc) {
-		strata__row_finish(&row, t0);
-		row.row.steps = run.steps;
-		rc = strata__history_insert(s, &row.row, err);
-	}
-	if (rc && d->has_file)
+	strata__row_finish(row, t0);
+	row->row.steps = run.steps;
+	if (!rc)
+		strata__hq_insert(s, q, &row->row);
+	else if (d->has_file)
 		strata__emit_failed(s, &run, strata__now_ms() - t0, err);
-	out->steps = run.steps;
-	out->ms = row.row.duration_ms;
-	strata__row_clear(&row);
 	return rc;
+}
+
+static void single_emit(strata *s, const single_done *d)
+{
+	if (d->source)
+		strata__emit(s, STRATA_EV_APPLIED, d->m->version, d->m->id,
+		             d->m->name, d->source, d->row.row.steps,
+		             d->row.row.duration_ms, "single transaction");
+	else
+		strata__emit(s, STRATA_EV_SKIPPED, d->m->version, d->m->id,
+		             d->m->name, NULL, 0, 0, s->drv->name);
 }
 
 /* Every pending migration and its history row in one transaction: all
@@ -378,33 +411,30 @@ static int apply_single(strata *s, todo *t, size_t n, const char *who,
                         size_t *done, strata_error *err)
 {
 	single_done *d = strata__calloc(n + 1, sizeof(*d));
+	strata__hq q = {0};
 	size_t i, k = 0;
 	int64_t checked = 0;
 	int rc = strata__begin(s, err);
 
 	for (i = 0; !rc && i < n; i++) {
 		out_of_order(s, &t[i]);
-		if (!(rc = run_in_single(s, &t[i], who, &d[k], &checked, err)))
-			k++;
+		rc = run_in_single(s, &t[i], who, &d[i], &q, &checked, err);
 	}
 	if (!rc)
 		rc = strata__lock_check(s, "rolled back instead of committing",
 		                        "the run", err);
 	if (!rc)
-		rc = strata__commit(s, err);
-	if (rc) {
+		rc = strata__hq_run(s, &q, STRATA_BATCH_COMMIT, err);
+	strata__hq_clear(&q);
+	if (rc)
 		strata__rollback(s);
-		k = 0;
+	else
+		k = n;
+	for (i = 0; i < n; i++) {
+		if (i < k)
+			single_emit(s, &d[i]);
+		strata__row_clear(&d[i].row);
 	}
-	for (i = 0; i < k; i++)
-		if (d[i].source)
-			strata__emit(s, STRATA_EV_APPLIED, d[i].m->version,
-			             d[i].m->id, d[i].m->name, d[i].source,
-			             d[i].steps, d[i].ms, "single transaction");
-		else
-			strata__emit(s, STRATA_EV_SKIPPED, d[i].m->version,
-			             d[i].m->id, d[i].m->name, NULL, 0, 0,
-			             s->drv->name);
 	*done = k;
 	free(d);
 	return rc;
@@ -416,6 +446,7 @@ static int apply_pending(strata *s, const strata_status *st, const char *target,
 	char *who = strata__whoami();
 	todo *t = NULL;
 	later l;
+	int64_t checked = 0;
 	size_t i, n = 0, done = 0;
 	int frc, rc = collect(&t, &n, s, st, target, err);
 
@@ -433,7 +464,7 @@ static int apply_pending(strata *s, const strata_status *st, const char *target,
 	for (i = 0; rc == STRATA_OK && !s->single_tx && i < n; i++) {
 		out_of_order(s, &t[i]);
 		rc = apply_one(s, t[i].m, t[i].has_file ? &t[i].sc : NULL, who,
-		               &l, err);
+		               &l, &checked, err);
 		done += rc == STRATA_OK;
 	}
 	/* What still waits for a commit gets one; a failure above keeps

@@ -19,7 +19,7 @@ extern "C" {
 #endif
 
 #define STRATA_DRIVER_ABI_MAJOR 2
-#define STRATA_DRIVER_ABI_MINOR 3
+#define STRATA_DRIVER_ABI_MINOR 4
 #define STRATA_DRIVER_ABI_VERSION                                              \
 	((uint32_t)((STRATA_DRIVER_ABI_MAJOR << 16) | STRATA_DRIVER_ABI_MINOR))
 
@@ -133,6 +133,17 @@ typedef struct strata_value {
 
 /* Receives one result row; NULL values are NULL pointers. Non-zero stops. */
 typedef int (*strata_row_fn)(void *ctx, int ncols, const char *const *values);
+
+/* One statement of batch() (ABI 2.4). */
+typedef struct strata_batch_item {
+	const char *sql;
+	const strata_value *params; /* may be NULL when nparams is 0 */
+	int nparams;
+	int64_t changes; /* out: rows changed, -1 when unknown */
+} strata_batch_item;
+
+#define STRATA_BATCH_BEGIN  1u /* open a transaction before the items */
+#define STRATA_BATCH_COMMIT 2u /* commit it after them */
 
 /*
  * Introspection output. The core owns the model; the driver reports objects
@@ -442,7 +453,25 @@ typedef struct strata_driver {
 	 */
 	int (*catalog)(strata_conn *conn, strata_row_fn fn, void *ctx,
 	               strata_dberr *err);
-	/* ---- ABI 2.3 ends here; append ABI 2.4 members below. ---- */
+	/* ---- ABI 2.3 ends here; ABI 2.4 members follow. ---- */
+
+	/* ---- ABI 2.4 ---- */
+	/*
+	 * May be NULL (the core then calls begin, query for each item and
+	 * commit, one round trip each). Run items[0..n) in order, each with
+	 * its own parameters and no result rows, in as few round trips as
+	 * the database allows, with BEGIN before the first when flags has
+	 * STRATA_BATCH_BEGIN and COMMIT after the last when it has
+	 * STRATA_BATCH_COMMIT. Stop at the first failure, describe it in err
+	 * and set *failed to its index (SIZE_MAX: the BEGIN, n: the COMMIT);
+	 * nothing after it may run. Set each item's changes (rows changed,
+	 * -1 when unknown). The core sends only its own bookkeeping
+	 * statements this way, never a migration's, and rolls back after a
+	 * failure.
+	 */
+	int (*batch)(strata_conn *conn, strata_batch_item *items, size_t n,
+	             unsigned flags, size_t *failed, strata_dberr *err);
+	/* ---- ABI 2.4 ends here; append ABI 2.5 members below. ---- */
 } strata_driver;
 
 /* Whether drv has member `op` (within its struct_size) and it is set. */

@@ -21,6 +21,7 @@ struct strata_conn {
  *   my_err.c      errors from Connector/C handles
  *   stmt.c        prepared statements: binding, results, scalar queries
  *   introspect.c  the schema, through stmt.c
+ *   batch.c       history writes in one multi-statement round trip
  *   mysql.c       connections, plain statements, the lock, the session;
  *                 the vtable
  */
@@ -52,6 +53,10 @@ int my__query_scalar(strata_conn *c, const char *sql,
                      strata_dberr *err);
 /* DATABASE(), malloc'd; a configuration error if none is selected. */
 int my__current_db(strata_conn *c, char **out, strata_dberr *err);
+
+/* batch.c: the batch op. */
+int my__batch(strata_conn *c, strata_batch_item *items, size_t n,
+              unsigned flags, size_t *failed, strata_dberr *err);
 
 /* introspect.c */
 int my__introspect(strata_conn *c, const strata_schema_sink *sink,

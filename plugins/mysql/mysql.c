@@ -168,10 +168,12 @@ static void conn_free(strata_conn *c)
 }
 
 /*
- * No MULTI_STATEMENTS: the core splits scripts. MULTI_RESULTS is needed
- * for CALL. FOUND_ROWS: an UPDATE reports the rows it matched, even when
- * it changed nothing, for changes(). Auto-reconnect is off: a new session
- * would silently drop the advisory lock.
+ * MULTI_STATEMENTS for batch(), which sends strata's history writes in
+ * one round trip; scripts still go one statement at a time, as the core
+ * splits them. MULTI_RESULTS is needed for CALL. FOUND_ROWS: an UPDATE
+ * reports the rows it matched, even when it changed nothing, for
+ * changes(). Auto-reconnect is off: a new session would silently drop
+ * the advisory lock.
  */
 static int open_session(strata_conn *c, const strata_url *url,
                         const conn_opts *o, strata_dberr *err)
@@ -188,7 +190,8 @@ static int open_session(strata_conn *c, const strata_url *url,
 		return rc;
 	if (!mysql_real_connect(c->db, o->host, url->user, url->password,
 	                        dbname, (unsigned)url->port, o->socket,
-	                        CLIENT_MULTI_RESULTS | CLIENT_FOUND_ROWS))
+	                        CLIENT_MULTI_STATEMENTS | CLIENT_MULTI_RESULTS |
+	                                CLIENT_FOUND_ROWS))
 		return my__err_db(err, c->db);
 	/*
 	 * Connector/C 3.3 quietly falls back to plain text when the server
@@ -483,27 +486,60 @@ static int drv_unlock(strata_conn *c, const char *name, strata_dberr *err)
 	return rc;
 }
 
+/* The check as text, the name a literal: one round trip where a
+ * prepared statement takes two. */
+static char *held_sql(strata_conn *c)
+{
+	size_t n = strlen(c->lock_name);
+	char *esc = malloc(2 * n + 1), *sql;
+
+	if (!esc)
+		return NULL;
+	mysql_real_escape_string(c->db, esc, c->lock_name, (unsigned long)n);
+	sql = strata__kit_printf("SELECT IS_USED_LOCK('%s') = CONNECTION_ID()",
+	                         esc);
+	free(esc);
+	return sql;
+}
+
+/* 1 when the query's single value is 1. */
+static int text_true(strata_conn *c, const char *sql, int *yes,
+                     strata_dberr *err)
+{
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+
+	*yes = 0;
+	if (mysql_real_query(c->db, sql, (unsigned long)strlen(sql)) ||
+	    !(res = mysql_store_result(c->db)))
+		return my__err_db(err, c->db);
+	row = mysql_fetch_row(res);
+	*yes = row && row[0] && !strcmp(row[0], "1");
+	mysql_free_result(res);
+	return mysql_next_result(c->db) > 0 ? my__err_db(err, c->db)
+	                                    : STRATA_DRV_OK;
+}
+
 /* Whether this session still holds the lock; the query also keeps the
  * session from idling out. */
 static int drv_lock_check(strata_conn *c, const char *name, strata_dberr *err)
 {
-	strata_value p = {STRATA_VAL_TEXT, NULL, 0};
-	my__scalar s;
-	int held;
+	char *sql;
+	int held = 0, rc;
 
 	(void)name;
 	if (!c->lock_name)
 		return strata__kit_fail(err, STRATA_DRV_LOST,
 		                        "this session holds no migration lock");
-	p.text = c->lock_name;
-	if (my__query_scalar(c, "SELECT IS_USED_LOCK(?) = CONNECTION_ID()", &p,
-	                     1, &s, err) != STRATA_DRV_OK)
+	if (!(sql = held_sql(c)))
+		return strata__kit_nomem(err);
+	rc = text_true(c, sql, &held, err);
+	free(sql);
+	if (rc != STRATA_DRV_OK)
 		return strata__kit_fail(
 		        err, STRATA_DRV_LOST,
 		        "the session holding lock '%s' is gone: %s",
 		        c->lock_name, err->message);
-	held = s.text && !strcmp(s.text, "1");
-	free(s.text);
 	if (!held)
 		return strata__kit_fail(
 		        err, STRATA_DRV_LOST,
@@ -689,4 +725,5 @@ const strata_driver strata_driver_mysql = {
         .introspect = my__introspect,
         .prepare = my__prepare,
         .introspect_detail = my__introspect_detail,
+        .batch = my__batch,
 };

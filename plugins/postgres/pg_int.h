@@ -34,6 +34,9 @@ int pg__check(strata_conn *c, PGresult *res, strata_dberr *err);
 int pg__exec(strata_conn *c, const char *sql, strata_dberr *err);
 int pg__query(strata_conn *c, const char *sql, const strata_value *params,
               int nparams, strata_row_fn fn, void *fn_ctx, strata_dberr *err);
+/* The batch op: libpq's pipeline mode, one round trip. */
+int pg__batch(strata_conn *c, strata_batch_item *items, size_t n,
+              unsigned flags, size_t *failed, strata_dberr *err);
 
 /* split.c: the split operation (ABI 2.1), with libpg_query. */
 int pg__split(const char *sql, size_t len, strata_stmt_fn fn, void *ctx,

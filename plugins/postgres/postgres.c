@@ -633,4 +633,5 @@ const strata_driver strata_driver_postgres = {
         .split = pg__split,
         .analyze = pg__analyze,
         .introspect_detail = pg__introspect_detail,
+        .batch = pg__batch,
 };

@@ -180,33 +180,39 @@ static int params_text(const strata_value *p, int n, const char **vals,
 	return STRATA_DRV_OK;
 }
 
-int pg__query(strata_conn *c, const char *sql, const strata_value *params,
-              int nparams, strata_row_fn fn, void *fn_ctx, strata_dberr *err)
+/* The parameters' text forms: *vals and *ibuf are malloc'd (NULL when
+ * there are none), for the caller to free. */
+static int params_alloc(const strata_value *params, int n, const char ***vals,
+                        char **ibuf, strata_dberr *err)
 {
-	const char **vals = NULL;
-	char *ibuf = NULL;
-	PGresult *res;
-	int rc;
-
-	if (nparams < 0 || (nparams > 0 && !params))
+	*vals = NULL;
+	*ibuf = NULL;
+	if (n < 0 || (n > 0 && !params))
 		return strata__kit_fail(err, STRATA_DRV_ERROR,
 		                        "invalid parameter list (%d "
 		                        "parameters)",
-		                        nparams);
-	if (nparams > 0) {
-		vals = malloc((size_t)nparams * sizeof(*vals));
-		ibuf = malloc((size_t)nparams * INT_TEXT_LEN);
-		if (!vals || !ibuf) {
-			free(vals);
-			free(ibuf);
-			return strata__kit_nomem(err);
-		}
-		rc = params_text(params, nparams, vals, ibuf, err);
-		if (rc != STRATA_DRV_OK) {
-			free(vals);
-			free(ibuf);
-			return rc;
-		}
+		                        n);
+	if (n == 0)
+		return STRATA_DRV_OK;
+	*vals = malloc((size_t)n * sizeof(**vals));
+	*ibuf = malloc((size_t)n * INT_TEXT_LEN);
+	if (!*vals || !*ibuf)
+		return strata__kit_nomem(err);
+	return params_text(params, n, *vals, *ibuf, err);
+}
+
+int pg__query(strata_conn *c, const char *sql, const strata_value *params,
+              int nparams, strata_row_fn fn, void *fn_ctx, strata_dberr *err)
+{
+	const char **vals;
+	char *ibuf;
+	PGresult *res;
+	int rc = params_alloc(params, nparams, &vals, &ibuf, err);
+
+	if (rc != STRATA_DRV_OK) {
+		free(vals);
+		free(ibuf);
+		return rc;
 	}
 	res = PQexecParams(c->pg, sql, nparams, NULL, vals, NULL, NULL, 0);
 	free(vals);
@@ -217,4 +223,124 @@ int pg__query(strata_conn *c, const char *sql, const strata_value *params,
 		return strata__kit_nomem(err);
 	}
 	return pg__check(c, res, err);
+}
+
+/* ---- batch: one round trip through libpq's pipeline mode ------------- */
+
+static int pipe_send(strata_conn *c, const char *sql, const strata_value *p,
+                     int n, strata_dberr *err)
+{
+	const char **vals;
+	char *ibuf;
+	int rc = params_alloc(p, n, &vals, &ibuf, err);
+
+	if (rc == STRATA_DRV_OK &&
+	    !PQsendQueryParams(c->pg, sql, n, NULL, vals, NULL, NULL, 0))
+		rc = pg__err_conn(err, c->pg);
+	free(vals);
+	free(ibuf);
+	return rc;
+}
+
+/* One queued query's result and the NULL that ends it. A query the
+ * pipeline skipped after an earlier error is *skipped, not an error. */
+static int pipe_read(strata_conn *c, int *skipped, strata_dberr *err)
+{
+	PGresult *res = PQgetResult(c->pg);
+	int rc;
+
+	*skipped = 0;
+	if (!res)
+		return pg__err_conn(err, c->pg);
+	if (PQresultStatus(res) == PGRES_PIPELINE_ABORTED) {
+		*skipped = 1;
+		PQclear(res);
+		rc = STRATA_DRV_OK;
+	} else {
+		rc = pg__check(c, res, err);
+	}
+	while ((res = PQgetResult(c->pg)) != NULL) /* one NULL, normally */
+		PQclear(res);
+	return rc;
+}
+
+/* Query k of the pipeline: BEGIN, the items, COMMIT. */
+static void pipe_stmt(const strata_batch_item *items, size_t n, size_t first,
+                      size_t k, const char **sql, const strata_value **p,
+                      int *np)
+{
+	*p = NULL;
+	*np = 0;
+	if (k < first) {
+		*sql = "BEGIN";
+	} else if (k - first < n) {
+		*sql = items[k - first].sql;
+		*p = items[k - first].params;
+		*np = items[k - first].nparams;
+	} else {
+		*sql = "COMMIT";
+	}
+}
+
+/* Read what was sent; the first error is the batch's, *failed says
+ * where (the BEGIN: SIZE_MAX, the COMMIT: n). */
+static int pipe_collect(strata_conn *c, strata_batch_item *items, size_t n,
+                        size_t first, size_t sent, size_t *failed,
+                        strata_dberr *err)
+{
+	strata_dberr later; /* errors after the first */
+	PGresult *res;
+	size_t k;
+	int rc = STRATA_DRV_OK, skipped;
+
+	for (k = 0; k < sent; k++) {
+		int r = pipe_read(c, &skipped,
+		                  rc == STRATA_DRV_OK ? err : &later);
+
+		if (r != STRATA_DRV_OK && rc == STRATA_DRV_OK) {
+			rc = r;
+			*failed = k < first ? SIZE_MAX : k - first;
+		} else if (!skipped && k >= first && k - first < n) {
+			items[k - first].changes = c->changes;
+		}
+	}
+	res = PQgetResult(c->pg); /* PGRES_PIPELINE_SYNC */
+	if (PQresultStatus(res) != PGRES_PIPELINE_SYNC && rc == STRATA_DRV_OK)
+		rc = pg__err_conn(err, c->pg);
+	PQclear(res);
+	return rc;
+}
+
+int pg__batch(strata_conn *c, strata_batch_item *items, size_t n,
+              unsigned flags, size_t *failed, strata_dberr *err)
+{
+	size_t first = (flags & STRATA_BATCH_BEGIN) ? 1 : 0;
+	size_t total = first + n + ((flags & STRATA_BATCH_COMMIT) ? 1 : 0);
+	size_t sent = 0;
+	strata_dberr later;
+	int rc = STRATA_DRV_OK, rc2;
+
+	*failed = SIZE_MAX;
+	if (!PQenterPipelineMode(c->pg))
+		return pg__err_conn(err, c->pg);
+	while (rc == STRATA_DRV_OK && sent < total) {
+		const char *sql;
+		const strata_value *p;
+		int np;
+
+		pipe_stmt(items, n, first, sent, &sql, &p, &np);
+		if ((rc = pipe_send(c, sql, p, np, err)) != STRATA_DRV_OK)
+			*failed = sent < first ? SIZE_MAX : sent - first;
+		else
+			sent++;
+	}
+	/* Whatever was queued is synced and read: the session stays usable. */
+	if (!PQpipelineSync(c->pg)) {
+		rc2 = pg__err_conn(rc == STRATA_DRV_OK ? err : &later, c->pg);
+	} else {
+		rc2 = pipe_collect(c, items, n, first, sent, failed,
+		                   rc == STRATA_DRV_OK ? err : &later);
+	}
+	PQexitPipelineMode(c->pg);
+	return rc != STRATA_DRV_OK ? rc : rc2;
 }

@@ -1167,6 +1167,141 @@ static void t_transactions(const conf *c, strata_conn *conn)
 	c->d->close(other);
 }
 
+/* ---- batch (ABI 2.4) -------------------------------------------------- */
+
+/* items as rendered for the dialect; texts[k] frees with them. */
+static int batch_run(const conf *c, strata_conn *conn, strata_batch_item *it,
+                     size_t n, unsigned flags, size_t *failed, strata_dberr *e)
+{
+	const char *orig[8];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		orig[i] = it[i].sql;
+		it[i].sql = render(c, orig[i]);
+		it[i].changes = -7; /* must be overwritten */
+	}
+	err_reset(e);
+	*failed = 12345;
+	rc = c->d->batch(conn, it, n, flags, failed, e);
+	for (i = 0; i < n; i++) {
+		free((char *)it[i].sql);
+		it[i].sql = orig[i];
+	}
+	return rc;
+}
+
+static void t_batch(const conf *c, strata_conn *conn)
+{
+	strata_value a[2] = {
+	        {STRATA_VAL_INT, NULL, 10},
+	        {STRATA_VAL_TEXT, "it's; a \"?\" -- not a comment", 0}};
+	strata_value b[1] = {{STRATA_VAL_INT, NULL, 10}};
+	strata_value d[1] = {{STRATA_VAL_INT, NULL, 11}};
+	strata_batch_item it[3] = {
+	        {"INSERT INTO conf_batch (id, t) VALUES (?, ?)", a, 2, 0},
+	        {"UPDATE conf_batch SET n = n + 1 WHERE id = ?", b, 1, 0},
+	        {"UPDATE conf_batch SET n = n + 1 WHERE id = ?", d, 1, 0}};
+	strata_conn *other;
+	strata_dberr e;
+	size_t failed;
+	rows r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	if (!STRATA_DRV_HAS(c->d, batch))
+		return;
+	if (!create_ok(c, conn,
+	               "CREATE TABLE conf_batch (id INTEGER NOT NULL PRIMARY "
+	               "KEY, t VARCHAR(100), n INTEGER NOT NULL DEFAULT 0)",
+	               "CREATE TABLE conf_batch"))
+		return;
+	rc = batch_run(c, conn, it, 3, STRATA_BATCH_BEGIN | STRATA_BATCH_COMMIT,
+	               &failed, &e);
+	check_rc(rc, STRATA_DRV_OK, &e, "batch",
+	         "batch: BEGIN, INSERT, two UPDATEs, COMMIT");
+	check(it[0].changes == 1 && it[1].changes == 1 && it[2].changes == 0,
+	      "batch: changes 1, 1, 0 (%" PRId64 ", %" PRId64 ", %" PRId64 ")",
+	      it[0].changes, it[1].changes, it[2].changes);
+	in_tx_is(c, conn, 0, "after a batch with COMMIT");
+	other = open_conn(c, "a second session for batch");
+	if (other) {
+		if (query_row(c, other,
+		              "SELECT t, n FROM conf_batch WHERE id = 10", NULL,
+		              0, &r, "batch: read back"))
+			check(same(r.v[0][0], a[1].text) &&
+			              same(r.v[0][1], "1"),
+			      "batch: committed, the text parameter intact "
+			      "(%s, %s)",
+			      show(r.v[0][0]), show(r.v[0][1]));
+		rows_free(&r);
+	}
+
+	/* The second item fails (duplicate key): nothing after it runs,
+	 * and the transaction rolls back whole. */
+	b[0].i = 12;
+	a[0].i = 10;
+	{
+		strata_batch_item bad[3] = {
+		        {"INSERT INTO conf_batch (id) VALUES (?)", b, 1, 0},
+		        {"INSERT INTO conf_batch (id, t) VALUES (?, ?)", a, 2,
+		         0},
+		        {"UPDATE conf_batch SET n = 100 WHERE id = ?", d, 1,
+		         0}};
+
+		d[0].i = 10;
+		rc = batch_run(c, conn, bad, 3,
+		               STRATA_BATCH_BEGIN | STRATA_BATCH_COMMIT,
+		               &failed, &e);
+		check(rc == STRATA_DRV_ERROR && failed == 1,
+		      "batch: a duplicate key in item 1 fails there (%s, "
+		      "failed %zu)",
+		      rc_name(rc), failed);
+		check(e.message[0] != '\0',
+		      "batch: with the database's message");
+		err_reset(&e);
+		rc = c->d->rollback(conn, &e);
+		check_rc(rc, STRATA_DRV_OK, &e, "rollback",
+		         "batch: rollback after the failure");
+		if (other &&
+		    query_row(c, other,
+		              "SELECT count(*), max(n) FROM conf_batch", NULL,
+		              0, &r, "batch: read after failure"))
+			check(same(r.v[0][0], "1") && same(r.v[0][1], "1"),
+			      "batch: nothing of it stayed, the item after the "
+			      "failure never ran (%s rows, max %s)",
+			      show(r.v[0][0]), show(r.v[0][1]));
+		rows_free(&r);
+	}
+
+	/* No flags: the items join the caller's transaction. */
+	err_reset(&e);
+	rc = c->d->begin(conn, &e);
+	check_rc(rc, STRATA_DRV_OK, &e, "begin", "batch: begin by hand");
+	b[0].i = 13;
+	{
+		strata_batch_item one[1] = {
+		        {"INSERT INTO conf_batch (id) VALUES (?)", b, 1, 0}};
+
+		rc = batch_run(c, conn, one, 1, 0, &failed, &e);
+		check_rc(rc, STRATA_DRV_OK, &e, "batch",
+		         "batch: inside the caller's transaction");
+	}
+	err_reset(&e);
+	c->d->rollback(conn, &e);
+	if (other &&
+	    query_row(c, other, "SELECT count(*) FROM conf_batch WHERE id = 13",
+	              NULL, 0, &r, "batch: read after rollback"))
+		check(same(r.v[0][0], "0"),
+		      "batch: its write rolled back with that transaction");
+	rows_free(&r);
+	if (other)
+		c->d->close(other);
+	/* The session is usable afterwards. */
+	exec_ok(c, conn, "DROP TABLE conf_batch", "DROP TABLE conf_batch");
+}
+
 /* ---- current_schema, table_exists ----------------------------------- */
 
 static void t_current_schema(conf *c, strata_conn *conn)
@@ -1857,6 +1992,7 @@ int main(int argc, char **argv)
 	t_table_exists(&c, conn);
 	t_prepare(&c, conn);
 	t_catalog(&c, conn);
+	t_batch(&c, conn);
 	t_lock(&c);
 	t_introspect(&c, conn);
 	c.d->close(conn);
