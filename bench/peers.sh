@@ -16,7 +16,8 @@
 #   BENCH_SIZES      migration counts for up (default "100 1000")
 #   BENCH_RUNS       rounds; the tools alternate within each (default 3)
 #   BENCH_DBS        databases (default "sqlite postgres mysql")
-#   BENCH_STATUS_N   migrations for the status run (default 10000; 0: skip)
+#   BENCH_STATUS_N   migrations for the status runs, SQLite and PostgreSQL
+#                    (default 10000; 0: skip)
 #   BENCH_DIR        work dir (default: mktemp -d, deleted at the end)
 #   BENCH_PLOT=FILE  draw time against N, one panel per database (gnuplot)
 #   BENCH_DOCS=FILE  replace the part of FILE between the markers
@@ -203,14 +204,26 @@ for db in $DBS; do
 	done
 done
 
-# status on a large applied set (SQLite: the catalog digest path).
-STATUS_ROW=""
-if [ "$STATUS_N" -gt 0 ] && case " $DBS " in *" sqlite "*) true ;; *) false ;; esac; then
-	note "status with $STATUS_N migrations applied (SQLite)"
-	gen "$W/set.$STATUS_N" "$STATUS_N"
-	fresh sqlite
-	"$STRATA" --url "$URL_STRATA" --dir "$W/set.$STATUS_N/strata" up -q --single-transaction
-	st="" rss=""
+# status on a large applied set (SQLite and PostgreSQL: the catalog digest
+# path), against the client reading the history table.
+# fill DB: apply the status set (PostgreSQL: 2,000 tables a transaction,
+# within max_locks_per_transaction).
+fill() {
+	local dir=$W/set.$STATUS_N/strata to
+	if [ "$1" = sqlite ]; then
+		"$STRATA" --url "$URL_STRATA" --dir "$dir" up -q --single-transaction
+		return
+	fi
+	for to in $(seq 2000 2000 "$STATUS_N") "$STATUS_N"; do
+		"$STRATA" --url "$URL_STRATA" --dir "$dir" up -q --single-transaction \
+			--to "$(printf %06d "$to")"
+	done
+}
+status_bench() { # DB
+	local db=$1 st="" rss="" cl="" r t0 t1 q
+	note "status with $STATUS_N migrations applied ($db)"
+	fresh "$db"
+	fill "$db"
 	for r in $(seq $((RUNS + 2))); do
 		t0=$(ms)
 		/usr/bin/time -f %M -o "$W/rss" "$STRATA" --url "$URL_STRATA" \
@@ -219,14 +232,26 @@ if [ "$STATUS_N" -gt 0 ] && case " $DBS " in *" sqlite "*) true ;; *) false ;; e
 		st="$st $((t1 - t0))"
 		rss="$rss $(cat "$W/rss")"
 	done
-	cl=""
+	q="SELECT count(*) FROM strata_migrations"
 	for r in $(seq $((RUNS + 2))); do
 		t0=$(ms)
-		sqlite3 "$W/bench.db" "SELECT count(*) FROM strata_migrations" >/dev/null
+		if [ "$db" = sqlite ]; then
+			sqlite3 "$W/bench.db" "$q" >/dev/null
+		else
+			$FLOOR -c "$q" >/dev/null
+		fi
 		t1=$(ms)
 		cl="$cl $((t1 - t0))"
 	done
-	STATUS_ROW="| \`status\`, $STATUS_N migrations applied ($STATUS_N tables), SQLite | $(echo $st | tr ' ' '\n' | median) ms ($(echo $st | tr ' ' '\n' | minmax)), peak RSS $(( $(echo $rss | tr ' ' '\n' | median) / 1024 )) MB | sqlite3 reading the history: $(echo $cl | tr ' ' '\n' | median) ms |"
+	STATUS_ROWS="$STATUS_ROWS| \`status\`, $STATUS_N migrations applied ($STATUS_N tables), $db | $(echo $st | tr ' ' '\n' | median) ms ($(echo $st | tr ' ' '\n' | minmax)), peak RSS $(( $(echo $rss | tr ' ' '\n' | median) / 1024 )) MB | $(echo "$FLOOR" | awk '{print $1}') reading the history: $(echo $cl | tr ' ' '\n' | median) ms |
+"
+}
+STATUS_ROWS=""
+if [ "$STATUS_N" -gt 0 ]; then
+	gen "$W/set.$STATUS_N" "$STATUS_N"
+	for db in $DBS; do
+		case $db in sqlite | postgres) status_bench "$db" ;; esac
+	done
 fi
 
 # ------------------------------------------------------------------ report
@@ -251,11 +276,11 @@ report() {
 			echo "| $db | $n | $(cell "$db" "$n" strata) | $(cell "$db" "$n" strata-1tx) | $(cell "$db" "$n" dbmate) | $(cell "$db" "$n" floor) | $(ratio "$s" "$f") | $(ratio "$s" "$d") | $([ "$o" -gt 0 ] && ratio "$d" "$o" || echo –) |"
 		done
 	done
-	if [ -n "$STATUS_ROW" ]; then
+	if [ -n "$STATUS_ROWS" ]; then
 		echo
 		echo "| case | strata | floor |"
 		echo "|---|---|---|"
-		echo "$STATUS_ROW"
+		printf '%s' "$STATUS_ROWS"
 	fi
 }
 REPORT=$(report)

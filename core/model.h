@@ -108,6 +108,9 @@ char *strata__snapshot_join(char *const *records, size_t n);
 int strata__snapshot_replay(const char *text, const strata_schema_sink *k,
                             const strata_detail_sink *dk);
 /* digest: the catalog digest taken with this introspection, or NULL. */
+/* Create the snapshot table if it is missing; errors are left to the
+ * write that follows. */
+void strata__snapshot_ensure(strata *s);
 int strata__snapshot_write(strata *s, const char *fp, const char *text,
                            const char *digest, strata_error *err);
 /* 1 when the driver has a catalog digest (out set), else 0. */

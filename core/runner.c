@@ -56,9 +56,11 @@ char *strata__fingerprint(strata *s)
 	strata__schema *sc = NULL;
 	strata_error e;
 	char *fp = NULL;
-
 	char d1[STRATA__SHA256_HEX], d2[STRATA__SHA256_HEX];
-	int digest = strata__catalog_digest(s, d1);
+	int digest;
+
+	strata__snapshot_ensure(s);
+	digest = strata__catalog_digest(s, d1);
 
 	memset(&e, 0, sizeof(e));
 	if (strata__schema_read(&sc, s->drv, s->conn, s->hist_table, &e) ==

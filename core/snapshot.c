@@ -323,6 +323,20 @@ static int insert_digest(strata *s, const char *table, const char *fp,
 	return rc;
 }
 
+/* The table exists before the catalog digest is taken: created after it,
+ * it would be a change the stored digest does not include. */
+void strata__snapshot_ensure(strata *s)
+{
+	char *table = snapshot_quoted(s);
+	strata_error e;
+
+	memset(&e, 0, sizeof(e));
+	if (table)
+		ensure(s, table, &e);
+	strata_error_clear(&e);
+	free(table);
+}
+
 /* Replaces the snapshot, in one transaction unless one is open already.
  * digest may be NULL. */
 int strata__snapshot_write(strata *s, const char *fp, const char *text,

@@ -446,10 +446,11 @@ typedef struct strata_driver {
 	 * allows, catalog rows that determine everything introspect() and
 	 * introspect_detail() report for the same schema (SQLite: the SQL
 	 * text in sqlite_schema). The first column of a row names the table
-	 * it belongs to (NULL: none); the core leaves out its own tables'
-	 * rows. The core only hashes the rows, to skip a full introspection
-	 * when nothing changed since the last one: equal rows must mean an
-	 * equal schema; unequal rows may still be equal.
+	 * it belongs to, or is NULL (none, or a row that digests many tables
+	 * at once); the core leaves out its own tables' rows. The core only
+	 * hashes the rows, to skip a full introspection when nothing changed
+	 * since the last one: equal rows must mean an equal schema; unequal
+	 * rows may still be equal (more than the schema may be digested).
 	 */
 	int (*catalog)(strata_conn *conn, strata_row_fn fn, void *ctx,
 	               strata_dberr *err);

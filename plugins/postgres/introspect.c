@@ -191,6 +191,59 @@ static const char definitions_sql[] =
         " AND" NOT_EXT("pg_class", "c.oid")
         ") o(kind, name, def)"
         " ORDER BY kind COLLATE \"C\", name COLLATE \"C\"";
+/*
+ * catalog(): per catalog that introspection reads, the count of its rows
+ * and the sum of a 64-bit hash of each row version's (ctid, xmin). DDL
+ * writes new row versions and DROP removes rows, so any change moves the
+ * count or the sum; VACUUM and ANALYZE update in place, keeping both.
+ * The whole database is digested, one sequential scan per catalog (about
+ * 50 ms at 10,000 tables, where the rows of one schema, joined per table,
+ * took 220 ms): DDL in another schema only costs a full introspection.
+ * Temporary objects, which applications create and drop all the time,
+ * are left out; so is everything introspection does not read. search_path
+ * is part of it, as format_type() qualifies type names by it.
+ */
+#define DIGEST(cat, where)                                                     \
+	"SELECT NULL::text, '" cat "', count(*)::text,"                        \
+	" sum(pg_catalog.hashtextextended("                                    \
+	"x.ctid::text || ':' || x.xmin::text, 0))::text"                       \
+	" FROM pg_catalog." cat " x WHERE " where
+#define NOT_TEMP_REL(col) col " NOT IN (SELECT oid FROM tc)"
+static const char catalog_sql[] =
+        "WITH t AS MATERIALIZED (SELECT oid FROM pg_catalog.pg_namespace"
+        " WHERE nspname LIKE 'pg\\_temp\\_%'"
+        " OR nspname LIKE 'pg\\_toast\\_temp\\_%'),"
+        " tc AS MATERIALIZED (SELECT oid FROM pg_catalog.pg_class"
+        " WHERE relnamespace IN (SELECT oid FROM t)),"
+        " ty AS MATERIALIZED (SELECT oid FROM pg_catalog.pg_type"
+        " WHERE typnamespace IN (SELECT oid FROM t)) "
+        DIGEST("pg_namespace", "x.oid NOT IN (SELECT oid FROM t)")
+        " UNION ALL " DIGEST("pg_class",
+                             "x.relnamespace NOT IN (SELECT oid FROM t)")
+        " UNION ALL " DIGEST("pg_attribute", NOT_TEMP_REL("x.attrelid"))
+        " UNION ALL " DIGEST("pg_attrdef", NOT_TEMP_REL("x.adrelid"))
+        " UNION ALL " DIGEST("pg_index", NOT_TEMP_REL("x.indrelid"))
+        " UNION ALL " DIGEST("pg_constraint", NOT_TEMP_REL("x.conrelid")
+                             " AND x.connamespace NOT IN (SELECT oid FROM t)")
+        " UNION ALL " DIGEST("pg_trigger", NOT_TEMP_REL("x.tgrelid"))
+        " UNION ALL " DIGEST("pg_rewrite", NOT_TEMP_REL("x.ev_class"))
+        " UNION ALL " DIGEST("pg_sequence", NOT_TEMP_REL("x.seqrelid"))
+        " UNION ALL " DIGEST("pg_proc",
+                             "x.pronamespace NOT IN (SELECT oid FROM t)")
+        " UNION ALL " DIGEST("pg_type",
+                             "x.typnamespace NOT IN (SELECT oid FROM t)")
+        " UNION ALL " DIGEST("pg_enum",
+                             "x.enumtypid NOT IN (SELECT oid FROM ty)")
+        " UNION ALL " DIGEST("pg_depend", "x.deptype IN ('e', 'i') AND "
+                             NOT_TEMP_REL("x.objid") " AND "
+                             NOT_TEMP_REL("x.refobjid")
+                             " AND x.objid NOT IN (SELECT oid FROM ty)"
+                             " AND x.refobjid NOT IN (SELECT oid FROM ty)")
+        " UNION ALL SELECT NULL, 'search_path',"
+        " pg_catalog.current_setting('search_path'), NULL"
+        " ORDER BY 2";
+#undef DIGEST
+#undef NOT_TEMP_REL
 /* clang-format on */
 
 struct isink {
@@ -393,4 +446,14 @@ int pg__introspect_detail(strata_conn *c, const strata_detail_sink *sink,
 	return in_snapshot(c, detail_steps,
 	                   sizeof(detail_steps) / sizeof(*detail_steps), &s,
 	                   &s.aborted, err);
+}
+
+/* One query, one snapshot: see catalog_sql (hashtextextended: 11). */
+int pg__catalog(strata_conn *c, strata_row_fn fn, void *ctx, strata_dberr *err)
+{
+	if (PQserverVersion(c->pg) < 110000)
+		return strata__kit_fail(err, STRATA_DRV_ERROR,
+		                        "no catalog digest before PostgreSQL "
+		                        "11");
+	return pg__query(c, catalog_sql, NULL, 0, fn, ctx, err);
 }

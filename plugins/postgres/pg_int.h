@@ -54,5 +54,6 @@ int pg__introspect(strata_conn *c, const strata_schema_sink *sink,
                    strata_dberr *err);
 int pg__introspect_detail(strata_conn *c, const strata_detail_sink *sink,
                           strata_dberr *err);
+int pg__catalog(strata_conn *c, strata_row_fn fn, void *ctx, strata_dberr *err);
 
 #endif

@@ -633,5 +633,6 @@ const strata_driver strata_driver_postgres = {
         .split = pg__split,
         .analyze = pg__analyze,
         .introspect_detail = pg__introspect_detail,
+        .catalog = pg__catalog,
         .batch = pg__batch,
 };

@@ -1445,6 +1445,17 @@ static int catalog_text(void *ctx, int ncols, const char *const *v)
 	return 0;
 }
 
+/* Whether no row of catalog text names a table (first column NULL). */
+static int unnamed(const char *text)
+{
+	const char *p;
+
+	for (p = text; *p; p = strchr(p, '\n') + 1)
+		if (strncmp(p, "\\N\t", 3) != 0)
+			return 0;
+	return 1;
+}
+
 static char *catalog_read(const conf *c, strata_conn *conn, const char *what)
 {
 	strata_dberr e;
@@ -1473,8 +1484,9 @@ static void t_catalog(const conf *c, strata_conn *conn)
 	              "CREATE TABLE conf_cat")) {
 		b = catalog_read(c, conn, "catalog: after CREATE TABLE");
 		check(strcmp(a, b) != 0, "catalog: a new table changes it");
-		check(strstr(b, "conf_cat") != NULL,
-		      "catalog: the table's rows name it");
+		check(strstr(b, "conf_cat") != NULL || unnamed(b),
+		      "catalog: the table's rows name it (or no row names a "
+		      "table: a digest of many tables at once)");
 		free(a);
 		a = b;
 		exec_ok(c, conn, "CREATE INDEX conf_cat_i ON conf_cat (id)",
