@@ -89,6 +89,11 @@ int strata__read_file(char **out, size_t *len, const char *path,
                       strata_error *err);
 int strata__file_exists(const char *path);
 int strata__dir_exists(const char *path);
+/* Calls fn(ctx, name, d_type) for each entry of folder name (relative to
+ * the open folder at, or AT_FDCWD) but . and ..; non-zero from fn stops.
+ * 0, or -1 with errno when the folder cannot be opened or read. */
+typedef int (*strata__dir_fn)(void *ctx, const char *name, unsigned char type);
+int strata__dir_each(int at, const char *name, strata__dir_fn fn, void *ctx);
 char *strata__path_join(const char *a, const char *b);
 void strata__now_iso(char out[32]);
 int64_t strata__now_ms(void);

@@ -138,74 +138,82 @@ static void add_file(strata__migration *m, int up, char *driver,
 
 /* A dangling symlink or a folder named up.sql must not let up.sql run in
  * place of the override it hides. A regular file (readdir's type) needs
- * no stat: one permission check (lint scans thousands of files). */
-static int check_readable(const char *path, unsigned char type,
-                          strata_error *err)
+ * no look at all: whatever reads it says so if it cannot (10,000 files
+ * cost a permission check each in every status). */
+static int check_regular(const char *path, unsigned char type,
+                         strata_error *err)
 {
 	struct stat st;
 
-	if (type != DT_REG) {
-		if (stat(path, &st) != 0)
-			return strata__err_at(
-			        err, STRATA_EUSAGE, path, 0,
-			        "cannot read: %s%s", strerror(errno),
-			        errno == ENOENT ? " (dangling symbolic link?)"
-			                        : "");
-		if (!S_ISREG(st.st_mode))
-			return strata__err_at(err, STRATA_EUSAGE, path, 0,
-			                      "cannot read: not a regular "
-			                      "file");
-	}
-	if (faccessat(AT_FDCWD, path, R_OK, AT_EACCESS) != 0)
+	if (type == DT_REG)
+		return STRATA_OK;
+	if (stat(path, &st) != 0)
+		return strata__err_at(
+		        err, STRATA_EUSAGE, path, 0, "cannot read: %s%s",
+		        strerror(errno),
+		        errno == ENOENT ? " (dangling symbolic link?)" : "");
+	if (!S_ISREG(st.st_mode))
 		return strata__err_at(err, STRATA_EUSAGE, path, 0,
-		                      "cannot read: %s", strerror(errno));
+		                      "cannot read: not a regular file");
 	return STRATA_OK;
 }
 
-static int scan_migration(strata__migration *m, const strata_driver *drv,
-                          const char *plugin_path, strata_error *err)
-{
-	DIR *d = opendir(m->dir);
-	struct dirent *e;
-	int rc = STRATA_OK;
+typedef struct scan {
+	strata__migration *m;
+	const strata_driver *drv;
+	const char *plugin_path;
+	strata_error *err;
+	int rc;
+} scan;
 
-	if (!d)
+static int on_file(void *ctx, const char *name, unsigned char type)
+{
+	scan *sc = ctx;
+	char *driver = NULL, *path;
+	int up = 0, kind;
+
+	if (name[0] == '.')
+		return 0;
+	path = strata__path_join(sc->m->dir, name);
+	kind = parse_file(name, &up, &driver);
+	if (kind > 0 && driver)
+		sc->rc = misnamed(sc->drv, sc->plugin_path, path, driver, up,
+		                  sc->err);
+	if (!sc->rc && kind > 0) {
+		sc->rc = check_regular(path, type, sc->err);
+		if (!sc->rc) {
+			add_file(sc->m, up, driver, path);
+			driver = NULL; /* the migration owns it now */
+		}
+	} else if (!sc->rc && kind < 0) {
+		sc->rc = strata__err_at(
+		        sc->err, STRATA_EUSAGE, path, 0,
+		        "unexpected SQL file: expected %sup.sql, "
+		        "down.sql, up.<driver>.sql or "
+		        "down.<driver>.sql",
+		        kind == -2 ? "lower-case " : "");
+	}
+	free(driver);
+	free(path);
+	return sc->rc != STRATA_OK;
+}
+
+/* id: the folder's name in the migrations folder open as rootfd. */
+static int scan_migration(strata__migration *m, int rootfd, const char *id,
+                          const strata_driver *drv, const char *plugin_path,
+                          strata_error *err)
+{
+	scan sc = {m, drv, plugin_path, err, STRATA_OK};
+
+	if (strata__dir_each(rootfd, id, on_file, &sc) != 0)
 		return strata__err_at(err, STRATA_EUSAGE, m->dir, 0,
 		                      "cannot read folder: %s",
 		                      strerror(errno));
-	while (rc == STRATA_OK && (e = readdir(d)) != NULL) {
-		char *driver = NULL, *path;
-		int up = 0, kind;
-
-		if (e->d_name[0] == '.')
-			continue;
-		path = strata__path_join(m->dir, e->d_name);
-		kind = parse_file(e->d_name, &up, &driver);
-		if (kind > 0 && driver)
-			rc = misnamed(drv, plugin_path, path, driver, up, err);
-		if (!rc && kind > 0) {
-			rc = check_readable(path, e->d_type, err);
-			if (!rc) {
-				add_file(m, up, driver, path);
-				driver = NULL; /* the migration owns it now */
-			}
-		} else if (!rc && kind < 0) {
-			rc = strata__err_at(
-			        err, STRATA_EUSAGE, path, 0,
-			        "unexpected SQL file: expected %sup.sql, "
-			        "down.sql, up.<driver>.sql or "
-			        "down.<driver>.sql",
-			        kind == -2 ? "lower-case " : "");
-		}
-		free(driver);
-		free(path);
-	}
-	closedir(d);
-	if (rc == STRATA_OK && m->nup == 0)
-		rc = strata__err_at(err, STRATA_EUSAGE, m->dir, 0,
-		                    "migration folder has no up.sql or "
-		                    "up.<driver>.sql");
-	return rc;
+	if (sc.rc == STRATA_OK && m->nup == 0)
+		sc.rc = strata__err_at(err, STRATA_EUSAGE, m->dir, 0,
+		                       "migration folder has no up.sql or "
+		                       "up.<driver>.sql");
+	return sc.rc;
 }
 
 static int cmp_version(const void *a, const void *b)
@@ -267,9 +275,9 @@ static int is_dir(const char *path, unsigned char type)
 	       strata__dir_exists(path);
 }
 
-static int add_entry(strata__source *src, const char *id, unsigned char type,
-                     const strata_driver *drv, const char *plugin_path,
-                     strata_error *err)
+static int add_entry(strata__source *src, int rootfd, const char *id,
+                     unsigned char type, const strata_driver *drv,
+                     const char *plugin_path, strata_error *err)
 {
 	strata__migration *m;
 	const char *slug = NULL;
@@ -300,7 +308,7 @@ static int add_entry(strata__source *src, const char *id, unsigned char type,
 	m->id = strata__printable(id);
 	m->name = strata__printable(slug);
 	m->dir = dir;
-	return scan_migration(m, drv, plugin_path, err);
+	return scan_migration(m, rootfd, id, drv, plugin_path, err);
 }
 
 static int check_duplicates(const strata__source *src, strata_error *err)
@@ -340,7 +348,7 @@ int strata__source_load_for(strata__source *src, const char *dir,
 		                      strerror(errno));
 	while (rc == STRATA_OK && (e = readdir(d)) != NULL)
 		if (e->d_name[0] != '.')
-			rc = add_entry(src, e->d_name, e->d_type, drv,
+			rc = add_entry(src, dirfd(d), e->d_name, e->d_type, drv,
 			               plugin_path, err);
 	closedir(d);
 	if (rc == STRATA_OK && src->count) {

@@ -144,7 +144,7 @@ for e in $(engines); do
 	rm conf/db.pass
 	strata -c conf/strata.ini -e ci status
 	expect_rc 2 "$e: missing password_file"
-	has "conf/strata.ini:6: error: password_file conf/db.pass: cannot open" \
+	has "conf/strata.ini:6: error: password_file conf/db.pass: cannot read" \
 		"$ERR" "$e: names the config line and the file"
 	cd "$T_TMP" || exit 1
 done
