@@ -119,8 +119,8 @@ static int dir_list(int fd, strata__dir_fn fn, void *ctx)
 		errno = err;
 		return -1;
 	}
-	errno = 0;
-	while (!stop && (e = readdir(d)) != NULL)
+	/* fn may leave errno set: only readdir's own end counts. */
+	while (!stop && (errno = 0, e = readdir(d)) != NULL)
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
 			stop = fn(ctx, e->d_name, e->d_type);
 	err = stop ? 0 : errno;

@@ -399,6 +399,10 @@ static int run_one(strata *s, const char *sql, const strata_value *v, int n,
 	          : one_row(s, strata__drv_changes(s, s->conn), key, op, err);
 }
 
+/* What a failed write was doing, for its error. */
+#define WHAT_INSERT "cannot record the migration in history"
+#define WHAT_UPDATE "cannot update the history row"
+
 static char *insert_sql(strata *s)
 {
 	strata__buf b = STRATA__BUF_INIT;
@@ -448,8 +452,7 @@ int strata__history_insert(strata *s, const strata_history_row *r,
 	int rc;
 
 	row_values(v, r);
-	rc = strata__exec_params(s, sql, v, NCOLS,
-	                         "cannot record the migration in history", err);
+	rc = strata__exec_params(s, sql, v, NCOLS, WHAT_INSERT, err);
 	free(sql);
 	return rc;
 }
@@ -460,7 +463,7 @@ int strata__history_update(strata *s, const strata_history_row *r,
 	strata_value w[NCOLS];
 	char *sql = update_sql(s, w, r);
 	int rc = run_one(s, sql, w, NCOLS, &w[NCOLS - 1], "updating",
-	                 "cannot update the history row", err);
+	                 WHAT_UPDATE, err);
 
 	free(sql);
 	return rc;
@@ -513,11 +516,10 @@ void strata__hq_clear(strata__hq *q)
 static const char *hq_what(const strata__hq *q, size_t failed)
 {
 	if (failed == SIZE_MAX)
-		return "cannot begin a transaction";
+		return STRATA__WHAT_BEGIN;
 	if (failed >= q->n)
-		return "cannot commit";
-	return q->e[failed].update ? "cannot update the history row"
-	                           : "cannot record the migration in history";
+		return STRATA__WHAT_COMMIT;
+	return q->e[failed].update ? WHAT_UPDATE : WHAT_INSERT;
 }
 
 /* Whether a queued update's row count must be checked before COMMIT. */

@@ -73,6 +73,7 @@ char *strata__fingerprint(strata *s)
 		strata__snapshot_write(s, fp, strata__schema_record(sc),
 		                       digest ? d1 : NULL, &e);
 	}
+	s->snapshot_ready = 0; /* for this fingerprint only */
 	strata__schema_free(sc);
 	strata_error_clear(&e);
 	return fp;
@@ -103,12 +104,12 @@ static int tx(strata *s, int (*op)(strata *, strata_conn *, strata_dberr *),
 
 int strata__begin(strata *s, strata_error *err)
 {
-	return tx(s, strata__drv_begin, "cannot begin a transaction", err);
+	return tx(s, strata__drv_begin, STRATA__WHAT_BEGIN, err);
 }
 
 int strata__commit(strata *s, strata_error *err)
 {
-	return tx(s, strata__drv_commit, "cannot commit", err);
+	return tx(s, strata__drv_commit, STRATA__WHAT_COMMIT, err);
 }
 
 void strata__rollback(strata *s)

@@ -31,6 +31,9 @@ char *strata__fingerprint(strata *s);
 /* Record the current schema's fingerprint on history row `version`. */
 void strata__stamp_fingerprint(strata *s, const char *version);
 
+/* The errors of a failed BEGIN and COMMIT say what failed. */
+#define STRATA__WHAT_BEGIN  "cannot begin a transaction"
+#define STRATA__WHAT_COMMIT "cannot commit"
 int strata__begin(strata *s, strata_error *err);
 int strata__commit(strata *s, strata_error *err);
 void strata__rollback(strata *s);

@@ -331,8 +331,8 @@ void strata__snapshot_ensure(strata *s)
 	strata_error e;
 
 	memset(&e, 0, sizeof(e));
-	if (table)
-		ensure(s, table, &e);
+	if (table && ensure(s, table, &e) == STRATA_OK)
+		s->snapshot_ready = 1;
 	strata_error_clear(&e);
 	free(table);
 }
@@ -348,7 +348,8 @@ int strata__snapshot_write(strata *s, const char *fp, const char *text,
 
 	if (!table)
 		return STRATA_OK; /* name too long: drift stays unexplained */
-	rc = ensure(s, table, err);
+	/* One CREATE ... IF NOT EXISTS a run (on MySQL, a commit). */
+	rc = s->snapshot_ready ? STRATA_OK : ensure(s, table, err);
 	own = !rc && !strata__drv_in_transaction(s, s->conn);
 	memset(&de, 0, sizeof(de));
 	if (own && strata__drv_begin(s, s->conn, &de) != STRATA_DRV_OK)
@@ -460,6 +461,8 @@ static int on_digest(void *ctx, int ncols, const char *const *v)
 	return 0;
 }
 
+/* The stored digest first: without one (MySQL, an older snapshot) the
+ * catalog is not read at all. */
 int strata__snapshot_unchanged(strata *s, const char *fp)
 {
 	char now[STRATA__SHA256_HEX], *table = NULL, *sql, *got[2] = {0, 0};
@@ -469,8 +472,8 @@ int strata__snapshot_unchanged(strata *s, const char *fp)
 
 	memset(&e, 0, sizeof(e));
 	memset(&de, 0, sizeof(de));
-	if (!fp || !strata__catalog_digest(s, now) || existing(s, &table, &e) ||
-	    !table) {
+	if (!fp || !STRATA_DRV_HAS(s->drv, catalog) ||
+	    existing(s, &table, &e) || !table) {
 		strata_error_clear(&e);
 		return 0;
 	}
@@ -479,8 +482,8 @@ int strata__snapshot_unchanged(strata *s, const char *fp)
 	                     table);
 	if (strata__drv_query(s, s->conn, sql, NULL, 0, on_digest, got, &de) ==
 	            STRATA_DRV_OK &&
-	    got[0])
-		same = !strcmp(got[0], fp) && !strcmp(got[1], now);
+	    got[0] && !strcmp(got[0], fp))
+		same = strata__catalog_digest(s, now) && !strcmp(got[1], now);
 	free(sql);
 	free(table);
 	free(got[0]);

@@ -388,24 +388,19 @@ void strata__source_free(strata__source *src)
 	memset(src, 0, sizeof(*src));
 }
 
+static int cmp_key_version(const void *key, const void *item)
+{
+	return strata__version_cmp(key,
+	                           ((const strata__migration *)item)->version);
+}
+
+/* Sorted by strata__source_load(), duplicates refused there. */
 const strata__migration *strata__source_find(const strata__source *src,
                                              const char *version)
 {
-	size_t lo = 0, hi = src->count;
-
-	/* Sorted by strata__source_load(), duplicates refused there. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strata__version_cmp(src->items[mid].version, version);
-
-		if (!c)
-			return &src->items[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return src->count ? bsearch(version, src->items, src->count,
+	                            sizeof(*src->items), cmp_key_version)
+	                  : NULL;
 }
 
 const char *strata__migration_file_in(const strata__migration *m, int up,

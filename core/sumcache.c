@@ -175,22 +175,16 @@ strata__sumcache *strata__sumcache_open(const char *dir, const char *folder)
 	return c;
 }
 
+static int cmp_key_path(const void *key, const void *entry)
+{
+	return strcmp(key, ((const sum_entry *)entry)->path);
+}
+
 static sum_entry *find(strata__sumcache *c, const char *path)
 {
-	size_t lo = 0, hi = c->nsorted;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int d = strcmp(c->v[mid].path, path);
-
-		if (!d)
-			return &c->v[mid];
-		if (d < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return c->nsorted ? bsearch(path, c->v, c->nsorted, sizeof(*c->v),
+	                            cmp_key_path)
+	                  : NULL;
 }
 
 static int same_file(const sum_entry *e, const struct stat *st)

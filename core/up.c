@@ -23,9 +23,28 @@ typedef struct later {
 	const strata__migration **skip_m;
 } later;
 
-static void later_skip(later *l, const strata__migration *m, const char *who)
+/* The row of a migration without a file for this driver: the checksum
+ * of nothing, no source. */
+static void skip_row(strata__row *row, const strata__migration *m,
+                     const char *who)
 {
 	char sum[STRATA__SHA256_HEX];
+
+	strata__sha256_hex(sum, "", 0);
+	strata__row_init(row, m, "", NULL, "skipped", who);
+	row->row.checksum = strata__row_str(row, sum); /* outlives sum */
+}
+
+/* A lock check less than a second ago (last, 0: never) still holds: the
+ * next one only keeps the lock session alive. */
+#define LOCK_FRESH_MS 1000
+static int lock_fresh(int64_t last)
+{
+	return last && strata__now_ms() - last < LOCK_FRESH_MS;
+}
+
+static void later_skip(later *l, const strata__migration *m, const char *who)
+{
 	strata__row *row;
 
 	l->skips =
@@ -34,9 +53,7 @@ static void later_skip(later *l, const strata__migration *m, const char *who)
 	                            (l->nskips + 1) * sizeof(*l->skip_m));
 	row = &l->skips[l->nskips];
 	l->skip_m[l->nskips++] = m;
-	strata__sha256_hex(sum, "", 0);
-	strata__row_init(row, m, "", NULL, "skipped", who);
-	row->row.checksum = strata__row_str(row, sum);
+	skip_row(row, m, who);
 	strata__row_finish(row, strata__now_ms());
 }
 
@@ -204,8 +221,7 @@ static int check_before(strata *s, const strata__migration *m,
 	if (!sc) /* its row rides on the next commit, checked then */
 		return STRATA_OK;
 	*checked = 0;
-	if (sc && strata__transactional(s, sc) && last &&
-	    strata__now_ms() - last < 1000)
+	if (strata__transactional(s, sc) && lock_fresh(last))
 		return STRATA_OK;
 	return strata__lock_check(s, "stopped before applying", m->id, err);
 }
@@ -346,11 +362,9 @@ typedef struct single_done {
 static int keep_alive(strata *s, const char *id, int64_t *last,
                       strata_error *err)
 {
-	int64_t now = strata__now_ms();
-
-	if (*last && now - *last < 1000)
+	if (lock_fresh(*last))
 		return STRATA_OK;
-	*last = now;
+	*last = strata__now_ms();
 	return strata__lock_check(s, "stopped before applying", id, err);
 }
 
@@ -359,7 +373,6 @@ static int keep_alive(strata *s, const char *id, int64_t *last,
 static int run_in_single(strata *s, todo *d, const char *who, single_done *out,
                          strata__hq *q, int64_t *checked, strata_error *err)
 {
-	char sum[STRATA__SHA256_HEX];
 	strata__row *row = &out->row;
 	strata_run run;
 	int64_t t0 = strata__now_ms();
@@ -372,10 +385,7 @@ static int run_in_single(strata *s, todo *d, const char *who, single_done *out,
 	run.m = d->m;
 	run.script = &d->sc;
 	if (!d->has_file) {
-		strata__sha256_hex(sum, "", 0);
-		strata__row_init(row, d->m, "", NULL, "skipped", who);
-		row->row.checksum =
-		        strata__row_str(row, sum); /* outlives sum */
+		skip_row(row, d->m, who);
 	} else {
 		out->source = strata__basename(d->sc.path);
 		strata__row_init(row, d->m, out->source, d->sc.checksum,
@@ -412,7 +422,7 @@ static int apply_single(strata *s, todo *t, size_t n, const char *who,
 {
 	single_done *d = strata__calloc(n + 1, sizeof(*d));
 	strata__hq q = {0};
-	size_t i, k = 0;
+	size_t i;
 	int64_t checked = 0;
 	int rc = strata__begin(s, err);
 
@@ -425,17 +435,15 @@ static int apply_single(strata *s, todo *t, size_t n, const char *who,
 		                        "the run", err);
 	if (!rc)
 		rc = strata__hq_run(s, &q, STRATA_BATCH_COMMIT, err);
-	strata__hq_clear(&q);
+	strata__hq_clear(&q); /* what a failure left queued */
 	if (rc)
 		strata__rollback(s);
-	else
-		k = n;
 	for (i = 0; i < n; i++) {
-		if (i < k)
+		if (!rc)
 			single_emit(s, &d[i]);
 		strata__row_clear(&d[i].row);
 	}
-	*done = k;
+	*done = rc ? 0 : n;
 	free(d);
 	return rc;
 }

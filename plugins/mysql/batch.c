@@ -12,23 +12,34 @@
 
 #include "my_int.h"
 
+int my__quote(strata__kit_buf *b, MYSQL *db, const char *text)
+{
+	size_t n = strlen(text);
+	unsigned long got;
+	char *esc = malloc(2 * n + 1);
+	int rc;
+
+	if (!esc)
+		return STRATA_DRV_NOMEM;
+	got = mysql_real_escape_string(db, esc, text, (unsigned long)n);
+	if (got == (unsigned long)-1) { /* not valid in the character set */
+		free(esc);
+		return STRATA_DRV_ERROR;
+	}
+	strata__kit_buf_add(b, "'");
+	strata__kit_buf_put(b, esc, got);
+	free(esc);
+	rc = strata__kit_buf_add(b, "'");
+	return b->oom ? STRATA_DRV_NOMEM : rc;
+}
+
 static int put_literal(strata__kit_buf *b, MYSQL *db, const strata_value *v)
 {
-	size_t n;
-	char *esc;
-
 	if (v->type == STRATA_VAL_INT)
 		return strata__kit_buf_printf(b, "%lld", (long long)v->i);
 	if (v->type != STRATA_VAL_TEXT || !v->text)
 		return strata__kit_buf_add(b, "NULL");
-	n = strlen(v->text);
-	if (!(esc = malloc(2 * n + 1)))
-		return STRATA_DRV_NOMEM;
-	n = mysql_real_escape_string(db, esc, v->text, (unsigned long)n);
-	strata__kit_buf_add(b, "'");
-	strata__kit_buf_put(b, esc, n);
-	free(esc);
-	return strata__kit_buf_add(b, "'");
+	return my__quote(b, db, v->text);
 }
 
 /* sql with each ? outside quotes and backticks replaced by the next
@@ -38,7 +49,7 @@ static int put_stmt(strata__kit_buf *b, MYSQL *db, const strata_batch_item *it,
 {
 	const char *p;
 	char quote = 0;
-	int k = 0;
+	int k = 0, rc;
 
 	for (p = it->sql; *p; p++) {
 		if (quote) {
@@ -51,7 +62,15 @@ static int put_stmt(strata__kit_buf *b, MYSQL *db, const strata_batch_item *it,
 		} else if (*p == '?') {
 			if (k >= it->nparams)
 				break;
-			put_literal(b, db, &it->params[k++]);
+			rc = put_literal(b, db, &it->params[k++]);
+			if (rc == STRATA_DRV_NOMEM)
+				return strata__kit_nomem(err);
+			if (rc != STRATA_DRV_OK)
+				return strata__kit_fail(
+				        err, rc,
+				        "parameter %d of '%s' cannot be "
+				        "written as a literal",
+				        k, it->sql);
 			continue;
 		}
 		strata__kit_buf_put(b, p, 1);
@@ -64,8 +83,9 @@ static int put_stmt(strata__kit_buf *b, MYSQL *db, const strata_batch_item *it,
 	return strata__kit_buf_add(b, ";");
 }
 
+/* *bad: the item that could not be written. */
 static int build(strata__kit_buf *b, MYSQL *db, const strata_batch_item *items,
-                 size_t n, unsigned flags, strata_dberr *err)
+                 size_t n, unsigned flags, size_t *bad, strata_dberr *err)
 {
 	size_t i;
 	int rc = STRATA_DRV_OK;
@@ -73,11 +93,14 @@ static int build(strata__kit_buf *b, MYSQL *db, const strata_batch_item *items,
 	if (flags & STRATA_BATCH_BEGIN)
 		strata__kit_buf_add(b, "START TRANSACTION;");
 	for (i = 0; rc == STRATA_DRV_OK && i < n; i++)
-		rc = put_stmt(b, db, &items[i], err);
+		if ((rc = put_stmt(b, db, &items[i], err)) != STRATA_DRV_OK)
+			*bad = i;
 	if (flags & STRATA_BATCH_COMMIT)
 		strata__kit_buf_add(b, "COMMIT;");
-	if (rc == STRATA_DRV_OK && b->oom)
+	if (rc == STRATA_DRV_OK && b->oom) {
+		*bad = 0;
 		rc = strata__kit_nomem(err);
+	}
 	return rc;
 }
 
@@ -119,10 +142,14 @@ int my__batch(strata_conn *c, strata_batch_item *items, size_t n,
 {
 	strata__kit_buf b = {0};
 	size_t first = (flags & STRATA_BATCH_BEGIN) ? 1 : 0, k = 0;
-	int rc = build(&b, c->db, items, n, flags, err);
+	int rc = build(&b, c->db, items, n, flags, failed, err);
 
 	c->changes = -1;
-	if (rc == STRATA_DRV_OK && b.len) {
+	if (rc != STRATA_DRV_OK) { /* nothing was sent */
+		strata__kit_buf_free(&b);
+		return rc;
+	}
+	if (b.len) {
 		if (mysql_real_query(c->db, b.p, (unsigned long)b.len))
 			rc = my__err_db(err, c->db);
 		else

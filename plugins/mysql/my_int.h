@@ -54,7 +54,9 @@ int my__query_scalar(strata_conn *c, const char *sql,
 /* DATABASE(), malloc'd; a configuration error if none is selected. */
 int my__current_db(strata_conn *c, char **out, strata_dberr *err);
 
-/* batch.c: the batch op. */
+/* batch.c: text as a quoted literal for this session (its character set
+ * and sql_mode), appended to b; the batch op. */
+int my__quote(strata__kit_buf *b, MYSQL *db, const char *text);
 int my__batch(strata_conn *c, strata_batch_item *items, size_t n,
               unsigned flags, size_t *failed, strata_dberr *err);
 

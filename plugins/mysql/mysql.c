@@ -170,7 +170,10 @@ static void conn_free(strata_conn *c)
 /*
  * MULTI_STATEMENTS for batch(), which sends strata's history writes in
  * one round trip; scripts still go one statement at a time, as the core
- * splits them. MULTI_RESULTS is needed for CALL. FOUND_ROWS: an UPDATE
+ * splits them, and before anything runs prepare() refuses a piece that
+ * holds two statements (a prepared statement cannot). Turning the option
+ * on and off around each batch would cost the two round trips it saves.
+ * MULTI_RESULTS is needed for CALL. FOUND_ROWS: an UPDATE
  * reports the rows it matched, even when it changed nothing, for
  * changes(). Auto-reconnect is off: a new session would silently drop
  * the advisory lock.
@@ -490,16 +493,15 @@ static int drv_unlock(strata_conn *c, const char *name, strata_dberr *err)
  * prepared statement takes two. */
 static char *held_sql(strata_conn *c)
 {
-	size_t n = strlen(c->lock_name);
-	char *esc = malloc(2 * n + 1), *sql;
+	strata__kit_buf b = {0};
 
-	if (!esc)
+	strata__kit_buf_add(&b, "SELECT IS_USED_LOCK(");
+	if (my__quote(&b, c->db, c->lock_name) != STRATA_DRV_OK) {
+		strata__kit_buf_free(&b);
 		return NULL;
-	mysql_real_escape_string(c->db, esc, c->lock_name, (unsigned long)n);
-	sql = strata__kit_printf("SELECT IS_USED_LOCK('%s') = CONNECTION_ID()",
-	                         esc);
-	free(esc);
-	return sql;
+	}
+	strata__kit_buf_add(&b, ") = CONNECTION_ID()");
+	return strata__kit_buf_take(&b);
 }
 
 /* 1 when the query's single value is 1. */

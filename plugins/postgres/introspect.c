@@ -200,8 +200,9 @@ static const char definitions_sql[] =
  * 50 ms at 10,000 tables, where the rows of one schema, joined per table,
  * took 220 ms): DDL in another schema only costs a full introspection.
  * Temporary objects, which applications create and drop all the time,
- * are left out; so is everything introspection does not read. search_path
- * is part of it, as format_type() qualifies type names by it.
+ * are left out; so is everything introspection does not read. Operator
+ * classes, access methods and collations are named in index definitions.
+ * search_path is part of it, as format_type() qualifies type names by it.
  */
 #define DIGEST(cat, where)                                                     \
 	"SELECT NULL::text, '" cat "', count(*)::text,"                        \
@@ -234,6 +235,10 @@ static const char catalog_sql[] =
                              "x.typnamespace NOT IN (SELECT oid FROM t)")
         " UNION ALL " DIGEST("pg_enum",
                              "x.enumtypid NOT IN (SELECT oid FROM ty)")
+        " UNION ALL " DIGEST("pg_opclass", "true")
+        " UNION ALL " DIGEST("pg_am", "true")
+        " UNION ALL " DIGEST("pg_collation",
+                             "x.collnamespace NOT IN (SELECT oid FROM t)")
         " UNION ALL " DIGEST("pg_depend", "x.deptype IN ('e', 'i') AND "
                              NOT_TEMP_REL("x.objid") " AND "
                              NOT_TEMP_REL("x.refobjid")

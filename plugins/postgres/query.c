@@ -305,8 +305,10 @@ static int pipe_collect(strata_conn *c, strata_batch_item *items, size_t n,
 		}
 	}
 	res = PQgetResult(c->pg); /* PGRES_PIPELINE_SYNC */
-	if (PQresultStatus(res) != PGRES_PIPELINE_SYNC && rc == STRATA_DRV_OK)
+	if (PQresultStatus(res) != PGRES_PIPELINE_SYNC && rc == STRATA_DRV_OK) {
 		rc = pg__err_conn(err, c->pg);
+		*failed = n; /* the end of the batch */
+	}
 	PQclear(res);
 	return rc;
 }
@@ -316,8 +318,8 @@ int pg__batch(strata_conn *c, strata_batch_item *items, size_t n,
 {
 	size_t first = (flags & STRATA_BATCH_BEGIN) ? 1 : 0;
 	size_t total = first + n + ((flags & STRATA_BATCH_COMMIT) ? 1 : 0);
-	size_t sent = 0;
-	strata_dberr later;
+	size_t sent = 0, at = SIZE_MAX;
+	strata_dberr sent_err; /* a query that could not be queued */
 	int rc = STRATA_DRV_OK, rc2;
 
 	*failed = SIZE_MAX;
@@ -329,18 +331,25 @@ int pg__batch(strata_conn *c, strata_batch_item *items, size_t n,
 		int np;
 
 		pipe_stmt(items, n, first, sent, &sql, &p, &np);
-		if ((rc = pipe_send(c, sql, p, np, err)) != STRATA_DRV_OK)
-			*failed = sent < first ? SIZE_MAX : sent - first;
-		else
+		if ((rc = pipe_send(c, sql, p, np, &sent_err)) == STRATA_DRV_OK)
 			sent++;
 	}
-	/* Whatever was queued is synced and read: the session stays usable. */
-	if (!PQpipelineSync(c->pg)) {
-		rc2 = pg__err_conn(rc == STRATA_DRV_OK ? err : &later, c->pg);
-	} else {
-		rc2 = pipe_collect(c, items, n, first, sent, failed,
-		                   rc == STRATA_DRV_OK ? err : &later);
+	/* Whatever was queued is synced and read, so that the session
+	 * leaves pipeline mode; an error there comes before the one that
+	 * stopped the sending, so it is the batch's. */
+	rc2 = PQpipelineSync(c->pg)
+	              ? pipe_collect(c, items, n, first, sent, &at, err)
+	              : pg__err_conn(err, c->pg);
+	if (!PQexitPipelineMode(c->pg) && rc2 == STRATA_DRV_OK &&
+	    rc == STRATA_DRV_OK)
+		rc2 = pg__err_conn(err, c->pg);
+	if (rc2 != STRATA_DRV_OK) {
+		*failed = at;
+		return rc2;
 	}
-	PQexitPipelineMode(c->pg);
-	return rc != STRATA_DRV_OK ? rc : rc2;
+	if (rc != STRATA_DRV_OK) {
+		*err = sent_err;
+		*failed = sent < first ? SIZE_MAX : sent - first;
+	}
+	return rc;
 }

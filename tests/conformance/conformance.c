@@ -381,6 +381,7 @@ static const size_t abi_end[] = {
                 sizeof(((strata_driver *)0)->introspect_detail),
         offsetof(strata_driver, catalog) +
                 sizeof(((strata_driver *)0)->catalog),
+        offsetof(strata_driver, batch) + sizeof(((strata_driver *)0)->batch),
 };
 
 static void t_vtable(conf *c)
@@ -1258,6 +1259,10 @@ static void t_batch(const conf *c, strata_conn *conn)
 		      "batch: a duplicate key in item 1 fails there (%s, "
 		      "failed %zu)",
 		      rc_name(rc), failed);
+		check(bad[2].changes != 1,
+		      "batch: the item after the failure changed nothing "
+		      "(%" PRId64 ")",
+		      bad[2].changes);
 		check(e.message[0] != '\0',
 		      "batch: with the database's message");
 		err_reset(&e);
