@@ -18,6 +18,8 @@
 #   BENCH_DBS        databases (default "sqlite postgres mysql")
 #   BENCH_STATUS_N   migrations for the status runs, SQLite and PostgreSQL
 #                    (default 10000; 0: skip)
+#   BENCH_PROJECT_N  migrations of the project-shaped set, SQLite and
+#                    PostgreSQL (default 700; 0: skip)
 #   BENCH_DIR        work dir (default: mktemp -d, deleted at the end)
 #   BENCH_PLOT=FILE  draw time against N, one panel per database (gnuplot)
 #   BENCH_DOCS=FILE  replace the part of FILE between the markers
@@ -31,6 +33,7 @@ SIZES=${BENCH_SIZES:-100 1000}
 RUNS=${BENCH_RUNS:-3}
 DBS=${BENCH_DBS:-sqlite postgres mysql}
 STATUS_N=${BENCH_STATUS_N:-10000}
+PROJECT_N=${BENCH_PROJECT_N:-700}
 
 die() { echo "bench/peers.sh: $*" >&2; exit 2; }
 note() { echo "bench: $*" >&2; }
@@ -176,6 +179,13 @@ minmax() { sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo "–" h
 secs() { awk -v m="$1" 'BEGIN { printf "%.2f", m / 1000 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f×", a / b; else print "–" }'; }
 
+cell() { # DB N TOOL: "1.23 s (1.20–1.30)"
+	local v=${RES[$1.$2.$3]:-}
+	[ -n "$v" ] || { echo "–"; return; }
+	echo "$(secs "$(echo $v | tr ' ' '\n' | median)") s ($(echo $v | tr ' ' '\n' | minmax | awk -F– '{ printf "%.2f–%.2f", $1 / 1000, $2 / 1000 }'))"
+}
+med() { local v=${RES[$1.$2.$3]:-}; [ -n "$v" ] && echo $v | tr ' ' '\n' | median || echo 0; }
+
 tools_for() {
 	case $1 in
 	mysql) echo "strata dbmate floor" ;;
@@ -254,13 +264,103 @@ if [ "$STATUS_N" -gt 0 ]; then
 	done
 fi
 
-# ------------------------------------------------------------------ report
-cell() { # DB N TOOL: "1.23 s (1.20–1.30)"
-	local v=${RES[$1.$2.$3]:-}
-	[ -n "$v" ] || { echo "–"; return; }
-	echo "$(secs "$(echo $v | tr ' ' '\n' | median)") s ($(echo $v | tr ' ' '\n' | minmax | awk -F– '{ printf "%.2f–%.2f", $1 / 1000, $2 / 1000 }'))"
+# A project-shaped history (issue 9's "realistic history"): tables created
+# with per-dialect types, columns added, indexes (built concurrently,
+# outside a transaction, on PostgreSQL), data fixes, renames and drops;
+# every other migration is MySQL-only, so SQLite and PostgreSQL skip one
+# migration in two. dbmate gets, per database, the files that database
+# runs (transaction:false where strata's file says no-transaction).
+gen_project() { # DIR N
+	local dir=$1 n=$2 db f
+	rm -rf "$dir"
+	mkdir -p "$dir/strata"
+	awk -v n="$n" -v d="$dir/strata" 'function out(f, s) { printf "%s", s > f; close(f) }
+	BEGIN {
+		for (i = 1; i <= n; i++) {
+			m = sprintf("%s/%06d_m%d", d, i, i); system("mkdir " m)
+			if (i % 2 == 0) {
+				out(m "/up.mysql.sql", "ALTER TABLE t_1 ENGINE=InnoDB;\n")
+				continue
+			}
+			j = (i + 1) / 2; k = j % 10; t = "t_" int((j - 1) / 10) * 10 + 1
+			if (k == 1) {
+				out(m "/up.postgres.sql", "CREATE TABLE " t " (id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL, payload JSONB, created_at TIMESTAMPTZ NOT NULL DEFAULT now());\n")
+				out(m "/up.sqlite.sql", "CREATE TABLE " t " (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, payload TEXT, created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP);\n")
+			} else if (k == 2 || k == 5) {
+				out(m "/up.sql", "ALTER TABLE " t " ADD COLUMN c" j " VARCHAR(100);\n")
+			} else if (k == 3) {
+				out(m "/up.postgres.sql", "-- strata:no-transaction\nCREATE INDEX CONCURRENTLY " t "_name_" j " ON " t " (name);\n")
+				out(m "/up.sql", "CREATE INDEX " t "_name_" j " ON " t " (name);\n")
+			} else if (k == 4) {
+				out(m "/up.sql", "UPDATE " t " SET name = trim(name) WHERE name <> trim(name);\n")
+			} else if (k == 6) {
+				out(m "/up.sql", "ALTER TABLE " t " ADD COLUMN flag" j " INTEGER NOT NULL DEFAULT 0;\n")
+			} else if (k == 7) {
+				out(m "/up.sql", "CREATE TABLE " t "_log" j " (id INTEGER PRIMARY KEY, ref INTEGER NOT NULL REFERENCES " t " (id), note VARCHAR(200));\nINSERT INTO " t "_log" j " (id, ref, note) SELECT id, id, name FROM " t ";\n")
+			} else if (k == 8) {
+				out(m "/up.sql", "ALTER TABLE " t " RENAME COLUMN c" (j - 6) " TO r" j ";\n")
+			} else if (k == 9) {
+				out(m "/up.sql", "-- strata:allow destructive\nALTER TABLE " t " DROP COLUMN c" (j - 4) ";\n")
+			} else {
+				out(m "/up.sql", "DELETE FROM " t " WHERE created_at < CURRENT_TIMESTAMP;\n")
+			}
+		}
+	}'
+	for db in sqlite postgres; do
+		mkdir -p "$dir/dbmate.$db"
+		for m in "$dir"/strata/*/; do
+			f=$m/up.$db.sql
+			[ -f "$f" ] || f=$m/up.sql
+			[ -f "$f" ] || continue
+			m=${m%/}
+			{
+				if grep -q '^-- strata:no-transaction' "$f"; then
+					echo "-- migrate:up transaction:false"
+				else
+					echo "-- migrate:up"
+				fi
+				grep -v '^-- strata:' "$f"
+				printf '\n-- migrate:down\n'
+			} >"$dir/dbmate.$db/${m##*/}.sql"
+		done
+	done
 }
-med() { local v=${RES[$1.$2.$3]:-}; [ -n "$v" ] && echo $v | tr ' ' '\n' | median || echo 0; }
+
+project_one() { # DB TOOL: the milliseconds of one up of the project
+	local db=$1 tool=$2 dir=$W/project t0 t1
+	fresh "$db"
+	t0=$(ms)
+	case $tool in
+	strata) "$STRATA" --url "$URL_STRATA" --dir "$dir/strata" up -q --allow-destructive ;;
+	dbmate) "$DBMATE" --url "$URL_DBMATE" --migrations-dir "$dir/dbmate.$db" --no-dump-schema up >/dev/null ;;
+	esac
+	t1=$(ms)
+	echo $((t1 - t0))
+}
+
+PROJECT_ROWS=""
+if [ "$PROJECT_N" -gt 0 ]; then
+	note "generating a project of $PROJECT_N migrations"
+	gen_project "$W/project" "$PROJECT_N"
+	for db in $DBS; do
+		case $db in sqlite | postgres) ;; *) continue ;; esac
+		for r in $(seq "$RUNS"); do
+			set -- strata dbmate
+			[ $((r % 2)) = 0 ] && set -- dbmate strata
+			for tool in "$@"; do
+				t=$(project_one "$db" "$tool") || die "$tool failed on the $db project"
+				RES[$db.project.$tool]="${RES[$db.project.$tool]:-} $t"
+				note "$db project $tool: $t ms"
+			done
+		done
+		runs=$(ls "$W/project/dbmate.$db" | wc -l)
+		s=$(med "$db" project strata) d=$(med "$db" project dbmate)
+		PROJECT_ROWS="$PROJECT_ROWS| $db | $PROJECT_N ($runs run here, $((PROJECT_N - runs)) skipped) | $(cell "$db" project strata) | $(cell "$db" project dbmate) | $(ratio "$s" "$d") |
+"
+	done
+fi
+
+# ------------------------------------------------------------------ report
 
 report() {
 	echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(. /etc/os-release && echo "$PRETTY_NAME"), with \`STRATA_BUILD=… bench/peers.sh\`"
@@ -276,6 +376,14 @@ report() {
 			echo "| $db | $n | $(cell "$db" "$n" strata) | $(cell "$db" "$n" strata-1tx) | $(cell "$db" "$n" dbmate) | $(cell "$db" "$n" floor) | $(ratio "$s" "$f") | $(ratio "$s" "$d") | $([ "$o" -gt 0 ] && ratio "$d" "$o" || echo –) |"
 		done
 	done
+	if [ -n "$PROJECT_ROWS" ]; then
+		echo
+		echo "A project-shaped history (BENCH_PROJECT_N): tables, columns, indexes (concurrent on PostgreSQL), data fixes, renames, drops; one migration in two MySQL-only."
+		echo
+		echo "| database | migrations | strata | dbmate | strata/dbmate |"
+		echo "|---|---|---|---|---|"
+		printf '%s' "$PROJECT_ROWS"
+	fi
 	if [ -n "$STATUS_ROWS" ]; then
 		echo
 		echo "| case | strata | floor |"

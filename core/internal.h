@@ -94,6 +94,13 @@ int strata__dir_exists(const char *path);
  * 0, or -1 with errno when the folder cannot be opened or read. */
 typedef int (*strata__dir_fn)(void *ctx, const char *name, unsigned char type);
 int strata__dir_each(int at, const char *name, strata__dir_fn fn, void *ctx);
+/* strata__dir_each of folder name under at (path: the same folder, the
+ * key), from the cache while the folder's identity and times are those
+ * it was listed with; c may be NULL. */
+int strata__sumcache_dir(strata__sumcache *c, int at, const char *name,
+                         const char *path, strata__dir_fn fn, void *ctx);
+/* Folders are listed again (--full), and what is read is kept. */
+void strata__sumcache_refresh(strata__sumcache *c);
 char *strata__path_join(const char *a, const char *b);
 void strata__now_iso(char out[32]);
 int64_t strata__now_ms(void);
@@ -190,10 +197,11 @@ int strata__source_load(strata__source *out, const char *dir,
 /* The same for driver d (NULL: any, nothing refused): an override named
  * after a URL scheme of d, or of a driver installed on plugin_path (NULL:
  * $STRATA_PLUGIN_PATH), that is not a file name of d or of an installed
- * driver would never run, and is refused. Other names are kept. */
+ * driver would never run, and is refused. Other names are kept. Folder
+ * listings come from sums (may be NULL) where it has them. */
 int strata__source_load_for(strata__source *out, const char *dir,
                             const strata_driver *d, const char *plugin_path,
-                            strata_error *err);
+                            strata__sumcache *sums, strata_error *err);
 void strata__source_free(strata__source *src);
 const strata__migration *strata__source_find(const strata__source *src,
                                              const char *version);

@@ -285,13 +285,21 @@ const char *strata_server_version(const strata *s)
 	return strata__drv_server_version(s, s->conn);
 }
 
+/* With the checksum cache, which also keeps folder listings (--full reads
+ * every folder again, and keeps what it read). */
 int strata__source_get(strata *s, strata_error *err)
 {
+	const char *dir = strata_config_migrations(s->cfg);
+
 	if (s->src.dir)
 		return STRATA_OK;
-	return strata__source_load_for(&s->src,
-	                               strata_config_migrations(s->cfg), s->drv,
-	                               strata__config_plugin_path(s->cfg), err);
+	if (!s->sums)
+		s->sums = strata__sumcache_open(s->cache_dir, dir);
+	if (s->full_check)
+		strata__sumcache_refresh(s->sums);
+	return strata__source_load_for(&s->src, dir, s->drv,
+	                               strata__config_plugin_path(s->cfg),
+	                               s->sums, err);
 }
 
 const char *strata__file_for(const strata *s, const strata__migration *m,

@@ -201,11 +201,11 @@ static int on_file(void *ctx, const char *name, unsigned char type)
 /* id: the folder's name in the migrations folder open as rootfd. */
 static int scan_migration(strata__migration *m, int rootfd, const char *id,
                           const strata_driver *drv, const char *plugin_path,
-                          strata_error *err)
+                          strata__sumcache *sums, strata_error *err)
 {
 	scan sc = {m, drv, plugin_path, err, STRATA_OK};
 
-	if (strata__dir_each(rootfd, id, on_file, &sc) != 0)
+	if (strata__sumcache_dir(sums, rootfd, id, m->dir, on_file, &sc) != 0)
 		return strata__err_at(err, STRATA_EUSAGE, m->dir, 0,
 		                      "cannot read folder: %s",
 		                      strerror(errno));
@@ -277,7 +277,8 @@ static int is_dir(const char *path, unsigned char type)
 
 static int add_entry(strata__source *src, int rootfd, const char *id,
                      unsigned char type, const strata_driver *drv,
-                     const char *plugin_path, strata_error *err)
+                     const char *plugin_path, strata__sumcache *sums,
+                     strata_error *err)
 {
 	strata__migration *m;
 	const char *slug = NULL;
@@ -308,7 +309,7 @@ static int add_entry(strata__source *src, int rootfd, const char *id,
 	m->id = strata__printable(id);
 	m->name = strata__printable(slug);
 	m->dir = dir;
-	return scan_migration(m, rootfd, id, drv, plugin_path, err);
+	return scan_migration(m, rootfd, id, drv, plugin_path, sums, err);
 }
 
 static int check_duplicates(const strata__source *src, strata_error *err)
@@ -327,12 +328,12 @@ static int check_duplicates(const strata__source *src, strata_error *err)
 
 int strata__source_load(strata__source *src, const char *dir, strata_error *err)
 {
-	return strata__source_load_for(src, dir, NULL, NULL, err);
+	return strata__source_load_for(src, dir, NULL, NULL, NULL, err);
 }
 
 int strata__source_load_for(strata__source *src, const char *dir,
                             const strata_driver *drv, const char *plugin_path,
-                            strata_error *err)
+                            strata__sumcache *sums, strata_error *err)
 {
 	DIR *d;
 	struct dirent *e;
@@ -349,7 +350,7 @@ int strata__source_load_for(strata__source *src, const char *dir,
 	while (rc == STRATA_OK && (e = readdir(d)) != NULL)
 		if (e->d_name[0] != '.')
 			rc = add_entry(src, dirfd(d), e->d_name, e->d_type, drv,
-			               plugin_path, err);
+			               plugin_path, sums, err);
 	closedir(d);
 	if (rc == STRATA_OK && src->count) {
 		qsort(src->items, src->count, sizeof(*src->items), cmp_version);

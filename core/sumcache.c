@@ -4,10 +4,16 @@
  * entries: the file's device, inode, size, and change and modification
  * times in nanoseconds. A file whose times are within RACY_NS of the moment
  * it was hashed is not cached, since a write in the same clock tick would
- * leave its times unchanged. One file per migrations folder, under the
+ * leave its times unchanged. Migration folders' listings are kept the same
+ * way, keyed by the folder's identity and times (adding, removing or
+ * renaming an entry changes its mtime), as git's untracked cache does: a
+ * warm status costs a stat of each folder and of each applied file, not
+ * an open, two reads and a close of every folder. One file per migrations
+ * folder, under the
  * directory given to strata_set_checksum_cache(); it belongs to the user,
  * and one that is not theirs alone is ignored. Losing it costs a re-read.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -24,9 +30,12 @@
 
 typedef struct sum_entry {
 	char *path;
-	unsigned long long dev, ino, size;
+	unsigned long long dev, ino, size; /* size ~0: stale, not saved */
 	long long mtime, ctime;
 	char sum[STRATA__SHA256_HEX], raw[STRATA__SHA256_HEX];
+	/* A folder's entries instead of a checksum: a type letter and the
+	 * name for each, joined by '/' (which no name holds); else NULL. */
+	char *list;
 } sum_entry;
 
 struct strata__sumcache {
@@ -35,6 +44,7 @@ struct strata__sumcache {
 	size_t n, cap;
 	size_t nsorted; /* v[0, nsorted) sorted by path; new ones follow */
 	int dirty;
+	int refresh; /* folders are listed again, and kept */
 };
 
 static long long ns(const struct timespec *t)
@@ -60,6 +70,7 @@ static void sort(strata__sumcache *c)
 	for (i = 0; i < c->n; i++) {
 		if (k && !strcmp(c->v[k - 1].path, c->v[i].path)) {
 			free(c->v[i].path);
+			free(c->v[i].list);
 			continue;
 		}
 		c->v[k++] = c->v[i];
@@ -104,13 +115,35 @@ static char *hex(char *p, char out[STRATA__SHA256_HEX])
 	return p + i + 1;
 }
 
+/* A folder: "D dev ino mtime ctime len list path", list len bytes long. */
+static void parse_dir(strata__sumcache *c, char *p)
+{
+	sum_entry e;
+	unsigned long long mt, ct, len;
+
+	memset(&e, 0, sizeof(e));
+	if ((p = num(p, &e.dev)) && (p = num(p, &e.ino)) && (p = num(p, &mt)) &&
+	    (p = num(p, &ct)) && (p = num(p, &len)) && strlen(p) > len &&
+	    p[len] == ' ' && p[len + 1]) {
+		e.mtime = (long long)mt;
+		e.ctime = (long long)ct;
+		e.list = strata__strndup(p, (size_t)len);
+		e.path = strata__strdup(p + len + 1);
+		*push(c) = e;
+	}
+}
+
 /* One line: dev ino size mtime ctime sum raw path (sscanf costs more than
- * the rest of a 10,000-line load together). */
+ * the rest of a 10,000-line load together), or a folder's. */
 static void parse_line(strata__sumcache *c, char *p)
 {
 	sum_entry e;
 	unsigned long long mt, ct;
 
+	if (p[0] == 'D' && p[1] == ' ') {
+		parse_dir(c, p + 2);
+		return;
+	}
 	memset(&e, 0, sizeof(e));
 	if ((p = num(p, &e.dev)) && (p = num(p, &e.ino)) &&
 	    (p = num(p, &e.size)) && (p = num(p, &mt)) && (p = num(p, &ct)) &&
@@ -195,8 +228,10 @@ static int same_file(const sum_entry *e, const struct stat *st)
 	       e->mtime == ns(&st->st_mtim) && e->ctime == ns(&st->st_ctim);
 }
 
-static void remember(strata__sumcache *c, const char *path,
-                     const struct stat *st, const char *sum, const char *raw)
+/* The entry to fill for path, or NULL when st is too recent to trust
+ * (an existing entry is then marked stale). */
+static sum_entry *fresh_entry(strata__sumcache *c, const char *path,
+                              const struct stat *st)
 {
 	struct timespec now;
 	sum_entry *e = find(c, path);
@@ -206,12 +241,22 @@ static void remember(strata__sumcache *c, const char *path,
 	    ns(&now) - ns(&st->st_ctim) < RACY_NS) {
 		if (e) /* stale now; dropped at the next save */
 			e->size = ~0ULL;
-		return;
+		return NULL;
 	}
 	if (!e) {
 		e = push(c);
 		e->path = strata__strdup(path);
 	}
+	return e;
+}
+
+static void remember(strata__sumcache *c, const char *path,
+                     const struct stat *st, const char *sum, const char *raw)
+{
+	sum_entry *e = fresh_entry(c, path, st);
+
+	if (!e)
+		return;
 	e->dev = (unsigned long long)st->st_dev;
 	e->ino = (unsigned long long)st->st_ino;
 	e->size = (unsigned long long)st->st_size;
@@ -284,9 +329,16 @@ static void save(strata__sumcache *c)
 
 		if (e->size == ~0ULL || strchr(e->path, '\n'))
 			continue;
-		line = strata__printf("%llu %llu %llu %lld %lld %s %s %s\n",
-		                      e->dev, e->ino, e->size, e->mtime,
-		                      e->ctime, e->sum, e->raw, e->path);
+		if (e->list)
+			line = strata__printf(
+			        "D %llu %llu %lld %lld %zu %s %s\n", e->dev,
+			        e->ino, e->mtime, e->ctime, strlen(e->list),
+			        e->list, e->path);
+		else
+			line = strata__printf(
+			        "%llu %llu %llu %lld %lld %s %s %s\n", e->dev,
+			        e->ino, e->size, e->mtime, e->ctime, e->sum,
+			        e->raw, e->path);
 		strata__buf_puts(&b, line);
 		free(line);
 	}
@@ -319,9 +371,111 @@ void strata__sumcache_close(strata__sumcache *c)
 	if (!c)
 		return;
 	strata__sumcache_flush(c);
-	for (i = 0; i < c->n; i++)
+	for (i = 0; i < c->n; i++) {
 		free(c->v[i].path);
+		free(c->v[i].list);
+	}
 	free(c->v);
 	free(c->file);
 	free(c);
+}
+
+/* ---- folder listings -------------------------------------------------- */
+
+static char type_letter(unsigned char t)
+{
+	return t == DT_REG ? 'f' : t == DT_DIR ? 'd' : t == DT_LNK ? 'l' : 'u';
+}
+
+static unsigned char letter_type(char c)
+{
+	return c == 'f'   ? DT_REG
+	       : c == 'd' ? DT_DIR
+	       : c == 'l' ? DT_LNK
+	                  : DT_UNKNOWN;
+}
+
+typedef struct listing {
+	strata__buf b;
+	strata__dir_fn fn;
+	void *ctx;
+	int partial; /* a name the cache cannot hold, or fn stopped */
+} listing;
+
+static int record(void *ctx, const char *name, unsigned char type)
+{
+	listing *l = ctx;
+
+	l->partial |= strchr(name, '\n') != NULL;
+	if (l->b.len)
+		strata__buf_putc(&l->b, '/');
+	strata__buf_putc(&l->b, type_letter(type));
+	strata__buf_puts(&l->b, name);
+	if (l->fn(l->ctx, name, type)) {
+		l->partial = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static int replay(const char *list, strata__dir_fn fn, void *ctx)
+{
+	char *copy = strata__strdup(list), *p = copy, *slash;
+	int stop = 0;
+
+	while (!stop && *p) {
+		slash = strchr(p, '/');
+		if (slash)
+			*slash = '\0';
+		stop = fn(ctx, p + 1, letter_type(p[0]));
+		p = slash ? slash + 1 : p + strlen(p);
+	}
+	free(copy);
+	return 0;
+}
+
+static int same_dir(const sum_entry *e, const struct stat *st)
+{
+	return e->list && e->size != ~0ULL &&
+	       e->dev == (unsigned long long)st->st_dev &&
+	       e->ino == (unsigned long long)st->st_ino &&
+	       e->mtime == ns(&st->st_mtim) && e->ctime == ns(&st->st_ctim);
+}
+
+int strata__sumcache_dir(strata__sumcache *c, int at, const char *name,
+                         const char *path, strata__dir_fn fn, void *ctx)
+{
+	struct stat st;
+	sum_entry *e;
+	listing l = {STRATA__BUF_INIT, fn, ctx, 0};
+	int rc;
+
+	/* Its times before its entries: a change in between is newer than
+	 * what is kept, and the next run lists it again. */
+	if (!c || !c->file || fstatat(at, name, &st, 0) != 0 ||
+	    !S_ISDIR(st.st_mode))
+		return strata__dir_each(at, name, fn, ctx);
+	e = c->refresh ? NULL : find(c, path);
+	if (e && same_dir(e, &st))
+		return replay(e->list, fn, ctx);
+	strata__buf_puts(&l.b, "");
+	rc = strata__dir_each(at, name, record, &l);
+	if (!rc && !l.partial && (e = fresh_entry(c, path, &st)) != NULL) {
+		e->dev = (unsigned long long)st.st_dev;
+		e->ino = (unsigned long long)st.st_ino;
+		e->size = 0;
+		e->mtime = ns(&st.st_mtim);
+		e->ctime = ns(&st.st_ctim);
+		free(e->list);
+		e->list = strata__buf_detach(&l.b);
+		c->dirty = 1;
+	}
+	strata__buf_free(&l.b);
+	return rc;
+}
+
+void strata__sumcache_refresh(strata__sumcache *c)
+{
+	if (c)
+		c->refresh = 1;
 }

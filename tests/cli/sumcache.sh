@@ -79,6 +79,39 @@ strata --dir "$M" --url "$DB" status
 expect_rc 0 "status of it"
 lacks "3_c/up.sql" "$(cat "$f")" "a fresh file is not cached"
 
+# Folder listings are kept too, keyed by each folder's identity and
+# times: a warm status stats each folder instead of reading it, and any
+# entry added, removed or renamed in a folder is seen.
+sleep 2.1
+strata --dir "$M" --url "$DB" status
+is "$(grep -c '^D ' "$f")" 3 "the three folders' listings are kept"
+grep -q '^D .* fup.sql .*/1_a$' "$f"
+ok $? "with each entry's type and name"
+# A planted entry in a kept listing shows, which proves it is read.
+sed -i 's|^\(D [0-9]* [0-9]* [0-9]* [0-9]*\) 7 fup.sql \(.*/2_b\)$|\1 14 fup.sql/fx.sql \2|' "$f"
+grep -q 'fup.sql/fx.sql' "$f"
+ok $? "an entry planted in 2_b's listing"
+strata --dir "$M" --url "$DB" status
+expect_rc 2 "a listing from the cache is used"
+has "2_b/x.sql: error: unexpected SQL file" "$ERR" "the planted name is checked like a real one"
+strata --dir "$M" --url "$DB" status --exit-code --full
+expect_rc 0 "--full reads the folders themselves"
+# Changes in a folder change its times.
+mig "$M" 1_a up.sqlite.sql "CREATE TABLE a (x INT, y INT);"
+strata --dir "$M" --url "$DB" status --exit-code
+expect_rc 3 "an override added to an applied folder is seen"
+has "modified" "$OUT" "as a modified migration"
+rm "$M/1_a/up.sqlite.sql"
+strata --dir "$M" --url "$DB" status --exit-code
+expect_rc 0 "and its removal"
+mv "$M/2_b/up.sql" "$M/2_b/up.postgres.sql"
+strata --dir "$M" --url "$DB" status --exit-code
+expect_rc 3 "a rename is seen"
+has "(none: skipped)" "$OUT" "2_b has no file for SQLite now"
+mv "$M/2_b/up.postgres.sql" "$M/2_b/up.sql"
+strata --dir "$M" --url "$DB" status --exit-code
+expect_rc 0 "renamed back: clean"
+
 # No cache at all.
 rm -rf "$C"
 STRATA_CACHE_DIR=off strata --dir "$M" --url "$DB" status --exit-code
