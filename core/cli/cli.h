@@ -116,6 +116,13 @@ int cli_is_version(const char *s); /* digits only, at least one */
 int cli_unknown_command(const char *name);
 /* calloc, or the library's out-of-memory policy: a message and abort(). */
 void *cli_calloc(size_t n, size_t size);
+/* s (at most n bytes of it, -1: all) with control characters but tab
+ * escaped as \xNN; line breaks kept, followed by indent, when indent is
+ * not NULL. malloc'd. */
+char *cli_printable_n(const char *s, long n, const char *indent);
+char *cli_printable(const char *s, const char *indent);
+/* The same, written to out. */
+void cli_put_safe(FILE *out, const char *s, long n);
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* lint.c: strata lint, and the findings that block up and fail check.

@@ -67,21 +67,6 @@ static void finding_path(char *buf, size_t n, const char *dir, const char *file)
 		         dl && dir[dl - 1] == '/' ? "" : "/", file);
 }
 
-/* Writes n bytes of s (all of it when n is -1), control characters
- * escaped as the library's error lines escape them: a folder name or a
- * statement must not move the cursor or retitle the terminal. */
-static void put_safe(FILE *out, const char *s, long n)
-{
-	for (; *s && n != 0; s++, n--) {
-		unsigned char ch = (unsigned char)*s;
-
-		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
-			fprintf(out, "\\x%02x", ch);
-		else
-			fputc(ch, out);
-	}
-}
-
 static const char *severity_name(const strata_lint_finding *f)
 {
 	return f->severity == STRATA_LINT_ERROR ? "error" : "warning";
@@ -105,9 +90,10 @@ static void print_statement(FILE *out, const char *sql)
 		}
 		if (end > lead) {
 			fputs("    ", out);
-			put_safe(out, sql + lead,
-			         end - lead > STMT_WIDTH ? STMT_WIDTH
-			                                 : (long)(end - lead));
+			cli_put_safe(out, sql + lead,
+			             end - lead > STMT_WIDTH
+			                     ? STMT_WIDTH
+			                     : (long)(end - lead));
 			fputs(end - lead > STMT_WIDTH ? "...\n" : "\n", out);
 			shown++;
 		}
@@ -131,7 +117,7 @@ static void print_finding(FILE *out, int on_err, const char *dir,
 
 	finding_path(path, sizeof(path), dir, f->file);
 	fputs(cli_sgr(on_err, CLI_BOLD), out);
-	put_safe(out, path, -1);
+	cli_put_safe(out, path, -1);
 	if (f->line > 0)
 		fprintf(out, ":%d", f->line);
 	fprintf(out, ":%s %s%s%s%s [%s]", cli_sgr_off(on_err),
@@ -140,11 +126,11 @@ static void print_finding(FILE *out, int on_err, const char *dir,
 	if (f->dialect)
 		fprintf(out, " (%s)", f->dialect);
 	fputc(' ', out);
-	put_safe(out, f->message ? f->message : "", -1);
+	cli_put_safe(out, f->message ? f->message : "", -1);
 	if (f->est_rows >= 0 && f->table) {
 		grouped(rows, sizeof(rows), f->est_rows);
 		fputs(" [", out);
-		put_safe(out, f->table, -1);
+		cli_put_safe(out, f->table, -1);
 		fprintf(out, ": ~%s rows]", rows);
 	}
 	fputc('\n', out);
@@ -152,7 +138,7 @@ static void print_finding(FILE *out, int on_err, const char *dir,
 	if (f->fixit) {
 		fprintf(out, "  %sfix:%s ", cli_sgr(on_err, CLI_CYAN),
 		        cli_sgr_off(on_err));
-		put_safe(out, f->fixit, -1);
+		cli_put_safe(out, f->fixit, -1);
 		fputc('\n', out);
 	}
 }

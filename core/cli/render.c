@@ -152,8 +152,11 @@ static void print_drift(const strata_status *st)
 	       nz(st->schema_since, "?"));
 	for (i = 0; i < st->drift_count; i++) {
 		const strata_diff_item *it = strata_status_drift_at(st, i);
-
-		printf("  %s: %s\n", it->object, it->detail);
+		fputs("  ", stdout);
+		cli_put_safe(stdout, it->object, -1);
+		fputs(": ", stdout);
+		cli_put_safe(stdout, it->detail, -1);
+		fputc('\n', stdout);
 	}
 	if (!st->drift_explained)
 		printf("  no schema snapshot was recorded with %s (an older "
@@ -205,23 +208,35 @@ int cli_status_problems(const strata_status *st)
 	       st->schema_drift;
 }
 
+/* Every field as the database holds it, escaped: see cli_printable. */
+static void history_line(const strata_history_row *r)
+{
+	const char *raw[7] = {nz(r->version, "?"),     nz(r->name, "?"),
+	                      nz(r->status, "?"),      nz(r->finished_at, "-"),
+	                      nz(r->source, "-"),      nz(r->applied_by, "-"),
+	                      r->error ? r->error : ""};
+	char *f[7];
+	int k;
+
+	for (k = 0; k < 7; k++)
+		f[k] = cli_printable(raw[k], k == 6 ? "                        "
+		                                    : NULL);
+	printf("%-16s %-24s %-8s %-24s %8" PRId64 " %5d %-16s %s\n", f[0], f[1],
+	       f[2], f[3], r->duration_ms, r->steps, f[4], f[5]);
+	if (r->error)
+		printf("%16s error: %s\n", "", f[6]);
+	for (k = 0; k < 7; k++)
+		free(f[k]);
+}
+
 void cli_print_history(const strata_history *h)
 {
 	size_t i;
 
 	printf("%-16s %-24s %-8s %-24s %8s %5s %-16s %s\n", "VERSION", "NAME",
 	       "STATUS", "FINISHED", "MS", "STEPS", "FILE", "BY");
-	for (i = 0; i < h->count; i++) {
-		const strata_history_row *r = strata_history_row_at(h, i);
-
-		printf("%-16s %-24s %-8s %-24s %8" PRId64 " %5d %-16s %s\n",
-		       nz(r->version, "?"), nz(r->name, "?"),
-		       nz(r->status, "?"), nz(r->finished_at, "-"),
-		       r->duration_ms, r->steps, nz(r->source, "-"),
-		       nz(r->applied_by, "-"));
-		if (r->error)
-			printf("%16s error: %s\n", "", r->error);
-	}
+	for (i = 0; i < h->count; i++)
+		history_line(strata_history_row_at(h, i));
 	if (h->count == 0)
 		printf("(no history)\n");
 }
@@ -278,7 +293,9 @@ void cli_print_diff(const strata_diff *d, const char *target_a,
 	for (i = 0; i < d->count; i++) {
 		const strata_diff_item *it = strata_diff_item_at(d, i);
 
-		printf("%s: %s", it->object, it->detail);
+		cli_put_safe(stdout, it->object, -1);
+		fputs(": ", stdout);
+		cli_put_safe(stdout, it->detail, -1);
 		if (it->change == STRATA_DIFF_ONLY_A)
 			printf(" (%s)", target_a);
 		else if (it->change == STRATA_DIFF_ONLY_B)

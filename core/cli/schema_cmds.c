@@ -57,7 +57,10 @@ static void print_verify(const strata_verify *v)
 	for (i = 0; i < v->count; i++) {
 		const strata_diff_item *it = strata_verify_item_at(v, i);
 
-		printf("%s: %s\n", it->object, it->detail);
+		cli_put_safe(stdout, it->object, -1);
+		fputs(": ", stdout);
+		cli_put_safe(stdout, it->detail, -1);
+		fputc('\n', stdout);
 	}
 	if (!cli_out.quiet)
 		fprintf(stderr,

@@ -239,6 +239,19 @@ escapes() {
 	expect_rc 1 "$e: a failing migration"
 	has '0002_b\x1b]0;title\x07/up.sql' "$ERR" "$e: its path is printed escaped"
 	lacks "$ESC" "$OUT$ERR" "$e: no raw escape character in the error"
+	# History rows hold what anyone with write access put there.
+	db_query "$e" "$url" "UPDATE strata_migrations SET applied_by = 'x${ESC}[2Jy', error = 'a${ESC}]0;t$(printf '\007')b' WHERE version = '0001'" >/dev/null
+	strata --dir "$M" --url "$url" history
+	expect_rc 0 "$e: history"
+	has 'x\x1b[2Jy' "$OUT" "$e: history prints a row's text escaped"
+	has 'error: a\x1b]0;t\x07b' "$OUT" "$e: and its error"
+	lacks "$ESC" "$OUT$ERR" "$e: no raw escape character in history"
+	# So do the database's own names, shown when the schema drifted.
+	[ "$e" = sqlite ] || return 0
+	sqlite3 "${url#sqlite:}" "CREATE TABLE \"t${ESC}[2Jz\" (x INT)"
+	strata --dir "$M" --url "$url" status
+	has 't\x1b[2Jz: table added outside migrations' "$OUT" "$e: a drifted table's name printed escaped"
+	lacks "$ESC" "$OUT$ERR" "$e: no raw escape character in the drift report"
 }
 
 # .sql in any case is SQL: an upper-case name is refused, never skipped,
