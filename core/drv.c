@@ -447,6 +447,16 @@ int strata__drv_prepare(const strata_driver *d, strata_conn *c, const char *sql,
 	return done(d, "prepare", d->prepare(c, sql, de), de);
 }
 
+/* Absent standby: never one. */
+int strata__drv_standby(strata *s, strata_conn *c, int *standby,
+                        strata_dberr *de)
+{
+	*standby = 0;
+	if (!STRATA_DRV_HAS(s->drv, standby))
+		return STRATA_DRV_OK;
+	return done(s->drv, "standby", s->drv->standby(c, standby, de), de);
+}
+
 /* Absent catalog: *present = 0 (the full introspection must be read). */
 int strata__drv_catalog(const strata_driver *d, strata_conn *c,
                         strata_row_fn fn, void *ctx, int *present,

@@ -304,6 +304,9 @@ int strata__drv_begin(strata *s, strata_conn *c, strata_dberr *de);
 int strata__drv_commit(strata *s, strata_conn *c, strata_dberr *de);
 int strata__drv_rollback(strata *s, strata_conn *c, strata_dberr *de);
 int64_t strata__drv_changes(strata *s, strata_conn *c);
+/* Whether c's server is a read-only standby (0 without the operation). */
+int strata__drv_standby(strata *s, strata_conn *c, int *standby,
+                        strata_dberr *de);
 /* items in as few round trips as the driver allows (see its batch()). */
 int strata__drv_batch(strata *s, strata_conn *c, strata_batch_item *items,
                       size_t n, unsigned flags, size_t *failed,

@@ -349,6 +349,29 @@ static int revive_conn(strata *s, strata_error *err)
 
 /* The lock lives on its own session so that nothing the migrations do
  * (DDL with implicit commits, failed transactions) can release it. */
+/* Only commands that write take the lock: on a replica they would fail
+ * half-way at best, and the lock there guards nothing (the primary's
+ * deployers take theirs on the primary). */
+static int refuse_standby(strata *s, strata_error *err)
+{
+	strata_dberr de;
+	int standby = 0;
+
+	memset(&de, 0, sizeof(de));
+	if (strata__drv_standby(s, s->conn, &standby, &de) != STRATA_DRV_OK)
+		return strata__drv_fail(s, err, &de,
+		                        "cannot tell whether the target is a "
+		                        "standby");
+	if (!standby)
+		return STRATA_OK;
+	return strata__err(err, STRATA_EUSAGE,
+	                   "%s is a read-only standby (a replica in recovery "
+	                   "that follows a primary): migrations change the "
+	                   "schema, so run them against the primary; status "
+	                   "and check work here",
+	                   s->target);
+}
+
 int strata__lock(strata *s, strata_error *err)
 {
 	const char *name = s->table_name;
@@ -358,7 +381,9 @@ int strata__lock(strata *s, strata_error *err)
 
 	if (s->lock_conn)
 		return STRATA_OK;
-	rc = connect_one(s, &s->lock_conn, err);
+	rc = refuse_standby(s, err);
+	if (!rc)
+		rc = connect_one(s, &s->lock_conn, err);
 	if (rc)
 		return rc;
 	memset(&de, 0, sizeof(de));

@@ -19,12 +19,16 @@
 #   STRATA_TEST_MY_SOCKET      DIR/my/mysqld.sock
 #   STRATA_TEST_PGBOUNCER_URL  postgres://strata:PASSWORD@127.0.0.1:PORT/strata
 #                              through pgbouncer, pool_mode = transaction
+#   STRATA_TEST_PG_REPLICA_URL postgres://strata:PASSWORD@127.0.0.1:PORT/strata
+#                              a hot standby streaming from the PostgreSQL
+#                              above (pg_basebackup -R)
+#   STRATA_TEST_PG_REPLICA_ADMIN  psql command line on the standby
 #
 # The *_ADMIN values are meant to be word-split: $STRATA_TEST_PG_ADMIN -c '...'
 #
 # Environment:
-#   STRATA_TEST_SERVERS        which servers to start (default "pg my pgbouncer";
-#                              pgbouncer needs pg)
+#   STRATA_TEST_SERVERS        which servers to start (default "pg pgreplica my
+#                              pgbouncer"; pgbouncer and pgreplica need pg)
 #   STRATA_TEST_PG_EXTRA_ARGS  extra options for postgres (via pg_ctl -o)
 #   STRATA_TEST_MY_EXTRA_ARGS  extra options for mariadbd (word-split)
 #
@@ -256,6 +260,7 @@ start_pg() {
 	cat >"$DIR/pg/data/pg_hba.conf" <<-'EOF'
 		# written by tests/servers.sh
 		local all all                trust
+		local replication all        trust
 		host  all all 127.0.0.1/32   scram-sha-256
 		host  all all ::1/128        scram-sha-256
 	EOF
@@ -331,8 +336,8 @@ start_pg() {
 	log "PostgreSQL $(basename "$(dirname "$PG_BINDIR")") ready on 127.0.0.1:$PG_PORT ($(elapsed "$t0"))"
 }
 
-stop_pg() {
-	local data=$DIR/pg/data pid user pg_ctl=''
+stop_pg() { # [DATA]: the primary's by default
+	local data=${1:-$DIR/pg/data} pid user pg_ctl=''
 	[ -f "$data/postmaster.pid" ] || return 0
 	pid=$(head -n 1 "$data/postmaster.pid" 2>/dev/null) || return 0
 	pid_is "$pid" postgres postmaster || return 0
@@ -372,6 +377,52 @@ stop_pg() {
 		wait_gone "$pid" 5 || { log "PostgreSQL (pid $pid) could not be killed"; return 1; }
 	fi
 	return 0
+}
+
+# ------------------------------------------------------ PostgreSQL standby
+
+# A hot standby of the server above, streaming over its socket: a copy
+# made by pg_basebackup -R, on a port of its own (same socket folder).
+start_pg_replica() {
+	local t0 user data=$DIR/pgr/data i ok=''
+	t0=$(now_ms)
+	STAGE="PostgreSQL standby"
+	user=$(pg_owner)
+	mkdir -p "$DIR/pgr"
+	[ "$(id -u)" -ne 0 ] || chown "$user:" "$DIR/pgr"
+	if ! as_user "$user" "$PG_BINDIR/pg_basebackup" -h "$DIR/pg" -p "$PG_PORT" \
+		-U postgres -D "$data" -R -X stream --no-sync \
+		>"$DIR/pgr/basebackup.log" 2>&1; then
+		dump_log "PostgreSQL standby" "$DIR/pgr/basebackup.log" "$DIR/pg/log"
+		die "PostgreSQL standby: pg_basebackup failed"
+	fi
+	PG_REPLICA_PORT=$(pick_port)
+	printf 'port = %s\nhot_standby = on\n' "$PG_REPLICA_PORT" >>"$data/postgresql.conf"
+	if ! (
+		close_fds
+		as_user "$user" "$PG_BINDIR/pg_ctl" start -D "$data" -l "$DIR/pgr/log" \
+			-w -t "$READY_TIMEOUT" -s </dev/null >>"$DIR/pgr/pg_ctl.log" 2>&1
+	); then
+		dump_log "PostgreSQL standby" "$DIR/pgr/pg_ctl.log" "$DIR/pgr/log"
+		die "PostgreSQL standby: server failed to start"
+	fi
+	for ((i = 0; i < READY_TIMEOUT * 10; i++)); do
+		if [ "$("$PG_BINDIR/psql" -h "$DIR/pg" -p "$PG_REPLICA_PORT" -U postgres \
+			-d postgres -X -q -A -t -c 'select pg_is_in_recovery()' 2>/dev/null)" = t ]; then
+			ok=1
+			break
+		fi
+		sleep 0.1
+	done
+	if [ -z "$ok" ]; then
+		dump_log "PostgreSQL standby" "$DIR/pgr/log"
+		die "PostgreSQL standby: not accepting connections in recovery on port $PG_REPLICA_PORT"
+	fi
+	ENV_LINES+=(
+		"STRATA_TEST_PG_REPLICA_URL=postgres://strata:$PASSWORD@127.0.0.1:$PG_REPLICA_PORT/strata"
+		"STRATA_TEST_PG_REPLICA_ADMIN=$PG_BINDIR/psql -h $DIR/pg -p $PG_REPLICA_PORT -U postgres -X -q -v ON_ERROR_STOP=1"
+	)
+	log "PostgreSQL standby ready on 127.0.0.1:$PG_REPLICA_PORT ($(elapsed "$t0"))"
 }
 
 # ---------------------------------------------------------------- pgbouncer
@@ -606,6 +657,7 @@ do_stop() {
 	local rc=0
 	stop_bouncer || rc=1
 	stop_my || rc=1
+	stop_pg "$DIR/pgr/data" || rc=1
 	stop_pg || rc=1
 	return "$rc"
 }
@@ -617,6 +669,7 @@ on_start_exit() {
 		if [ -z "${DUMPED:-}" ]; then
 			case ${STAGE:-} in
 			PostgreSQL) dump_log "PostgreSQL" "$DIR/pg/initdb.log" "$DIR/pg/pg_ctl.log" "$DIR/pg/log" ;;
+			"PostgreSQL standby") dump_log "PostgreSQL standby" "$DIR/pgr/basebackup.log" "$DIR/pgr/pg_ctl.log" "$DIR/pgr/log" ;;
 			MariaDB) dump_log "MariaDB" "$DIR/my/install.log" "$DIR/my/stdout.log" "$DIR/my/error.log" ;;
 			pgbouncer) dump_log "pgbouncer" "$DIR/bouncer/stdout.log" "$DIR/bouncer/log" ;;
 			esac
@@ -629,17 +682,20 @@ on_start_exit() {
 }
 
 cmd_start() {
-	local want_pg='' want_my='' want_bouncer='' s
-	for s in ${STRATA_TEST_SERVERS-pg my pgbouncer}; do
+	local want_pg='' want_my='' want_bouncer='' want_replica='' s
+	for s in ${STRATA_TEST_SERVERS-pg pgreplica my pgbouncer}; do
 		case $s in
 		pg | postgres | postgresql) want_pg=1 ;;
+		pgreplica | replica) want_replica=1 ;;
 		my | mysql | mariadb) want_my=1 ;;
 		pgbouncer | bouncer) want_bouncer=1 ;;
-		*) die "STRATA_TEST_SERVERS: unknown server '$s' (use: pg my pgbouncer)" ;;
+		*) die "STRATA_TEST_SERVERS: unknown server '$s' (use: pg pgreplica my pgbouncer)" ;;
 		esac
 	done
 	[ -z "$want_bouncer" ] || [ -n "$want_pg" ] ||
 		die "STRATA_TEST_SERVERS: pgbouncer needs pg"
+	[ -z "$want_replica" ] || [ -n "$want_pg" ] ||
+		die "STRATA_TEST_SERVERS: pgreplica needs pg"
 
 	[ -d "$DIR" ] || die "$DIR: no such directory"
 	[[ $DIR =~ ^[A-Za-z0-9._/+-]+$ ]] ||
@@ -661,6 +717,7 @@ cmd_start() {
 	trap 'exit 143' TERM
 
 	if [ -n "$want_pg" ]; then start_pg; fi
+	if [ -n "$want_replica" ]; then start_pg_replica; fi
 	if [ -n "$want_bouncer" ]; then start_bouncer; fi
 	if [ -n "$want_my" ]; then start_my; fi
 	STAGE="writing $DIR/env"

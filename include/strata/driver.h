@@ -472,6 +472,14 @@ typedef struct strata_driver {
 	 */
 	int (*batch)(strata_conn *conn, strata_batch_item *items, size_t n,
 	             unsigned flags, size_t *failed, strata_dberr *err);
+	/*
+	 * May be NULL (never a standby). Set *standby to 1 when the server
+	 * is a read-only replica that follows a primary (PostgreSQL: a hot
+	 * standby, pg_is_in_recovery()), else 0. Commands that write (up,
+	 * down, baseline, resolve, repair, verify) refuse such a target
+	 * before they take the lock.
+	 */
+	int (*standby)(strata_conn *conn, int *standby, strata_dberr *err);
 	/* ---- ABI 2.4 ends here; append ABI 2.5 members below. ---- */
 } strata_driver;
 

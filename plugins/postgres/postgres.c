@@ -468,6 +468,17 @@ static int pg_lock_check(strata_conn *c, const char *name, strata_dberr *err)
 	return STRATA_DRV_OK;
 }
 
+/* A hot standby is in recovery for as long as it follows its primary
+ * (simple protocol: no portal left open, see lock_query). */
+static int pg_standby(strata_conn *c, int *standby, strata_dberr *err)
+{
+	PGresult *res = PQexec(c->pg, "SELECT pg_catalog.pg_is_in_recovery()");
+
+	*standby = PQresultStatus(res) == PGRES_TUPLES_OK &&
+	           PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
+	return pg__check(c, res, err);
+}
+
 /* The schema of the table an unqualified name finds through the
  * search_path now, if any. */
 static const char visible_schema_sql[] =
@@ -635,4 +646,5 @@ const strata_driver strata_driver_postgres = {
         .introspect_detail = pg__introspect_detail,
         .catalog = pg__catalog,
         .batch = pg__batch,
+        .standby = pg_standby,
 };

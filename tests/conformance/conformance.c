@@ -381,7 +381,8 @@ static const size_t abi_end[] = {
                 sizeof(((strata_driver *)0)->introspect_detail),
         offsetof(strata_driver, catalog) +
                 sizeof(((strata_driver *)0)->catalog),
-        offsetof(strata_driver, batch) + sizeof(((strata_driver *)0)->batch),
+        offsetof(strata_driver, standby) +
+                sizeof(((strata_driver *)0)->standby),
 };
 
 static void t_vtable(conf *c)
@@ -1307,6 +1308,23 @@ static void t_batch(const conf *c, strata_conn *conn)
 	exec_ok(c, conn, "DROP TABLE conf_batch", "DROP TABLE conf_batch");
 }
 
+/* ---- standby (ABI 2.4) ------------------------------------------------ */
+
+/* The conformance target is writable (the other tests write to it), so
+ * a standby() that answers must say it is not one. */
+static void t_standby(const conf *c, strata_conn *conn)
+{
+	strata_dberr e;
+	int standby = -1, rc;
+
+	if (!STRATA_DRV_HAS(c->d, standby))
+		return;
+	err_reset(&e);
+	rc = c->d->standby(conn, &standby, &e);
+	check_rc(rc, STRATA_DRV_OK, &e, "standby", "standby: answers");
+	check(standby == 0, "standby: a writable server is none (%d)", standby);
+}
+
 /* ---- current_schema, table_exists ----------------------------------- */
 
 static void t_current_schema(conf *c, strata_conn *conn)
@@ -2010,6 +2028,7 @@ int main(int argc, char **argv)
 	t_prepare(&c, conn);
 	t_catalog(&c, conn);
 	t_batch(&c, conn);
+	t_standby(&c, conn);
 	t_lock(&c);
 	t_introspect(&c, conn);
 	c.d->close(conn);
