@@ -391,7 +391,7 @@ start_pg_replica() {
 	mkdir -p "$DIR/pgr"
 	[ "$(id -u)" -ne 0 ] || chown "$user:" "$DIR/pgr"
 	if ! as_user "$user" "$PG_BINDIR/pg_basebackup" -h "$DIR/pg" -p "$PG_PORT" \
-		-U postgres -D "$data" -R -X stream --no-sync \
+		-U postgres -D "$data" -R -X stream --no-sync --checkpoint=fast \
 		>"$DIR/pgr/basebackup.log" 2>&1; then
 		dump_log "PostgreSQL standby" "$DIR/pgr/basebackup.log" "$DIR/pg/log"
 		die "PostgreSQL standby: pg_basebackup failed"
