@@ -466,9 +466,10 @@ typedef struct strata_driver {
 	 * STRATA_BATCH_COMMIT. Stop at the first failure, describe it in err
 	 * and set *failed to its index (SIZE_MAX: the BEGIN, n: the COMMIT);
 	 * nothing after it may run. Set each item's changes (rows changed,
-	 * -1 when unknown). The core sends only its own bookkeeping
-	 * statements this way, never a migration's, and rolls back after a
-	 * failure.
+	 * -1 when unknown). Without STRATA_BATCH_BEGIN the items are
+	 * atomic only inside the caller's transaction. The core sends only
+	 * its own bookkeeping statements this way, never a migration's, and
+	 * rolls back after a failure.
 	 */
 	int (*batch)(strata_conn *conn, strata_batch_item *items, size_t n,
 	             unsigned flags, size_t *failed, strata_dberr *err);

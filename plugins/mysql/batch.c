@@ -83,29 +83,26 @@ static int put_stmt(strata__kit_buf *b, MYSQL *db, const strata_batch_item *it,
 	return strata__kit_buf_add(b, ";");
 }
 
-/* *bad: the item that could not be written. */
-static int build(strata__kit_buf *b, MYSQL *db, const strata_batch_item *items,
-                 size_t n, unsigned flags, size_t *bad, strata_dberr *err)
+/* Statement k of the batch: START TRANSACTION, the items, COMMIT. */
+static int put_query(strata__kit_buf *b, MYSQL *db,
+                     const strata_batch_item *items, size_t n, size_t first,
+                     size_t k, strata_dberr *err)
 {
-	size_t i;
-	int rc = STRATA_DRV_OK;
+	int rc;
 
-	if (flags & STRATA_BATCH_BEGIN)
-		strata__kit_buf_add(b, "START TRANSACTION;");
-	for (i = 0; rc == STRATA_DRV_OK && i < n; i++)
-		if ((rc = put_stmt(b, db, &items[i], err)) != STRATA_DRV_OK)
-			*bad = i;
-	if (flags & STRATA_BATCH_COMMIT)
-		strata__kit_buf_add(b, "COMMIT;");
-	if (rc == STRATA_DRV_OK && b->oom) {
-		*bad = 0;
+	if (k < first)
+		rc = strata__kit_buf_add(b, "START TRANSACTION;");
+	else if (k - first < n)
+		rc = put_stmt(b, db, &items[k - first], err);
+	else
+		rc = strata__kit_buf_add(b, "COMMIT;");
+	if (rc == STRATA_DRV_OK && b->oom)
 		rc = strata__kit_nomem(err);
-	}
 	return rc;
 }
 
-/* The result of the query's statement k, item k - first, is current:
- * record it (a result set is not expected, but is consumed). */
+/* The result of statement k, item k - first, is current: record it (a
+ * result set is not expected, but is consumed). */
 static void take_result(MYSQL *db, strata_batch_item *items, size_t n,
                         size_t first, size_t k)
 {
@@ -118,14 +115,18 @@ static void take_result(MYSQL *db, strata_batch_item *items, size_t n,
 		        my__affected(mysql_affected_rows(db));
 }
 
-/* Every result in turn; the server runs nothing after a failed
- * statement. *k: the statement that failed. */
-static int read_all(MYSQL *db, strata_batch_item *items, size_t n, size_t first,
+/* Statements k0.. of one query, their results in turn; the server runs
+ * nothing after a failed statement. *k: the one that failed. */
+static int run_text(MYSQL *db, const strata__kit_buf *b,
+                    strata_batch_item *items, size_t n, size_t first, size_t k0,
                     size_t *k, strata_dberr *err)
 {
 	int status;
 
-	for (*k = 0;; ++*k) {
+	*k = k0;
+	if (mysql_real_query(db, b->p, (unsigned long)b->len))
+		return my__err_db(err, db);
+	for (;; ++*k) {
 		take_result(db, items, n, first, *k);
 		status = mysql_next_result(db);
 		if (status > 0) {
@@ -137,26 +138,34 @@ static int read_all(MYSQL *db, strata_batch_item *items, size_t n, size_t first,
 	}
 }
 
+/* A query well under max_allowed_packet (16 MiB by default, 1 MiB at
+ * least): one over it would end the session. A long run of skipped
+ * migrations goes out as several queries, in the same transaction. */
+#define TEXT_MAX (256 * 1024)
+
 int my__batch(strata_conn *c, strata_batch_item *items, size_t n,
               unsigned flags, size_t *failed, strata_dberr *err)
 {
 	strata__kit_buf b = {0};
-	size_t first = (flags & STRATA_BATCH_BEGIN) ? 1 : 0, k = 0;
-	int rc = build(&b, c->db, items, n, flags, failed, err);
+	size_t first = (flags & STRATA_BATCH_BEGIN) ? 1 : 0;
+	size_t total = first + n + ((flags & STRATA_BATCH_COMMIT) ? 1 : 0);
+	size_t k, k0 = 0, bad = 0;
+	int rc = STRATA_DRV_OK;
 
 	c->changes = -1;
-	if (rc != STRATA_DRV_OK) { /* nothing was sent */
-		strata__kit_buf_free(&b);
-		return rc;
-	}
-	if (b.len) {
-		if (mysql_real_query(c->db, b.p, (unsigned long)b.len))
-			rc = my__err_db(err, c->db);
-		else
-			rc = read_all(c->db, items, n, first, &k, err);
+	for (k = 0; rc == STRATA_DRV_OK && k < total; k++) {
+		rc = put_query(&b, c->db, items, n, first, k, err);
+		if (rc != STRATA_DRV_OK)
+			bad = k; /* not sent */
+		else if (b.len >= TEXT_MAX || k + 1 == total) {
+			rc = run_text(c->db, &b, items, n, first, k0, &bad,
+			              err);
+			strata__kit_buf_reset(&b);
+			k0 = k + 1;
+		}
 	}
 	/* Statement k is item k - first; before the items, the BEGIN. */
-	*failed = k < first ? SIZE_MAX : k - first;
+	*failed = bad < first ? SIZE_MAX : bad - first;
 	strata__kit_buf_free(&b);
 	return rc;
 }

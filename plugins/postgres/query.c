@@ -225,7 +225,7 @@ int pg__query(strata_conn *c, const char *sql, const strata_value *params,
 	return pg__check(c, res, err);
 }
 
-/* ---- batch: one round trip through libpq's pipeline mode ------------- */
+/* ---- batch: libpq's pipeline mode, a round trip per 64 queries ------- */
 
 static int pipe_send(strata_conn *c, const char *sql, const strata_value *p,
                      int n, strata_dberr *err)
@@ -282,10 +282,17 @@ static void pipe_stmt(const strata_batch_item *items, size_t n, size_t first,
 	}
 }
 
-/* Read what was sent; the first error is the batch's, *failed says
- * where (the BEGIN: SIZE_MAX, the COMMIT: n). */
+/* Index of query k in the batch's terms: the BEGIN is SIZE_MAX, the
+ * items 0..n-1, the COMMIT n. */
+static size_t item_of(size_t first, size_t k)
+{
+	return k < first ? SIZE_MAX : k - first;
+}
+
+/* Read the results of queries [k0, k1); the first error is the round's,
+ * *failed says where. */
 static int pipe_collect(strata_conn *c, strata_batch_item *items, size_t n,
-                        size_t first, size_t sent, size_t *failed,
+                        size_t first, size_t k0, size_t k1, size_t *failed,
                         strata_dberr *err)
 {
 	strata_dberr later; /* errors after the first */
@@ -293,13 +300,13 @@ static int pipe_collect(strata_conn *c, strata_batch_item *items, size_t n,
 	size_t k;
 	int rc = STRATA_DRV_OK, skipped;
 
-	for (k = 0; k < sent; k++) {
+	for (k = k0; k < k1; k++) {
 		int r = pipe_read(c, &skipped,
 		                  rc == STRATA_DRV_OK ? err : &later);
 
 		if (r != STRATA_DRV_OK && rc == STRATA_DRV_OK) {
 			rc = r;
-			*failed = k < first ? SIZE_MAX : k - first;
+			*failed = item_of(first, k);
 		} else if (!skipped && k >= first && k - first < n) {
 			items[k - first].changes = c->changes;
 		}
@@ -307,49 +314,72 @@ static int pipe_collect(strata_conn *c, strata_batch_item *items, size_t n,
 	res = PQgetResult(c->pg); /* PGRES_PIPELINE_SYNC */
 	if (PQresultStatus(res) != PGRES_PIPELINE_SYNC && rc == STRATA_DRV_OK) {
 		rc = pg__err_conn(err, c->pg);
-		*failed = n; /* the end of the batch */
+		*failed = item_of(first, k1 - 1);
 	}
 	PQclear(res);
 	return rc;
 }
 
-int pg__batch(strata_conn *c, strata_batch_item *items, size_t n,
-              unsigned flags, size_t *failed, strata_dberr *err)
+/*
+ * Queries [k0, k1) in one round trip. Whatever was queued is synced and
+ * read, so that the session can leave pipeline mode; an error there comes
+ * before the one that stopped the sending, so it is the round's.
+ */
+static int pipe_round(strata_conn *c, strata_batch_item *items, size_t n,
+                      size_t first, size_t k0, size_t k1, size_t *failed,
+                      strata_dberr *err)
 {
-	size_t first = (flags & STRATA_BATCH_BEGIN) ? 1 : 0;
-	size_t total = first + n + ((flags & STRATA_BATCH_COMMIT) ? 1 : 0);
-	size_t sent = 0, at = SIZE_MAX;
 	strata_dberr sent_err; /* a query that could not be queued */
+	size_t k = k0, at = SIZE_MAX;
 	int rc = STRATA_DRV_OK, rc2;
 
-	*failed = SIZE_MAX;
-	if (!PQenterPipelineMode(c->pg))
-		return pg__err_conn(err, c->pg);
-	while (rc == STRATA_DRV_OK && sent < total) {
+	while (rc == STRATA_DRV_OK && k < k1) {
 		const char *sql;
 		const strata_value *p;
 		int np;
 
-		pipe_stmt(items, n, first, sent, &sql, &p, &np);
+		pipe_stmt(items, n, first, k, &sql, &p, &np);
 		if ((rc = pipe_send(c, sql, p, np, &sent_err)) == STRATA_DRV_OK)
-			sent++;
+			k++;
 	}
-	/* Whatever was queued is synced and read, so that the session
-	 * leaves pipeline mode; an error there comes before the one that
-	 * stopped the sending, so it is the batch's. */
 	rc2 = PQpipelineSync(c->pg)
-	              ? pipe_collect(c, items, n, first, sent, &at, err)
+	              ? pipe_collect(c, items, n, first, k0, k, &at, err)
 	              : pg__err_conn(err, c->pg);
-	if (!PQexitPipelineMode(c->pg) && rc2 == STRATA_DRV_OK &&
-	    rc == STRATA_DRV_OK)
-		rc2 = pg__err_conn(err, c->pg);
 	if (rc2 != STRATA_DRV_OK) {
 		*failed = at;
 		return rc2;
 	}
 	if (rc != STRATA_DRV_OK) {
 		*err = sent_err;
-		*failed = sent < first ? SIZE_MAX : sent - first;
+		*failed = item_of(first, k);
+	}
+	return rc;
+}
+
+/* Queries per round trip. libpq blocks while the socket will not take
+ * more, and the server stops reading while its results wait unread: a
+ * round's results must fit the socket buffers, and 64 small ones do. */
+#define PIPE_ROUND 64
+
+int pg__batch(strata_conn *c, strata_batch_item *items, size_t n,
+              unsigned flags, size_t *failed, strata_dberr *err)
+{
+	size_t first = (flags & STRATA_BATCH_BEGIN) ? 1 : 0;
+	size_t total = first + n + ((flags & STRATA_BATCH_COMMIT) ? 1 : 0);
+	size_t k0;
+	int rc = STRATA_DRV_OK;
+
+	*failed = SIZE_MAX;
+	if (!PQenterPipelineMode(c->pg))
+		return pg__err_conn(err, c->pg);
+	for (k0 = 0; rc == STRATA_DRV_OK && k0 < total; k0 += PIPE_ROUND)
+		rc = pipe_round(c, items, n, first, k0,
+		                total - k0 < PIPE_ROUND ? total
+		                                        : k0 + PIPE_ROUND,
+		                failed, err);
+	if (!PQexitPipelineMode(c->pg) && rc == STRATA_DRV_OK) {
+		rc = pg__err_conn(err, c->pg);
+		*failed = n;
 	}
 	return rc;
 }

@@ -81,6 +81,25 @@ CREATE TABLE sd (x INT);"
 	strata --dir "$M" --url "$DBURL" up --single-transaction
 	expect_rc 0 "$e: nothing pending"
 	has "up to date" "$OUT" "$e: says so"
+
+	# More history rows than one round trip carries (PostgreSQL sends
+	# 64 queries a round): all recorded, or none when the last fails.
+	B=$T_TMP/$e-many
+	i=1
+	while [ $i -le 150 ]; do
+		mig "$B" "$(printf '%03d' $i)_m$i" up.sql "CREATE TABLE many_$i (x INT);"
+		i=$((i + 1))
+	done
+	mig "$B" 151_bad up.sql "CREATE TABLE many_1 (x INT);"
+	db_new "$e" || { ok 1 "$e: create a database"; continue; }
+	strata --dir "$B" --url "$DBURL" up --single-transaction
+	expect_rc 1 "$e: 151 migrations, the last fails"
+	is "$(has_table "$e" "$DBURL" many_150)" 0 "$e: none of them stays"
+	rm -r "$B/151_bad"
+	strata --dir "$B" --url "$DBURL" up --single-transaction
+	expect_rc 0 "$e: 150 migrations in one transaction"
+	is "$(db_query "$e" "$DBURL" "SELECT count(*) FROM strata_migrations WHERE status = 'applied'")" \
+		150 "$e: 150 history rows"
 done
 
 done_testing
