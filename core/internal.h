@@ -83,6 +83,8 @@ int strata__sumcache_get(strata__sumcache *c, int full,
 /* Writes what changed; the cache stays usable. */
 void strata__sumcache_flush(strata__sumcache *c);
 void strata__sumcache_close(strata__sumcache *c);
+/* s's cache for its migrations folder, opened on first use. */
+strata__sumcache *strata__sums(strata *s);
 
 /* fsutil.c */
 int strata__read_file(char **out, size_t *len, const char *path,

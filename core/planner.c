@@ -232,9 +232,7 @@ int strata__status_build(strata_status **out, strata *s,
 	*out = NULL;
 	if (rc)
 		return rc;
-	if (!s->sums)
-		s->sums = strata__sumcache_open(s->cache_dir, s->src.dir);
-	mc.sums = s->sums;
+	mc.sums = strata__sums(s);
 	rc = merge(out, &s->src, s->file_names, h, &mc, err);
 	strata__sumcache_flush(s->sums);
 	return rc;

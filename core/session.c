@@ -285,6 +285,14 @@ const char *strata_server_version(const strata *s)
 	return strata__drv_server_version(s, s->conn);
 }
 
+strata__sumcache *strata__sums(strata *s)
+{
+	if (!s->sums)
+		s->sums = strata__sumcache_open(
+		        s->cache_dir, strata_config_migrations(s->cfg));
+	return s->sums;
+}
+
 /* With the checksum cache, which also keeps folder listings (--full reads
  * every folder again, and keeps what it read). */
 int strata__source_get(strata *s, strata_error *err)
@@ -293,13 +301,11 @@ int strata__source_get(strata *s, strata_error *err)
 
 	if (s->src.dir)
 		return STRATA_OK;
-	if (!s->sums)
-		s->sums = strata__sumcache_open(s->cache_dir, dir);
 	if (s->full_check)
-		strata__sumcache_refresh(s->sums);
+		strata__sumcache_refresh(strata__sums(s));
 	return strata__source_load_for(&s->src, dir, s->drv,
 	                               strata__config_plugin_path(s->cfg),
-	                               s->sums, err);
+	                               strata__sums(s), err);
 }
 
 const char *strata__file_for(const strata *s, const strata__migration *m,

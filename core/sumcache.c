@@ -458,7 +458,6 @@ int strata__sumcache_dir(strata__sumcache *c, int at, const char *name,
 	e = c->refresh ? NULL : find(c, path);
 	if (e && same_dir(e, &st))
 		return replay(e->list, fn, ctx);
-	strata__buf_puts(&l.b, "");
 	rc = strata__dir_each(at, name, record, &l);
 	if (!rc && !l.partial && (e = fresh_entry(c, path, &st)) != NULL) {
 		e->dev = (unsigned long long)st.st_dev;
