@@ -398,7 +398,6 @@ struct strata {
 	int allow_destructive;  /* set by strata_set_allow_destructive() */
 	int single_tx;          /* set by strata_set_single_transaction() */
 	int full_check;         /* set by strata_set_full_check() */
-	int snapshot_ready;     /* its table was just made sure of */
 	char *cache_dir;        /* set by strata_set_checksum_cache() */
 	strata__sumcache *sums; /* opened on first use (strata__sums) */
 	/* verify.c: the lock is held across several up/down runs, so

@@ -107,10 +107,11 @@ char *strata__snapshot_join(char *const *records, size_t n);
  * does not parse or a callback stops. */
 int strata__snapshot_replay(const char *text, const strata_schema_sink *k,
                             const strata_detail_sink *dk);
-/* digest: the catalog digest taken with this introspection, or NULL. */
-/* Create the snapshot table if it is missing; errors are left to the
- * write that follows. */
+/* Create the snapshot table if it is missing, before the catalog digest
+ * is taken; errors are left to the write that follows. */
 void strata__snapshot_ensure(strata *s);
+/* Into the table strata__snapshot_ensure made. digest: the catalog digest
+ * taken with this introspection, or NULL. */
 int strata__snapshot_write(strata *s, const char *fp, const char *text,
                            const char *digest, strata_error *err);
 /* 1 when the driver has a catalog digest (out set), else 0. */

@@ -73,7 +73,6 @@ char *strata__fingerprint(strata *s)
 		strata__snapshot_write(s, fp, strata__schema_record(sc),
 		                       digest ? d1 : NULL, &e);
 	}
-	s->snapshot_ready = 0; /* for this fingerprint only */
 	strata__schema_free(sc);
 	strata_error_clear(&e);
 	return fp;

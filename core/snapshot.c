@@ -331,26 +331,24 @@ void strata__snapshot_ensure(strata *s)
 	strata_error e;
 
 	memset(&e, 0, sizeof(e));
-	if (table && ensure(s, table, &e) == STRATA_OK)
-		s->snapshot_ready = 1;
+	if (table)
+		ensure(s, table, &e);
 	strata_error_clear(&e);
 	free(table);
 }
 
-/* Replaces the snapshot, in one transaction unless one is open already.
- * digest may be NULL. */
+/* Replaces the snapshot, in one transaction unless one is open already
+ * (strata__snapshot_ensure made the table). digest may be NULL. */
 int strata__snapshot_write(strata *s, const char *fp, const char *text,
                            const char *digest, strata_error *err)
 {
 	char *table = snapshot_quoted(s), *del;
 	strata_dberr de;
-	int own, rc;
+	int own, rc = STRATA_OK;
 
 	if (!table)
 		return STRATA_OK; /* name too long: drift stays unexplained */
-	/* One CREATE ... IF NOT EXISTS a run (on MySQL, a commit). */
-	rc = s->snapshot_ready ? STRATA_OK : ensure(s, table, err);
-	own = !rc && !strata__drv_in_transaction(s, s->conn);
+	own = !strata__drv_in_transaction(s, s->conn);
 	memset(&de, 0, sizeof(de));
 	if (own && strata__drv_begin(s, s->conn, &de) != STRATA_DRV_OK)
 		rc = strata__drv_fail(s, err, &de,
