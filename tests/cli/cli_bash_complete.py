@@ -68,7 +68,7 @@ def main():
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 250, 0, 0))
     setup = (
         "bind 'set bell-style none'; "
-        ". '%s'; strata() { printf '<%%s>' \"$@\"; echo; }; "
+        ". '%s'; strata() { printf '<%%s>' \"$@\"; echo; echo DO''NE; }; "
         "echo RE''ADY\n" % script.replace("'", "'\\''"))
     os.write(fd, setup.encode())
     # Readline prints the prompt once the terminal is in raw mode; typed
@@ -83,8 +83,10 @@ def main():
     for _ in range(2):
         os.write(fd, b"\t")
         seen += settle(fd)
+    # Enter runs the line, and `strata` marks its end. Nothing is typed
+    # ahead: bash puts the terminal back in canonical mode to run a
+    # command, and the kernel would echo early keys before its output.
     os.write(fd, b"\n")
-    os.write(fd, b"echo DO''NE\n")
     out = seen + read_until(fd, b"DONE\r\n")
     os.write(fd, b"exit\n")
     try:
@@ -94,7 +96,7 @@ def main():
     text = out.decode("utf-8", "replace")
     text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]|\x07", "", text)
     text = text.replace("\r", "")
-    sys.stdout.write(text.split("echo DO''NE")[0])
+    sys.stdout.write(text.split("DONE\n")[0])
 
 
 main()
