@@ -17,7 +17,8 @@
 static const char *const known_keys[] = {
         "url",           "migrations", "table",   "lock_timeout", "init_sql",
         "out_of_order",  "host",       "port",    "user",         "password",
-        "password_file", "database",   "options", "schema_file",  NULL};
+        "password_file", "database",   "options", "schema_file",  "targets",
+        "targets_file",  "tenants",    NULL};
 
 typedef struct entry {
 	char *section, *key, *value;
@@ -46,6 +47,7 @@ struct strata_config {
 	int out_of_order;    /* 1: allow */
 	char *plugin_path;   /* strata_options.plugin_path (drv) */
 	char *schema_file;   /* where up and down write the dump, or NULL */
+	strata__fleet_keys fleet; /* targets of the section (targets.c) */
 };
 
 /* inih asks for one line at a time, which gives us line numbers. */
@@ -150,8 +152,9 @@ static int handler(void *user, const char *section, const char *name,
 	if (!key_known(name))
 		return unknown_key(p, name);
 	dup = find(p, section, name);
-	if (dup && !strcmp(name, "init_sql")) {
-		/* Continuation lines add statements. */
+	if (dup && (!strcmp(name, "init_sql") || !strcmp(name, "targets") ||
+	            !strcmp(name, "tenants"))) {
+		/* Continuation lines add statements, or list items. */
 		char *v = strata__printf("%s\n%s", dup->value, value);
 		free(dup->value);
 		dup->value = v;
@@ -168,12 +171,14 @@ static int handler(void *user, const char *section, const char *name,
 	return 1;
 }
 
-/* ${VAR} and ${VAR:-default}; "$${" is a literal "${". */
-static int expand(char **out, const entry *e, const char *file,
-                  strata_error *err)
+/* ${VAR} and ${VAR:-default}; "$${" is a literal "${". ${tenant} is
+ * tenant when that is not NULL. */
+int strata__expand(char **out, const char *value, const char *key,
+                   const char *file, int line, const char *tenant,
+                   strata_error *err)
 {
 	strata__buf b = STRATA__BUF_INIT;
-	const char *s = e->value;
+	const char *s = value;
 
 	while (*s) {
 		const char *close, *dflt, *val;
@@ -191,25 +196,28 @@ static int expand(char **out, const entry *e, const char *file,
 		close = strchr(s, '}');
 		if (!close) {
 			strata__buf_free(&b);
-			return strata__err_at(err, STRATA_EUSAGE, file, e->line,
-			                      "unterminated ${ in '%s'",
-			                      e->key);
+			return strata__err_at(err, STRATA_EUSAGE, file, line,
+			                      "unterminated ${ in '%s'", key);
 		}
 		dflt = strstr(s, ":-");
 		if (dflt && dflt > close)
 			dflt = NULL;
 		name = strata__strndup(s + 2,
 		                       (size_t)((dflt ? dflt : close) - s - 2));
-		val = getenv(name);
+		val = tenant && !strcmp(name, "tenant") ? tenant : getenv(name);
 		if ((!val || !*val) && dflt) {
 			strata__buf_put(&b, dflt + 2,
 			                (size_t)(close - dflt - 2));
 		} else if (!val) {
 			strata_error_clear(err);
-			strata__err_at(err, STRATA_EUSAGE, file, e->line,
+			strata__err_at(err, STRATA_EUSAGE, file, line,
 			               "environment variable %s is not set "
-			               "(used by '%s')",
-			               name, e->key);
+			               "(used by '%s')%s",
+			               name, key,
+			               strcmp(name, "tenant")
+			                       ? ""
+			                       : "; ${tenant} needs a tenants "
+			                         "= list in the same section");
 			free(name);
 			strata__buf_free(&b);
 			return STRATA_EUSAGE;
@@ -221,6 +229,12 @@ static int expand(char **out, const entry *e, const char *file,
 	}
 	*out = strata__buf_detach(&b);
 	return STRATA_OK;
+}
+
+static int expand(char **out, const entry *e, const char *file,
+                  strata_error *err)
+{
+	return strata__expand(out, e->value, e->key, file, e->line, NULL, err);
 }
 
 static void parser_free(parser *p)
@@ -683,15 +697,63 @@ static void warn_readable(const char *path, const char *what, const char *why)
 		        what, path, why, path);
 }
 
+static int fleet_url(strata_config *c, parser *p, const entry *n,
+                     strata_error *err)
+{
+	const entry *u = find(p, c->env, "url");
+
+	u = u ? u : find(p, "default", "url");
+	if (!u || !strstr(u->value, "${tenant}"))
+		return strata__err_at(err, STRATA_EUSAGE, p->file, n->line,
+		                      "tenants needs a url with ${tenant} in "
+		                      "it");
+	c->fleet.url_template = strata__strdup(u->value);
+	c->fleet.url_line = u->line;
+	return expand(&c->fleet.tenants, n, p->file, err);
+}
+
+/* targets =, targets_file = or tenants = (with url's ${tenant}): a fleet.
+ * Read from the environment's own section only: in [default] they would
+ * make every environment a fleet. */
+static int read_fleet(strata_config *c, parser *p, int *fleet,
+                      strata_error *err)
+{
+	const entry *t = find(p, c->env, "targets");
+	const entry *f = find(p, c->env, "targets_file");
+	const entry *n = find(p, c->env, "tenants");
+	const entry *first = t ? t : f ? f : n, *u = find(p, c->env, "url");
+
+	*fleet = first != NULL;
+	if (!first)
+		return STRATA_OK;
+	c->fleet.line = first->line;
+	if (!!t + !!f + !!n > 1)
+		return strata__err_at(err, STRATA_EUSAGE, p->file, first->line,
+		                      "targets, targets_file and tenants "
+		                      "exclude each other: one list a section");
+	if (u && !n)
+		return strata__err_at(err, STRATA_EUSAGE, p->file, u->line,
+		                      "url and %s in one section: a fleet's "
+		                      "URLs are its targets",
+		                      first->key);
+	if (t)
+		return expand(&c->fleet.targets, t, p->file, err);
+	if (f)
+		return expand(&c->fleet.targets_file, f, p->file, err);
+	return fleet_url(c, p, n, err);
+}
+
 static int resolve(strata_config *c, parser *p, int skip_url, strata_error *err)
 {
 	char *v = NULL;
-	int rc;
+	int rc, fleet = 0;
 
 	rc = check_env(p, c->env, err);
 	if (!rc && !skip_url)
+		rc = read_fleet(c, p, &fleet, err);
+	if (!rc && !skip_url && !fleet)
 		rc = lookup(&c->url, p, c->env, "url", err);
-	if (!rc && !skip_url)
+	if (!rc && !skip_url && !fleet)
 		rc = compose_url(c, p, err);
 	if (!rc)
 		rc = lookup(&c->migrations, p, c->env, "migrations", err);
@@ -772,6 +834,10 @@ void strata_config_free(strata_config *c)
 	free(c->password_file);
 	free(c->plugin_path);
 	free(c->schema_file);
+	free(c->fleet.targets);
+	free(c->fleet.targets_file);
+	free(c->fleet.tenants);
+	free(c->fleet.url_template);
 	free(c);
 }
 
@@ -810,6 +876,7 @@ static int apply_overrides(strata_config *c, const strata_options *o,
 	}
 	anchor_path(c, &c->migrations);
 	anchor_path(c, &c->schema_file);
+	anchor_path(c, &c->fleet.targets_file);
 	replace(&c->url, getenv("DATABASE_URL"));
 	replace(&c->url, getenv("STRATA_URL"));
 	replace(&c->migrations, getenv("STRATA_MIGRATIONS"));
@@ -903,6 +970,16 @@ int strata_config_load(strata_config **out, const strata_options *opts,
 	}
 	*out = c;
 	return STRATA_OK;
+}
+
+const strata__fleet_keys *strata__config_fleet(const strata_config *c)
+{
+	return &c->fleet;
+}
+
+const char *strata__config_file(const strata_config *c)
+{
+	return c->file;
 }
 
 const char *strata_config_url(const strata_config *c)

@@ -359,10 +359,28 @@ int strata__schema_matches(const strata__schema *sc, const char *fp);
 /* The snapshot text of sc (snapshot.c's record format). */
 const char *strata__schema_record(const strata__schema *sc);
 /* snapshot.c: whether table is the history table's (history, or its
- * <history>_snapshot companion) or SQLite's own: never part of the
- * schema. history may be NULL. */
+ * <history>_snapshot or <history>_lock companion) or SQLite's own: never
+ * part of the schema. history may be NULL. */
 int strata__history_own(const char *history, const char *table);
 
+/* config.c: a section's targets (targets.c reads them). */
+typedef struct strata__fleet_keys {
+	char *targets;      /* "URL, URL", expanded */
+	char *targets_file; /* anchored at the config's folder */
+	char *tenants;      /* "a, b", expanded */
+	char *url_template; /* url with ${tenant}, not expanded */
+	int line, url_line; /* of the list's key; of url */
+} strata__fleet_keys;
+const strata__fleet_keys *strata__config_fleet(const strata_config *c);
+const char *strata__config_file(const strata_config *c); /* may be NULL */
+/* ${VAR} expansion of value (of key, at file:line); ${tenant} is tenant
+ * when that is not NULL. */
+int strata__expand(char **out, const char *value, const char *key,
+                   const char *file, int line, const char *tenant,
+                   strata_error *err);
+/* targets.c: a targets file's text (file names it in errors). */
+int strata__targets_parse(strata_targets **out, const char *text,
+                          const char *file, strata_error *err);
 /* config.c: strata_options.no_create, carried to strata_open. */
 int strata__config_no_create(const strata_config *c);
 /* strata_options.plugin_path, or NULL. */

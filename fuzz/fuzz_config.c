@@ -23,6 +23,23 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* The section's targets or tenants (a targets_file is not read: the
+ * input would name any file). */
+static void fleet(const strata_config *cfg)
+{
+	strata_targets *t = NULL;
+	strata_error err;
+
+	if (strata__config_fleet(cfg)->targets_file)
+		return;
+	memset(&err, 0, sizeof(err));
+	if (strata_targets_load(&t, cfg, NULL, &err) == STRATA_OK &&
+	    err.message)
+		abort();
+	strata_targets_free(t);
+	strata_error_clear(&err);
+}
+
 static void parse_once(const char *text, const char *env)
 {
 	strata_config *cfg = NULL;
@@ -49,6 +66,7 @@ static void parse_once(const char *text, const char *env)
 			                "range\n");
 			abort();
 		}
+		fleet(cfg);
 	} else if (cfg || !err.message || err.line < 0) {
 		fprintf(stderr, "fuzz_config: failure with a config, no "
 		                "message, or a negative line\n");

@@ -152,7 +152,7 @@ asan() {
 valgrind_cli() {
 	local vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --suppressions=$top/tests/valgrind.supp"
 	local t all="" sqlite=""
-	for t in matrix conformance pg_session pg_pin pg_parse; do
+	for t in matrix conformance pg_session pg_pin pg_parse fleet; do
 		all="$all tests/cli/$t.sh"
 	done
 	for t in workflow failure drift config loader files versions \

@@ -24,6 +24,10 @@ static const struct option global_opts[] = {
         {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},
         {"yes", no_argument, NULL, 'y'},
+        {"targets", required_argument, NULL, CLI_OPT_TARGETS},
+        {"parallel", required_argument, NULL, CLI_OPT_PARALLEL},
+        {"canary", required_argument, NULL, CLI_OPT_CANARY},
+        {"shard", required_argument, NULL, CLI_OPT_SHARD},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -108,6 +112,56 @@ static int parse_rows(cli *c, const char *s)
 	return 0;
 }
 
+/* A count from 1 to max: --parallel, --canary. */
+static int parse_count(int *out, const char *opt, const char *s, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 1 || v > max || !cli_is_version(s))
+		return cli_usage_error("%s needs a number from 1 to %ld, not "
+		                       "'%s'",
+		                       opt, max, s);
+	*out = (int)v;
+	return 0;
+}
+
+/* --shard K/N: slice K (1..N) of N. */
+static int parse_shard(cli *c, const char *s)
+{
+	unsigned k, n;
+	int used = 0;
+
+	if (sscanf(s, "%u/%u%n", &k, &n, &used) != 2 || s[used] || n < 1 ||
+	    n > 10000 || k < 1 || k > n || !strchr("0123456789", *s))
+		return cli_usage_error("--shard needs K/N with 1 <= K <= N "
+		                       "(N at most 10000), not '%s'",
+		                       s);
+	c->shard_k = k;
+	c->shard_n = n;
+	return 0;
+}
+
+/* The fleet's options. */
+static int take_fleet(cli *c, int ch, const char *arg)
+{
+	c->fleet_opts = 1;
+	switch (ch) {
+	case CLI_OPT_TARGETS:
+		c->targets = arg;
+		return 0;
+	case CLI_OPT_PARALLEL:
+		return parse_count(&c->parallel, "--parallel", arg,
+		                   CLI_PARALLEL_MAX);
+	case CLI_OPT_CANARY:
+		return parse_count(&c->canary, "--canary", arg, 1000000);
+	default:
+		return parse_shard(c, arg);
+	}
+}
+
 static int parse_when(const char *s)
 {
 	if (!s || !strcmp(s, "always") || !strcmp(s, "yes"))
@@ -166,6 +220,11 @@ static int take(cli *c, int ch, const char *arg)
 		break;
 	case CLI_OPT_TO:
 		return parse_to(c, arg);
+	case CLI_OPT_TARGETS:
+	case CLI_OPT_PARALLEL:
+	case CLI_OPT_CANARY:
+	case CLI_OPT_SHARD:
+		return take_fleet(c, ch, arg);
 	case CLI_OPT_EXIT_CODE:
 		c->exit_code = 1;
 		break;
@@ -474,7 +533,11 @@ static void prescan_format(int argc, char **argv)
 		          !strcmp(argv[i], "--row-threshold") ||
 		          !strcmp(argv[i], "-o") ||
 		          !strcmp(argv[i], "--output") ||
-		          !strcmp(argv[i], "--schema-file")))
+		          !strcmp(argv[i], "--schema-file") ||
+		          !strcmp(argv[i], "--targets") ||
+		          !strcmp(argv[i], "--parallel") ||
+		          !strcmp(argv[i], "--canary") ||
+		          !strcmp(argv[i], "--shard")))
 			i++; /* a value, even one spelled "--format" */
 		if (v && !strcmp(v, "json"))
 			cli_out.format = CLI_FORMAT_JSON;

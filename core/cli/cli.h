@@ -3,6 +3,7 @@
 #define STRATA_CLI_H
 
 #include <getopt.h>
+#include <sys/types.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -65,13 +66,18 @@ enum cli_opt {
 	CLI_OPT_OUTPUT,
 	CLI_OPT_SCHEMA_FILE,
 	CLI_OPT_SINGLE_TX,
-	CLI_OPT_FULL
+	CLI_OPT_FULL,
+	CLI_OPT_TARGETS,
+	CLI_OPT_PARALLEL,
+	CLI_OPT_CANARY,
+	CLI_OPT_SHARD
 };
 
 enum cli_cmd_flags {
 	CLI_CMD_CREATES = 1, /* may create the database (a SQLite file) */
 	CLI_CMD_EVENTS = 2,  /* reports as events: JSON Lines, progress */
-	CLI_CMD_NOPOS = 4    /* takes no operands */
+	CLI_CMD_NOPOS = 4,   /* takes no operands */
+	CLI_CMD_FLEET = 8    /* runs on every target of a list */
 };
 
 typedef struct cli_command {
@@ -106,6 +112,12 @@ struct cli {
 	const char *schema_file; /* up/down --schema-file FILE, or NULL */
 	int npos;
 	char **pos; /* operands in order (pointers into argv); freed by main */
+	/* fleets: --targets FILE, --parallel N (0: default), --canary K,
+	 * --shard K/N (0/0: all) */
+	const char *targets;
+	int parallel, canary;
+	unsigned shard_k, shard_n;
+	int fleet_opts; /* any of them given */
 };
 
 /* args.c: the command line. Returns 0, an exit code, or -1 for "done,
@@ -162,6 +174,8 @@ void cli_help_hint(void); /* "Try 'strata --help'." on stderr */
 
 /* commands.c: the handlers' shared ending. */
 int cli_finish(cli *c, int rc);
+/* c->cfg from the options, unless already read (by cli_fleet). */
+int cli_config(cli *c);
 
 /* color.c: SGR codes, printed through cli_sgr(). */
 #define CLI_RED    "\033[1;31m"
@@ -200,6 +214,9 @@ void cli_json_history(const strata_history *h, strata *s);
 void cli_json_plan(const strata_plan *p, strata *s);
 void cli_json_drivers(const strata_driver_info *d, size_t n);
 void cli_json_diff(const strata_diff *d, strata *a, strata *b, int exit_code);
+/* a, b, differences, equal: the comparison, for a fleet's document. */
+struct json_object *cli_json_diff_object(const strata_diff *d, strata *a,
+                                         strata *b);
 void cli_json_verify(const strata_verify *v, int exit_code);
 void cli_json_created(const char *config, const char *dir, const char *path);
 void cli_json_error(const strata_error *err, int exit_code);
@@ -227,6 +244,37 @@ void cli_signals_setup(const char *command);
 void cli_signals_live_line(int open);   /* a live line is on the terminal */
 void cli_signals_json_line(int open);   /* a JSON line is being written */
 void cli_signals_summary_written(void); /* the handler owes none */
+
+/* fleet.c: the command on every target of --targets or of the config's
+ * list. Returns -1 when there is no list (run on the one target), else
+ * the exit code. argv: main's, to run strata again per target. */
+int cli_fleet(cli *c, int argc, char **argv);
+/* In a fleet's child: tells the parent what changed (STRATA_REPORT_FD). */
+void cli_fleet_report(const strata_event *ev);
+int cli_fleet_child(void); /* this strata runs one target of a fleet */
+
+/* fleet_spawn.c: child processes whose output arrives a line at a time. */
+#define CLI_PARALLEL_MAX  64
+#define CLI_PROC_LINE_MAX 65536
+typedef struct cli_proc {
+	pid_t pid;
+	int fd[3];     /* stdout, stderr, report: read ends; -1: closed */
+	char *part[3]; /* an unfinished line of each */
+	size_t plen[3];
+	int running;
+	int status; /* wait status, once reaped */
+	int64_t start_ms, ms;
+} cli_proc;
+/* A line (without its newline) from stream 0 (stdout), 1 (stderr) or 2
+ * (the report). */
+typedef void (*cli_proc_line_fn)(void *ctx, cli_proc *p, int stream,
+                                 const char *line, size_t n);
+/* strata again (argv), with url as its STRATA_URL. 0 or -1 (errno). */
+int cli_proc_start(cli_proc *p, char *const argv[], const char *url);
+/* Waits for output of the running ones, hands it over by lines, reaps
+ * those that ended. Returns how many still run, or -1. */
+int cli_proc_pump(cli_proc *const *procs, size_t n, cli_proc_line_fn fn,
+                  void *ctx);
 
 /* confirm.c */
 int cli_confirm(const char *question); /* 1: yes */

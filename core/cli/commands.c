@@ -83,9 +83,16 @@ static void checksum_cache(strata *s)
 	strata_set_checksum_cache(s, buf);
 }
 
+int cli_config(cli *c)
+{
+	if (c->cfg)
+		return STRATA_OK; /* read once: its warnings are said once */
+	return strata_config_load(&c->cfg, &c->opts, &c->err);
+}
+
 static int connect(cli *c)
 {
-	int rc = strata_config_load(&c->cfg, &c->opts, &c->err);
+	int rc = cli_config(c);
 
 	if (!rc)
 		rc = strata_open(&c->s, c->cfg, &c->err);
@@ -128,7 +135,7 @@ static int cmd_new(cli *c)
 
 	if (c->npos != 1)
 		return cli_usage_error("new needs exactly one NAME");
-	rc = strata_config_load(&c->cfg, &c->opts, &c->err);
+	rc = cli_config(c);
 	if (!rc)
 		rc = strata_new_migration(&path,
 		                          strata_config_migrations(c->cfg),
@@ -380,6 +387,8 @@ static int cmd_diff(cli *c)
 	if (c->opts.url || c->opts.env)
 		return cli_usage_error("diff takes its two databases as "
 		                       "operands, not --url or -e");
+	strata_config_free(c->cfg); /* each operand has its own */
+	c->cfg = NULL;
 	rc = diff_open(c, c->pos[0], &c->cfg, &c->s);
 	if (!rc)
 		rc = diff_open(c, c->pos[1], &cfg_b, &b);
@@ -433,7 +442,8 @@ const cli_command cli_commands[] = {
                             "SQLite)\n" SF_HELP,
          .opts = opts_up,
          .run = cmd_up,
-         .flags = CLI_CMD_CREATES | CLI_CMD_EVENTS | CLI_CMD_NOPOS},
+         .flags = CLI_CMD_CREATES | CLI_CMD_EVENTS | CLI_CMD_NOPOS |
+                  CLI_CMD_FLEET},
         {.name = "down",
          .args = "[N] [--to VERSION] [-y]",
          .summary = "revert the last N (default 1); --to 0 reverts all",
@@ -443,7 +453,7 @@ const cli_command cli_commands[] = {
          "than one\n" SF_HELP,
          .opts = opts_down,
          .run = cmd_down,
-         .flags = CLI_CMD_EVENTS},
+         .flags = CLI_CMD_EVENTS | CLI_CMD_FLEET},
         {.name = "status",
          .args = "[--exit-code] [--full]",
          .summary = "show every migration's state",
@@ -453,7 +463,7 @@ const cli_command cli_commands[] = {
                     "catalog is unchanged\n",
          .opts = opts_status,
          .run = cmd_status,
-         .flags = CLI_CMD_NOPOS},
+         .flags = CLI_CMD_NOPOS | CLI_CMD_FLEET},
         {.name = "check",
          .args = "[--full]",
          .summary = "exit 5 on lint errors in pending migrations, 3 if "
@@ -462,7 +472,7 @@ const cli_command cli_commands[] = {
                     "catalog is unchanged\n",
          .opts = opts_check,
          .run = cmd_check,
-         .flags = CLI_CMD_NOPOS},
+         .flags = CLI_CMD_NOPOS | CLI_CMD_FLEET},
         {.name = "history",
          .args = "",
          .summary = "print the history table",
@@ -474,7 +484,7 @@ const cli_command cli_commands[] = {
          .details = TO_HELP "stop after this version\n" OOO_HELP,
          .opts = opts_plan,
          .run = cmd_plan,
-         .flags = CLI_CMD_NOPOS},
+         .flags = CLI_CMD_NOPOS | CLI_CMD_FLEET},
         {.name = "baseline",
          .args = "VERSION",
          .summary = "record migrations up to VERSION as applied",
@@ -517,7 +527,8 @@ const cli_command cli_commands[] = {
                     "estimated rows is\n"
                     "                        an error (default 1000000)\n",
          .opts = opts_lint,
-         .run = cli_cmd_lint},
+         .run = cli_cmd_lint,
+         .flags = CLI_CMD_FLEET},
         {.name = "drivers",
          .args = "",
          .summary = "list installed database drivers",
@@ -531,7 +542,8 @@ const cli_command cli_commands[] = {
                     "':', '/' or '.'), or the\n"
                     "                        name of an environment of "
                     "strata.ini\n",
-         .run = cmd_diff},
+         .run = cmd_diff,
+         .flags = CLI_CMD_FLEET},
         {.name = "verify",
          .args = "[--scratch-ok]",
          .summary = "check on a scratch database that each pending "
@@ -545,7 +557,7 @@ const cli_command cli_commands[] = {
                     "                        migrations there\n",
          .opts = opts_verify,
          .run = cli_cmd_verify,
-         .flags = CLI_CMD_CREATES | CLI_CMD_NOPOS},
+         .flags = CLI_CMD_CREATES | CLI_CMD_NOPOS | CLI_CMD_FLEET},
         {.name = "dump",
          .args = "[-o FILE]",
          .summary = "print the schema as DDL for the target's database",

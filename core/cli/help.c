@@ -21,6 +21,13 @@ static const char globals_text[] =
         "                        the acknowledged findings)\n"
         "  -y, --yes             do not ask before reverting more than one\n"
         "                        migration\n"
+        "      --targets FILE    run on every database of FILE (one URL a\n"
+        "                        line, or NAME URL); also targets,\n"
+        "                        targets_file or tenants in strata.ini\n"
+        "      --parallel N      targets at once (default: the CPUs, at most\n"
+        "                        8 with database servers)\n"
+        "      --canary K        the first K targets first; stop if one fails\n"
+        "      --shard K/N       only slice K of N of the targets\n"
         "  -h, --help            this help; 'strata help COMMAND' for one\n"
         "  -V, --version         print the version\n";
 
@@ -35,6 +42,8 @@ static const char tail_text[] =
         "  4 lock timeout, 5 lint errors (lint; check, before 3; up "
         "refusing\n"
         "    unless --allow-destructive), 130/143 interrupted\n"
+        "  With targets: 1 if any target failed or was not run, else the\n"
+        "    highest of 5, 4 and 3 among them (3 also: schemas differ)\n"
         "\n"
         "Versions are the digits before the first _ of a folder name, of any\n"
         "  length, compared as numbers (0002 = 2 < 10).\n"

@@ -448,9 +448,9 @@ static json_object *diff_item(const strata_diff_item *it)
 	return e;
 }
 
-void cli_json_diff(const strata_diff *d, strata *a, strata *b, int exit_code)
+static void diff_members(json_object *o, const strata_diff *d, strata *a,
+                         strata *b)
 {
-	json_object *o = cli_json_head("command", "diff");
 	json_object *list = json_object_new_array();
 	size_t i;
 
@@ -461,6 +461,22 @@ void cli_json_diff(const strata_diff *d, strata *a, strata *b, int exit_code)
 		                      diff_item(strata_diff_item_at(d, i)));
 	put(o, "differences", list);
 	put_bool(o, "equal", d->count == 0);
+}
+
+struct json_object *cli_json_diff_object(const strata_diff *d, strata *a,
+                                         strata *b)
+{
+	json_object *o = json_object_new_object();
+
+	diff_members(o, d, a, b);
+	return o;
+}
+
+void cli_json_diff(const strata_diff *d, strata *a, strata *b, int exit_code)
+{
+	json_object *o = cli_json_head("command", "diff");
+
+	diff_members(o, d, a, b);
 	put_int(o, "exit_code", exit_code);
 	cli_json_emit(o);
 }

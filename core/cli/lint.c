@@ -372,7 +372,7 @@ static int check_operands(cli *c)
  * folder alone. */
 static int open_target(cli *c)
 {
-	int rc = strata_config_load(&c->cfg, &c->opts, &c->err);
+	int rc = cli_config(c);
 
 	if (!rc && strata_config_url(c->cfg))
 		rc = strata_open(&c->s, c->cfg, &c->err);

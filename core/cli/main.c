@@ -20,6 +20,13 @@ int main(int argc, char **argv)
 	cli_color_setup();
 	/* Only up and baseline may create the database (a SQLite file). */
 	c.opts.no_create = !(c.cmd->flags & CLI_CMD_CREATES);
+	rc = cli_fleet(&c, argc, argv);
+	if (rc >= 0) {
+		strata_config_free(c.cfg);
+		strata_error_clear(&c.err);
+		free(c.pos);
+		return cli_check_stdout(rc);
+	}
 	cli_signals_setup(c.cmd->name);
 	rc = c.cmd->run(&c);
 	cli_progress_end();

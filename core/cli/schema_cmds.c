@@ -75,8 +75,10 @@ int cli_cmd_verify(cli *c)
 	strata_verify *v = NULL;
 	int rc, code;
 
-	rc = strata_config_load(&c->cfg, &c->opts, &c->err);
-	o.use_target = c->opts.env != NULL || c->opts.url != NULL;
+	rc = cli_config(c);
+	/* A fleet's target comes in STRATA_URL: verify it, not a scratch. */
+	o.use_target =
+	        c->opts.env != NULL || c->opts.url != NULL || cli_fleet_child();
 	o.scratch_ok = c->scratch_ok;
 	if (!json())
 		o.on_event = verify_event;
@@ -97,7 +99,7 @@ int cli_cmd_verify(cli *c)
 
 static int connect(cli *c)
 {
-	int rc = strata_config_load(&c->cfg, &c->opts, &c->err);
+	int rc = cli_config(c);
 
 	if (!rc)
 		rc = strata_open(&c->s, c->cfg, &c->err);

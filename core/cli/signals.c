@@ -166,6 +166,7 @@ void cli_track_event(void *ctx, const strata_event *ev)
 		break;
 	}
 	cli_on_event(ctx, ev);
+	cli_fleet_report(ev);
 	if (sum_on)
 		sum_update(); /* the counts include this event */
 }

@@ -681,6 +681,35 @@ strata_dump_to_file(strata *s, const char *path, strata_error *err);
 STRATA_EXTERN(const char *)
 strata_config_schema_file(const strata_config *cfg);
 
+/*
+ * Targets: the databases one command runs on (docs/scale-out.md). From a
+ * file (one URL a line, or "NAME URL"; blank lines and # comments
+ * ignored; ${VAR} expanded), else from the config environment's own
+ * targets = URL, URL / targets_file = PATH / tenants = a, b (with
+ * ${tenant} in its url). Each target has a short name (the NAME, the
+ * tenant, the database or file name; unique) and its URL. *out is NULL
+ * when there is no list (an ordinary, single-target config).
+ */
+typedef struct strata_targets strata_targets;
+STRATA_EXTERN(int)
+strata_targets_load(strata_targets **out, const strata_config *cfg,
+                    const char *file, strata_error *err);
+STRATA_EXTERN(size_t) strata_targets_count(const strata_targets *t);
+STRATA_EXTERN(const char *)
+strata_targets_url(const strata_targets *t, size_t i);
+STRATA_EXTERN(const char *)
+strata_targets_name(const strata_targets *t, size_t i);
+/* The URL with its password replaced by "***". */
+STRATA_EXTERN(const char *)
+strata_targets_redacted(const strata_targets *t, size_t i);
+/* Keeps slice k (1..n) of n, by rendezvous hashing of each redacted URL:
+ * every target lands in exactly one slice, and a target added to the
+ * list or a changed n moves as few others as it can. Order is kept. */
+STRATA_EXTERN(int)
+strata_targets_shard(strata_targets *t, unsigned k, unsigned n,
+                     strata_error *err);
+STRATA_EXTERN(void) strata_targets_free(strata_targets *t);
+
 #ifdef __cplusplus
 }
 #endif

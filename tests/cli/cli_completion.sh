@@ -48,7 +48,7 @@ is "$(words strata --url sqlite:x.db -e prod st)" "status" "after global options
 is "$(words strata help hi)" "history" "help COMMAND"
 is "$(words strata --format "")" "json text" "--format values"
 is "$(words strata --color=a)" "always auto" "--color= values (after the '=')"
-is "$(words strata --url sqlite:x.db up --t)" "--table --to" "after a URL with ':'"
+is "$(words strata --url sqlite:x.db up --t)" "--table --targets --to" "after a URL with ':'"
 is "$(words strata --format=j)" "json" "--format=VALUE"
 is "$(words strata --url=sqlite:x.db st)" "status" "after --url=URL"
 
@@ -121,8 +121,8 @@ bashc() {
 	"$PYTHON" "$STRATA_SRCDIR/tests/cli/cli_bash_complete.py" "$BASHC" "$1"
 }
 T=$(bashc "strata --url sqlite:x.db up --t")
-printf '%s\n' "$T" | grep -qE -- '^--table +--to *$'
-ok $? "bash: --url sqlite:x.db up --t offers --table and --to"
+printf '%s\n' "$T" | grep -qE -- '^--table +--targets +--to *$'
+ok $? "bash: --url sqlite:x.db up --t offers --table, --targets and --to"
 T=$(bashc "strata --color=al")
 has "<--color=always>" "$T" "bash: --color=al completes to --color=always"
 T=$(bashc "strata --config=conf/other.ini -e ")

@@ -113,7 +113,7 @@ expect_rc 2 "no command"
 # a script's "--t" into an error or into another option.
 strata up --t 1
 expect_rc 2 "an abbreviation of two options"
-has "strata: error: up: option '--t' is ambiguous (--to, --table)" "$ERR" "names both"
+has "strata: error: up: option '--t' is ambiguous (--to, --table, --targets)" "$ERR" "names every one"
 strata up --allow-out
 expect_rc 2 "an abbreviation of one option"
 has "unknown option '--allow-out' (options are never abbreviated: --allow-out-of-order)" "$ERR" \

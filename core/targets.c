@@ -1,0 +1,451 @@
+/*
+ * Targets: the list of databases a fleet command runs on, each with a
+ * short name for output, and the shard of the list one job takes.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define NAME_MAX_LEN 64
+
+typedef struct target {
+	char *url, *name, *redacted;
+	int line; /* where it was written, for errors */
+} target;
+
+struct strata_targets {
+	target *items;
+	size_t count;
+	const char *file; /* for errors while loading */
+};
+
+static int name_char(unsigned char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	       (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' || ch == '.';
+}
+
+/* Names and tenants go into output and into URLs: letters, digits, '_',
+ * '-' and '.'. */
+static int name_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	if (!n || n > NAME_MAX_LEN)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!name_char((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+static int add(strata_targets *t, const char *url, size_t n, const char *name,
+               size_t name_len, int line, strata_error *err)
+{
+	target *it;
+	size_t i;
+	char *u = strata__strndup(url, n);
+
+	for (i = 0; i < t->count; i++)
+		if (!strcmp(t->items[i].url, u)) {
+			free(u);
+			return strata__err_at(err, STRATA_EUSAGE, t->file, line,
+			                      "target %s is listed twice "
+			                      "(also on line %d)",
+			                      t->items[i].redacted,
+			                      t->items[i].line);
+		}
+	t->items = strata__realloc(t->items, (t->count + 1) * sizeof(*it));
+	it = &t->items[t->count++];
+	it->url = u;
+	it->redacted = strata_url_redact(u);
+	it->name = name ? strata__strndup(name, name_len) : NULL;
+	it->line = line;
+	return STRATA_OK;
+}
+
+/* The end of the URL starting at s in a list: the next comma, except in
+ * the "//host,host" part, where libpq lists several hosts. */
+static const char *url_end(const char *s)
+{
+	const char *auth = strstr(s, "://"), *p = s;
+
+	if (auth && auth < s + strcspn(s, ", \t\n"))
+		p = auth + 3 + strcspn(auth + 3, "/?");
+	return p + strcspn(p, ", \t\n");
+}
+
+static const char *skip_sep(const char *s)
+{
+	return s + strspn(s, ", \t\n");
+}
+
+static int load_list(strata_targets *t, const strata__fleet_keys *k,
+                     strata_error *err)
+{
+	const char *s = skip_sep(k->targets);
+	int rc = STRATA_OK;
+
+	while (*s && !rc) {
+		const char *e = url_end(s);
+
+		rc = add(t, s, (size_t)(e - s), NULL, 0, k->line, err);
+		s = skip_sep(e);
+	}
+	return rc;
+}
+
+static int load_tenants(strata_targets *t, const strata__fleet_keys *k,
+                        strata_error *err)
+{
+	const char *s = skip_sep(k->tenants);
+	int rc = STRATA_OK;
+
+	while (*s && !rc) {
+		size_t n = strcspn(s, ", \t\n");
+		char *tenant = strata__strndup(s, n), *url = NULL;
+
+		if (!name_ok(s, n))
+			rc = strata__err_at(
+			        err, STRATA_EUSAGE, t->file, k->line,
+			        "tenant '%s' may hold only letters, "
+			        "digits, '_', '-' and '.' (at most "
+			        "%d)",
+			        tenant, NAME_MAX_LEN);
+		if (!rc)
+			rc = strata__expand(&url, k->url_template, "url",
+			                    t->file, k->url_line, tenant, err);
+		if (!rc)
+			rc = add(t, url, strlen(url), s, n, k->line, err);
+		free(url);
+		free(tenant);
+		s = skip_sep(s + n);
+	}
+	return rc;
+}
+
+/* The text before a "#" that starts the line or follows a blank. */
+static size_t uncommented(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if (s[i] == '#' &&
+		    (i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t'))
+			break;
+	return i;
+}
+
+/* One line of a targets file: "URL" or "NAME URL", comment removed, then
+ * ${VAR} expanded. */
+static int load_line(strata_targets *t, const char *raw, int line,
+                     strata_error *err)
+{
+	char *text = NULL, *code = strata__strndup(raw, uncommented(raw));
+	const char *f[3], *s;
+	size_t len[3], n = 0;
+	int rc = strata__expand(&text, code, "targets", t->file, line, NULL,
+	                        err);
+
+	free(code);
+	if (rc)
+		return rc;
+	for (s = text + strspn(text, " \t\r"); *s && n < 3;
+	     s += len[n++], s += strspn(s, " \t\r")) {
+		f[n] = s;
+		len[n] = strcspn(s, " \t\r");
+	}
+	if (n == 3)
+		rc = strata__err_at(err, STRATA_EUSAGE, t->file, line,
+		                    "a target line is \"URL\" or \"NAME URL\"");
+	else if (n == 2 && !name_ok(f[0], len[0]))
+		rc = strata__err_at(err, STRATA_EUSAGE, t->file, line,
+		                    "target name '%.*s' may hold only letters, "
+		                    "digits, '_', '-' and '.' (at most %d)",
+		                    (int)len[0], f[0], NAME_MAX_LEN);
+	else if (n)
+		rc = add(t, f[n - 1], len[n - 1], n == 2 ? f[0] : NULL,
+		         n == 2 ? len[0] : 0, line, err);
+	free(text);
+	return rc;
+}
+
+/* text (modified) holds the file's lines. */
+static int load_text(strata_targets *t, char *text, strata_error *err)
+{
+	char *s, *eol;
+	int rc = STRATA_OK, line = 0;
+
+	for (s = text; !rc && *s; s = eol + 1) {
+		eol = strchr(s, '\n');
+		if (eol)
+			*eol = '\0';
+		rc = load_line(t, s, ++line, err);
+		if (!eol)
+			break;
+	}
+	if (!rc && !t->count)
+		rc = strata__err_at(err, STRATA_EUSAGE, t->file, 0,
+		                    "no targets in the file");
+	return rc;
+}
+
+static int load_file(strata_targets *t, const char *path, strata_error *err)
+{
+	char *text = NULL;
+	int rc = strata__read_file(&text, NULL, path, err);
+
+	if (rc)
+		return STRATA_EUSAGE; /* a missing list is a usage error */
+	t->file = path;
+	rc = load_text(t, text, err);
+	free(text);
+	return rc;
+}
+
+/* The file's or database's name: "tenant_acme" for
+ * postgres://h/tenant_acme, "acme" for sqlite:dir/acme.db. */
+static char *derived_name(const char *url)
+{
+	strata__url_owned u;
+	strata_error e;
+	const char *base, *dot;
+	char *name = NULL;
+
+	memset(&e, 0, sizeof(e));
+	if (strata__url_parse_as(&u, url, strata__url_form_hint(url), &e)) {
+		strata_error_clear(&e);
+		return NULL;
+	}
+	if (u.url.path && *u.url.path) {
+		base = strrchr(u.url.path, '/');
+		base = base ? base + 1 : u.url.path;
+		dot = strrchr(base, '.');
+		if (!u.url.host && dot && dot > base)
+			name = strata__strndup(base, (size_t)(dot - base));
+		else
+			name = strata__strdup(base);
+	} else if (u.url.host) {
+		name = strata__strdup(u.url.host);
+	}
+	strata__url_free(&u);
+	return name;
+}
+
+static int name_taken(const strata_targets *t, size_t upto, const char *n)
+{
+	size_t i;
+
+	for (i = 0; i < t->count; i++)
+		if (i != upto && t->items[i].name &&
+		    !strcmp(t->items[i].name, n))
+			return 1;
+	return 0;
+}
+
+static int count_in(char **names, size_t n, const char *name)
+{
+	size_t i;
+	int k = 0;
+
+	for (i = 0; i < n; i++)
+		k += names[i] && !strcmp(names[i], name);
+	return k;
+}
+
+/* "mx", or "postgres-mx" where another target's database is also "mx". */
+static char *candidate(const strata_targets *t, size_t i, char **derived)
+{
+	const char *d = derived[i];
+	char *scheme, *s;
+
+	if (!d || !name_ok(d, strlen(d)))
+		return NULL;
+	if (count_in(derived, t->count, d) == 1 && !name_taken(t, i, d))
+		return strata__strdup(d);
+	scheme = strata__url_scheme(t->items[i].url);
+	s = strata__printf("%s-%s", scheme ? scheme : "sqlite", d);
+	free(scheme);
+	if (name_ok(s, strlen(s)))
+		return s;
+	free(s);
+	return NULL;
+}
+
+/* Unnamed targets get their database's name, with the scheme in front
+ * where two share one, and "#N" (the position) where that is not enough. */
+static int name_all(strata_targets *t, strata_error *err)
+{
+	char **derived;
+	size_t i;
+
+	for (i = 0; i < t->count; i++)
+		if (t->items[i].name && name_taken(t, i, t->items[i].name))
+			return strata__err_at(err, STRATA_EUSAGE, t->file,
+			                      t->items[i].line,
+			                      "target name '%s' is used twice",
+			                      t->items[i].name);
+	derived = strata__calloc(t->count, sizeof(*derived));
+	for (i = 0; i < t->count; i++)
+		if (!t->items[i].name)
+			derived[i] = derived_name(t->items[i].url);
+	for (i = 0; i < t->count; i++)
+		if (!t->items[i].name) {
+			char *c = candidate(t, i, derived);
+
+			if (c && !name_taken(t, i, c)) {
+				t->items[i].name = c;
+				continue;
+			}
+			free(c);
+			t->items[i].name = strata__printf("target#%zu", i + 1);
+		}
+	for (i = 0; i < t->count; i++)
+		free(derived[i]);
+	free(derived);
+	return STRATA_OK;
+}
+
+int strata_targets_load(strata_targets **out, const strata_config *cfg,
+                        const char *file, strata_error *err)
+{
+	const strata__fleet_keys *k = cfg ? strata__config_fleet(cfg) : NULL;
+	strata_targets *t;
+	int rc;
+
+	*out = NULL;
+	if (!file && (!k || (!k->targets && !k->targets_file && !k->tenants)))
+		return STRATA_OK;
+	t = strata__calloc(1, sizeof(*t));
+	t->file = cfg ? strata__config_file(cfg) : NULL;
+	if (file)
+		rc = load_file(t, file, err);
+	else if (k->targets_file)
+		rc = load_file(t, k->targets_file, err);
+	else if (k->targets)
+		rc = load_list(t, k, err);
+	else
+		rc = load_tenants(t, k, err);
+	if (!rc && !t->count)
+		rc = strata__err_at(err, STRATA_EUSAGE, t->file,
+		                    k ? k->line : 0,
+		                    "the target list is empty");
+	if (!rc)
+		rc = name_all(t, err);
+	t->file = NULL;
+	if (rc) {
+		strata_targets_free(t);
+		return rc;
+	}
+	*out = t;
+	return STRATA_OK;
+}
+
+int strata__targets_parse(strata_targets **out, const char *text,
+                          const char *file, strata_error *err)
+{
+	strata_targets *t = strata__calloc(1, sizeof(*t));
+	char *copy = strata__strdup(text);
+	int rc;
+
+	*out = NULL;
+	t->file = file;
+	rc = load_text(t, copy, err);
+	free(copy);
+	if (!rc)
+		rc = name_all(t, err);
+	t->file = NULL;
+	if (rc) {
+		strata_targets_free(t);
+		return rc;
+	}
+	*out = t;
+	return STRATA_OK;
+}
+
+size_t strata_targets_count(const strata_targets *t)
+{
+	return t ? t->count : 0;
+}
+
+const char *strata_targets_url(const strata_targets *t, size_t i)
+{
+	return t && i < t->count ? t->items[i].url : NULL;
+}
+
+const char *strata_targets_name(const strata_targets *t, size_t i)
+{
+	return t && i < t->count ? t->items[i].name : NULL;
+}
+
+const char *strata_targets_redacted(const strata_targets *t, size_t i)
+{
+	return t && i < t->count ? t->items[i].redacted : NULL;
+}
+
+/* The weight of key in slice j: the first 64 bits of SHA-256("j key"). */
+static uint64_t weight(const char *key, unsigned j)
+{
+	char hex[STRATA__SHA256_HEX], *s = strata__printf("%u %s", j, key);
+
+	strata__sha256_hex(hex, s, strlen(s));
+	free(s);
+	hex[16] = '\0';
+	return strtoull(hex, NULL, 16);
+}
+
+/* Rendezvous hashing: the slice with the highest weight owns the target. */
+static unsigned slice_of(const char *key, unsigned n)
+{
+	unsigned j, best = 0;
+	uint64_t bw = 0;
+
+	for (j = 0; j < n; j++) {
+		uint64_t w = weight(key, j);
+
+		if (j == 0 || w > bw) {
+			bw = w;
+			best = j;
+		}
+	}
+	return best;
+}
+
+static void target_free(target *it)
+{
+	free(it->url);
+	free(it->name);
+	free(it->redacted);
+}
+
+int strata_targets_shard(strata_targets *t, unsigned k, unsigned n,
+                         strata_error *err)
+{
+	size_t i, kept = 0;
+
+	if (!t || n == 0 || k == 0 || k > n)
+		return strata__err(err, STRATA_EUSAGE,
+		                   "shard %u/%u: K is 1 to N", k, n);
+	for (i = 0; i < t->count; i++) {
+		if (slice_of(t->items[i].redacted, n) == k - 1)
+			t->items[kept++] = t->items[i];
+		else
+			target_free(&t->items[i]);
+	}
+	t->count = kept;
+	return STRATA_OK;
+}
+
+void strata_targets_free(strata_targets *t)
+{
+	size_t i;
+
+	if (!t)
+		return;
+	for (i = 0; i < t->count; i++)
+		target_free(&t->items[i]);
+	free(t->items);
+	free(t);
+}
