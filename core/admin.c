@@ -6,10 +6,9 @@
 #include "internal.h"
 #include "runner.h"
 
-/* sc: the validated up file, or NULL when there is none for the driver. */
-static int baseline_one(strata *s, const strata__migration *m,
-                        const strata__script *sc, const char *fp,
-                        const char *who, strata_error *err)
+int strata__baseline_one(strata *s, const strata__migration *m,
+                         const strata__script *sc, const char *fp,
+                         const char *who, strata_error *err)
 {
 	char sum[STRATA__SHA256_HEX];
 	strata__row row;
@@ -98,7 +97,7 @@ int strata_baseline(strata *s, const char *version, strata_error *err)
 		fp = strata__fingerprint(s);
 	for (i = 0; !rc && i < st->count; i++)
 		if (strata__pending_upto(&st->items[i], version))
-			rc = baseline_one(
+			rc = strata__baseline_one(
 			        s,
 			        strata__source_find(&s->src,
 			                            st->items[i].version),

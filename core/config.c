@@ -14,11 +14,25 @@
 
 #include "internal.h"
 
-static const char *const known_keys[] = {
-        "url",           "migrations", "table",   "lock_timeout", "init_sql",
-        "out_of_order",  "host",       "port",    "user",         "password",
-        "password_file", "database",   "options", "schema_file",  "targets",
-        "targets_file",  "tenants",    NULL};
+static const char *const known_keys[] = {"url",
+                                         "migrations",
+                                         "table",
+                                         "lock_timeout",
+                                         "init_sql",
+                                         "out_of_order",
+                                         "host",
+                                         "port",
+                                         "user",
+                                         "password",
+                                         "password_file",
+                                         "database",
+                                         "options",
+                                         "schema_file",
+                                         "targets",
+                                         "targets_file",
+                                         "tenants",
+                                         "layout",
+                                         NULL};
 
 typedef struct entry {
 	char *section, *key, *value;
@@ -48,6 +62,7 @@ struct strata_config {
 	char *plugin_path;   /* strata_options.plugin_path (drv) */
 	char *schema_file;   /* where up and down write the dump, or NULL */
 	strata__fleet_keys fleet; /* targets of the section (targets.c) */
+	int layout;               /* STRATA__LAYOUT_*: the folder's tool */
 };
 
 /* inih asks for one line at a time, which gives us line numbers. */
@@ -743,6 +758,22 @@ static int read_fleet(strata_config *c, parser *p, int *fleet,
 	return fleet_url(c, p, n, err);
 }
 
+static int set_layout(strata_config *c, const char *v, parser *p,
+                      strata_error *err)
+{
+	const entry *e = find(p, c->env, "layout");
+
+	e = e ? e : find(p, "default", "layout");
+	c->layout = strata__layout_from_name(v);
+	if (c->layout < 0)
+		return strata__err_at(err, STRATA_EUSAGE, p->file, e->line,
+		                      "layout is auto, strata, dbmate, "
+		                      "golang-migrate, goose, flyway or pop, "
+		                      "not '%s'",
+		                      v);
+	return STRATA_OK;
+}
+
 static int resolve(strata_config *c, parser *p, int skip_url, strata_error *err)
 {
 	char *v = NULL;
@@ -776,6 +807,12 @@ static int resolve(strata_config *c, parser *p, int skip_url, strata_error *err)
 		rc = lookup(&v, p, c->env, "out_of_order", err);
 	if (!rc && v)
 		rc = set_out_of_order(c, v, p, err);
+	free(v);
+	v = NULL;
+	if (!rc)
+		rc = lookup(&v, p, c->env, "layout", err);
+	if (!rc && v)
+		rc = set_layout(c, v, p, err);
 	free(v);
 	return rc;
 }
@@ -977,6 +1014,11 @@ const strata__fleet_keys *strata__config_fleet(const strata_config *c)
 	return &c->fleet;
 }
 
+int strata__config_layout(const strata_config *c)
+{
+	return c->layout;
+}
+
 const char *strata__config_file(const strata_config *c)
 {
 	return c->file;
@@ -1042,6 +1084,7 @@ strata_config *strata__config_scratch(const strata_config *c, const char *url)
 	n->table = strata__strdup(c->table);
 	n->lock_timeout = c->lock_timeout;
 	n->out_of_order = c->out_of_order;
+	n->layout = c->layout;
 	n->plugin_path = strata__strdup(c->plugin_path);
 	/* init_sql is the configured database's (a PostgreSQL SET would
 	 * fail on SQLite); no_create off: the file is new. */

@@ -58,7 +58,7 @@ static int check_revertible(strata *s, undo *u, const strata_history *h,
 		return STRATA_OK;
 	file = strata__file_for(s, u->m, 0);
 	if (file)
-		return strata__script_open(&u->sc, s, file, err);
+		return strata__script_open_down(&u->sc, s, file, err);
 	want = strata__path_join(u->m->dir, "down.sql");
 	rc = strata__err_at(err, STRATA_EUSAGE, want, 0,
 	                    "cannot revert %s: no down file (down.sql or "

@@ -56,13 +56,7 @@ typedef struct dschema {
 
 static int ours(const dschema *d, const char *name)
 {
-	const char *h = d->s->hist_table;
-	size_t n = strlen(h);
-
-	if (!name || !strncmp(name, "sqlite_", 7))
-		return 1;
-	return !strcmp(name, h) ||
-	       (!strncmp(name, h, n) && !strcmp(name + n, "_snapshot"));
+	return !name || strata__history_own(d->s->hist_table, name);
 }
 
 static dtable *table(dschema *d, const char *name)

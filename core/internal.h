@@ -186,6 +186,7 @@ typedef struct strata__migration {
 	char *dir;
 	strata__mfile *up, *down;
 	size_t nup, ndown;
+	int layout; /* STRATA__LAYOUT_*: whose folder it comes from */
 } strata__migration;
 
 typedef struct strata__source {
@@ -203,7 +204,8 @@ int strata__source_load(strata__source *out, const char *dir,
  * listings come from sums (may be NULL) where it has them. */
 int strata__source_load_for(strata__source *out, const char *dir,
                             const strata_driver *d, const char *plugin_path,
-                            strata__sumcache *sums, strata_error *err);
+                            strata__sumcache *sums, int layout,
+                            strata_error *err);
 void strata__source_free(strata__source *src);
 const strata__migration *strata__source_find(const strata__source *src,
                                              const char *version);
@@ -219,6 +221,40 @@ const char *strata__basename(const char *path);
 /* Whether dir holds a migration with this version. */
 int strata__has_version(const char *dir, const char *digits);
 
+/* layout.c: other tools' folders, read in place. */
+enum {
+	STRATA__LAYOUT_AUTO,
+	STRATA__LAYOUT_STRATA,
+	STRATA__LAYOUT_DBMATE,
+	STRATA__LAYOUT_GOLANG_MIGRATE,
+	STRATA__LAYOUT_GOOSE,
+	STRATA__LAYOUT_FLYWAY,
+	STRATA__LAYOUT_POP
+};
+int strata__layout_from_name(const char *name); /* -1: unknown */
+const char *strata__layout_name(int layout);
+/* src (dir set, nothing else) from the files of another tool's folder;
+ * *layout AUTO is replaced by the one detected, STRATA when the folder is
+ * strata's own (src is then left to source.c). */
+int strata__layout_scan(strata__source *src, int *layout, strata_error *err);
+/* The part of a file that runs, for the file names of dbmate, goose,
+ * golang-migrate, pop and Flyway: *out is text with every line outside
+ * the up (or down) section blanked, so that line numbers stay the file's,
+ * *no_tx whether it runs outside a transaction, and blocks the line
+ * ranges goose runs as one statement (StatementBegin/End). *out NULL: the
+ * file is strata's own, run as it is. */
+typedef struct strata__view {
+	char *text;
+	size_t len;
+	int no_tx;
+	int section_found; /* the wanted section exists */
+	int (*blocks)[2];  /* first and last line of each block */
+	size_t nblocks;
+} strata__view;
+int strata__layout_view(strata__view *out, const char *path, const char *text,
+                        size_t len, int down, strata_error *err);
+void strata__view_free(strata__view *v);
+
 /* script.c: a migration file, read, checksummed and split. */
 typedef struct strata__script {
 	char *path;
@@ -230,6 +266,9 @@ typedef struct strata__script {
 	strata__stmts stmts;
 } strata__script;
 
+/* With the split flags: load a file's down part (another tool's file
+ * with sections, layout.c). */
+#define STRATA__LOAD_DOWN (1u << 30)
 int strata__script_load(strata__script *out, const char *path, unsigned flags,
                         strata_error *err);
 /* The same, split by drv's parser when it has one (drv may be NULL). */
@@ -373,6 +412,7 @@ typedef struct strata__fleet_keys {
 } strata__fleet_keys;
 const strata__fleet_keys *strata__config_fleet(const strata_config *c);
 const char *strata__config_file(const strata_config *c); /* may be NULL */
+int strata__config_layout(const strata_config *c);       /* STRATA__LAYOUT_* */
 /* ${VAR} expansion of value (of key, at file:line); ${tenant} is tenant
  * when that is not NULL. */
 int strata__expand(char **out, const char *value, const char *key,

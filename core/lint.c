@@ -1542,7 +1542,7 @@ static int open_source(lrun *r, strata_error *err)
 	}
 	dir = r->o.migrations_dir ? r->o.migrations_dir : "migrations";
 	rc = strata__source_load_for(&r->own_src, dir, NULL, r->plugin_path,
-	                             NULL, err);
+	                             NULL, STRATA__LAYOUT_AUTO, err);
 	r->src = &r->own_src;
 	return rc;
 }

@@ -198,10 +198,11 @@ void strata__emit_failed(strata *s, const strata_run *run, int64_t ms,
 	free(text);
 }
 
-int strata__script_open(strata__script *sc, strata *s, const char *path,
-                        strata_error *err)
+static int script_open(strata__script *sc, strata *s, const char *path,
+                       unsigned down, strata_error *err)
 {
-	int rc = strata__script_load_drv(sc, path, s->drv, s->split_flags, err);
+	int rc = strata__script_load_drv(sc, path, s->drv,
+	                                 s->split_flags | down, err);
 
 	if (!rc && strata__transactional(s, sc))
 		rc = strata__script_check_tx(sc, err);
@@ -212,6 +213,18 @@ int strata__script_open(strata__script *sc, strata *s, const char *path,
 			err->code = rc;
 	}
 	return rc;
+}
+
+int strata__script_open(strata__script *sc, strata *s, const char *path,
+                        strata_error *err)
+{
+	return script_open(sc, s, path, 0, err);
+}
+
+int strata__script_open_down(strata__script *sc, strata *s, const char *path,
+                             strata_error *err)
+{
+	return script_open(sc, s, path, STRATA__LOAD_DOWN, err);
 }
 
 int strata__transactional(const strata *s, const strata__script *sc)

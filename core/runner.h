@@ -28,6 +28,12 @@ const char *strata__row_str(strata__row *r, const char *v);
 void strata__row_finish(strata__row *r, int64_t t0);
 void strata__row_clear(strata__row *r);
 char *strata__fingerprint(strata *s);
+/* A "baseline" row for m, recorded without running it (baseline,
+ * import); sc: its validated up file, or NULL when there is none for the
+ * driver. fp: the schema's fingerprint; who: the user. */
+int strata__baseline_one(strata *s, const strata__migration *m,
+                         const strata__script *sc, const char *fp,
+                         const char *who, strata_error *err);
 /* Record the current schema's fingerprint on history row `version`. */
 void strata__stamp_fingerprint(strata *s, const char *version);
 
@@ -42,6 +48,9 @@ void strata__rollback(strata *s);
  * STRATA_EUSAGE (exit 2), a file to fix. */
 int strata__script_open(strata__script *sc, strata *s, const char *path,
                         strata_error *err);
+/* The same for a down file (another tool's file: its down section). */
+int strata__script_open_down(strata__script *sc, strata *s, const char *path,
+                             strata_error *err);
 int strata__transactional(const strata *s, const strata__script *sc);
 int strata__exec_script(strata *s, strata_run *run, strata_error *err);
 /* STRATA_EV_FAILED for run, with the error's message as detail. */

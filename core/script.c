@@ -165,16 +165,89 @@ int strata__script_load_drv(strata__script *s, const char *path,
 	return rc;
 }
 
+static const char *tx_control(const char *sql);
+
+/* goose's StatementBegin ... StatementEnd: the lines between run as one
+ * statement, whatever their semicolons. */
+static void join_block(strata__script *s, const char *text, const int b[2])
+{
+	const char *p = text, *start, *end;
+	size_t i, k = 0;
+	int line = 1;
+
+	while (line < b[0] && (p = strchr(p, '\n')) != NULL)
+		p++, line++;
+	if (!p)
+		return;
+	start = end = p;
+	for (; line <= b[1] && *end; line++)
+		end += strcspn(end, "\n") + (end[strcspn(end, "\n")] != 0);
+	for (i = 0; i < s->stmts.count; i++) {
+		strata__stmt *st = &s->stmts.items[i];
+
+		if (st->line >= b[0] && st->line <= b[1])
+			free(st->sql);
+		else
+			s->stmts.items[k++] = *st;
+	}
+	s->stmts.count = k;
+	s->stmts.items = strata__realloc(s->stmts.items,
+	                                 (k + 1) * sizeof(*s->stmts.items));
+	for (i = k; i > 0 && s->stmts.items[i - 1].line > b[0]; i--)
+		s->stmts.items[i] = s->stmts.items[i - 1];
+	while (end > start && isspace((unsigned char)end[-1]))
+		end--;
+	s->stmts.items[i].sql = strata__strndup(start, (size_t)(end - start));
+	s->stmts.items[i].line = b[0];
+	s->stmts.count++;
+}
+
+static int has_tx_control(const strata__script *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->stmts.count; i++)
+		if (tx_control(s->stmts.items[i].sql))
+			return 1;
+	return 0;
+}
+
+/* Another tool's file: its section, transaction and blocks. */
+static int apply_view(strata__script *s, const strata__view *v, int down,
+                      strata_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < v->nblocks; i++)
+		if (v->blocks[i][1] >= v->blocks[i][0])
+			join_block(s, v->text, v->blocks[i]);
+	/* golang-migrate runs a file as it is: one that commits is its own
+	 * transaction's master. */
+	if (v->no_tx > 0 || (v->no_tx < 0 && has_tx_control(s)))
+		s->no_transaction = 1;
+	if (v->text && !s->stmts.count && !s->empty)
+		return strata__err_at(err, STRATA_EUSAGE, s->path, 0,
+		                      "the %s section has no statement%s",
+		                      down ? "down" : "up",
+		                      down ? ": this migration cannot be "
+		                             "reverted"
+		                           : "");
+	return STRATA_OK;
+}
+
 int strata__script_load_text(strata__script *s, const char *path,
                              const char *text, size_t len,
                              const strata_driver *drv, unsigned flags,
                              strata_error *err)
 {
+	int down = (flags & STRATA__LOAD_DOWN) != 0, rc = STRATA_OK;
+	strata__view v;
 	const char *sql;
 	size_t skip;
-	int rc = STRATA_OK;
 
 	memset(s, 0, sizeof(*s));
+	memset(&v, 0, sizeof(v));
+	flags &= ~STRATA__LOAD_DOWN;
 	s->path = strata__strdup(path);
 	checksum_text(s->checksum, text, len);
 	skip = bom_len(text, len);
@@ -184,12 +257,21 @@ int strata__script_load_text(strata__script *s, const char *path,
 		rc = strata__err_at(err, STRATA_EUSAGE, path, 0,
 		                    "file contains a NUL byte; not SQL text");
 	if (!rc)
+		rc = strata__layout_view(&v, path, sql, len, down, err);
+	if (!rc && v.text) {
+		sql = v.text;
+		len = v.len;
+	}
+	if (!rc)
 		rc = parse_directives(s, sql, len, err);
 	if (!rc)
 		rc = strata__drv_split(drv, &s->stmts, sql, len, flags, path,
 		                       err);
 	if (!rc)
+		rc = apply_view(s, &v, down, err);
+	if (!rc && !v.text)
 		rc = check_empty(s, err);
+	strata__view_free(&v);
 	return rc;
 }
 

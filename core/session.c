@@ -303,9 +303,9 @@ int strata__source_get(strata *s, strata_error *err)
 		return STRATA_OK;
 	if (s->full_check)
 		strata__sumcache_refresh(strata__sums(s));
-	return strata__source_load_for(&s->src, dir, s->drv,
-	                               strata__config_plugin_path(s->cfg),
-	                               strata__sums(s), err);
+	return strata__source_load_for(
+	        &s->src, dir, s->drv, strata__config_plugin_path(s->cfg),
+	        strata__sums(s), strata__config_layout(s->cfg), err);
 }
 
 const char *strata__file_for(const strata *s, const strata__migration *m,

@@ -25,6 +25,7 @@
 /* PostgreSQL truncates longer names silently, MySQL refuses them. */
 #define IDENT_MAX 63
 
+/* Also <history>_lock: the MySQL driver's lock row on a Galera cluster. */
 int strata__history_own(const char *history, const char *table)
 {
 	size_t n;
@@ -36,7 +37,8 @@ int strata__history_own(const char *history, const char *table)
 	if (!strcmp(table, history))
 		return 1;
 	n = strlen(history);
-	return !strncmp(table, history, n) && !strcmp(table + n, SUFFIX);
+	return !strncmp(table, history, n) &&
+	       (!strcmp(table + n, SUFFIX) || !strcmp(table + n, "_lock"));
 }
 
 static void put_field(strata__buf *b, const char *s)

@@ -304,6 +304,7 @@ static int add_entry(strata__source *src, int rootfd, const char *id,
 	                             (src->count + 1) * sizeof(*src->items));
 	m = &src->items[src->count++];
 	memset(m, 0, sizeof(*m));
+	m->layout = STRATA__LAYOUT_STRATA;
 	m->version = version;
 	/* For display only (paths use dir): escape control characters. */
 	m->id = strata__printable(id);
@@ -328,12 +329,22 @@ static int check_duplicates(const strata__source *src, strata_error *err)
 
 int strata__source_load(strata__source *src, const char *dir, strata_error *err)
 {
-	return strata__source_load_for(src, dir, NULL, NULL, NULL, err);
+	return strata__source_load_for(src, dir, NULL, NULL, NULL,
+	                               STRATA__LAYOUT_AUTO, err);
+}
+
+static int sort_and_check(strata__source *src, strata_error *err)
+{
+	if (!src->count)
+		return STRATA_OK;
+	qsort(src->items, src->count, sizeof(*src->items), cmp_version);
+	return check_duplicates(src, err);
 }
 
 int strata__source_load_for(strata__source *src, const char *dir,
                             const strata_driver *drv, const char *plugin_path,
-                            strata__sumcache *sums, strata_error *err)
+                            strata__sumcache *sums, int layout,
+                            strata_error *err)
 {
 	DIR *d;
 	struct dirent *e;
@@ -341,6 +352,11 @@ int strata__source_load_for(strata__source *src, const char *dir,
 
 	memset(src, 0, sizeof(*src));
 	src->dir = strata__strdup(dir);
+	if (layout != STRATA__LAYOUT_STRATA) {
+		rc = strata__layout_scan(src, &layout, err);
+		if (rc || layout != STRATA__LAYOUT_STRATA)
+			return rc ? rc : sort_and_check(src, err);
+	}
 	d = opendir(dir);
 	if (!d)
 		return strata__err_at(err, STRATA_EUSAGE, dir, 0,
@@ -352,11 +368,7 @@ int strata__source_load_for(strata__source *src, const char *dir,
 			rc = add_entry(src, dirfd(d), e->d_name, e->d_type, drv,
 			               plugin_path, sums, err);
 	closedir(d);
-	if (rc == STRATA_OK && src->count) {
-		qsort(src->items, src->count, sizeof(*src->items), cmp_version);
-		rc = check_duplicates(src, err);
-	}
-	return rc;
+	return rc ? rc : sort_and_check(src, err);
 }
 
 static void free_files(strata__mfile *f, size_t n)

@@ -38,14 +38,11 @@ const char *strata_verify_stage_name(strata_verify_stage st)
 	return "unknown";
 }
 
-/* The history table's companion (drift's snapshot), also strata's own. */
+/* The history table's companions (drift's snapshot, the Galera lock),
+ * also strata's own. */
 static int strata_table(const strata *s, const char *name)
 {
-	size_t n = strlen(s->hist_table);
-
-	return !strcmp(name, s->hist_table) ||
-	       (!strncmp(name, s->hist_table, n) &&
-	        !strcmp(name + n, "_snapshot"));
+	return strata__history_own(s->hist_table, name);
 }
 
 static void drop_table(strata__mtable *t)

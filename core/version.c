@@ -1,7 +1,9 @@
 /*
  * Migration versions: digit strings of any length (Kratos uses 20 digits),
  * ordered as the numbers they spell. Never converted to an integer, so no
- * length overflows and the folder's own spelling ("0002") is kept.
+ * length overflows and the folder's own spelling ("0002") is kept. Flyway's
+ * dotted versions ("1.1", "2.0.10") are digit groups compared one by one,
+ * a missing group counting as 0 (1 = 1.0 < 1.1 < 1.10).
  */
 #include <ctype.h>
 #include <string.h>
@@ -12,10 +14,11 @@ int strata__version_valid(const char *v)
 {
 	size_t i;
 
-	if (!v || !*v)
+	if (!v || !isdigit((unsigned char)v[0]))
 		return 0;
-	for (i = 0; v[i]; i++)
-		if (!isdigit((unsigned char)v[i]))
+	for (i = 1; v[i]; i++)
+		if (!isdigit((unsigned char)v[i]) &&
+		    (v[i] != '.' || !isdigit((unsigned char)v[i + 1])))
 			return 0;
 	return 1;
 }
@@ -30,7 +33,23 @@ static const char *digits(const char *v)
 
 int strata__version_is_zero(const char *v)
 {
-	return strata__version_valid(v) && !*digits(v);
+	return strata__version_valid(v) && !v[strspn(v, "0.")];
+}
+
+/* One digit group of a valid version: its significant digits in *p, how
+ * many returned; *v moves past the group and its dot. "" is a group of 0. */
+static size_t group(const char **v, const char **p)
+{
+	size_t n = strcspn(*v, ".");
+	const char *g = *v;
+
+	*v += n + ((*v)[n] == '.');
+	while (n && *g == '0') {
+		g++;
+		n--;
+	}
+	*p = g;
+	return n;
 }
 
 /* Invalid versions (NULL, "", "12a") sort before every valid one, among
@@ -47,14 +66,18 @@ int strata__version_cmp(const char *a, const char *b)
 		c = strcmp(a ? a : "", b ? b : "");
 		return c < 0 ? -1 : c > 0;
 	}
-	a = digits(a);
-	b = digits(b);
-	la = strlen(a);
-	lb = strlen(b);
-	if (la != lb)
-		return la < lb ? -1 : 1;
-	c = strcmp(a, b);
-	return c < 0 ? -1 : c > 0;
+	while (*a || *b) {
+		const char *ga, *gb;
+
+		la = group(&a, &ga);
+		lb = group(&b, &gb);
+		if (la != lb)
+			return la < lb ? -1 : 1;
+		c = strncmp(ga, gb, la);
+		if (c)
+			return c < 0 ? -1 : 1;
+	}
+	return 0;
 }
 
 /* An older release stored versions in a BIGINT column: does v fit one? */
@@ -63,7 +86,7 @@ int strata__version_fits_int64(const char *v)
 	static const char max[] = "9223372036854775807";
 	size_t n;
 
-	if (!strata__version_valid(v))
+	if (!strata__version_valid(v) || strchr(v, '.'))
 		return 0;
 	v = digits(v);
 	n = strlen(v);

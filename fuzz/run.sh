@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Build and run strata's libFuzzer targets: fuzz_splitter (core/splitter.c),
 # fuzz_config (core/config.c), fuzz_url (core/url.c), fuzz_targets
-# (core/targets.c) and fuzz_lint
+# (core/targets.c), fuzz_layout (core/layout.c) and fuzz_lint
 # (core/lint_scan.c). This header is the manual.
 #
-#   fuzz/run.sh [TARGET...]        TARGET: splitter, config, url, targets, lint
+#   fuzz/run.sh [TARGET...]        TARGET: splitter, config, url, targets, layout, lint
 #                                  (default: all)
 #
 # Environment:
@@ -52,7 +52,7 @@ mkdir -p "$FUZZ_BUILD/obj"
 FUZZ_BUILD=$(cd "$FUZZ_BUILD" && pwd)
 
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(splitter config url lint targets)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(splitter config url lint targets layout)
 for t in "${TARGETS[@]}"; do
 	[ -f "$REPO/fuzz/fuzz_$t.c" ] || die "no such target: $t"
 done

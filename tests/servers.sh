@@ -23,12 +23,16 @@
 #                              a hot standby streaming from the PostgreSQL
 #                              above (pg_basebackup -R)
 #   STRATA_TEST_PG_REPLICA_ADMIN  psql command line on the standby
+#   STRATA_TEST_GALERA_URL1..3, STRATA_TEST_GALERA_ADMIN1..3
+#                              a 3-node MariaDB Galera cluster, by
+#                              tests/galera.sh in DIR/galera
 #
 # The *_ADMIN values are meant to be word-split: $STRATA_TEST_PG_ADMIN -c '...'
 #
 # Environment:
 #   STRATA_TEST_SERVERS        which servers to start (default "pg pgreplica my
-#                              pgbouncer"; pgbouncer and pgreplica need pg)
+#                              pgbouncer galera"; pgbouncer and pgreplica
+#                              need pg)
 #   STRATA_TEST_PG_EXTRA_ARGS  extra options for postgres (via pg_ctl -o)
 #   STRATA_TEST_MY_EXTRA_ARGS  extra options for mariadbd (word-split)
 #
@@ -651,10 +655,25 @@ stop_my() {
 	return 0
 }
 
+# ---------------------------------------------------------------- Galera
+
+# tests/galera.sh does it all; its env lines join ours.
+start_galera() {
+	STAGE="Galera"
+	"$(dirname "$0")/galera.sh" start "$DIR/galera" >/dev/null ||
+		{ DUMPED=1; die "Galera: the cluster did not start"; }
+}
+
+stop_galera() {
+	[ -d "$DIR/galera" ] || return 0
+	"$(dirname "$0")/galera.sh" stop "$DIR/galera"
+}
+
 # ---------------------------------------------------------------- commands
 
 do_stop() {
 	local rc=0
+	stop_galera || rc=1
 	stop_bouncer || rc=1
 	stop_my || rc=1
 	stop_pg "$DIR/pgr/data" || rc=1
@@ -682,14 +701,15 @@ on_start_exit() {
 }
 
 cmd_start() {
-	local want_pg='' want_my='' want_bouncer='' want_replica='' s
-	for s in ${STRATA_TEST_SERVERS-pg pgreplica my pgbouncer}; do
+	local want_pg='' want_my='' want_bouncer='' want_replica='' want_galera='' s
+	for s in ${STRATA_TEST_SERVERS-pg pgreplica my pgbouncer galera}; do
 		case $s in
 		pg | postgres | postgresql) want_pg=1 ;;
 		pgreplica | replica) want_replica=1 ;;
 		my | mysql | mariadb) want_my=1 ;;
 		pgbouncer | bouncer) want_bouncer=1 ;;
-		*) die "STRATA_TEST_SERVERS: unknown server '$s' (use: pg pgreplica my pgbouncer)" ;;
+		galera) want_galera=1 ;;
+		*) die "STRATA_TEST_SERVERS: unknown server '$s' (use: pg pgreplica my pgbouncer galera)" ;;
 		esac
 	done
 	[ -z "$want_bouncer" ] || [ -n "$want_pg" ] ||
@@ -702,8 +722,9 @@ cmd_start() {
 		die "$DIR: directory name must consist of [A-Za-z0-9._/+-] only"
 	# Unix socket paths are limited to 107 bytes.
 	[ "${#DIR}" -le 80 ] || die "$DIR: path too long for Unix sockets (max 80 chars)"
-	if [ -e "$DIR/pg" ] || [ -e "$DIR/my" ] || [ -e "$DIR/bouncer" ] || [ -e "$DIR/env" ]; then
-		die "$DIR: already used by a previous start (pg/, my/, bouncer/ or env exists)"
+	if [ -e "$DIR/pg" ] || [ -e "$DIR/my" ] || [ -e "$DIR/bouncer" ] ||
+		[ -e "$DIR/galera" ] || [ -e "$DIR/env" ]; then
+		die "$DIR: already used by a previous start (pg/, my/, bouncer/, galera/ or env exists)"
 	fi
 	# mktemp -d makes 0700 directories; the postgres user must get in.
 	chmod 0755 "$DIR"
@@ -720,6 +741,10 @@ cmd_start() {
 	if [ -n "$want_replica" ]; then start_pg_replica; fi
 	if [ -n "$want_bouncer" ]; then start_bouncer; fi
 	if [ -n "$want_my" ]; then start_my; fi
+	if [ -n "$want_galera" ]; then
+		mkdir "$DIR/galera"
+		start_galera
+	fi
 	STAGE="writing $DIR/env"
 
 	local line
@@ -727,6 +752,7 @@ cmd_start() {
 	for line in "${ENV_LINES[@]}"; do
 		printf 'export %s=%s\n' "${line%%=*}" "$(sq "${line#*=}")" >>"$DIR/env.tmp"
 	done
+	if [ -n "$want_galera" ]; then cat "$DIR/galera/env" >>"$DIR/env.tmp"; fi
 	mv "$DIR/env.tmp" "$DIR/env"
 	sed "s/$PASSWORD/***/g" "$DIR/env"
 	STAGE=

@@ -3,6 +3,7 @@
  * Global options are accepted before and after the command; an unknown
  * option or command is named, with the nearest command as a suggestion.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -72,11 +73,24 @@ int cli_usage_error(const char *fmt, ...)
 	return CLI_EXIT_USAGE;
 }
 
-/* A version: digits only, any length (compared as a number later). The
- * one all-digits check of the program. */
-int cli_is_version(const char *s)
+static int all_digits(const char *s)
 {
 	return s && *s && strspn(s, "0123456789") == strlen(s);
+}
+
+/* A version: digits of any length (compared as a number later), or
+ * Flyway's dotted groups of digits ("1.1"). */
+int cli_is_version(const char *s)
+{
+	size_t i;
+
+	if (!s || !isdigit((unsigned char)s[0]))
+		return 0;
+	for (i = 1; s[i]; i++)
+		if (!isdigit((unsigned char)s[i]) &&
+		    (s[i] != '.' || !isdigit((unsigned char)s[i + 1])))
+			return 0;
+	return 1;
 }
 
 static int parse_seconds(cli *c, const char *s)
@@ -103,7 +117,7 @@ static int parse_rows(cli *c, const char *s)
 
 	errno = 0;
 	v = strtoll(s, &end, 10);
-	if (errno || end == s || *end || v < 1 || !cli_is_version(s))
+	if (errno || end == s || *end || v < 1 || !all_digits(s))
 		return cli_usage_error(
 		        "--row-threshold needs a positive number "
 		        "of rows, not '%s'",
@@ -120,7 +134,7 @@ static int parse_count(int *out, const char *opt, const char *s, long max)
 
 	errno = 0;
 	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < 1 || v > max || !cli_is_version(s))
+	if (errno || end == s || *end || v < 1 || v > max || !all_digits(s))
 		return cli_usage_error("%s needs a number from 1 to %ld, not "
 		                       "'%s'",
 		                       opt, max, s);
@@ -272,6 +286,12 @@ static int take(cli *c, int ch, const char *arg)
 		break;
 	case CLI_OPT_SCHEMA_FILE:
 		c->schema_file = arg;
+		break;
+	case CLI_OPT_FROM:
+		c->from = arg;
+		break;
+	case CLI_OPT_FROM_TABLE:
+		c->from_table = arg;
 		break;
 	case CLI_OPT_FORMAT:
 		if (!strcmp(arg, "json"))
@@ -537,7 +557,9 @@ static void prescan_format(int argc, char **argv)
 		          !strcmp(argv[i], "--targets") ||
 		          !strcmp(argv[i], "--parallel") ||
 		          !strcmp(argv[i], "--canary") ||
-		          !strcmp(argv[i], "--shard")))
+		          !strcmp(argv[i], "--shard") ||
+		          !strcmp(argv[i], "--from") ||
+		          !strcmp(argv[i], "--from-table")))
 			i++; /* a value, even one spelled "--format" */
 		if (v && !strcmp(v, "json"))
 			cli_out.format = CLI_FORMAT_JSON;

@@ -70,7 +70,9 @@ enum cli_opt {
 	CLI_OPT_TARGETS,
 	CLI_OPT_PARALLEL,
 	CLI_OPT_CANARY,
-	CLI_OPT_SHARD
+	CLI_OPT_SHARD,
+	CLI_OPT_FROM,
+	CLI_OPT_FROM_TABLE
 };
 
 enum cli_cmd_flags {
@@ -108,8 +110,9 @@ struct cli {
 	int64_t row_threshold; /* --row-threshold N, or 0: the default */
 	/* verify, dump, up and down (schema_cmds.c) */
 	int scratch_ok;
-	const char *output;      /* dump -o FILE, or NULL */
-	const char *schema_file; /* up/down --schema-file FILE, or NULL */
+	const char *output;            /* dump -o FILE, or NULL */
+	const char *schema_file;       /* up/down --schema-file FILE, or NULL */
+	const char *from, *from_table; /* import --from TOOL, --from-table */
 	int npos;
 	char **pos; /* operands in order (pointers into argv); freed by main */
 	/* fleets: --targets FILE, --parallel N (0: default), --canary K,

@@ -40,6 +40,10 @@ static const struct option opts_status[] = {
         {NULL, 0, NULL, 0}};
 static const struct option opts_check[] = {
         {"full", no_argument, NULL, CLI_OPT_FULL}, {NULL, 0, NULL, 0}};
+static const struct option opts_import[] = {
+        {"from", required_argument, NULL, CLI_OPT_FROM},
+        {"from-table", required_argument, NULL, CLI_OPT_FROM_TABLE},
+        {NULL, 0, NULL, 0}};
 static const struct option opts_resolve[] = {
         {"applied", no_argument, NULL, CLI_OPT_APPLIED},
         {"rolled-back", no_argument, NULL, CLI_OPT_ROLLED_BACK},
@@ -339,6 +343,19 @@ static int cmd_repair(cli *c)
 	return cli_finish(c, rc);
 }
 
+static int cmd_import(cli *c)
+{
+	int rc;
+
+	if (!c->from)
+		return cli_usage_error("import needs --from dbmate, "
+		                       "golang-migrate, goose, flyway or pop");
+	rc = connect(c);
+	if (!rc)
+		rc = strata_import(c->s, c->from, c->from_table, &c->err);
+	return cli_finish(c, rc);
+}
+
 static int cmd_drivers(cli *c)
 {
 	strata_driver_info *d = NULL;
@@ -506,6 +523,17 @@ const cli_command cli_commands[] = {
                     "migrations",
          .run = cmd_repair,
          .flags = CLI_CMD_EVENTS},
+        {.name = "import",
+         .args = "--from TOOL [--from-table NAME]",
+         .summary = "adopt another tool's history: what it applied is "
+                    "recorded, not run",
+         .details = "  --from TOOL           dbmate, golang-migrate, goose, "
+                    "flyway or pop\n"
+                    "  --from-table NAME     its history table (default: "
+                    "the tool's own)\n",
+         .opts = opts_import,
+         .run = cmd_import,
+         .flags = CLI_CMD_EVENTS | CLI_CMD_NOPOS | CLI_CMD_FLEET},
         {.name = "lint",
          .args = "[VERSION...] [--all] [--dialect NAME[,NAME]] "
                  "[--warnings-as-errors] [--row-threshold N]",

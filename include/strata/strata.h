@@ -682,6 +682,20 @@ STRATA_EXTERN(const char *)
 strata_config_schema_file(const strata_config *cfg);
 
 /*
+ * Import (strata import): the history of another tool ("dbmate",
+ * "golang-migrate", "goose", "flyway", "pop") in the same database,
+ * adopted: each version it applied is recorded as "baseline" (not run),
+ * with the checksum of the file as it is now. table: the tool's history
+ * table, NULL for its default. Refused (STRATA_EUSAGE, nothing written)
+ * when that history holds a failed or dirty migration, a version missing
+ * from the folder, or (Flyway) a file changed since it was applied.
+ * Versions strata has already recorded are left alone.
+ */
+STRATA_EXTERN(int)
+strata_import(strata *s, const char *tool, const char *table,
+              strata_error *err);
+
+/*
  * Targets: the databases one command runs on (docs/scale-out.md). From a
  * file (one URL a line, or "NAME URL"; blank lines and # comments
  * ignored; ${VAR} expanded), else from the config environment's own

@@ -14,6 +14,9 @@ struct strata_conn {
 	char *lock_name; /* GET_LOCK name held by this session, or NULL */
 	int64_t changes; /* rows matched by the last statement, or -1 */
 	char *home_db;   /* DATABASE() after init_sql; a USE cannot move it */
+	int wsrep;       /* @@wsrep_on: -1 not asked yet, 0 off, 1 on */
+	unsigned lock_stale;       /* seconds; URL parameter lock_stale */
+	struct my__galera *galera; /* the Galera lock's state, or NULL */
 };
 
 /*
@@ -22,6 +25,7 @@ struct strata_conn {
  *   stmt.c        prepared statements: binding, results, scalar queries
  *   introspect.c  the schema, through stmt.c
  *   batch.c       history writes in one multi-statement round trip
+ *   galera.c      the lock on a Galera cluster, through my_err.c, batch.c
  *   mysql.c       connections, plain statements, the lock, the session;
  *                 the vtable
  */
@@ -59,6 +63,15 @@ int my__current_db(strata_conn *c, char **out, strata_dberr *err);
 int my__quote(strata__kit_buf *b, MYSQL *db, const char *text);
 int my__batch(strata_conn *c, strata_batch_item *items, size_t n,
               unsigned flags, size_t *failed, strata_dberr *err);
+
+/* galera.c: the lock as a certified row write when @@wsrep_on is ON. */
+typedef struct my__galera my__galera;
+int my__wsrep_on(strata_conn *c, int *on, strata_dberr *err);
+int my__galera_lock(strata_conn *c, const char *name, unsigned timeout_ms,
+                    strata_dberr *err);
+int my__galera_check(strata_conn *c, strata_dberr *err);
+int my__galera_unlock(strata_conn *c, strata_dberr *err);
+void my__galera_close(strata_conn *c); /* also when never locked */
 
 /* introspect.c */
 int my__introspect(strata_conn *c, const strata_schema_sink *sink,

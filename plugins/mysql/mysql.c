@@ -12,6 +12,8 @@
  *                           certificate not verified (like MySQL REQUIRED);
  *                           connect fails if the session is not encrypted.
  *                           Absent: Connector/C's default. Nothing else.
+ *   lock_stale=secs         Galera lock: a holder whose heartbeat is older
+ *                           is taken for dead (default 30; galera.c)
  * As with the mysql client, host "localhost" (the default) means the
  * default unix socket, not TCP. Any other parameter, or a bad value, is a
  * configuration error (STRATA_DRV_CONFIG).
@@ -29,6 +31,7 @@
 #define DRIVER_VERSION          "0.1.0"
 #define DEFAULT_CHARSET         "utf8mb4"
 #define DEFAULT_CONNECT_TIMEOUT 10u
+#define DEFAULT_LOCK_STALE      30u
 #define LOCK_NAME_MAX           64   /* MySQL rejects longer GET_LOCK names */
 #define CR_TLS_ERROR            2026 /* CR_SSL_CONNECTION_ERROR (errmsg.h) */
 /*
@@ -47,11 +50,13 @@ typedef struct conn_opts {
 	const char *socket;
 	const char *charset;
 	unsigned timeout;
+	unsigned lock_stale;
 	int ssl; /* -1: connector default, 0: disable, 1: require */
 } conn_opts;
 
 static const char *const known_params[] = {
-        "socket", "charset", "connect_timeout", "ssl-mode", "sslmode", NULL};
+        "socket",     "charset", "connect_timeout", "ssl-mode", "sslmode",
+        "lock_stale", NULL};
 
 static const strata__kit_choice ssl_modes[] = {
         {"disable", 0},  {"disabled", 0}, {"require", 1},
@@ -61,7 +66,7 @@ static const strata__kit_choice ssl_modes[] = {
 static int parse_params(const strata_url *url, conn_opts *o, strata_dberr *err)
 {
 	static const char *const ssl_keys[] = {"sslmode", "ssl-mode"};
-	long long timeout = o->timeout;
+	long long timeout = o->timeout, stale = o->lock_stale;
 	const char *v;
 	size_t i;
 	int rc = strata__kit_params_check(url, known_params, "URL parameter",
@@ -70,9 +75,13 @@ static int parse_params(const strata_url *url, conn_opts *o, strata_dberr *err)
 	if (rc == STRATA_DRV_OK)
 		rc = strata__kit_param_int(url, "connect_timeout", 0,
 		                           0xFFFFFFFFll, &timeout, err);
+	if (rc == STRATA_DRV_OK)
+		rc = strata__kit_param_int(url, "lock_stale", 1, 86400, &stale,
+		                           err);
 	if (rc != STRATA_DRV_OK)
 		return rc;
 	o->timeout = (unsigned)timeout;
+	o->lock_stale = (unsigned)stale;
 	if ((v = strata__kit_param(url, "socket")))
 		o->socket = v;
 	if ((v = strata__kit_param(url, "charset")))
@@ -116,6 +125,7 @@ static int parse_opts(const strata_url *url, conn_opts *o, strata_dberr *err)
 	memset(o, 0, sizeof *o);
 	o->charset = DEFAULT_CHARSET;
 	o->timeout = DEFAULT_CONNECT_TIMEOUT;
+	o->lock_stale = DEFAULT_LOCK_STALE;
 	o->ssl = -1;
 	if ((rc = parse_params(url, o, err)) != STRATA_DRV_OK)
 		return rc;
@@ -159,6 +169,8 @@ static void conn_free(strata_conn *c)
 {
 	if (!c)
 		return;
+	if (c->db)
+		my__galera_close(c); /* frees a Galera lock row */
 	if (c->db)
 		mysql_close(c->db); /* also releases GET_LOCK locks */
 	free(c->version);
@@ -235,6 +247,8 @@ static int drv_connect(strata_conn **out, const strata_url *url, unsigned flags,
 	if (!(c = calloc(1, sizeof *c)))
 		return strata__kit_nomem(err);
 	c->changes = -1;
+	c->wsrep = -1;
+	c->lock_stale = o.lock_stale;
 	/* Only allocates: drv_init has set the library up already. */
 	if (!(c->db = mysql_init(NULL))) {
 		free(c);
@@ -436,7 +450,7 @@ static int drv_lock(strata_conn *c, const char *name, unsigned timeout_ms,
                     strata_dberr *err)
 {
 	char *lname = NULL;
-	int rc = lock_name_for(c, name, &lname, err);
+	int cluster = 0, rc = lock_name_for(c, name, &lname, err);
 
 	if (rc != STRATA_DRV_OK)
 		return rc;
@@ -454,6 +468,11 @@ static int drv_lock(strata_conn *c, const char *name, unsigned timeout_ms,
 	if (rc == STRATA_DRV_OK)
 		no_statement_limit(c);
 	if (rc == STRATA_DRV_OK)
+		rc = my__wsrep_on(c, &cluster, err);
+	/* GET_LOCK is local to one node of a Galera cluster. */
+	if (rc == STRATA_DRV_OK && cluster)
+		rc = my__galera_lock(c, name, timeout_ms, err);
+	else if (rc == STRATA_DRV_OK)
 		rc = get_lock(c, lname, timeout_ms, err);
 	if (rc == STRATA_DRV_OK)
 		c->lock_name = lname;
@@ -475,6 +494,12 @@ static int drv_unlock(strata_conn *c, const char *name, strata_dberr *err)
 	(void)name;
 	if (!c->lock_name)
 		return STRATA_DRV_OK;
+	if (c->galera) {
+		rc = my__galera_unlock(c, err);
+		free(c->lock_name);
+		c->lock_name = NULL;
+		return rc;
+	}
 	p.text = c->lock_name;
 	rc = my__query_scalar(c, "SELECT RELEASE_LOCK(?)", &p, 1, &s, err);
 	if (rc != STRATA_DRV_OK)
@@ -533,6 +558,8 @@ static int drv_lock_check(strata_conn *c, const char *name, strata_dberr *err)
 	if (!c->lock_name)
 		return strata__kit_fail(err, STRATA_DRV_LOST,
 		                        "this session holds no migration lock");
+	if (c->galera)
+		return my__galera_check(c, err);
 	if (!(sql = held_sql(c)))
 		return strata__kit_nomem(err);
 	rc = text_true(c, sql, &held, err);

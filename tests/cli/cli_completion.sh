@@ -42,7 +42,7 @@ contains() {
 }
 
 is "$(words strata st)" "status" "a command"
-is "$(words strata "")" "baseline check diff down drivers dump help history init lint new plan repair resolve status up verify" \
+is "$(words strata "")" "baseline check diff down drivers dump help history import init lint new plan repair resolve status up verify" \
 	"every command"
 is "$(words strata --url sqlite:x.db -e prod st)" "status" "after global options and their values"
 is "$(words strata help hi)" "history" "help COMMAND"

@@ -211,7 +211,8 @@ static void drop(const char *rel)
 static int load(strata__source *src, const strata_driver *d, strata_error *e)
 {
 	memset(e, 0, sizeof(*e));
-	return strata__source_load_for(src, root, d, NULL, NULL, e);
+	return strata__source_load_for(src, root, d, NULL, NULL,
+	                               STRATA__LAYOUT_STRATA, e);
 }
 
 /* Loading for driver d refuses rel, saying needle. */
