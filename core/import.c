@@ -303,32 +303,53 @@ static int adopt(vset *vs, const strata_status *st)
 	return rc;
 }
 
-int strata_import(strata *s, const char *tool_name, const char *table,
-                  strata_error *err)
+static int check_options(const strata_import_options *o, const tool **t,
+                         strata_error *err)
 {
-	const tool *t = tool_name ? find_tool(tool_name) : NULL;
+	if (!o || o->version != STRATA_IMPORT_OPTIONS_VERSION)
+		return strata__err(err, STRATA_EUSAGE,
+		                   "strata_import_options: version %u is not "
+		                   "%u (use STRATA_IMPORT_OPTIONS_INIT)",
+		                   o ? o->version : 0,
+		                   STRATA_IMPORT_OPTIONS_VERSION);
+	*t = o->tool ? find_tool(o->tool) : NULL;
+	if (!*t)
+		return strata__err(err, STRATA_EUSAGE,
+		                   "import --from: dbmate, golang-migrate, "
+		                   "goose, flyway or pop, not '%s'",
+		                   o->tool ? o->tool : "");
+	return STRATA_OK;
+}
+
+int strata_import(strata *s, const strata_import_options *o, strata_error *err)
+{
+	const tool *t = NULL;
 	strata_status *st = NULL;
 	strata_history *h = NULL;
 	const char *tbl = NULL;
 	vset vs;
-	int rc;
+	int rc = check_options(o, &t, err);
 
-	if (!t)
-		return strata__err(err, STRATA_EUSAGE,
-		                   "import --from: dbmate, golang-migrate, "
-		                   "goose, flyway or pop, not '%s'",
-		                   tool_name ? tool_name : "");
+	if (rc)
+		return rc;
 	memset(&vs, 0, sizeof(vs));
 	vs.tool = t->name;
 	vs.s = s;
 	vs.err = err;
 	rc = strata__prepare(s, &st, &h, err);
 	if (!rc)
-		rc = pick_table(s, t, table, &tbl, err);
+		rc = pick_table(s, t, o->table, &tbl, err);
 	if (!rc)
 		rc = read_history(&vs, t, tbl);
 	if (!rc)
 		rc = check_found(&vs);
+	if (!rc && o->convert_to) {
+		strata_status_free(st);
+		st = NULL;
+		rc = strata__convert(s, o->convert_to, err);
+		if (!rc)
+			rc = strata__status_build(&st, s, h, err);
+	}
 	if (!rc)
 		rc = adopt(&vs, st);
 	vset_free(&vs);

@@ -237,6 +237,11 @@ const char *strata__layout_name(int layout);
  * *layout AUTO is replaced by the one detected, STRATA when the folder is
  * strata's own (src is then left to source.c). */
 int strata__layout_scan(strata__source *src, int *layout, strata_error *err);
+/* convert.c: s's migrations (another tool's) written in strata's layout
+ * into the new folder out, which becomes s's migrations for the run. */
+int strata__convert(strata *s, const char *out, strata_error *err);
+/* The layout of the folder dir (STRATA when empty or missing). */
+int strata__layout_detect(const char *dir, int *out, strata_error *err);
 /* The part of a file that runs, for the file names of dbmate, goose,
  * golang-migrate, pop and Flyway: *out is text with every line outside
  * the up (or down) section blanked, so that line numbers stay the file's,

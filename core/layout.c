@@ -232,7 +232,7 @@ static void count(census *c, const char *dir, const char *f, int is_dir)
 
 /* The layout a folder is in: strata's when it holds strata's folders or
  * nothing another tool would name. */
-static int detect(const char *dir, int *out, strata_error *err)
+int strata__layout_detect(const char *dir, int *out, strata_error *err)
 {
 	census c;
 	struct dirent *e;
@@ -391,8 +391,9 @@ int strata__layout_scan(strata__source *src, int *layout, strata_error *err)
 {
 	struct dirent *e;
 	DIR *d;
-	int rc = *layout == STRATA__LAYOUT_AUTO ? detect(src->dir, layout, err)
-	                                        : STRATA_OK;
+	int rc = *layout == STRATA__LAYOUT_AUTO
+	                 ? strata__layout_detect(src->dir, layout, err)
+	                 : STRATA_OK;
 
 	if (rc || *layout == STRATA__LAYOUT_STRATA)
 		return rc;
@@ -402,8 +403,17 @@ int strata__layout_scan(strata__source *src, int *layout, strata_error *err)
 		                      "cannot read migrations folder: %s",
 		                      strerror(errno));
 	while (rc == STRATA_OK && (e = readdir(d)) != NULL)
-		if (e->d_name[0] != '.' && e->d_type != DT_DIR)
+		if (e->d_name[0] == '.')
+			continue;
+		else if (e->d_type != DT_DIR)
 			rc = one_file(src, *layout, e->d_name, err);
+		else if (lead_digits(e->d_name))
+			rc = strata__err_at(err, STRATA_EUSAGE, src->dir, 0,
+			                    "a strata migration folder %s in a "
+			                    "%s folder would never run: one "
+			                    "layout a folder",
+			                    e->d_name,
+			                    strata__layout_name(*layout));
 	closedir(d);
 	if (!rc)
 		merge(src);

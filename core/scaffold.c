@@ -1,5 +1,6 @@
 /* strata init and strata new: project files, no database needed. */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,6 +125,23 @@ static char *slugify(const char *name)
 	return out;
 }
 
+/* A Flyway migration of version ts in dir. */
+static int flyway_has(const char *dir, const char *ts)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n = strlen(ts);
+	int found = 0;
+
+	while (d && !found && (e = readdir(d)) != NULL)
+		found = (e->d_name[0] == 'V' || e->d_name[0] == 'U') &&
+		        !strncmp(e->d_name + 1, ts, n) &&
+		        !strncmp(e->d_name + 1 + n, "__", 2);
+	if (d)
+		closedir(d);
+	return found;
+}
+
 /* Next free UTC timestamp: two 'new's in one second get distinct versions. */
 static char *free_folder(const char *dir, const char *slug)
 {
@@ -162,11 +180,76 @@ static int write_files(const char *path, const char *slug, strata_error *err)
 	return rc;
 }
 
+/* Another tool's folder gets a migration in that tool's own form, so
+ * that the folder stays one layout (and the tool can still read it). */
+typedef struct foreign {
+	int layout;
+	const char *up_name, *down_name; /* "%s": <timestamp>_<slug> */
+	const char *up_text, *down_text; /* "%s": the slug */
+} foreign;
+
+static const foreign foreigns[] = {
+        {STRATA__LAYOUT_DBMATE, "%s.sql", NULL,
+         "-- migrate:up\n\n\n-- migrate:down\n\n", NULL},
+        {STRATA__LAYOUT_GOOSE, "%s.sql", NULL,
+         "-- +goose Up\n\n\n-- +goose Down\n\n", NULL},
+        {STRATA__LAYOUT_GOLANG_MIGRATE, "%s.up.sql", "%s.down.sql",
+         "-- %s: apply\n\n", "-- %s: revert\n\n"},
+        {STRATA__LAYOUT_POP, "%s.up.sql", "%s.down.sql", "-- %s: apply\n\n",
+         "-- %s: revert\n\n"},
+        {STRATA__LAYOUT_FLYWAY, "V%s.sql", NULL, "-- %s: apply\n\n", NULL},
+        {0, NULL, NULL, NULL, NULL}};
+
+static int write_one(const char *dir, const char *name_fmt, const char *id,
+                     const char *text_fmt, const char *slug, char **out,
+                     strata_error *err)
+{
+	char *name = strata__printf(name_fmt, id);
+	char *path = strata__path_join(dir, name);
+	char *text = strata__printf(text_fmt, slug);
+	int rc = write_new(path, text, err);
+
+	if (!rc && out)
+		*out = strata__strdup(path);
+	free(name);
+	free(path);
+	free(text);
+	return rc;
+}
+
+/* The next free timestamp for a file migration; Flyway's "V<ts>__slug". */
+static int new_file(char **out, const char *dir, const foreign *f,
+                    const char *slug, strata_error *err)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	char ts[16], *id;
+	int rc;
+
+	for (;; t++) {
+		gmtime_r(&t, &tm);
+		strftime(ts, sizeof(ts), "%Y%m%d%H%M%S", &tm);
+		id = f->layout == STRATA__LAYOUT_FLYWAY
+		             ? strata__printf("%s__%s", ts, slug)
+		             : strata__printf("%s_%s", ts, slug);
+		if (!strata__has_version(dir, ts) && !flyway_has(dir, ts))
+			break;
+		free(id);
+	}
+	rc = write_one(dir, f->up_name, id, f->up_text, slug, out, err);
+	if (!rc && f->down_name)
+		rc = write_one(dir, f->down_name, id, f->down_text, slug, NULL,
+		               err);
+	free(id);
+	return rc;
+}
+
 int strata_new_migration(char **out, const char *dir, const char *name,
                          strata_error *err)
 {
 	char *slug = slugify(name), *path;
-	int rc;
+	const foreign *f;
+	int rc, layout = STRATA__LAYOUT_STRATA;
 
 	*out = NULL;
 	if (!*slug) {
@@ -179,6 +262,17 @@ int strata_new_migration(char **out, const char *dir, const char *name,
 		return strata__err_at(err, STRATA_EFAIL, dir, 0,
 		                      "cannot create folder: %s",
 		                      strerror(errno));
+	}
+	rc = strata__layout_detect(dir, &layout, err);
+	for (f = foreigns; !rc && f->up_name; f++)
+		if (f->layout == layout) {
+			rc = new_file(out, dir, f, slug, err);
+			free(slug);
+			return rc;
+		}
+	if (rc) {
+		free(slug);
+		return rc;
 	}
 	path = free_folder(dir, slug);
 	rc = mkdir(path, 0777) == 0 ? write_files(path, slug, err)

@@ -293,6 +293,9 @@ static int take(cli *c, int ch, const char *arg)
 	case CLI_OPT_FROM_TABLE:
 		c->from_table = arg;
 		break;
+	case CLI_OPT_CONVERT:
+		c->convert = arg;
+		break;
 	case CLI_OPT_FORMAT:
 		if (!strcmp(arg, "json"))
 			cli_out.format = CLI_FORMAT_JSON;
@@ -559,7 +562,8 @@ static void prescan_format(int argc, char **argv)
 		          !strcmp(argv[i], "--canary") ||
 		          !strcmp(argv[i], "--shard") ||
 		          !strcmp(argv[i], "--from") ||
-		          !strcmp(argv[i], "--from-table")))
+		          !strcmp(argv[i], "--from-table") ||
+		          !strcmp(argv[i], "--convert")))
 			i++; /* a value, even one spelled "--format" */
 		if (v && !strcmp(v, "json"))
 			cli_out.format = CLI_FORMAT_JSON;

@@ -72,7 +72,8 @@ enum cli_opt {
 	CLI_OPT_CANARY,
 	CLI_OPT_SHARD,
 	CLI_OPT_FROM,
-	CLI_OPT_FROM_TABLE
+	CLI_OPT_FROM_TABLE,
+	CLI_OPT_CONVERT
 };
 
 enum cli_cmd_flags {
@@ -113,6 +114,7 @@ struct cli {
 	const char *output;            /* dump -o FILE, or NULL */
 	const char *schema_file;       /* up/down --schema-file FILE, or NULL */
 	const char *from, *from_table; /* import --from TOOL, --from-table */
+	const char *convert;           /* import --convert DIR */
 	int npos;
 	char **pos; /* operands in order (pointers into argv); freed by main */
 	/* fleets: --targets FILE, --parallel N (0: default), --canary K,

@@ -43,6 +43,7 @@ static const struct option opts_check[] = {
 static const struct option opts_import[] = {
         {"from", required_argument, NULL, CLI_OPT_FROM},
         {"from-table", required_argument, NULL, CLI_OPT_FROM_TABLE},
+        {"convert", required_argument, NULL, CLI_OPT_CONVERT},
         {NULL, 0, NULL, 0}};
 static const struct option opts_resolve[] = {
         {"applied", no_argument, NULL, CLI_OPT_APPLIED},
@@ -132,6 +133,21 @@ static int cmd_init(cli *c)
 	return cli_finish(c, rc);
 }
 
+/* A folder with up.sql and down.sql, or another tool's file(s). */
+static void print_created(const char *path)
+{
+	size_t n = strlen(path);
+
+	if (n > 4 && !strcmp(path + n - 4, ".sql") && n > 7 &&
+	    !strcmp(path + n - 7, ".up.sql"))
+		printf("created %s and %.*s.down.sql\n", path, (int)(n - 7),
+		       path);
+	else if (n > 4 && !strcmp(path + n - 4, ".sql"))
+		printf("created %s\n", path);
+	else
+		printf("created %s/up.sql and %s/down.sql\n", path, path);
+}
+
 static int cmd_new(cli *c)
 {
 	char *path = NULL;
@@ -147,7 +163,7 @@ static int cmd_new(cli *c)
 	if (!rc && json())
 		cli_json_created(NULL, NULL, path);
 	else if (!rc && !cli_out.quiet)
-		printf("created %s/up.sql and %s/down.sql\n", path, path);
+		print_created(path);
 	free(path);
 	return cli_finish(c, rc);
 }
@@ -345,14 +361,23 @@ static int cmd_repair(cli *c)
 
 static int cmd_import(cli *c)
 {
+	strata_import_options o = STRATA_IMPORT_OPTIONS_INIT;
 	int rc;
 
 	if (!c->from)
 		return cli_usage_error("import needs --from dbmate, "
 		                       "golang-migrate, goose, flyway or pop");
+	o.tool = c->from;
+	o.table = c->from_table;
+	o.convert_to = c->convert;
 	rc = connect(c);
 	if (!rc)
-		rc = strata_import(c->s, c->from, c->from_table, &c->err);
+		rc = strata_import(c->s, &o, &c->err);
+	if (!rc && c->convert && !cli_out.quiet && !json())
+		fprintf(stderr,
+		        "strata: import: the migrations are now also in %s, in "
+		        "strata's layout; set migrations = %s\n",
+		        c->convert, c->convert);
 	return cli_finish(c, rc);
 }
 
@@ -524,13 +549,17 @@ const cli_command cli_commands[] = {
          .run = cmd_repair,
          .flags = CLI_CMD_EVENTS},
         {.name = "import",
-         .args = "--from TOOL [--from-table NAME]",
+         .args = "--from TOOL [--from-table NAME] [--convert DIR]",
          .summary = "adopt another tool's history: what it applied is "
                     "recorded, not run",
          .details = "  --from TOOL           dbmate, golang-migrate, goose, "
                     "flyway or pop\n"
                     "  --from-table NAME     its history table (default: "
-                    "the tool's own)\n",
+                    "the tool's own)\n"
+                    "  --convert DIR         also write the migrations in "
+                    "strata's layout into\n"
+                    "                        the new folder DIR, and record "
+                    "those files\n",
          .opts = opts_import,
          .run = cmd_import,
          .flags = CLI_CMD_EVENTS | CLI_CMD_NOPOS | CLI_CMD_FLEET},

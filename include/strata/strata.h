@@ -685,15 +685,36 @@ strata_config_schema_file(const strata_config *cfg);
  * Import (strata import): the history of another tool ("dbmate",
  * "golang-migrate", "goose", "flyway", "pop") in the same database,
  * adopted: each version it applied is recorded as "baseline" (not run),
- * with the checksum of the file as it is now. table: the tool's history
- * table, NULL for its default. Refused (STRATA_EUSAGE, nothing written)
- * when that history holds a failed or dirty migration, a version missing
- * from the folder, or (Flyway) a file changed since it was applied.
- * Versions strata has already recorded are left alone.
+ * with the checksum of the file as it is now. Refused (STRATA_EUSAGE,
+ * nothing written) when that history holds a failed or dirty migration, a
+ * version missing from the folder, or (Flyway) a file changed since it
+ * was applied. Versions strata has already recorded are left alone.
  */
+#define STRATA_IMPORT_OPTIONS_VERSION 1
+typedef struct strata_import_options {
+	unsigned version;  /* STRATA_IMPORT_OPTIONS_VERSION */
+	const char *tool;  /* required */
+	const char *table; /* the tool's history table; NULL: its default */
+	/* NULL: the folder stays as it is. Else a new folder (it must not
+	 * exist) that receives the migrations in strata's own layout, whose
+	 * files are then the ones recorded: point `migrations` at it. */
+	const char *convert_to;
+} strata_import_options;
+
+#ifdef __cplusplus
+#define STRATA_IMPORT_OPTIONS_INIT                                             \
+	{                                                                      \
+		STRATA_IMPORT_OPTIONS_VERSION, NULL, NULL, NULL                \
+	}
+#else
+#define STRATA_IMPORT_OPTIONS_INIT                                             \
+	{                                                                      \
+		.version = STRATA_IMPORT_OPTIONS_VERSION                       \
+	}
+#endif
+
 STRATA_EXTERN(int)
-strata_import(strata *s, const char *tool, const char *table,
-              strata_error *err);
+strata_import(strata *s, const strata_import_options *opts, strata_error *err);
 
 /*
  * Targets: the databases one command runs on (docs/scale-out.md). From a

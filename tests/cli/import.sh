@@ -111,6 +111,34 @@ has "20240101_a (20240101_a.sqlite3.up.sql" "$OUT" "pop: the sqlite3 file on SQL
 has "20240102_i (20240102_i.autocommit.up.sql, 1 statement, no transaction)" "$OUT" \
 	"pop: .autocommit. runs outside a transaction"
 
+# strata new writes the folder's own form: the folder stays one layout.
+mkdir -p newdbm && cp dbm/*.sql newdbm/
+strata --dir newdbm new "add posts"
+expect_rc 0 "new in a dbmate folder"
+f=$(ls newdbm/*_add_posts.sql 2>/dev/null)
+[ -f "$f" ] && grep -q -- '-- migrate:up' "$f" && grep -q -- '-- migrate:down' "$f"
+ok $? "new: a dbmate file with both sections"
+strata --dir newdbm --url sqlite:newdbm.db up
+expect_rc 2 "new: an empty dbmate template is refused until written"
+has "the up section has no statement" "$ERR" "new: said so"
+mkdir -p newgm && cp gm/*.sql newgm/
+strata --dir newgm new "add tags"
+expect_rc 0 "new in a golang-migrate folder"
+ls newgm/*_add_tags.up.sql newgm/*_add_tags.down.sql >/dev/null 2>&1
+ok $? "new: golang-migrate's up and down files"
+mkdir -p newfw && cp fw/V*.sql newfw/
+strata --dir newfw new "add c"
+ls newfw/V*__add_c.sql >/dev/null 2>&1
+ok $? "new: a Flyway V file"
+# An explicit layout: a strata folder inside would never run.
+mkdir -p gm/20240101_strata_style
+printf '[default]\nmigrations = gm\nlayout = golang-migrate\n' >strata.ini
+strata --url sqlite:gm.db status
+expect_rc 2 "a strata folder in a golang-migrate folder is refused"
+has "would never run" "$ERR" "and said"
+rmdir gm/20240101_strata_style
+rm strata.ini
+
 # layout = in strata.ini: pop's generic files read as golang-migrate's
 # would be the same; a wrong name is refused with its line.
 printf '[default]\nmigrations = gm\nlayout = golang-migrate\n' >strata.ini
@@ -228,6 +256,39 @@ expect_rc 2 "an unknown tool"
 strata --dir pop --url "$P" import --from dbmate
 expect_rc 2 "a tool whose table is not there"
 has "no dbmate history table schema_migrations" "$ERR" "says which table"
+
+# --convert: strata's layout written next to the original, and recorded.
+db_new sqlite
+C=$DBURL
+q sqlite "$C" "CREATE TABLE schema_migration (version VARCHAR(14) NOT NULL)"
+q sqlite "$C" "INSERT INTO schema_migration VALUES ('20240101')"
+q sqlite "$C" "CREATE TABLE a (x INTEGER, only_sqlite INT)"
+strata --dir pop --url "$C" import --from pop --convert popconv
+expect_rc 0 "pop --convert"
+[ -f popconv/20240101_a/up.sql ] && [ -f popconv/20240101_a/up.sqlite.sql ] &&
+	[ -f popconv/20240101_a/down.sql ]
+ok $? "convert: pop's dialect file is strata's override"
+grep -q '^-- strata:no-transaction' popconv/20240102_i/up.sql
+ok $? "convert: .autocommit. is -- strata:no-transaction"
+strata --dir popconv --url "$C" status --exit-code
+expect_rc 3 "convert: status on the new folder: one pending, nothing modified"
+has "baseline" "$OUT" "convert: 20240101 recorded from the converted file"
+has "0 modified," "$OUT" "convert: its checksum is the converted file's"
+strata --dir popconv --url "$C" up
+expect_rc 0 "convert: up from the converted folder"
+strata --dir pop --url "$C" import --from pop --convert popconv
+expect_rc 2 "convert: an existing folder is refused"
+db_new sqlite
+q sqlite "$DBURL" "CREATE TABLE goose_db_version (id INTEGER PRIMARY KEY AUTOINCREMENT, version_id INTEGER NOT NULL, is_applied INTEGER NOT NULL, tstamp TEXT)"
+strata --dir goose2 --url "$DBURL" import --from goose --convert gooseconv
+expect_rc 0 "goose --convert, nothing applied yet"
+grep -q 'CREATE TRIGGER' gooseconv/00001_users/up.sql && ! grep -q 'goose' gooseconv/00001_users/up.sql
+ok $? "convert: goose's markers are gone, its SQL kept"
+strata --dir gooseconv --url "$DBURL" up
+expect_rc 0 "convert: the converted goose folder applies"
+strata --dir fw --url "$F" import --from flyway --convert fwconv
+expect_rc 2 "convert: Flyway's dotted versions cannot be folder names"
+has "keep the Flyway folder" "$ERR" "convert: and says what to do"
 
 # ---- the real dbmate --------------------------------------------------------
 DBMATE_VERSION=2.36.0
