@@ -154,6 +154,26 @@ static int flyway_name(fname *out, const char *f)
 	return 1;
 }
 
+/* golang-migrate: the name is everything up to .up.sql / .down.sql, dots
+ * included: no dialects there. */
+static int golang_name(fname *out, const char *f)
+{
+	size_t n = lead_digits(f), len = strlen(f), stem;
+
+	if (!n)
+		return 0;
+	if (ends_with(f, ".up.sql"))
+		stem = len - 7, out->up = 1;
+	else if (ends_with(f, ".down.sql"))
+		stem = len - 9, out->up = 0;
+	else
+		return 0;
+	out->version = strata__strndup(f, n);
+	out->name = strata__strndup(f + n + 1, stem - n - 1);
+	out->id = strata__strndup(f, stem);
+	return 1;
+}
+
 static int parse_name(fname *out, int layout, const char *f)
 {
 	memset(out, 0, sizeof(*out));
@@ -162,6 +182,7 @@ static int parse_name(fname *out, int layout, const char *f)
 	case STRATA__LAYOUT_GOOSE:
 		return single_name(out, f);
 	case STRATA__LAYOUT_GOLANG_MIGRATE:
+		return golang_name(out, f);
 	case STRATA__LAYOUT_POP:
 		return updown_name(out, f);
 	case STRATA__LAYOUT_FLYWAY:
@@ -345,6 +366,19 @@ static void add(strata__migration *m, int up, const char *driver,
 	(*n)++;
 }
 
+static const char *expected(int layout)
+{
+	switch (layout) {
+	case STRATA__LAYOUT_DBMATE:
+	case STRATA__LAYOUT_GOOSE:
+		return "<version>_<name>.sql";
+	case STRATA__LAYOUT_FLYWAY:
+		return "V<version>__<description>.sql, or U for its undo; "
+		       "strata has no repeatable R__ migrations";
+	}
+	return "<version>_<name>.up.sql and .down.sql";
+}
+
 static int one_file(strata__source *src, int layout, const char *f,
                     strata_error *err)
 {
@@ -369,6 +403,13 @@ static int one_file(strata__source *src, int layout, const char *f,
 		                    "a goose migration in Go: strata runs SQL "
 		                    "only; rewrite it as SQL, or apply it with "
 		                    "goose and 'strata baseline' past it");
+	} else if (!kind && ends_with(f, ".sql")) {
+		/* Nothing that looks like a migration is skipped silently. */
+		rc = strata__err_at(
+		        err, STRATA_EUSAGE, path, 0,
+		        "not a %s migration file name (%s), so it would never "
+		        "run; rename it, or move it out of the folder",
+		        strata__layout_name(layout), expected(layout));
 	}
 	fname_free(&n);
 	free(path);

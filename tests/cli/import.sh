@@ -139,6 +139,25 @@ has "would never run" "$ERR" "and said"
 rmdir gm/20240101_strata_style
 rm strata.ini
 
+# Nothing that looks like a migration is skipped silently.
+printf 'CREATE TABLE r (x INT);\n' >fw/R__refresh.sql
+strata --dir fw --url sqlite:fw.db status
+expect_rc 2 "Flyway: a repeatable migration is refused"
+has "R__refresh.sql: error: not a flyway migration file name" "$ERR" "and named"
+rm fw/R__refresh.sql
+printf 'SELECT 1;\n' >gm/3_c.sql
+strata --dir gm --url sqlite:gm.db status
+expect_rc 2 "golang-migrate: a .sql file without .up/.down is refused"
+rm gm/3_c.sql
+# golang-migrate names may hold dots: no dialects there.
+mkdir gmdots
+printf 'CREATE TABLE d (x INT);\n' >gmdots/1_add.d.table.up.sql
+printf '[default]\nmigrations = gmdots\nlayout = golang-migrate\n' >strata.ini
+strata --url sqlite:gmdots.db up
+expect_rc 0 "golang-migrate: a name with dots"
+has "applied   1_add.d.table (1_add.d.table.up.sql" "$OUT" "the whole name, run on every database"
+rm strata.ini
+
 # layout = in strata.ini: pop's generic files read as golang-migrate's
 # would be the same; a wrong name is refused with its line.
 printf '[default]\nmigrations = gm\nlayout = golang-migrate\n' >strata.ini
