@@ -14,6 +14,8 @@
 
 #include "internal.h"
 
+enum { URL_FROM_ENV = 1, URL_FROM_FLAG = 2 };
+
 static const char *const known_keys[] = {"url",
                                          "migrations",
                                          "table",
@@ -774,14 +776,46 @@ static int set_layout(strata_config *c, const char *v, parser *p,
 	return STRATA_OK;
 }
 
+/* A fleet's user, password... keys, kept for each target's URL. */
+static int fleet_parts(strata_config *c, parser *p, strata_error *err)
+{
+	int rc = STRATA_OK, given = 0;
+	size_t i;
+
+	for (i = 0; !rc && part_keys[i]; i++) {
+		entry *e = i == 3 ? NULL : pick(p, c->env, part_keys[i]);
+
+		if (e)
+			rc = expand(&c->fleet.part[i], e, p->file, err);
+		if (!rc && e && i == 1)
+			rc = check_port(c->fleet.part[1], p, e, err);
+		c->fleet.has_parts |= e != NULL;
+	}
+	if (!rc)
+		rc = get_password(&c->fleet.part[3], c, p, &given, err);
+	c->fleet.has_parts |= given;
+	return rc;
+}
+
+/* skip_url: URL_FROM_ENV and URL_FROM_FLAG bits. A URL given as a flag
+ * picks one database of a fleet; one in the environment (DATABASE_URL is
+ * often set for the application) must not silently shrink a fleet. */
 static int resolve(strata_config *c, parser *p, int skip_url, strata_error *err)
 {
 	char *v = NULL;
 	int rc, fleet = 0;
 
 	rc = check_env(p, c->env, err);
-	if (!rc && !skip_url)
+	if (!rc && !(skip_url & URL_FROM_FLAG))
 		rc = read_fleet(c, p, &fleet, err);
+	if (!rc && fleet && skip_url)
+		rc = strata__err_at(err, STRATA_EUSAGE, p->file, c->fleet.line,
+		                    "environment '%s' lists targets, and "
+		                    "STRATA_URL or DATABASE_URL is set: unset "
+		                    "it, or pick one database with --url",
+		                    c->env);
+	if (!rc && fleet)
+		rc = fleet_parts(c, p, err);
 	if (!rc && !skip_url && !fleet)
 		rc = lookup(&c->url, p, c->env, "url", err);
 	if (!rc && !skip_url && !fleet)
@@ -860,6 +894,8 @@ int strata_config_parse(strata_config **out, const char *text,
 
 void strata_config_free(strata_config *c)
 {
+	size_t i;
+
 	if (!c)
 		return;
 	free(c->file);
@@ -875,6 +911,8 @@ void strata_config_free(strata_config *c)
 	free(c->fleet.targets_file);
 	free(c->fleet.tenants);
 	free(c->fleet.url_template);
+	for (i = 0; i < 6; i++)
+		free(c->fleet.part[i]);
 	free(c);
 }
 
@@ -942,7 +980,8 @@ static int url_overridden(const strata_options *o)
 {
 	const char *e1 = getenv("STRATA_URL"), *e2 = getenv("DATABASE_URL");
 
-	return (o->url && *o->url) || (e1 && *e1) || (e2 && *e2);
+	return ((o->url && *o->url) ? URL_FROM_FLAG : 0) |
+	       (((e1 && *e1) || (e2 && *e2)) ? URL_FROM_ENV : 0);
 }
 
 static int load_file(strata_config **out, const char *path, const char *env,
@@ -1012,6 +1051,37 @@ int strata_config_load(strata_config **out, const strata_options *opts,
 const strata__fleet_keys *strata__config_fleet(const strata_config *c)
 {
 	return &c->fleet;
+}
+
+int strata__config_compose_target(const strata_config *c, const char *url,
+                                  char **out, const char *file, int line,
+                                  strata_error *err)
+{
+	strata__url_owned u;
+	int form, rc;
+
+	*out = NULL;
+	if (!c || !c->fleet.has_parts) {
+		*out = strata__strdup(url);
+		return STRATA_OK;
+	}
+	rc = strata__url_parse_in(&u, url, c->plugin_path, err);
+	if (rc)
+		return strata__err_at(err, STRATA_EUSAGE, file, line,
+		                      "a target is not a URL strata reads");
+	form = strata__scheme_form(u.url.scheme, c->plugin_path);
+	if (form < 0)
+		form = strata__url_form_hint(url);
+	if (form == STRATA_URL_FILE && (c->fleet.part[0] || c->fleet.part[1] ||
+	                                c->fleet.part[2] || c->fleet.part[3]))
+		rc = strata__err_at(err, STRATA_EUSAGE, file, line,
+		                    "%s takes no host, port, user or password "
+		                    "(its driver reads a file)",
+		                    u.url.scheme);
+	else
+		*out = compose(&u.url, form, c->fleet.part);
+	strata__url_free(&u);
+	return rc;
 }
 
 int strata__config_layout(const strata_config *c)

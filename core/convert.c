@@ -14,19 +14,6 @@
 #include "internal.h"
 #include "runner.h"
 
-/* text without its leading and trailing blank lines. */
-static char *trimmed(const char *text, size_t len)
-{
-	const char *b = text, *e = text + len;
-
-	while (b < e && (*b == '\n' || *b == '\r' || *b == ' ' || *b == '\t'))
-		b++;
-	while (e > b && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' ||
-	                 e[-1] == '\t'))
-		e--;
-	return strata__strndup(b, (size_t)(e - b));
-}
-
 static int write_file(const char *path, const char *text, strata_error *err)
 {
 	FILE *f = fopen(path, "wx");
@@ -59,7 +46,7 @@ static int part_text(strata *s, const char *path, int down, char **out,
 	if (!rc)
 		rc = strata__layout_view(&v, path, text, len, down, err);
 	if (!rc)
-		body = v.text ? trimmed(v.text, v.len) : trimmed(text, len);
+		body = strata__view_body(&v, text, len);
 	if (!rc && !(down && v.text && !*body))
 		rc = strata__script_load_text(
 		        &sc, path, text, len, s->drv,

@@ -31,10 +31,20 @@ static const tool tools[] = {
          "SELECT version FROM %s"},
         {NULL, NULL, NULL, NULL}};
 
-/* The versions the tool applied, in its order; removed ones cleared. */
+/* What the tool's rows say, in its order: a version applied, or taken
+ * back; sorted once all are read (finish), the last word on each version
+ * wins. */
+typedef struct vrow {
+	char *v;
+	int applied;
+	size_t seq;
+} vrow;
+
 typedef struct vset {
-	char **v;
+	vrow *rows;
 	size_t n;
+	char **v; /* applied versions, sorted (finish) */
+	size_t nv;
 	char *upto;   /* golang-migrate, a Flyway baseline: all up to it */
 	char *failed; /* Flyway, golang-migrate's dirty row: refused */
 	const char *tool;
@@ -48,7 +58,8 @@ static void vset_free(vset *vs)
 	size_t i;
 
 	for (i = 0; i < vs->n; i++)
-		free(vs->v[i]);
+		free(vs->rows[i].v);
+	free(vs->rows);
 	free(vs->v);
 	free(vs->upto);
 	free(vs->failed);
@@ -56,20 +67,42 @@ static void vset_free(vset *vs)
 
 static void put(vset *vs, const char *v, int applied)
 {
+	vs->rows = strata__realloc(vs->rows, (vs->n + 1) * sizeof(*vs->rows));
+	vs->rows[vs->n].v = strata__strdup(v);
+	vs->rows[vs->n].applied = applied;
+	vs->rows[vs->n].seq = vs->n;
+	vs->n++;
+}
+
+static int cmp_row(const void *a, const void *b)
+{
+	const vrow *x = a, *y = b;
+	int c = strata__version_cmp(x->v, y->v);
+
+	return c ? c : (x->seq < y->seq ? -1 : 1);
+}
+
+static int cmp_version_p(const void *a, const void *b)
+{
+	return strata__version_cmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The applied versions, sorted, each by its last row. */
+static void finish(vset *vs)
+{
 	size_t i;
 
-	for (i = 0; i < vs->n; i++)
-		if (vs->v[i] && !strata__version_cmp(vs->v[i], v)) {
-			if (!applied) {
-				free(vs->v[i]);
-				vs->v[i] = NULL;
-			}
-			return;
-		}
-	if (!applied)
-		return;
-	vs->v = strata__realloc(vs->v, (vs->n + 1) * sizeof(*vs->v));
-	vs->v[vs->n++] = strata__strdup(v);
+	if (vs->n)
+		qsort(vs->rows, vs->n, sizeof(*vs->rows), cmp_row);
+	vs->v = strata__calloc(vs->n + 1, sizeof(*vs->v));
+	for (i = 0; i < vs->n; i++) {
+		int last = i + 1 == vs->n ||
+		           strata__version_cmp(vs->rows[i].v,
+		                               vs->rows[i + 1].v) != 0;
+
+		if (last && vs->rows[i].applied)
+			vs->v[vs->nv++] = vs->rows[i].v;
+	}
 }
 
 static int truthy(const char *s)
@@ -131,10 +164,10 @@ static void flyway_row(vset *vs, const char *const *c)
 	} else if (!strcmp(type, "BASELINE")) {
 		free(vs->upto);
 		vs->upto = strata__strdup(version);
-	} else if (!strcmp(type, "UNDO_SQL") || !strcmp(type, "UNDO_JDBC")) {
-		put(vs, version, 0);
-	} else if (strcmp(type, "SCHEMA") && strcmp(type, "DELETE") &&
-	           flyway_same(vs, version, c[3])) {
+	} else if (!strcmp(type, "UNDO_SQL") || !strcmp(type, "UNDO_JDBC") ||
+	           !strcmp(type, "DELETE")) {
+		put(vs, version, 0); /* undone, or struck by flyway repair */
+	} else if (strcmp(type, "SCHEMA") && flyway_same(vs, version, c[3])) {
 		put(vs, version, 1);
 	}
 }
@@ -225,14 +258,10 @@ static int read_history(vset *vs, const tool *t, const char *table)
  * to", the others' list. */
 static int applied(const vset *vs, const char *version)
 {
-	size_t i;
-
 	if (vs->upto && strata__version_cmp(version, vs->upto) <= 0)
 		return 1;
-	for (i = 0; i < vs->n; i++)
-		if (vs->v[i] && !strata__version_cmp(vs->v[i], version))
-			return 1;
-	return 0;
+	return vs->nv && bsearch(&version, vs->v, vs->nv, sizeof(*vs->v),
+	                         cmp_version_p) != NULL;
 }
 
 /* The tool's versions all have a migration in the folder. */
@@ -255,8 +284,8 @@ static int check_found(vset *vs)
 		                   "golang-migrate is at version %s, which is "
 		                   "not in %s",
 		                   vs->upto, vs->s->src.dir);
-	for (i = 0; i < vs->n; i++)
-		if (vs->v[i] && !strata__source_find(&vs->s->src, vs->v[i]))
+	for (i = 0; i < vs->nv; i++)
+		if (!strata__source_find(&vs->s->src, vs->v[i]))
 			return strata__err(vs->err, STRATA_EUSAGE,
 			                   "%s applied version %s, which is "
 			                   "not in %s: nothing was imported",
@@ -271,7 +300,7 @@ static int adopt(vset *vs, const strata_status *st)
 	strata__script *sc = strata__calloc(st->count + 1, sizeof(*sc));
 	char *who = strata__whoami(), *fp = NULL;
 	size_t i;
-	int rc = STRATA_OK;
+	int rc = STRATA_OK, begun = 0;
 
 	for (i = 0; !rc && i < st->count; i++) {
 		const strata__migration *m;
@@ -287,6 +316,10 @@ static int adopt(vset *vs, const strata_status *st)
 	}
 	if (!rc)
 		fp = strata__fingerprint(vs->s);
+	/* All rows or none, and one durable commit for 10,000 of them. */
+	if (!rc)
+		rc = strata__begin(vs->s, vs->err);
+	begun = !rc;
 	for (i = 0; !rc && i < st->count; i++)
 		if (st->items[i].state == STRATA_STATE_PENDING &&
 		    applied(vs, st->items[i].version))
@@ -295,6 +328,10 @@ static int adopt(vset *vs, const strata_status *st)
 			        strata__source_find(&vs->s->src,
 			                            st->items[i].version),
 			        sc[i].path ? &sc[i] : NULL, fp, who, vs->err);
+	if (!rc)
+		rc = strata__commit(vs->s, vs->err);
+	else if (begun)
+		strata__rollback(vs->s);
 	for (i = 0; i < st->count; i++)
 		strata__script_free(&sc[i]);
 	free(sc);
@@ -341,6 +378,8 @@ int strata_import(strata *s, const strata_import_options *o, strata_error *err)
 		rc = pick_table(s, t, o->table, &tbl, err);
 	if (!rc)
 		rc = read_history(&vs, t, tbl);
+	if (!rc)
+		finish(&vs);
 	if (!rc)
 		rc = check_found(&vs);
 	if (!rc && o->convert_to) {

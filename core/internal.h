@@ -243,22 +243,31 @@ int strata__convert(strata *s, const char *out, strata_error *err);
 /* The layout of the folder dir (STRATA when empty or missing). */
 int strata__layout_detect(const char *dir, int *out, strata_error *err);
 /* The part of a file that runs, for the file names of dbmate, goose,
- * golang-migrate, pop and Flyway: *out is text with every line outside
- * the up (or down) section blanked, so that line numbers stay the file's,
- * *no_tx whether it runs outside a transaction, and blocks the line
- * ranges goose runs as one statement (StatementBegin/End). *out NULL: the
- * file is strata's own, run as it is. */
+ * golang-migrate, pop and Flyway. text: the up (or down) section with
+ * every other line blanked, so that line numbers stay the file's, and
+ * goose's StatementBegin/End blocks blanked too: they are in blocks, one
+ * statement each, never split. whole: the section with its blocks (for
+ * conversion, and the checksum). no_tx: 1 outside a transaction, -1 as
+ * the statements say (golang-migrate). text NULL: the file is strata's
+ * own, or runs whole. */
+typedef struct strata__view_block {
+	int line;
+	char *sql;
+} strata__view_block;
 typedef struct strata__view {
-	char *text;
-	size_t len;
+	char *text, *whole;
+	size_t len, wlen;
 	int no_tx;
 	int section_found; /* the wanted section exists */
-	int (*blocks)[2];  /* first and last line of each block */
+	strata__view_block *blocks;
 	size_t nblocks;
 } strata__view;
 int strata__layout_view(strata__view *out, const char *path, const char *text,
                         size_t len, int down, strata_error *err);
 void strata__view_free(strata__view *v);
+/* The section's text (whole), or else text, without its leading and
+ * trailing blank lines. malloc'd. */
+char *strata__view_body(const strata__view *v, const char *text, size_t len);
 
 /* script.c: a migration file, read, checksummed and split. */
 typedef struct strata__script {
@@ -414,8 +423,17 @@ typedef struct strata__fleet_keys {
 	char *tenants;      /* "a, b", expanded */
 	char *url_template; /* url with ${tenant}, not expanded */
 	int line, url_line; /* of the list's key; of url */
+	/* host, port, user, password (or password_file), database, options
+	 * of the section, expanded: applied to each target's URL */
+	char *part[6];
+	int has_parts;
 } strata__fleet_keys;
 const strata__fleet_keys *strata__config_fleet(const strata_config *c);
+/* url with the section's host, user, password... keys applied, as to a
+ * single url (cfg NULL or none given: a copy); errors at file:line. */
+int strata__config_compose_target(const strata_config *cfg, const char *url,
+                                  char **out, const char *file, int line,
+                                  strata_error *err);
 const char *strata__config_file(const strata_config *c); /* may be NULL */
 int strata__config_layout(const strata_config *c);       /* STRATA__LAYOUT_* */
 /* ${VAR} expansion of value (of key, at file:line); ${tenant} is tenant

@@ -239,14 +239,19 @@ static void count(census *c, const char *dir, const char *f, int is_dir)
 		c->folders += lead_digits(f) > 0;
 		return;
 	}
-	if (flyway_name(memset(&n, 0, sizeof(n)), f) > 0)
+	memset(&n, 0, sizeof(n));
+	if (flyway_name(&n, f) > 0) {
 		c->flyway++;
-	else if (updown_name(memset(&n, 0, sizeof(n)), f) > 0) {
-		c->updown++;
-		c->pop += n.dialect || n.autocommit;
-	} else if (single_name(memset(&n, 0, sizeof(n)), f) > 0) {
-		if (!c->single++)
-			c->first_single = strata__path_join(dir, f);
+	} else {
+		fname_free(&n);
+		if (updown_name(&n, f) > 0) {
+			c->updown++;
+			c->pop += n.dialect || n.autocommit;
+		} else {
+			fname_free(&n);
+			if (single_name(&n, f) > 0 && !c->single++)
+				c->first_single = strata__path_join(dir, f);
+		}
 	}
 	fname_free(&n);
 }
@@ -311,20 +316,27 @@ static strata__migration *append(strata__source *src, const fname *n,
 	return m;
 }
 
+/* By version, then name, then the version as written: files of one
+ * migration are neighbours; "1" and "1.0" stay two migrations, for
+ * source.c to refuse as one version twice. */
 static int cmp_migration(const void *a, const void *b)
 {
 	const strata__migration *x = a, *y = b;
 	int c = strata__version_cmp(x->version, y->version);
 
-	return c ? c : strcmp(x->name, y->name);
+	if (!c)
+		c = strcmp(x->name, y->name);
+	return c ? c : strcmp(x->version, y->version);
 }
 
 static void move_files(strata__mfile **to, size_t *nto, strata__mfile *from,
                        size_t nfrom)
 {
-	*to = strata__realloc(*to, (*nto + nfrom + 1) * sizeof(**to));
-	memcpy(*to + *nto, from, nfrom * sizeof(*from));
-	*nto += nfrom;
+	if (nfrom) {
+		*to = strata__realloc(*to, (*nto + nfrom + 1) * sizeof(**to));
+		memcpy(*to + *nto, from, nfrom * sizeof(*from));
+		*nto += nfrom;
+	}
 	free(from);
 }
 
@@ -334,12 +346,15 @@ static void merge(strata__source *src)
 {
 	size_t i, k = 0;
 
-	qsort(src->items, src->count, sizeof(*src->items), cmp_migration);
+	if (src->count)
+		qsort(src->items, src->count, sizeof(*src->items),
+		      cmp_migration);
 	for (i = 0; i < src->count; i++) {
 		strata__migration *m = &src->items[i], *last;
 
 		last = k ? &src->items[k - 1] : NULL;
-		if (last && !cmp_migration(last, m)) {
+		if (last && !strcmp(last->version, m->version) &&
+		    !strcmp(last->name, m->name)) {
 			move_files(&last->up, &last->nup, m->up, m->nup);
 			move_files(&last->down, &last->ndown, m->down,
 			           m->ndown);
@@ -520,28 +535,40 @@ static int marker(const char *line, const char *end, int *no_tx,
 	return MARK_NONE;
 }
 
-static void add_block(strata__view *v, int first, int last)
-{
-	v->blocks = strata__realloc(v->blocks,
-	                            (v->nblocks + 1) * sizeof(*v->blocks));
-	v->blocks[v->nblocks][0] = first;
-	v->blocks[v->nblocks][1] = last;
-	v->nblocks++;
-}
-
 typedef struct sectioner {
 	strata__view *v;
 	int want, in, line, block, seen_any;
 	const char *path;
 	strata_error *err;
+	strata__buf out, whole, cur; /* to split; the section; a block */
 } sectioner;
 
-/* One line: kept (in the wanted section, not a marker) or blanked. */
-static int section_line(sectioner *s, const char *p, const char *eol,
-                        strata__buf *out)
+static void end_block(sectioner *s)
+{
+	strata__view *v = s->v;
+	size_t n = s->cur.len;
+
+	while (n && (s->cur.ptr[n - 1] == '\n' || s->cur.ptr[n - 1] == ' ' ||
+	             s->cur.ptr[n - 1] == '\t' || s->cur.ptr[n - 1] == '\r'))
+		n--;
+	if (n) {
+		v->blocks = strata__realloc(
+		        v->blocks, (v->nblocks + 1) * sizeof(*v->blocks));
+		v->blocks[v->nblocks].line = s->block + 1;
+		v->blocks[v->nblocks].sql = strata__strndup(s->cur.ptr, n);
+		v->nblocks++;
+	}
+	strata__buf_free(&s->cur);
+	s->block = 0;
+}
+
+/* One line: in the wanted section and not a marker, it goes to the text
+ * to split (or, inside StatementBegin/End, to the block); every line
+ * leaves a line in both texts, so that line numbers stay the file's. */
+static int section_line(sectioner *s, const char *p, const char *eol)
 {
 	const char *bad = NULL;
-	int no_tx, m = marker(p, eol, &no_tx, &bad);
+	int no_tx, m = marker(p, eol, &no_tx, &bad), keep = 0;
 
 	if (bad)
 		return strata__err_at(s->err, STRATA_EUSAGE, s->path, s->line,
@@ -550,6 +577,11 @@ static int section_line(sectioner *s, const char *p, const char *eol,
 		                      "StatementEnd and NO TRANSACTION)",
 		                      (int)(eol - bad), bad);
 	if (m == MARK_UP || m == MARK_DOWN) {
+		if (s->block)
+			return strata__err_at(s->err, STRATA_EUSAGE, s->path,
+			                      s->block,
+			                      "+goose StatementBegin without "
+			                      "its StatementEnd");
 		s->seen_any = 1;
 		s->in = m == s->want;
 		if (s->in) {
@@ -561,28 +593,38 @@ static int section_line(sectioner *s, const char *p, const char *eol,
 	} else if (m == MARK_BEGIN && s->in) {
 		s->block = s->line;
 	} else if (m == MARK_END && s->in && s->block) {
-		add_block(s->v, s->block + 1, s->line - 1);
-		s->block = 0;
+		end_block(s);
 	} else if (s->in) {
-		strata__buf_put(out, p, (size_t)(eol - p));
+		keep = 1;
+		strata__buf_put(s->block ? &s->cur : &s->out, p,
+		                (size_t)(eol - p));
+		if (s->block)
+			strata__buf_putc(&s->cur, '\n');
 	}
-	strata__buf_putc(out, '\n');
+	if (keep)
+		strata__buf_put(&s->whole, p, (size_t)(eol - p));
+	strata__buf_putc(&s->out, '\n');
+	strata__buf_putc(&s->whole, '\n');
 	return STRATA_OK;
 }
 
 static int sections(strata__view *v, const char *path, const char *text,
                     size_t len, int down, strata_error *err)
 {
-	strata__buf out = STRATA__BUF_INIT;
-	sectioner s = {v, down ? MARK_DOWN : MARK_UP, 0, 0, 0, 0, path, err};
+	sectioner s;
 	const char *p = text, *end = text + len;
 	int rc = STRATA_OK;
 
+	memset(&s, 0, sizeof(s));
+	s.v = v;
+	s.want = down ? MARK_DOWN : MARK_UP;
+	s.path = path;
+	s.err = err;
 	while (p < end && !rc) {
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
 
 		s.line++;
-		rc = section_line(&s, p, eol ? eol : end, &out);
+		rc = section_line(&s, p, eol ? eol : end);
 		p = eol ? eol + 1 : end;
 	}
 	if (!rc && !s.seen_any)
@@ -593,8 +635,11 @@ static int sections(strata__view *v, const char *path, const char *text,
 		rc = strata__err_at(err, STRATA_EUSAGE, path, s.block,
 		                    "+goose StatementBegin without its "
 		                    "StatementEnd");
-	v->len = out.len;
-	v->text = strata__buf_detach(&out);
+	strata__buf_free(&s.cur);
+	v->len = s.out.len;
+	v->text = strata__buf_detach(&s.out);
+	v->wlen = s.whole.len;
+	v->whole = strata__buf_detach(&s.whole);
 	return rc;
 }
 
@@ -614,9 +659,27 @@ int strata__layout_view(strata__view *out, const char *path, const char *text,
 	return rc;
 }
 
+char *strata__view_body(const strata__view *v, const char *text, size_t len)
+{
+	const char *b = v->whole ? v->whole : text;
+	const char *e = b + (v->whole ? v->wlen : len);
+
+	while (b < e && (*b == '\n' || *b == '\r' || *b == ' ' || *b == '\t'))
+		b++;
+	while (e > b && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' ||
+	                 e[-1] == '\t'))
+		e--;
+	return strata__strndup(b, (size_t)(e - b));
+}
+
 void strata__view_free(strata__view *v)
 {
+	size_t i;
+
+	for (i = 0; i < v->nblocks; i++)
+		free(v->blocks[i].sql);
 	free(v->text);
+	free(v->whole);
 	free(v->blocks);
 	memset(v, 0, sizeof(*v));
 }

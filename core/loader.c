@@ -292,9 +292,28 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/*
+ * Where the bundled drivers come from, for the message when none handles
+ * a scheme: distributions ship each driver in a package of its own
+ * (docs/packaging.md). Only a hint: schemes still resolve through what
+ * the installed drivers declare.
+ */
+static const struct {
+	const char *scheme, *package, *driver, *option;
+} bundled[] = {
+        {"postgres", "strata-driver-postgresql", "postgres", "postgresql"},
+        {"postgresql", "strata-driver-postgresql", "postgres", "postgresql"},
+        {"mysql", "strata-driver-mysql", "mysql", "mysql"},
+        {"mariadb", "strata-driver-mysql", "mysql", "mysql"},
+        {"sqlite", "strata-driver-sqlite", "sqlite", "sqlite"},
+        {"sqlite3", "strata-driver-sqlite", "sqlite", "sqlite"},
+};
+
 static void not_found(search *q, strata_error *err)
 {
 	strata__buf b = STRATA__BUF_INIT;
+	const char *hint = "";
+	char *more = NULL;
 	size_t i;
 
 	if (q->named) {
@@ -314,9 +333,20 @@ static void not_found(search *q, strata_error *err)
 		qsort(q->installed, q->nseen, sizeof(char *), cmp_str);
 	for (i = 0; i < q->nseen; i++)
 		strata__buf_printf(&b, "%s%s", i ? ", " : "", q->installed[i]);
+	for (i = 0; i < sizeof(bundled) / sizeof(bundled[0]); i++)
+		if (!strcmp(bundled[i].scheme, q->scheme)) {
+			more = strata__printf(
+			        "; install %s (Debian) or build strata with "
+			        "the %s driver (configure --with-%s)",
+			        bundled[i].package, bundled[i].driver,
+			        bundled[i].option);
+			hint = more;
+			break;
+		}
 	strata__err(err, STRATA_EUSAGE,
-	            "no driver handles URL scheme '%s'; installed: %s",
-	            q->scheme, q->nseen ? b.ptr : "none");
+	            "no driver handles URL scheme '%s'; installed: %s%s",
+	            q->scheme, q->nseen ? b.ptr : "none", hint);
+	free(more);
 	strata__buf_free(&b);
 }
 

@@ -123,6 +123,31 @@ static void checksum_text(char out[STRATA__SHA256_HEX], const char *text,
 	free(norm);
 }
 
+/* A dbmate or goose file's checksum is its up section's: an edit to its
+ * down section is no edit to what ran. Others: the whole file. */
+static void file_checksum(char out[STRATA__SHA256_HEX], const char *path,
+                          const char *text, size_t len)
+{
+	size_t skip = bom_len(text, len);
+	strata__view v;
+	strata_error e;
+	char *body;
+
+	memset(&e, 0, sizeof(e));
+	if (strata__layout_view(&v, path, text + skip, len - skip, 0, &e) !=
+	            STRATA_OK ||
+	    !v.whole) {
+		strata__view_free(&v);
+		strata_error_clear(&e);
+		checksum_text(out, text, len);
+		return;
+	}
+	body = strata__view_body(&v, text + skip, len - skip);
+	checksum_text(out, body, strlen(body));
+	free(body);
+	strata__view_free(&v);
+}
+
 /* A file without statements is a template nobody filled in, unless it
  * says it is meant to do nothing. */
 static int check_empty(const strata__script *s, strata_error *err)
@@ -167,38 +192,19 @@ int strata__script_load_drv(strata__script *s, const char *path,
 
 static const char *tx_control(const char *sql);
 
-/* goose's StatementBegin ... StatementEnd: the lines between run as one
- * statement, whatever their semicolons. */
-static void join_block(strata__script *s, const char *text, const int b[2])
+/* goose's StatementBegin ... StatementEnd: each block one statement, in
+ * its place among the others (by line). */
+static void insert_block(strata__script *s, const strata__view_block *b)
 {
-	const char *p = text, *start, *end;
-	size_t i, k = 0;
-	int line = 1;
+	size_t i;
 
-	while (line < b[0] && (p = strchr(p, '\n')) != NULL)
-		p++, line++;
-	if (!p)
-		return;
-	start = end = p;
-	for (; line <= b[1] && *end; line++)
-		end += strcspn(end, "\n") + (end[strcspn(end, "\n")] != 0);
-	for (i = 0; i < s->stmts.count; i++) {
-		strata__stmt *st = &s->stmts.items[i];
-
-		if (st->line >= b[0] && st->line <= b[1])
-			free(st->sql);
-		else
-			s->stmts.items[k++] = *st;
-	}
-	s->stmts.count = k;
-	s->stmts.items = strata__realloc(s->stmts.items,
-	                                 (k + 1) * sizeof(*s->stmts.items));
-	for (i = k; i > 0 && s->stmts.items[i - 1].line > b[0]; i--)
+	s->stmts.items = strata__realloc(
+	        s->stmts.items, (s->stmts.count + 1) * sizeof(*s->stmts.items));
+	for (i = s->stmts.count; i > 0 && s->stmts.items[i - 1].line > b->line;
+	     i--)
 		s->stmts.items[i] = s->stmts.items[i - 1];
-	while (end > start && isspace((unsigned char)end[-1]))
-		end--;
-	s->stmts.items[i].sql = strata__strndup(start, (size_t)(end - start));
-	s->stmts.items[i].line = b[0];
+	s->stmts.items[i].sql = strata__strdup(b->sql);
+	s->stmts.items[i].line = b->line;
 	s->stmts.count++;
 }
 
@@ -219,8 +225,7 @@ static int apply_view(strata__script *s, const strata__view *v, int down,
 	size_t i;
 
 	for (i = 0; i < v->nblocks; i++)
-		if (v->blocks[i][1] >= v->blocks[i][0])
-			join_block(s, v->text, v->blocks[i]);
+		insert_block(s, &v->blocks[i]);
 	/* golang-migrate runs a file as it is: one that commits is its own
 	 * transaction's master. */
 	if (v->no_tx > 0 || (v->no_tx < 0 && has_tx_control(s)))
@@ -249,7 +254,7 @@ int strata__script_load_text(strata__script *s, const char *path,
 	memset(&v, 0, sizeof(v));
 	flags &= ~STRATA__LOAD_DOWN;
 	s->path = strata__strdup(path);
-	checksum_text(s->checksum, text, len);
+	file_checksum(s->checksum, path, text, len);
 	skip = bom_len(text, len);
 	sql = text + skip;
 	len -= skip;
@@ -387,7 +392,7 @@ int strata__checksums_for(char out[STRATA__SHA256_HEX],
 	rc = strata__read_file(&text, &len, path, err);
 	if (rc)
 		return rc;
-	checksum_text(out, text, len);
+	file_checksum(out, path, text, len);
 	if (raw)
 		strata__sha256_hex(raw, text, len);
 	free(text);

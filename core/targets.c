@@ -12,13 +12,15 @@
 
 typedef struct target {
 	char *url, *name, *redacted;
-	int line; /* where it was written, for errors */
+	int line;    /* where it was written, for errors */
+	int derived; /* its name is its database's, not given */
 } target;
 
 struct strata_targets {
 	target *items;
 	size_t count;
-	const char *file; /* for errors while loading */
+	const char *file;         /* for errors while loading */
+	const strata_config *cfg; /* its user, password... keys, or NULL */
 };
 
 static int name_char(unsigned char ch)
@@ -41,22 +43,20 @@ static int name_ok(const char *s, size_t n)
 	return 1;
 }
 
+/* The URL with the section's user, password, host... keys applied (as to
+ * its url), then kept with its redacted form. Duplicates are found once
+ * all are read (check_twice). */
 static int add(strata_targets *t, const char *url, size_t n, const char *name,
                size_t name_len, int line, strata_error *err)
 {
 	target *it;
-	size_t i;
-	char *u = strata__strndup(url, n);
+	char *raw = strata__strndup(url, n), *u = NULL;
+	int rc = strata__config_compose_target(t->cfg, raw, &u, t->file, line,
+	                                       err);
 
-	for (i = 0; i < t->count; i++)
-		if (!strcmp(t->items[i].url, u)) {
-			free(u);
-			return strata__err_at(err, STRATA_EUSAGE, t->file, line,
-			                      "target %s is listed twice "
-			                      "(also on line %d)",
-			                      t->items[i].redacted,
-			                      t->items[i].line);
-		}
+	free(raw);
+	if (rc)
+		return rc;
 	t->items = strata__realloc(t->items, (t->count + 1) * sizeof(*it));
 	it = &t->items[t->count++];
 	it->url = u;
@@ -66,14 +66,69 @@ static int add(strata_targets *t, const char *url, size_t n, const char *name,
 	return STRATA_OK;
 }
 
-/* The end of the URL starting at s in a list: the next comma, except in
- * the "//host,host" part, where libpq lists several hosts. */
+/* Positions sorted by a string of their target: by URL or by name. */
+static const strata_targets *sort_t;
+static int sort_by_url;
+
+static int cmp_pos(const void *a, const void *b)
+{
+	const target *x = &sort_t->items[*(const size_t *)a];
+	const target *y = &sort_t->items[*(const size_t *)b];
+	int c = sort_by_url ? strcmp(x->url, y->url)
+	                    : strcmp(x->name ? x->name : "",
+	                             y->name ? y->name : "");
+
+	if (c)
+		return c;
+	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+static size_t *sorted(const strata_targets *t, int by_url)
+{
+	size_t *pos = strata__calloc(t->count + 1, sizeof(*pos)), i;
+
+	for (i = 0; i < t->count; i++)
+		pos[i] = i;
+	sort_t = t;
+	sort_by_url = by_url;
+	qsort(pos, t->count, sizeof(*pos), cmp_pos);
+	return pos;
+}
+
+/* One database listed twice would lock itself out: refused, naming the
+ * second line. */
+static int check_twice(strata_targets *t, strata_error *err)
+{
+	size_t *pos = sorted(t, 1), i;
+	int rc = STRATA_OK;
+
+	for (i = 1; i < t->count && !rc; i++) {
+		const target *a = &t->items[pos[i - 1]], *b = &t->items[pos[i]];
+
+		if (!strcmp(a->url, b->url))
+			rc = strata__err_at(
+			        err, STRATA_EUSAGE, t->file, b->line,
+			        "target %s is listed twice (also on "
+			        "line %d)",
+			        b->redacted, a->line);
+	}
+	free(pos);
+	return rc;
+}
+
+/* The end of the URL starting at s in a list: the next comma or blank,
+ * except for a comma right inside the "//host,host" part, where libpq
+ * lists several hosts. */
 static const char *url_end(const char *s)
 {
 	const char *auth = strstr(s, "://"), *p = s;
 
-	if (auth && auth < s + strcspn(s, ", \t\n"))
-		p = auth + 3 + strcspn(auth + 3, "/?");
+	if (auth && auth < s + strcspn(s, ", \t\n")) {
+		p = auth + 3;
+		while (*p && !strchr("/? \t\n", *p) &&
+		       !(*p == ',' && (!p[1] || strchr(" \t\n", p[1]))))
+			p++;
+	}
 	return p + strcspn(p, ", \t\n");
 }
 
@@ -159,12 +214,15 @@ static int load_line(strata_targets *t, const char *raw, int line,
 	}
 	if (n == 3)
 		rc = strata__err_at(err, STRATA_EUSAGE, t->file, line,
-		                    "a target line is \"URL\" or \"NAME URL\"");
+		                    "a target line is \"URL\" or \"NAME URL\", "
+		                    "not three words or more");
 	else if (n == 2 && !name_ok(f[0], len[0]))
+		/* Not echoed: it may be a URL with its password. */
 		rc = strata__err_at(err, STRATA_EUSAGE, t->file, line,
-		                    "target name '%.*s' may hold only letters, "
-		                    "digits, '_', '-' and '.' (at most %d)",
-		                    (int)len[0], f[0], NAME_MAX_LEN);
+		                    "a target line is \"URL\" or \"NAME URL\", "
+		                    "and a name holds only letters, digits, "
+		                    "'_', '-' and '.' (at most %d)",
+		                    NAME_MAX_LEN);
 	else if (n)
 		rc = add(t, f[n - 1], len[n - 1], n == 2 ? f[0] : NULL,
 		         n == 2 ? len[0] : 0, line, err);
@@ -234,38 +292,55 @@ static char *derived_name(const char *url)
 	return name;
 }
 
-static int name_taken(const strata_targets *t, size_t upto, const char *n)
+/* The first duplicated name in sorted positions, or -1; *dup its later
+ * position. */
+static long first_dup(const strata_targets *t, size_t *dup)
 {
-	size_t i;
+	size_t *pos = sorted(t, 0), i;
+	long found = -1;
 
-	for (i = 0; i < t->count; i++)
-		if (i != upto && t->items[i].name &&
-		    !strcmp(t->items[i].name, n))
-			return 1;
-	return 0;
+	for (i = 1; i < t->count && found < 0; i++) {
+		const target *a = &t->items[pos[i - 1]], *b = &t->items[pos[i]];
+
+		if (a->name && b->name && !strcmp(a->name, b->name)) {
+			found = (long)pos[i - 1];
+			*dup = pos[i];
+		}
+	}
+	free(pos);
+	return found;
 }
 
-static int count_in(char **names, size_t n, const char *name)
+/* How many of the unnamed targets derive each name: a sorted copy. */
+static int cmp_str(const void *a, const void *b)
 {
-	size_t i;
-	int k = 0;
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
-	for (i = 0; i < n; i++)
-		k += names[i] && !strcmp(names[i], name);
+static size_t derived_count(char **sorted_names, size_t n, const char *name)
+{
+	char **hit = bsearch(&name, sorted_names, n, sizeof(char *), cmp_str);
+	size_t k = 0;
+
+	if (!hit)
+		return 0;
+	while (hit > sorted_names && !strcmp(hit[-1], name))
+		hit--;
+	while (hit + k < sorted_names + n && !strcmp(hit[k], name))
+		k++;
 	return k;
 }
 
 /* "mx", or "postgres-mx" where another target's database is also "mx". */
-static char *candidate(const strata_targets *t, size_t i, char **derived)
+static char *candidate(const target *it, const char *d, size_t shared)
 {
-	const char *d = derived[i];
 	char *scheme, *s;
 
 	if (!d || !name_ok(d, strlen(d)))
 		return NULL;
-	if (count_in(derived, t->count, d) == 1 && !name_taken(t, i, d))
+	if (shared == 1)
 		return strata__strdup(d);
-	scheme = strata__url_scheme(t->items[i].url);
+	scheme = strata__url_scheme(it->url);
 	s = strata__printf("%s-%s", scheme ? scheme : "sqlite", d);
 	free(scheme);
 	if (name_ok(s, strlen(s)))
@@ -274,37 +349,54 @@ static char *candidate(const strata_targets *t, size_t i, char **derived)
 	return NULL;
 }
 
+static void derive(strata_targets *t)
+{
+	char **d = strata__calloc(t->count + 1, sizeof(*d));
+	char **list = strata__calloc(t->count + 1, sizeof(*list));
+	size_t i, n = 0;
+
+	for (i = 0; i < t->count; i++)
+		if (!t->items[i].name && (d[i] = derived_name(t->items[i].url)))
+			list[n++] = d[i];
+	qsort(list, n, sizeof(*list), cmp_str);
+	for (i = 0; i < t->count; i++) {
+		if (t->items[i].name)
+			continue;
+		t->items[i].derived = 1;
+		t->items[i].name =
+		        candidate(&t->items[i], d[i],
+		                  d[i] ? derived_count(list, n, d[i]) : 0);
+		if (!t->items[i].name)
+			t->items[i].name = strata__printf("target#%zu", i + 1);
+	}
+	for (i = 0; i < t->count; i++)
+		free(d[i]);
+	free(d);
+	free(list);
+}
+
 /* Unnamed targets get their database's name, with the scheme in front
- * where two share one, and "#N" (the position) where that is not enough. */
+ * where two share one; a derived name that still clashes gets "#N" (its
+ * position). Names given twice are refused. */
 static int name_all(strata_targets *t, strata_error *err)
 {
-	char **derived;
-	size_t i;
+	size_t dup = 0;
+	long first = first_dup(t, &dup);
 
-	for (i = 0; i < t->count; i++)
-		if (t->items[i].name && name_taken(t, i, t->items[i].name))
-			return strata__err_at(err, STRATA_EUSAGE, t->file,
-			                      t->items[i].line,
-			                      "target name '%s' is used twice",
-			                      t->items[i].name);
-	derived = strata__calloc(t->count, sizeof(*derived));
-	for (i = 0; i < t->count; i++)
-		if (!t->items[i].name)
-			derived[i] = derived_name(t->items[i].url);
-	for (i = 0; i < t->count; i++)
-		if (!t->items[i].name) {
-			char *c = candidate(t, i, derived);
+	if (first >= 0)
+		return strata__err_at(err, STRATA_EUSAGE, t->file,
+		                      t->items[dup].line,
+		                      "target name '%s' is used twice (also on "
+		                      "line %d)",
+		                      t->items[dup].name, t->items[first].line);
+	derive(t);
+	while ((first = first_dup(t, &dup)) >= 0) {
+		size_t k = t->items[dup].derived ? dup : (size_t)first;
+		char *n = strata__printf("%s#%zu", t->items[k].name, k + 1);
 
-			if (c && !name_taken(t, i, c)) {
-				t->items[i].name = c;
-				continue;
-			}
-			free(c);
-			t->items[i].name = strata__printf("target#%zu", i + 1);
-		}
-	for (i = 0; i < t->count; i++)
-		free(derived[i]);
-	free(derived);
+		free(t->items[k].name);
+		t->items[k].name = n;
+	}
 	return STRATA_OK;
 }
 
@@ -319,6 +411,9 @@ int strata_targets_load(strata_targets **out, const strata_config *cfg,
 	if (!file && (!k || (!k->targets && !k->targets_file && !k->tenants)))
 		return STRATA_OK;
 	t = strata__calloc(1, sizeof(*t));
+	/* The section's user, password... keys go with its own list only:
+	 * a --targets file's URLs are complete. */
+	t->cfg = file ? NULL : cfg;
 	t->file = cfg ? strata__config_file(cfg) : NULL;
 	if (file)
 		rc = load_file(t, file, err);
@@ -332,6 +427,8 @@ int strata_targets_load(strata_targets **out, const strata_config *cfg,
 		rc = strata__err_at(err, STRATA_EUSAGE, t->file,
 		                    k ? k->line : 0,
 		                    "the target list is empty");
+	if (!rc)
+		rc = check_twice(t, err);
 	if (!rc)
 		rc = name_all(t, err);
 	t->file = NULL;
@@ -354,6 +451,8 @@ int strata__targets_parse(strata_targets **out, const char *text,
 	t->file = file;
 	rc = load_text(t, copy, err);
 	free(copy);
+	if (!rc)
+		rc = check_twice(t, err);
 	if (!rc)
 		rc = name_all(t, err);
 	t->file = NULL;

@@ -3,11 +3,12 @@
 #   dependencies and database servers (apt), build, throwaway PostgreSQL
 #   (with a hot standby) and MariaDB servers, make distcheck (which runs
 #   make check on the tarball's build), an ASan/UBSan build of the suite,
-#   valgrind on the CLI tests, short fuzz runs, and the format check.
+#   valgrind on the CLI tests, short fuzz runs, the Debian packages
+#   (tests/debian.sh), and the format check.
 # The servers are stopped on every exit, including failures.
 #
 # Environment: JOBS (default nproc), FUZZ_SECONDS (default 20),
-# SUITE_SKIP="distcheck asan valgrind fuzz format" to leave steps out
+# SUITE_SKIP="distcheck asan valgrind fuzz debian format" to leave steps out
 # locally (CI runs everything).
 set -uo pipefail
 
@@ -195,6 +196,9 @@ skipped asan || step "make check (ASan + UBSan)" asan
 skipped valgrind || step "CLI tests under valgrind" valgrind_cli
 skipped fuzz || step "fuzz (${FUZZ_SECONDS:-20} s per target)" \
 	env FUZZ_BUILD="$work/fuzz" FUZZ_SECONDS="${FUZZ_SECONDS:-20}" "$top/fuzz/run.sh"
+# The Debian packages, built from a copy of the tree (docs/packaging.md).
+skipped debian || step "Debian packages (dpkg-buildpackage, lintian, unpacked)" \
+	env JOBS="$jobs" bash "$top/tests/debian.sh"
 skipped format || step "clang-format" format_check
 
 say "summary"

@@ -260,12 +260,13 @@ int cli_fleet_child(void); /* this strata runs one target of a fleet */
 
 /* fleet_spawn.c: child processes whose output arrives a line at a time. */
 #define CLI_PARALLEL_MAX  64
-#define CLI_PROC_LINE_MAX 65536
+#define CLI_PROC_READ     65536
+#define CLI_PROC_LINE_MAX (256u << 20) /* beyond: handed over in parts */
 typedef struct cli_proc {
 	pid_t pid;
 	int fd[3];     /* stdout, stderr, report: read ends; -1: closed */
 	char *part[3]; /* an unfinished line of each */
-	size_t plen[3];
+	size_t plen[3], psize[3];
 	int running;
 	int status; /* wait status, once reaped */
 	int64_t start_ms, ms;

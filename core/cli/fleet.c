@@ -89,12 +89,14 @@ void cli_fleet_report(const strata_event *ev)
 
 static void on_signal(int sig)
 {
+	int saved = errno;
 	size_t i;
 
 	stop_sig = sig;
 	for (i = 0; i < sig_n; i++)
 		if (sig_targets[i].proc.running)
 			kill(sig_targets[i].proc.pid, sig);
+	errno = saved;
 }
 
 static void signals(fleet *f)
@@ -109,6 +111,9 @@ static void signals(fleet *f)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* An inherited SIG_IGN would reap the children for us, and their
+	 * exit status with them. */
+	signal(SIGCHLD, SIG_DFL);
 }
 
 /* Is a an option that fleets take, and does its value follow? */
@@ -186,7 +191,8 @@ static json_object *json_line(const char *line, size_t n)
 	json_tokener *tok = json_tokener_new();
 	json_object *o = json_tokener_parse_ex(tok, line, (int)n);
 
-	if (o && json_tokener_get_error(tok) != json_tokener_success) {
+	if (o && (json_tokener_get_error(tok) != json_tokener_success ||
+	          json_tokener_get_parse_end(tok) != n)) {
 		json_object_put(o);
 		o = NULL;
 	}
@@ -218,11 +224,13 @@ static int exit_code_of(int status)
 
 static void start(fleet *f, fleet_target *t)
 {
+	int e;
+
 	t->started = 1;
 	if (cli_proc_start(&t->proc, f->argv, t->url) == 0)
 		return;
-	fprintf(stderr, "strata: %s: cannot start: %s\n", t->name,
-	        strerror(errno));
+	e = errno;
+	fprintf(stderr, "strata: %s: cannot start: %s\n", t->name, strerror(e));
 	t->code = CLI_EXIT_FAIL;
 }
 
@@ -298,7 +306,7 @@ static void run_all(fleet *f)
 		canary = f->n;
 	if (canary) {
 		run_range(f, 0, canary, par);
-		for (i = 0; i < canary; i++)
+		for (i = 0; i < canary && !stop_sig; i++)
 			if (failed(f->t[i].code)) {
 				fprintf(stderr,
 				        "strata: canary %s failed: the other "
@@ -523,8 +531,11 @@ static size_t family(const char *url, const char **name)
 static int mixed(const fleet *f)
 {
 	const char *a, *b;
-	size_t na = family(f->t[0].url, &a), i;
+	size_t na, i;
 
+	if (f->n < 2)
+		return 0;
+	na = family(f->t[0].url, &a);
 	for (i = 1; i < f->n; i++) {
 		size_t nb = family(f->t[i].url, &b);
 
@@ -803,6 +814,11 @@ int cli_fleet(cli *c, int argc, char **argv)
 		strata_targets_free(t);
 		return rc;
 	}
+	if (!strata_targets_count(t) && cli_out.format != CLI_FORMAT_JSON)
+		fprintf(stderr,
+		        "strata: shard %u/%u holds none of the targets; "
+		        "nothing to do\n",
+		        c->shard_k, c->shard_n);
 	fleet_init(&f, c, t, argc, argv);
 	signals(&f);
 	if (f.json)

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -86,7 +87,8 @@ static void close_pipes(int pipes[3][2], int n)
 
 int cli_proc_start(cli_proc *p, char *const argv[], const char *url)
 {
-	int pipes[3][2], i;
+	int pipes[3][2], i, saved;
+	sigset_t block, old;
 	const char *prog;
 	char **env;
 
@@ -100,9 +102,17 @@ int cli_proc_start(cli_proc *p, char *const argv[], const char *url)
 	prog = self();
 	fflush(NULL);
 	p->start_ms = cli_now_ms();
+	/* A signal between fork and "running" would not reach the child. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &old);
 	p->pid = fork();
-	if (p->pid == 0)
+	if (p->pid == 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		child(pipes, prog, argv, env);
+	}
+	saved = errno;
 	for (i = 0; env[i]; i++)
 		if (!strncmp(env[i], "STRATA_URL=", 11))
 			free(env[i]);
@@ -114,9 +124,12 @@ int cli_proc_start(cli_proc *p, char *const argv[], const char *url)
 	if (p->pid < 0) {
 		for (i = 0; i < 3; i++)
 			close(p->fd[i]);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		errno = saved;
 		return -1;
 	}
 	p->running = 1;
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return 0;
 }
 
@@ -133,7 +146,7 @@ static void flush_lines(cli_proc *p, int s, int eof, cli_proc_line_fn fn,
 		start = nl + 1;
 	}
 	if (left && (eof || left >= CLI_PROC_LINE_MAX)) {
-		fn(ctx, p, s, start, left); /* an overlong or unended line */
+		fn(ctx, p, s, start, left); /* a huge or unended line */
 		left = 0;
 	}
 	memmove(p->part[s], start, left);
@@ -144,10 +157,17 @@ static void read_stream(cli_proc *p, int s, cli_proc_line_fn fn, void *ctx)
 {
 	ssize_t r;
 
-	if (!p->part[s])
-		p->part[s] = cli_calloc(CLI_PROC_LINE_MAX, 1);
-	r = read(p->fd[s], p->part[s] + p->plen[s],
-	         CLI_PROC_LINE_MAX - p->plen[s]);
+	/* A line (one JSON document: a status of 10,000 migrations) may be
+	 * megabytes long: the buffer grows to hold it whole. */
+	if (p->psize[s] - p->plen[s] < CLI_PROC_READ) {
+		p->psize[s] = p->psize[s] ? p->psize[s] * 2 : 2 * CLI_PROC_READ;
+		p->part[s] = realloc(p->part[s], p->psize[s]);
+		if (!p->part[s]) {
+			fputs("strata: out of memory\n", stderr);
+			abort();
+		}
+	}
+	r = read(p->fd[s], p->part[s] + p->plen[s], p->psize[s] - p->plen[s]);
 	if (r < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
 	if (r > 0) {
@@ -160,15 +180,19 @@ static void read_stream(cli_proc *p, int s, cli_proc_line_fn fn, void *ctx)
 	p->fd[s] = -1;
 	free(p->part[s]);
 	p->part[s] = NULL;
+	p->psize[s] = 0;
 }
 
 /* All its pipes closed: the child has exited or is about to. */
 static void reap(cli_proc *p)
 {
-	int st;
+	int st = 0;
+	pid_t r;
 
-	while (waitpid(p->pid, &st, 0) < 0 && errno == EINTR)
+	while ((r = waitpid(p->pid, &st, 0)) < 0 && errno == EINTR)
 		;
+	if (r < 0)
+		st = 1 << 8; /* its status is lost: exit 1, a failure */
 	p->status = st;
 	p->ms = cli_now_ms() - p->start_ms;
 	p->running = 0;

@@ -20,6 +20,10 @@ int main(int argc, char **argv)
 	cli_color_setup();
 	/* Only up and baseline may create the database (a SQLite file). */
 	c.opts.no_create = !(c.cmd->flags & CLI_CMD_CREATES);
+	/* One target of a fleet: its URL came in STRATA_URL (never on the
+	 * command line), and it is the one database, as with --url. */
+	if (cli_fleet_child() && !c.opts.url)
+		c.opts.url = getenv("STRATA_URL");
 	rc = cli_fleet(&c, argc, argv);
 	if (rc >= 0) {
 		strata_config_free(c.cfg);

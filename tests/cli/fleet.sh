@@ -272,6 +272,51 @@ expect_rc 2 "--parallel without a list"
 strata --targets dup --url sqlite:x.db status
 expect_rc 2 "--targets and --url"
 
+# A URL where a name belongs is not echoed: it may hold a password.
+printf '%s primary\n' "$STRATA_TEST_PG_URL" >urlfirst
+strata --targets urlfirst status
+expect_rc 2 "a URL and then a name"
+lacks "$SECRET" "$ERR" "the password is not in the error"
+# An application's DATABASE_URL does not shrink a fleet to one database.
+DATABASE_URL=sqlite:$T_TMP/other.db strata -e list status
+expect_rc 2 "DATABASE_URL with a fleet environment is refused"
+has "pick one database with --url" "$ERR" "and says how to pick one"
+[ ! -e other.db ]
+ok $? "nothing was touched"
+# A host part without a path ends at ", ".
+printf '[default]\nmigrations = %s\n[two]\ntargets = postgres://127.0.0.1:1, postgres://127.0.0.1:1/b\n' "$M" >two.ini
+strata -c two.ini -e two --lock-timeout 1 --format json status
+is "$(get 'len(d[0]["targets"])')" 2 "postgres://h, postgres://h/db: two targets"
+# An empty shard.
+strata --targets slow.list --shard 7/10000 check
+expect_rc 0 "a shard with none of the targets"
+has "holds none of the targets" "$ERR" "says so"
+# JSON documents of any size come through whole.
+BIG=$T_TMP/big
+for i in $(seq 1 900); do mig "$BIG" "${i}_m$i" up.sql "CREATE TABLE t$i (x INT);"; done
+printf 'sqlite:%s/big1.db\nsqlite:%s/big2.db\n' "$T_TMP" "$T_TMP" >big.list
+strata --dir "$BIG" --targets big.list -q up
+expect_rc 0 "900 migrations on two targets"
+strata --dir "$BIG" --targets big.list --format json status
+is "$(get 'len(d[0]["targets"][1]["output"][0]["migrations"])')" 900 \
+	"json: a target's 900-migration status document, whole"
+# Tenants with the section's password_file: each URL gets the password.
+db_new postgres || exit 1
+T1=$name
+db_new postgres || exit 1
+T2=$name
+printf '%s\n' "$SECRET" >pw
+chmod 600 pw
+PGHOSTPORT=${STRATA_TEST_PG_URL#*@}
+PGHOSTPORT=${PGHOSTPORT%%/*}
+printf '[default]\nmigrations = %s\n[pgt]\nurl = postgres://strata@%s/${tenant}\ntenants = %s, %s\npassword_file = pw\n' \
+	"$M" "$PGHOSTPORT" "$T1" "$T2" >pgt.ini
+strata -c pgt.ini -e pgt -q up
+expect_rc 0 "tenants with password_file"
+lacks "$SECRET" "$OUT$ERR" "the password is not printed"
+c=$(db_query postgres "${STRATA_TEST_PG_URL%/*}/$T2" "SELECT count(*) FROM strata_migrations")
+is "$c" 5 "the second tenant has its migrations"
+
 # down asks nothing without a terminal; -y is passed on.
 strata -e tenants down --to 0 -y
 expect_rc 0 "down on every tenant"

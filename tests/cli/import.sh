@@ -31,6 +31,16 @@ is "$(sqlite3 dbm.db "SELECT count(*) FROM sqlite_master WHERE name IN ('users',
 	"dbmate: the up sections ran, not the downs"
 strata --dir dbm --url sqlite:dbm.db down --to 0 -y
 expect_rc 0 "dbmate: down runs the down sections"
+strata --dir dbm --url sqlite:dbm.db up
+printf -- '-- extra line in the down section\n' >>dbm/20240101000001_users.sql
+strata --dir dbm --url sqlite:dbm.db status --exit-code
+expect_rc 0 "dbmate: an edit to the down section is no edit to what ran"
+printf -- '-- migrate:up\nCREATE TABLE users (id INT PRIMARY KEY, email TEXT, x INT);\n-- migrate:down\nDROP TABLE users;\n' >dbm/20240101000001_users.sql
+strata --dir dbm --url sqlite:dbm.db status --exit-code
+expect_rc 3 "dbmate: an edit to the up section is drift"
+printf -- '-- migrate:up\nCREATE TABLE users (id INT PRIMARY KEY, email TEXT);\n\n-- migrate:down\nDROP TABLE users;\n' >dbm/20240101000001_users.sql
+strata --dir dbm --url sqlite:dbm.db down --to 0 -y
+expect_rc 0 "dbmate: reverted again"
 is "$(sqlite3 dbm.db "SELECT count(*) FROM sqlite_master WHERE name = 'users'")" 0 "dbmate: reverted"
 
 cat >goose/00001_users.sql <<'EOF'
@@ -62,6 +72,13 @@ sqlite3 goose.db "INSERT INTO users VALUES (1, 'A@B')"
 is "$(sqlite3 goose.db "SELECT email FROM users")" "a@b" "goose: the trigger works"
 strata --dir goose --url sqlite:goose.db down
 expect_rc 0 "goose: down"
+# A block's last statement without ';' does not swallow what follows.
+mkdir goose3
+printf -- '-- +goose Up\n-- +goose StatementBegin\nCREATE TABLE t1 (id int)\n-- +goose StatementEnd\nCREATE TABLE t2 (id int);\nCREATE TABLE t3 (id int);\n-- +goose Down\nDROP TABLE t1;\n' >goose3/00001_b.sql
+strata --dir goose3 --url sqlite:goose3.db up
+expect_rc 0 "goose: a block without ';'"
+is "$(sqlite3 goose3.db "SELECT count(*) FROM sqlite_master WHERE name IN ('t1', 't2', 't3')")" 3 \
+	"goose: the block and both statements after it ran"
 printf -- '-- +goose Up\nSELECT 1;\n-- +goose envsub on\n' >goose/00003_env.sql
 strata --dir goose --url sqlite:goose.db plan
 expect_rc 2 "goose: an annotation strata does not know"
@@ -100,6 +117,12 @@ expect_rc 0 "Flyway: the U file is the down"
 has "reverted  V1.10__c (U1.10__c.sql" "$OUT" "Flyway: undo named"
 strata --dir fw --url sqlite:fw.db up --to 1.10
 expect_rc 0 "Flyway: --to a dotted version"
+mkdir fwdup
+printf 'CREATE TABLE a (x INT);\n' >fwdup/V1__init.sql
+printf 'CREATE TABLE b (x INT);\n' >fwdup/V1.0__init.sql
+strata --dir fwdup --url sqlite:fwdup.db up
+expect_rc 2 "Flyway: 1 and 1.0 are one version twice"
+has "duplicate migration version" "$ERR" "and said"
 
 printf 'CREATE TABLE a (x INT);\n' >pop/20240101_a.up.sql
 printf 'CREATE TABLE a (x INTEGER, only_sqlite INT);\n' >pop/20240101_a.sqlite3.up.sql
