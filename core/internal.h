@@ -232,6 +232,9 @@ enum {
 	STRATA__LAYOUT_POP
 };
 int strata__layout_from_name(const char *name); /* -1: unknown */
+/* The text after "--" and blanks of a line (p to end) that is a comment
+ * (leading blanks allowed), or NULL. */
+const char *strata__sql_comment(const char *p, const char *end);
 const char *strata__layout_name(int layout);
 /* src (dir set, nothing else) from the files of another tool's folder;
  * *layout AUTO is replaced by the one detected, STRATA when the folder is

@@ -89,20 +89,26 @@ static int single_name(fname *out, const char *f)
 	return 1;
 }
 
+/* The length of f without ".up.sql" (out->up = 1) or ".down.sql"; 0 if
+ * it ends in neither. */
+static size_t updown_stem(const char *f, fname *out)
+{
+	size_t len = strlen(f);
+
+	out->up = ends_with(f, ".up.sql");
+	if (out->up)
+		return len - 7;
+	return ends_with(f, ".down.sql") ? len - 9 : 0;
+}
+
 /* golang-migrate and pop: <version>_<name>[.<dialect>][.autocommit]
  * .(up|down).sql, the name without dots (pop's rule). */
 static int updown_name(fname *out, const char *f)
 {
-	size_t n = lead_digits(f), len = strlen(f), stem;
+	size_t n = lead_digits(f), stem = updown_stem(f, out);
 	const char *name, *dot, *rest;
 
-	if (!n)
-		return 0;
-	if (ends_with(f, ".up.sql"))
-		stem = len - 7, out->up = 1;
-	else if (ends_with(f, ".down.sql"))
-		stem = len - 9, out->up = 0;
-	else
+	if (!n || !stem)
 		return 0;
 	name = f + n + 1;
 	dot = memchr(name, '.', (size_t)(f + stem - name));
@@ -158,15 +164,9 @@ static int flyway_name(fname *out, const char *f)
  * included: no dialects there. */
 static int golang_name(fname *out, const char *f)
 {
-	size_t n = lead_digits(f), len = strlen(f), stem;
+	size_t n = lead_digits(f), stem = updown_stem(f, out);
 
-	if (!n)
-		return 0;
-	if (ends_with(f, ".up.sql"))
-		stem = len - 7, out->up = 1;
-	else if (ends_with(f, ".down.sql"))
-		stem = len - 9, out->up = 0;
-	else
+	if (!n || !stem)
 		return 0;
 	out->version = strata__strndup(f, n);
 	out->name = strata__strndup(f + n + 1, stem - n - 1);
@@ -478,8 +478,7 @@ int strata__layout_scan(strata__source *src, int *layout, strata_error *err)
 
 /* ---- what runs of a file --------------------------------------------- */
 
-/* The text after "--" and blanks, if the line is a comment. */
-static const char *comment(const char *p, const char *end)
+const char *strata__sql_comment(const char *p, const char *end)
 {
 	while (p < end && (*p == ' ' || *p == '\t'))
 		p++;
@@ -506,7 +505,7 @@ enum { MARK_NONE, MARK_UP, MARK_DOWN, MARK_NO_TX, MARK_BEGIN, MARK_END };
 static int marker(const char *line, const char *end, int *no_tx,
                   const char **bad)
 {
-	const char *c = comment(line, end);
+	const char *c = strata__sql_comment(line, end);
 
 	*no_tx = 0;
 	if (!c)

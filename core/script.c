@@ -12,16 +12,9 @@
 /* Returns the directive text after "-- strata:" on this line, or NULL. */
 static const char *directive(const char *line, const char *end)
 {
-	const char *p = line;
+	const char *p = strata__sql_comment(line, end);
 
-	while (p < end && (*p == ' ' || *p == '\t'))
-		p++;
-	if (end - p < 2 || p[0] != '-' || p[1] != '-')
-		return NULL;
-	p += 2;
-	while (p < end && (*p == ' ' || *p == '\t'))
-		p++;
-	if (end - p < 7 || strncmp(p, "strata:", 7) != 0)
+	if (!p || end - p < 7 || strncmp(p, "strata:", 7) != 0)
 		return NULL;
 	return p + 7;
 }

@@ -400,6 +400,24 @@ static int name_all(strata_targets *t, strata_error *err)
 	return STRATA_OK;
 }
 
+/* A list read (rc: how that went): no database twice, every target
+ * named; *out gets it, or it is freed. */
+static int finish(strata_targets **out, strata_targets *t, int rc,
+                  strata_error *err)
+{
+	if (!rc)
+		rc = check_twice(t, err);
+	if (!rc)
+		rc = name_all(t, err);
+	t->file = NULL;
+	if (rc) {
+		strata_targets_free(t);
+		return rc;
+	}
+	*out = t;
+	return STRATA_OK;
+}
+
 int strata_targets_load(strata_targets **out, const strata_config *cfg,
                         const char *file, strata_error *err)
 {
@@ -427,17 +445,7 @@ int strata_targets_load(strata_targets **out, const strata_config *cfg,
 		rc = strata__err_at(err, STRATA_EUSAGE, t->file,
 		                    k ? k->line : 0,
 		                    "the target list is empty");
-	if (!rc)
-		rc = check_twice(t, err);
-	if (!rc)
-		rc = name_all(t, err);
-	t->file = NULL;
-	if (rc) {
-		strata_targets_free(t);
-		return rc;
-	}
-	*out = t;
-	return STRATA_OK;
+	return finish(out, t, rc, err);
 }
 
 int strata__targets_parse(strata_targets **out, const char *text,
@@ -451,17 +459,7 @@ int strata__targets_parse(strata_targets **out, const char *text,
 	t->file = file;
 	rc = load_text(t, copy, err);
 	free(copy);
-	if (!rc)
-		rc = check_twice(t, err);
-	if (!rc)
-		rc = name_all(t, err);
-	t->file = NULL;
-	if (rc) {
-		strata_targets_free(t);
-		return rc;
-	}
-	*out = t;
-	return STRATA_OK;
+	return finish(out, t, rc, err);
 }
 
 size_t strata_targets_count(const strata_targets *t)

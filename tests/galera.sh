@@ -43,108 +43,8 @@ usage() {
 	exit 2
 }
 
-# ---------------------------------------------------------------- helpers
-# (as in tests/servers.sh)
-
-now_ms() { date +%s%3N; }
-
-elapsed() { # START_MS -> "1.23s"
-	local d=$(($(now_ms) - $1))
-	printf '%d.%02ds' $((d / 1000)) $((d % 1000 / 10))
-}
-
-sq() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
-
-# Free, and not already handed out by this script (PICKED).
-port_free() {
-	local port=$1
-	case "$AVOID_PORTS$PICKED " in *" $port "*) return 1 ;; esac
-	if command -v ss >/dev/null 2>&1; then
-		[ -z "$(ss -Hltn "sport = :$port" 2>/dev/null)" ] || return 1
-	fi
-	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-		return 1
-	fi
-	return 0
-}
-
-# A random free port in 20000-32767, below the ephemeral range; sets PORT
-# (not printed: a subshell would lose PICKED).
-pick_port() {
-	local i
-	for i in $(seq 1 200); do
-		PORT=$((20000 + (RANDOM * 32768 + RANDOM + i) % 12768))
-		if port_free "$PORT"; then
-			PICKED="$PICKED $PORT"
-			return 0
-		fi
-	done
-	die "no free TCP port found"
-}
-
-close_fds() {
-	local fd n
-	for fd in /proc/"$BASHPID"/fd/*; do
-		n=${fd##*/}
-		if [ "$n" -gt 2 ] 2>/dev/null; then
-			eval "exec $n>&-" 2>/dev/null || true
-		fi
-	done
-}
-
-alive() {
-	local st
-	[[ $1 =~ ^[0-9]+$ ]] || return 1
-	kill -0 "$1" 2>/dev/null || return 1
-	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
-	st=${st##*) }
-	[ "${st%% *}" != Z ]
-}
-
-pid_is() {
-	local pid=$1 comm name
-	shift
-	alive "$pid" || return 1
-	comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 1
-	for name in "$@"; do
-		[ "$comm" = "$name" ] && return 0
-	done
-	return 1
-}
-
-wait_gone() {
-	local pid=$1 secs=$2 i
-	for ((i = 0; i < secs * 10; i++)); do
-		alive "$pid" || return 0
-		sleep 0.1
-	done
-	! alive "$pid"
-}
-
-dump_log() { # TITLE FILE...
-	local title=$1 f
-	shift
-	DUMPED=1
-	for f in "$@"; do
-		[ -s "$f" ] || continue
-		printf '%s: ----- %s: last 100 lines of %s -----\n' "$prog" "$title" "$f" >&2
-		tail -n 100 "$f" >&2 || true
-		printf '%s: ----- end of %s -----\n' "$prog" "$f" >&2
-	done
-}
-
-find_first() {
-	local n
-	for n in "$@"; do
-		if [[ $n == /* ]]; then
-			[ -x "$n" ] && { printf '%s\n' "$n"; return 0; }
-		elif command -v "$n" >/dev/null 2>&1; then
-			command -v "$n"
-			return 0
-		fi
-	done
-	return 1
-}
+# shellcheck source=tests/server-lib.sh
+. "$(dirname "$0")/server-lib.sh"
 
 find_bins() {
 	INSTALL_DB=$(find_first mariadb-install-db mysql_install_db) ||
@@ -352,10 +252,14 @@ cmd_start() {
 
 	PICKED='' MYPORT=() GCOMM=() IST=() SST=()
 	for ((n = 1; n <= NODES; n++)); do
-		pick_port && MYPORT[n]=$PORT
-		pick_port && GCOMM[n]=$PORT
-		pick_port && IST[n]=$PORT
-		pick_port && SST[n]=$PORT
+		pick_port || exit 1
+		MYPORT[n]=$PORT
+		pick_port || exit 1
+		GCOMM[n]=$PORT
+		pick_port || exit 1
+		IST[n]=$PORT
+		pick_port || exit 1
+		SST[n]=$PORT
 		prepare_node "$n"
 	done
 
