@@ -8,7 +8,7 @@ BUILD="gcc make autoconf automake libtool pkg-config libltdl-dev
 libinih-dev libsqlite3-dev sqlite3 libpq-dev libpg-query-dev libmariadb-dev libjson-c-dev"
 TEST="postgresql mariadb-server mariadb-client valgrind clang
 libclang-rt-14-dev clang-format pgbouncer zsh g++ python3 galera-4 rsync
-build-essential dpkg-dev debhelper lintian"
+build-essential dpkg-dev debhelper lintian groff-base"
 
 want=$BUILD
 [ "${1:-build}" = test ] && want="$BUILD $TEST"

@@ -217,4 +217,10 @@ strata --url "$DB" down -- --to
 expect_rc 2 "after --, --to is an operand"
 has "count must be a positive number, not '--to'" "$ERR" "taken as the count"
 
+# The man pages format without a warning (groff-base: install-deps.sh).
+for page in strata.1 strata.ini.5 strata-driver.7; do
+	w=$(groff -man -ww -z "$STRATA_SRCDIR/docs/$page" 2>&1)
+	is "$w" "" "man page $page: no groff warning"
+done
+
 done_testing
