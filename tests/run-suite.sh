@@ -1,10 +1,10 @@
 #!/bin/bash
 # The whole test suite, from a fresh Debian 12 machine (as root):
 #   dependencies and database servers (apt), build, throwaway PostgreSQL
-#   (with a hot standby) and MariaDB servers, make distcheck (which runs
-#   make check on the tarball's build), an ASan/UBSan build of the suite,
-#   valgrind on the CLI tests, short fuzz runs, the Debian packages
-#   (tests/debian.sh), and the format check.
+#   (with a hot standby), MariaDB and a 3-node Galera cluster, make
+#   distcheck (which runs make check on the tarball's build), an
+#   ASan/UBSan build of the suite, valgrind on the CLI tests, short fuzz
+#   runs, the Debian packages (tests/debian.sh), and the format check.
 # The servers are stopped on every exit, including failures.
 #
 # Environment: JOBS (default nproc), FUZZ_SECONDS (default 20),
@@ -181,7 +181,7 @@ format_check() {
 step "dependencies (apt)" "$top/scripts/install-deps.sh" test
 step "bootstrap" "$top/bootstrap"
 step "build" build "$work/main"
-step "start PostgreSQL (and a hot standby), MariaDB and pgbouncer" start_servers || true
+step "start PostgreSQL (and a hot standby), MariaDB, a Galera cluster and pgbouncer" start_servers || true
 if [ -z "${STRATA_TEST_PG_URL:-}" ] || [ -z "${STRATA_TEST_MY_URL:-}" ]; then
 	echo "a database server did not start; the server tests cannot run"
 fi
