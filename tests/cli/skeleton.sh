@@ -1,6 +1,6 @@
 #!/bin/sh
 # Out-of-tree drivers: `make install` into a staging directory, then
-# examples/driver-skeleton built with its own Makefile against the
+# examples/driver-skeleton built with its own GNUmakefile against the
 # installed tree alone (pkg-config strata, <strata/driver.h>), installed
 # into a plugin folder of its own; the installed strata lists it and runs
 # migrations with it (up, status, down) through STRATA_PLUGIN_PATH, and the
@@ -50,7 +50,7 @@ env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL ${STRATA_MAKE:-make} \
 	LDFLAGS="${STRATA_LDFLAGS:-}" >"$T_TMP/build.log" 2>&1
 RC=$?
 OUT=$(cat "$T_TMP/build.log") ERR=""
-expect_rc 0 "the skeleton builds with its Makefile and pkg-config"
+expect_rc 0 "the skeleton builds with its GNUmakefile and pkg-config"
 [ "$RC" -eq 0 ] || done_testing
 has "-I$D" "$OUT" "it compiles against the installed headers"
 lacks "$STRATA_SRCDIR" "$OUT" "and nothing of the source tree"
