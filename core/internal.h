@@ -207,6 +207,14 @@ int strata__source_load_for(strata__source *out, const char *dir,
                             strata__sumcache *sums, int layout,
                             strata_error *err);
 void strata__source_free(strata__source *src);
+/* A migration appended to src (version and dir taken over; id and name
+ * copied, escaped for display), its files to come. */
+strata__migration *strata__source_add(strata__source *src, char *version,
+                                      const char *id, const char *name,
+                                      char *dir, int layout);
+/* An up or down file of m (driver taken over; NULL: the generic one). */
+void strata__migration_add_file(strata__migration *m, int up, char *driver,
+                                const char *path);
 const strata__migration *strata__source_find(const strata__source *src,
                                              const char *version);
 /* The file for a driver whose override files are named `names` (NULL-
@@ -261,7 +269,6 @@ typedef struct strata__view {
 	char *text, *whole;
 	size_t len, wlen;
 	int no_tx;
-	int section_found; /* the wanted section exists */
 	strata__view_block *blocks;
 	size_t nblocks;
 } strata__view;

@@ -302,18 +302,8 @@ int strata__layout_detect(const char *dir, int *out, strata_error *err)
 static strata__migration *append(strata__source *src, const fname *n,
                                  int layout)
 {
-	strata__migration *m;
-
-	src->items = strata__realloc(src->items,
-	                             (src->count + 1) * sizeof(*src->items));
-	m = &src->items[src->count++];
-	memset(m, 0, sizeof(*m));
-	m->version = strata__strdup(n->version);
-	m->id = strata__printable(n->id);
-	m->name = strata__printable(n->name);
-	m->dir = strata__strdup(src->dir);
-	m->layout = layout;
-	return m;
+	return strata__source_add(src, strata__strdup(n->version), n->id,
+	                          n->name, strata__strdup(src->dir), layout);
 }
 
 /* By version, then name, then the version as written: files of one
@@ -372,13 +362,8 @@ static void merge(strata__source *src)
 static void add(strata__migration *m, int up, const char *driver,
                 const char *path)
 {
-	strata__mfile **list = up ? &m->up : &m->down;
-	size_t *n = up ? &m->nup : &m->ndown;
-
-	*list = strata__realloc(*list, (*n + 1) * sizeof(strata__mfile));
-	(*list)[*n].driver = driver ? strata__strdup(driver) : NULL;
-	(*list)[*n].path = strata__strdup(path);
-	(*n)++;
+	strata__migration_add_file(
+	        m, up, driver ? strata__strdup(driver) : NULL, path);
 }
 
 static const char *expected(int layout)
@@ -583,10 +568,8 @@ static int section_line(sectioner *s, const char *p, const char *eol)
 			                      "its StatementEnd");
 		s->seen_any = 1;
 		s->in = m == s->want;
-		if (s->in) {
-			s->v->section_found = 1;
+		if (s->in)
 			s->v->no_tx |= no_tx;
-		}
 	} else if (m == MARK_NO_TX) {
 		s->v->no_tx = 1;
 	} else if (m == MARK_BEGIN && s->in) {

@@ -142,25 +142,30 @@ static int flyway_has(const char *dir, const char *ts)
 	return found;
 }
 
-/* Next free UTC timestamp: two 'new's in one second get distinct versions. */
-static char *free_folder(const char *dir, const char *slug)
+/* The next free UTC timestamp in ts: two 'new's in one second get
+ * distinct versions, in strata's folders and in other tools' files. */
+static void free_version(const char *dir, char ts[16])
 {
 	time_t t = time(NULL);
 	struct tm tm;
-	char ts[16];
 
 	for (;; t++) {
-		char *path, *id;
-
 		gmtime_r(&t, &tm);
-		strftime(ts, sizeof(ts), "%Y%m%d%H%M%S", &tm);
-		id = strata__printf("%s_%s", ts, slug);
-		path = strata__path_join(dir, id);
-		free(id);
-		if (!strata__has_version(dir, ts))
-			return path;
-		free(path);
+		strftime(ts, 16, "%Y%m%d%H%M%S", &tm);
+		if (!strata__has_version(dir, ts) && !flyway_has(dir, ts))
+			return;
 	}
+}
+
+static char *free_folder(const char *dir, const char *slug)
+{
+	char ts[16], *id, *path;
+
+	free_version(dir, ts);
+	id = strata__printf("%s_%s", ts, slug);
+	path = strata__path_join(dir, id);
+	free(id);
+	return path;
 }
 
 static int write_files(const char *path, const char *slug, strata_error *err)
@@ -221,21 +226,13 @@ static int write_one(const char *dir, const char *name_fmt, const char *id,
 static int new_file(char **out, const char *dir, const foreign *f,
                     const char *slug, strata_error *err)
 {
-	time_t t = time(NULL);
-	struct tm tm;
 	char ts[16], *id;
 	int rc;
 
-	for (;; t++) {
-		gmtime_r(&t, &tm);
-		strftime(ts, sizeof(ts), "%Y%m%d%H%M%S", &tm);
-		id = f->layout == STRATA__LAYOUT_FLYWAY
-		             ? strata__printf("%s__%s", ts, slug)
-		             : strata__printf("%s_%s", ts, slug);
-		if (!strata__has_version(dir, ts) && !flyway_has(dir, ts))
-			break;
-		free(id);
-	}
+	free_version(dir, ts);
+	id = strata__printf(f->layout == STRATA__LAYOUT_FLYWAY ? "%s__%s"
+	                                                       : "%s_%s",
+	                    ts, slug);
 	rc = write_one(dir, f->up_name, id, f->up_text, slug, out, err);
 	if (!rc && f->down_name)
 		rc = write_one(dir, f->down_name, id, f->down_text, slug, NULL,

@@ -118,27 +118,35 @@ static void checksum_text(char out[STRATA__SHA256_HEX], const char *text,
 
 /* A dbmate or goose file's checksum is its up section's: an edit to its
  * down section is no edit to what ran. Others: the whole file. */
+static void view_checksum(char out[STRATA__SHA256_HEX], const strata__view *v,
+                          const char *text, size_t len)
+{
+	char *body;
+
+	if (!v->whole) {
+		checksum_text(out, text, len);
+		return;
+	}
+	body = strata__view_body(v, text + bom_len(text, len),
+	                         len - bom_len(text, len));
+	checksum_text(out, body, strlen(body));
+	free(body);
+}
+
+/* The same for a file read on its own (its up part, when it has parts). */
 static void file_checksum(char out[STRATA__SHA256_HEX], const char *path,
                           const char *text, size_t len)
 {
 	size_t skip = bom_len(text, len);
 	strata__view v;
 	strata_error e;
-	char *body;
 
 	memset(&e, 0, sizeof(e));
-	if (strata__layout_view(&v, path, text + skip, len - skip, 0, &e) !=
-	            STRATA_OK ||
-	    !v.whole) {
-		strata__view_free(&v);
-		strata_error_clear(&e);
-		checksum_text(out, text, len);
-		return;
-	}
-	body = strata__view_body(&v, text + skip, len - skip);
-	checksum_text(out, body, strlen(body));
-	free(body);
+	if (strata__layout_view(&v, path, text + skip, len - skip, 0, &e))
+		strata__view_free(&v); /* checksummed whole; loading says why */
+	view_checksum(out, &v, text, len);
 	strata__view_free(&v);
+	strata_error_clear(&e);
 }
 
 /* A file without statements is a template nobody filled in, unless it
@@ -247,7 +255,9 @@ int strata__script_load_text(strata__script *s, const char *path,
 	memset(&v, 0, sizeof(v));
 	flags &= ~STRATA__LOAD_DOWN;
 	s->path = strata__strdup(path);
-	file_checksum(s->checksum, path, text, len);
+	/* An up part's view is the one to checksum; a down part's is not. */
+	if (down)
+		file_checksum(s->checksum, path, text, len);
 	skip = bom_len(text, len);
 	sql = text + skip;
 	len -= skip;
@@ -256,6 +266,8 @@ int strata__script_load_text(strata__script *s, const char *path,
 		                    "file contains a NUL byte; not SQL text");
 	if (!rc)
 		rc = strata__layout_view(&v, path, sql, len, down, err);
+	if (!down)
+		view_checksum(s->checksum, &v, text, len + skip);
 	if (!rc && v.text) {
 		sql = v.text;
 		len = v.len;

@@ -124,8 +124,8 @@ static int misnamed(const strata_driver *d, const char *plugin_path,
 	                      x, owner, up ? "up" : "down", file);
 }
 
-static void add_file(strata__migration *m, int up, char *driver,
-                     const char *path)
+void strata__migration_add_file(strata__migration *m, int up, char *driver,
+                                const char *path)
 {
 	strata__mfile **list = up ? &m->up : &m->down;
 	size_t *n = up ? &m->nup : &m->ndown;
@@ -182,7 +182,7 @@ static int on_file(void *ctx, const char *name, unsigned char type)
 	if (!sc->rc && kind > 0) {
 		sc->rc = check_regular(path, type, sc->err);
 		if (!sc->rc) {
-			add_file(sc->m, up, driver, path);
+			strata__migration_add_file(sc->m, up, driver, path);
 			driver = NULL; /* the migration owns it now */
 		}
 	} else if (!sc->rc && kind < 0) {
@@ -275,6 +275,25 @@ static int is_dir(const char *path, unsigned char type)
 	       strata__dir_exists(path);
 }
 
+strata__migration *strata__source_add(strata__source *src, char *version,
+                                      const char *id, const char *name,
+                                      char *dir, int layout)
+{
+	strata__migration *m;
+
+	src->items = strata__realloc(src->items,
+	                             (src->count + 1) * sizeof(*src->items));
+	m = &src->items[src->count++];
+	memset(m, 0, sizeof(*m));
+	m->layout = layout;
+	m->version = version;
+	/* For display only (paths use dir): escape control characters. */
+	m->id = strata__printable(id);
+	m->name = strata__printable(name);
+	m->dir = dir;
+	return m;
+}
+
 static int add_entry(strata__source *src, int rootfd, const char *id,
                      unsigned char type, const strata_driver *drv,
                      const char *plugin_path, strata__sumcache *sums,
@@ -300,16 +319,8 @@ static int add_entry(strata__source *src, int rootfd, const char *id,
 		free(dir);
 		return rc;
 	}
-	src->items = strata__realloc(src->items,
-	                             (src->count + 1) * sizeof(*src->items));
-	m = &src->items[src->count++];
-	memset(m, 0, sizeof(*m));
-	m->layout = STRATA__LAYOUT_STRATA;
-	m->version = version;
-	/* For display only (paths use dir): escape control characters. */
-	m->id = strata__printable(id);
-	m->name = strata__printable(slug);
-	m->dir = dir;
+	m = strata__source_add(src, version, id, slug, dir,
+	                       STRATA__LAYOUT_STRATA);
 	return scan_migration(m, rootfd, id, drv, plugin_path, sums, err);
 }
 

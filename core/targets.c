@@ -2,6 +2,7 @@
  * Targets: the list of databases a fleet command runs on, each with a
  * short name for output, and the shard of the list one job takes.
  */
+#define _GNU_SOURCE /* qsort_r */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,17 +67,21 @@ static int add(strata_targets *t, const char *url, size_t n, const char *name,
 	return STRATA_OK;
 }
 
-/* Positions sorted by a string of their target: by URL or by name. */
-static const strata_targets *sort_t;
-static int sort_by_url;
+/* Positions sorted by a string of their target: by URL or by name
+ * (qsort_r: the library may load lists on several threads at once). */
+typedef struct sort_by {
+	const strata_targets *t;
+	int url;
+} sort_by;
 
-static int cmp_pos(const void *a, const void *b)
+static int cmp_pos(const void *a, const void *b, void *ctx)
 {
-	const target *x = &sort_t->items[*(const size_t *)a];
-	const target *y = &sort_t->items[*(const size_t *)b];
-	int c = sort_by_url ? strcmp(x->url, y->url)
-	                    : strcmp(x->name ? x->name : "",
-	                             y->name ? y->name : "");
+	const sort_by *by = ctx;
+	const target *x = &by->t->items[*(const size_t *)a];
+	const target *y = &by->t->items[*(const size_t *)b];
+	int c = by->url ? strcmp(x->url, y->url)
+	                : strcmp(x->name ? x->name : "",
+	                         y->name ? y->name : "");
 
 	if (c)
 		return c;
@@ -87,11 +92,11 @@ static size_t *sorted(const strata_targets *t, int by_url)
 {
 	size_t *pos = strata__calloc(t->count + 1, sizeof(*pos)), i;
 
+	sort_by by = {t, by_url};
+
 	for (i = 0; i < t->count; i++)
 		pos[i] = i;
-	sort_t = t;
-	sort_by_url = by_url;
-	qsort(pos, t->count, sizeof(*pos), cmp_pos);
+	qsort_r(pos, t->count, sizeof(*pos), cmp_pos, &by);
 	return pos;
 }
 

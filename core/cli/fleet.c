@@ -23,7 +23,6 @@
 
 typedef struct fleet_target {
 	cli_proc proc; /* first: the line callback gets it */
-	size_t index;
 	const char *name, *url, *redacted;
 	int started, code; /* code: the exit status, or NOT_RUN */
 	json_object *changed, *output;
@@ -747,7 +746,6 @@ static void fleet_init(fleet *f, cli *c, strata_targets *t, int argc,
 	for (i = 0; i < f->n; i++) {
 		fleet_target *x = &f->t[i];
 
-		x->index = i;
 		x->name = strata_targets_name(t, i);
 		x->url = strata_targets_url(t, i);
 		x->redacted = strata_targets_redacted(t, i);
