@@ -30,6 +30,8 @@ ok() { # ok STATUS DESCRIPTION
 		echo "ok $n - $2"
 	else
 		echo "not ok $n - $2"
+		# what the command printed, when the check captured it
+		[ -z "${out:-}" ] || printf '%s\n' "$out" | sed 's/^/#   /' | head -40
 		bad=$((bad + 1))
 	fi
 }

@@ -5,13 +5,14 @@
  * autocommit UPDATE that the cluster certifies: of two deployers writing
  * the row at once, one commit fails (a deadlock error) and retries.
  *
- *   id 1 | holder (NULL when free) | since | heartbeat
+ *   id 1 | holder (NULL when free) | since | heartbeat | stale
  *
- * The holder refreshes heartbeat from a thread of the lock session every
- * stale/5 seconds; a row whose heartbeat is older than the stale interval
- * (URL parameter lock_stale, default 30 s) belongs to a holder that died,
- * and a waiter takes it over. Calls my_err.c, batch.c (quoting) and the
- * kit.
+ * The holder refreshes heartbeat (UTC: nodes may run in other time zones)
+ * from a thread of the lock session every stale/5 seconds; a row whose
+ * heartbeat is older than the holder's own stale interval (its URL
+ * parameter lock_stale, default 30 s, kept in the row) belongs to a holder
+ * that died, and a waiter takes it over. Calls my_err.c, batch.c (quoting) and
+ * the kit.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -29,14 +30,16 @@
 #define ER_LOCK_DEADLOCK           1213
 #define ER_UNKNOWN_COM_ERROR       1047 /* wsrep: node not ready */
 #define ER_UNKNOWN_SYSTEM_VARIABLE 1193
+#define ER_NO_SUCH_TABLE           1146
 #define IDENT_MAX                  64
 #define LOCK_SUFFIX                "_lock"
-#define BEAT_TRIES                 50 /* conflicts retried, 100 ms apart */
+#define RETRY_MS                   5000 /* conflicts retried this long */
 
 struct my__galera {
 	char *table;    /* `db`.`history_lock` */
 	char *holder_q; /* this session's holder id, as a quoted literal */
 	unsigned stale; /* seconds */
+	int taken;      /* the row is ours (until unlock) */
 	/* The session is shared by the heartbeat thread and the core's
 	 * calls; mu guards it and the fields below. */
 	pthread_mutex_t mu;
@@ -47,14 +50,6 @@ struct my__galera {
 };
 
 /* ---- plumbing -------------------------------------------------------- */
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts))
-		;
-}
 
 /* A statement without a result; *rows: rows matched (CLIENT_FOUND_ROWS). */
 static int run(strata_conn *c, const char *sql, int64_t *rows,
@@ -80,6 +75,46 @@ static int transient(strata_conn *c)
 	       e == ER_UNKNOWN_COM_ERROR;
 }
 
+/* run(), with conflicts retried for up to RETRY_MS by the kit's poll;
+ * the last error is the server's, not the poll's. */
+typedef struct retry {
+	strata_conn *c;
+	const char *sql;
+	int64_t *rows;
+	strata_dberr last;
+} retry;
+
+static int run_once(void *ctx, strata_dberr *err)
+{
+	retry *r = ctx;
+	int rc = run(r->c, r->sql, r->rows, err);
+
+	if (rc != STRATA_DRV_OK && transient(r->c)) {
+		r->last = *err;
+		return STRATA_DRV_TIMEOUT;
+	}
+	return rc;
+}
+
+static int run_retrying(strata_conn *c, const char *sql, int64_t *rows,
+                        strata_dberr *err)
+{
+	retry r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.c = c;
+	r.sql = sql;
+	r.rows = rows;
+	rc = strata__kit_poll(RETRY_MS, run_once, &r, err);
+
+	if (rc == STRATA_DRV_TIMEOUT) {
+		*err = r.last;
+		rc = STRATA_DRV_ERROR;
+	}
+	return rc;
+}
+
 static void quote_ident(strata__kit_buf *b, const char *s, size_t n)
 {
 	size_t i;
@@ -95,22 +130,19 @@ static void quote_ident(strata__kit_buf *b, const char *s, size_t n)
 
 static int ask_wsrep(strata_conn *c, strata_dberr *err)
 {
-	const char *sql = "SELECT @@wsrep_on";
-	MYSQL_RES *res;
-	MYSQL_ROW row;
+	my__scalar v;
+	int rc = my__query_scalar(c, "SELECT @@wsrep_on", NULL, 0, &v, err);
 
-	if (mysql_real_query(c->db, sql, (unsigned long)strlen(sql))) {
-		if (mysql_errno(c->db) != ER_UNKNOWN_SYSTEM_VARIABLE)
-			return my__err_db(err, c->db);
+	if (rc != STRATA_DRV_OK && err->code == ER_UNKNOWN_SYSTEM_VARIABLE) {
+		memset(err, 0, sizeof(*err));
 		c->wsrep = 0;
 		return STRATA_DRV_OK;
 	}
-	if (!(res = mysql_store_result(c->db)))
-		return my__err_db(err, c->db);
-	row = mysql_fetch_row(res);
-	c->wsrep = row && row[0] &&
-	           (!strcmp(row[0], "1") || !strcasecmp(row[0], "ON"));
-	mysql_free_result(res);
+	if (rc != STRATA_DRV_OK)
+		return rc;
+	c->wsrep =
+	        v.text && (!strcmp(v.text, "1") || !strcasecmp(v.text, "ON"));
+	free(v.text);
 	return STRATA_DRV_OK;
 }
 
@@ -197,13 +229,14 @@ static int ensure_table(strata_conn *c, my__galera *g, strata_dberr *err)
 		return strata__kit_nomem(err);
 	rc = run(c, sql, NULL, err);
 	free(sql);
-	if (rc == STRATA_DRV_OK)
+	/* Only a missing table is made: any other failure is the answer. */
+	if (rc == STRATA_DRV_OK || mysql_errno(c->db) != ER_NO_SUCH_TABLE)
 		return rc;
 	sql = strata__kit_printf(
 	        "CREATE TABLE IF NOT EXISTS %s (id TINYINT UNSIGNED NOT NULL "
 	        "PRIMARY KEY, holder VARCHAR(255) NULL, since DATETIME(6) "
-	        "NULL, heartbeat DATETIME(6) NULL) ENGINE=InnoDB DEFAULT "
-	        "CHARSET=utf8mb4",
+	        "NULL, heartbeat DATETIME(6) NULL, stale INT UNSIGNED NULL) "
+	        "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
 	        g->table);
 	if (!sql)
 		return strata__kit_nomem(err);
@@ -220,18 +253,21 @@ static int take_once(void *ctx, strata_dberr *err)
 	my__galera *g = c->galera;
 	int64_t rows = 0;
 	char *sql = strata__kit_printf(
-	        "UPDATE %s SET holder = %s, since = NOW(6), heartbeat = "
-	        "NOW(6) WHERE id = 1 AND (holder IS NULL OR holder = %s OR "
-	        "heartbeat < NOW(6) - INTERVAL %u SECOND)",
-	        g->table, g->holder_q, g->holder_q, g->stale);
+	        "UPDATE %s SET holder = %s, since = UTC_TIMESTAMP(6), "
+	        "heartbeat = UTC_TIMESTAMP(6), stale = %u WHERE id = 1 AND "
+	        "(holder IS NULL OR holder = %s OR heartbeat < "
+	        "UTC_TIMESTAMP(6) - INTERVAL COALESCE(stale, %u) SECOND)",
+	        g->table, g->holder_q, g->stale, g->holder_q, g->stale);
 	int rc;
 
 	if (!sql)
 		return strata__kit_nomem(err);
 	rc = run(c, sql, &rows, err);
 	free(sql);
-	if (rc == STRATA_DRV_OK && rows == 1)
+	if (rc == STRATA_DRV_OK && rows == 1) {
+		g->taken = 1;
 		return STRATA_DRV_OK;
+	}
 	if (rc != STRATA_DRV_OK)
 		return transient(c) ? STRATA_DRV_TIMEOUT : rc;
 	/* No row yet (a new table): make it, free, and try again now. */
@@ -244,30 +280,6 @@ static int take_once(void *ctx, strata_dberr *err)
 	if (rc != STRATA_DRV_OK)
 		return transient(c) ? STRATA_DRV_TIMEOUT : rc;
 	return rows == 1 ? take_once(ctx, err) : STRATA_DRV_TIMEOUT;
-}
-
-/* The holder and its heartbeat's age, for a timeout message. */
-static void describe_holder(strata_conn *c, my__galera *g, char *out, size_t n)
-{
-	char *sql = strata__kit_printf(
-	        "SELECT holder, TIMESTAMPDIFF(SECOND, heartbeat, NOW(6)) "
-	        "FROM %s WHERE id = 1",
-	        g->table);
-	MYSQL_RES *res;
-	MYSQL_ROW row;
-
-	*out = '\0';
-	if (!sql)
-		return;
-	if (!mysql_real_query(c->db, sql, (unsigned long)strlen(sql)) &&
-	    (res = mysql_store_result(c->db))) {
-		row = mysql_fetch_row(res);
-		if (row && row[0])
-			snprintf(out, n, ": held by %s (heartbeat %s s ago)",
-			         row[0], row[1] ? row[1] : "?");
-		mysql_free_result(res);
-	}
-	free(sql);
 }
 
 /* The server's error, kept (SQLSTATE, code, message), as a lost lock. */
@@ -290,20 +302,16 @@ static int lost_because(strata_dberr *err, const my__galera *g)
  */
 static int beat(strata_conn *c, my__galera *g, strata_dberr *err)
 {
-	char *sql = strata__kit_printf("UPDATE %s SET heartbeat = NOW(6) "
-	                               "WHERE id = 1 AND holder = %s",
-	                               g->table, g->holder_q);
+	char *sql =
+	        strata__kit_printf("UPDATE %s SET heartbeat = UTC_TIMESTAMP(6) "
+	                           "WHERE id = 1 AND holder = %s",
+	                           g->table, g->holder_q);
 	int64_t rows = 0;
-	int rc = STRATA_DRV_ERROR, i;
+	int rc;
 
 	if (!sql)
 		return strata__kit_nomem(err);
-	for (i = 0; i < BEAT_TRIES; i++) {
-		rc = run(c, sql, &rows, err);
-		if (rc == STRATA_DRV_OK || !transient(c))
-			break;
-		sleep_ms(100);
-	}
+	rc = run_retrying(c, sql, &rows, err);
 	free(sql);
 	if (rc != STRATA_DRV_OK)
 		return lost_because(err, g);
@@ -327,7 +335,7 @@ static void *beat_main(void *arg)
 	mysql_thread_init();
 	pthread_mutex_lock(&g->mu);
 	while (!g->stop && !g->lost) {
-		clock_gettime(CLOCK_REALTIME, &at);
+		clock_gettime(CLOCK_MONOTONIC, &at);
 		at.tv_sec += period / 1000;
 		at.tv_nsec += (period % 1000) * 1000000L;
 		if (at.tv_nsec >= 1000000000L) {
@@ -392,12 +400,17 @@ static void galera_free(my__galera *g)
 static int galera_new(strata_conn *c, const char *name, strata_dberr *err)
 {
 	my__galera *g = calloc(1, sizeof *g);
+	pthread_condattr_t ca;
 	int rc;
 
 	if (!g)
 		return strata__kit_nomem(err);
 	pthread_mutex_init(&g->mu, NULL);
-	pthread_cond_init(&g->cv, NULL);
+	/* A wall clock stepped back must not delay the heartbeat. */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&g->cv, &ca);
+	pthread_condattr_destroy(&ca);
 	g->stale = c->lock_stale;
 	rc = table_for(c, name, &g->table, err);
 	if (rc == STRATA_DRV_OK)
@@ -413,21 +426,24 @@ static int galera_new(strata_conn *c, const char *name, strata_dberr *err)
 int my__galera_lock(strata_conn *c, const char *name, unsigned timeout_ms,
                     strata_dberr *err)
 {
-	char who[400];
+	strata_dberr ignored;
 	int rc = c->galera ? STRATA_DRV_OK : galera_new(c, name, err);
 
 	if (rc == STRATA_DRV_OK)
 		rc = ensure_table(c, c->galera, err);
 	if (rc == STRATA_DRV_OK)
 		rc = strata__kit_poll(timeout_ms, take_once, c, err);
-	if (rc == STRATA_DRV_TIMEOUT) {
-		describe_holder(c, c->galera, who, sizeof who);
+	if (rc == STRATA_DRV_TIMEOUT)
 		strata__kit_fail(err, rc,
-		                 "lock row in %s not acquired within %u ms%s",
-		                 c->galera->table, timeout_ms, who);
-	}
+		                 "lock row in %s not acquired within %u ms",
+		                 c->galera->table, timeout_ms);
 	if (rc == STRATA_DRV_OK)
 		rc = start_beat(c, c->galera, err);
+	/* A row taken without its heartbeat would block others until it
+	 * goes stale: given back. */
+	if (rc != STRATA_DRV_OK && rc != STRATA_DRV_TIMEOUT && c->galera &&
+	    c->galera->taken)
+		my__galera_unlock(c, &ignored);
 	return rc;
 }
 
@@ -454,7 +470,7 @@ int my__galera_unlock(strata_conn *c, strata_dberr *err)
 	my__galera *g = c->galera;
 	char *sql;
 	int64_t rows = 0;
-	int rc = STRATA_DRV_ERROR, i;
+	int rc = STRATA_DRV_ERROR;
 
 	if (!g)
 		return STRATA_DRV_OK;
@@ -465,12 +481,8 @@ int my__galera_unlock(strata_conn *c, strata_dberr *err)
 	                         g->table, g->holder_q);
 	if (!sql)
 		rc = strata__kit_nomem(err);
-	for (i = 0; sql && i < BEAT_TRIES; i++) {
-		rc = run(c, sql, &rows, err);
-		if (rc == STRATA_DRV_OK || !transient(c))
-			break;
-		sleep_ms(100);
-	}
+	if (sql)
+		rc = run_retrying(c, sql, &rows, err);
 	free(sql);
 	if (rc == STRATA_DRV_OK && rows != 1)
 		rc = strata__kit_fail(err, STRATA_DRV_ERROR,
@@ -487,7 +499,7 @@ void my__galera_close(strata_conn *c)
 {
 	strata_dberr ignored;
 
-	if (c->galera && c->galera->running)
+	if (c->galera && c->galera->taken)
 		my__galera_unlock(c, &ignored);
 	galera_free(c->galera);
 	c->galera = NULL;

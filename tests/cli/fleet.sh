@@ -106,6 +106,7 @@ printf 'sqlite:%s/lite05.db\nsqlite:%s/lite06.db\n' "$T_TMP" "$T_TMP" >two
 gate_hold sidecar "BEGIN EXCLUSIVE;" "ROLLBACK;" \
 	sqlite3 -cmd ".timeout 60000" "$T_TMP/lite05.db-strata-lock"
 wait_for "the holder of lite05's lock" sqlite_locked "$T_TMP/lite05.db-strata-lock"
+ok $? "an outside sqlite3 holds lite05's lock"
 strata --dir "$M" --targets two --lock-timeout 1 up
 expect_rc 4 "only a lock timeout stopped a target"
 printf '%s\n' "$OUT" | grep -E '^lite05 +lock timeout ' >/dev/null
@@ -194,13 +195,14 @@ printf '%s\nsqlite:%s/after.db\n' "$DBURL" "$T_TMP" >slow.list
 fleet_pid=$!
 running() { grep -q "applying 1_s" slow.out; }
 wait_for "the slow target to start" running
+ok $? "the slow target started"
 kill -TERM "$fleet_pid"
 wait "$fleet_pid"
 is "$?" 143 "SIGTERM: the fleet exits 143"
 has "interrupted while applying 1_s" "$(cat slow.out)" "the running target was interrupted and said so"
 [ ! -e after.db ]
 ok $? "the next target was not started"
-left=$(ps -eo args | grep -c "^$STRATA_BIN --dir $SL up")
+left=$(ps -eo args | grep -F -- "--dir $SL up" | grep -vc grep)
 is "$left" 0 "no strata of the fleet is left running"
 
 # The config: tenants with a URL template; targets; targets_file.

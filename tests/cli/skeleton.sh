@@ -11,8 +11,12 @@ unset DATABASE_URL STRATA_URL STRATA_CONFIG STRATA_ENV STRATA_MIGRATIONS \
 B=$STRATA_BUILDDIR
 D=$T_TMP/dest
 
-pkg-config --exists sqlite3 ||
-	skip_all "the skeleton wraps SQLite: sqlite3.pc not found (libsqlite3-dev)"
+if ! pkg-config --exists sqlite3; then
+	[ "${STRATA_TEST_REQUIRE_SERVERS:-0}" = 1 ] ||
+		skip_all "the skeleton wraps SQLite: sqlite3.pc not found (libsqlite3-dev)"
+	ok 1 "sqlite3.pc (libsqlite3-dev, a build dependency) required"
+	done_testing
+fi
 
 # The build tree's own make, without the flags of the make running the
 # tests (as tests/cli/embed.sh). Nothing is relinked: installing only copies.
@@ -57,7 +61,8 @@ lacks "$STRATA_SRCDIR" "$OUT" "and nothing of the source tree"
 unset OUT
 is "$(nm -D --defined-only strata_skel.so | awk '$3 ~ /^strata/ { print $3 }')" \
 	"strata_driver_skel" "it exports its vtable and nothing else of strata"
-! objdump -p strata_skel.so | grep -q 'NEEDED.*libstrata'
+deps=$(objdump -p strata_skel.so | grep NEEDED)
+[ -n "$deps" ] && ! printf '%s\n' "$deps" | grep -q libstrata
 ok $? "it does not link libstrata (a driver needs only driver.h)"
 
 # make install into a plugin folder of its own: pkg-config's plugindir
