@@ -131,6 +131,7 @@ int strata__convert(strata *s, const char *out, strata_error *err)
 	if (rc)
 		return rc;
 	/* From now on the run's migrations are the converted files. */
+	strata__source_done(s);
 	strata__source_free(&s->src);
 	return strata__source_load_for(&s->src, out, s->drv,
 	                               strata__config_plugin_path(s->cfg), NULL,

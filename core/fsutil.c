@@ -151,11 +151,17 @@ int strata__dir_exists(const char *path)
 
 char *strata__path_join(const char *a, const char *b)
 {
-	size_t la = strlen(a);
+	size_t la = strlen(a), lb = strlen(b), sep;
+	char *p;
 
 	if (!la || b[0] == '/')
 		return strata__strdup(b);
-	return strata__printf("%s%s%s", a, a[la - 1] == '/' ? "" : "/", b);
+	sep = a[la - 1] != '/';
+	p = strata__malloc(la + sep + lb + 1);
+	memcpy(p, a, la);
+	p[la] = '/';
+	memcpy(p + la + sep, b, lb + 1);
+	return p;
 }
 
 void strata__now_iso(char out[32])
@@ -204,7 +210,12 @@ char *strata__whoami(void)
 char *strata__printable(const char *s)
 {
 	strata__buf b = STRATA__BUF_INIT;
+	const char *p = s;
 
+	while (p && *p && (unsigned char)*p >= 0x20 && *p != 0x7f)
+		p++;
+	if (p && !*p) /* the usual case: nothing to escape */
+		return strata__strdup(s);
 	for (; s && *s; s++) {
 		unsigned char c = (unsigned char)*s;
 

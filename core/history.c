@@ -304,9 +304,8 @@ int strata__history_load(strata_history **out, strata *s, strata_error *err)
 		strata_history_free(h);
 		return rc;
 	}
-	if (h->count)
-		qsort(h->rows, h->count, sizeof(*h->rows),
-		      strata__history_cmp_rows);
+	strata__sort(h->rows, h->count, sizeof(*h->rows),
+	             strata__history_cmp_rows);
 	*out = h;
 	return STRATA_OK;
 }

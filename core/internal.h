@@ -67,6 +67,11 @@ char *strata__error_body(const strata_error *err);
 
 /* sha256.c */
 #define STRATA__SHA256_HEX 65
+void strata__sha256(unsigned char out[32], const void *data, size_t len);
+/* n bytes as 2 n lower-case hex digits and a NUL; and back: -1 unless
+ * hex starts with 2 n lower-case hex digits. */
+void strata__hex(char *out, const unsigned char *bin, size_t n);
+int strata__unhex(unsigned char *out, const char *hex, size_t n);
 void strata__sha256_hex(char out[STRATA__SHA256_HEX], const void *data,
                         size_t len);
 
@@ -80,10 +85,17 @@ int strata__sumcache_get(strata__sumcache *c, int full,
                          char out[STRATA__SHA256_HEX],
                          char raw[STRATA__SHA256_HEX], const char *path,
                          strata_error *err);
+/* 1 and the checksums when the cache has path (the file rel under the
+ * open folder at) as it is now; 0: not kept, changed, or unreadable
+ * (nothing is read or reported). */
+int strata__sumcache_peek(strata__sumcache *c, int at, const char *rel,
+                          const char *path, unsigned char sum[32],
+                          unsigned char raw[32]);
 /* Writes what changed; the cache stays usable. */
 void strata__sumcache_flush(strata__sumcache *c);
 void strata__sumcache_close(strata__sumcache *c);
-/* s's cache for its migrations folder, opened on first use. */
+/* s's cache for its migrations folder, opened on first use (after
+ * joining a prefetch thread, which uses it). */
 strata__sumcache *strata__sums(strata *s);
 
 /* fsutil.c */
@@ -98,7 +110,9 @@ typedef int (*strata__dir_fn)(void *ctx, const char *name, unsigned char type);
 int strata__dir_each(int at, const char *name, strata__dir_fn fn, void *ctx);
 /* strata__dir_each of folder name under at (path: the same folder, the
  * key), from the cache while the folder's identity and times are those
- * it was listed with; c may be NULL. */
+ * it was listed with; c may be NULL. A kept listing is replayed in name
+ * order, a fresh one in the folder's: with two bad entries, which one a
+ * caller meets first may differ between a cold and a warm run. */
 int strata__sumcache_dir(strata__sumcache *c, int at, const char *name,
                          const char *path, strata__dir_fn fn, void *ctx);
 /* Folders are listed again (--full), and what is read is kept. */
@@ -491,6 +505,7 @@ struct strata {
 	int full_check;         /* set by strata_set_full_check() */
 	char *cache_dir;        /* set by strata_set_checksum_cache() */
 	strata__sumcache *sums; /* opened on first use (strata__sums) */
+	struct strata__prefetch *prefetch; /* prefetch.c; NULL: none */
 	/* verify.c: the lock is held across several up/down runs, so
 	 * strata__unlock() at the end of each one keeps it. */
 	int lock_hold;
@@ -520,8 +535,23 @@ void strata__unlock(strata *s);
 int strata__lock_check(strata *s, const char *stopped, const char *id,
                        strata_error *err);
 int strata__run_init_sql(strata *s, strata_conn *c, strata_error *err);
-/* Load the migrations folder once. */
+/* prefetch.c: the migrations folder, loaded once, maybe on a thread
+ * started by strata__source_start() while the database is queried. The
+ * session's src and sums are the thread's until strata__source_get(),
+ * strata__source_done() or strata__sums() joins it. */
+void strata__source_start(strata *s);
 int strata__source_get(strata *s, strata_error *err);
+/* After strata__source_get(): the cached checksums of migration i's up
+ * file, looked up by the thread (1), or 0: the caller reads them. */
+int strata__source_presum(const strata *s, size_t i,
+                          char sum[STRATA__SHA256_HEX],
+                          char raw[STRATA__SHA256_HEX]);
+/* Ends the call that started the thread: joins it and forgets what it
+ * looked up (a later call, or the src read again, looks again). A load
+ * that failed unreported is reported by the next strata__source_get(). */
+void strata__source_done(strata *s);
+/* Joins and forgets the thread; an unreported failure is read again. */
+void strata__source_end(strata *s);
 /* The file of m that runs on this session's driver (up or down); NULL:
  * none. */
 const char *strata__file_for(const strata *s, const strata__migration *m,
@@ -582,6 +612,10 @@ int strata__history_check_wide(strata *s, const strata_status *st,
 strata__pool *strata__status_pool(strata_status *st);
 int strata__status_build(strata_status **out, strata *s,
                          const strata_history *h, strata_error *err);
+/* The same without checksums: which are pending, failed or unknown
+ * (an applied one is never reported modified). */
+int strata__status_pending(strata_status **out, strata *s,
+                           const strata_history *h, strata_error *err);
 /* The merge itself, without a session: what the unit tests exercise. */
 int strata__status_merge(strata_status **out, const strata__source *src,
                          const char *driver, const strata_history *h,
@@ -614,6 +648,9 @@ int strata__options_read(strata_options *out, const strata_options *in,
 int strata__version_valid(const char *v);
 int strata__version_is_zero(const char *v);
 int strata__version_cmp(const char *a, const char *b);
+/* qsort that first checks, in one pass, whether base is sorted already. */
+void strata__sort(void *base, size_t n, size_t size,
+                  int (*cmp)(const void *, const void *));
 int strata__version_fits_int64(const char *v);
 
 #endif

@@ -268,13 +268,17 @@ int strata__layout_detect(const char *dir, int *out, strata_error *err)
 	*out = STRATA__LAYOUT_STRATA;
 	if (!d)
 		return STRATA_OK; /* the scan says why */
-	while ((e = readdir(d)) != NULL) {
-		char *p = strata__path_join(dir, e->d_name);
+	/* One strata folder decides it: stop there. */
+	while (!c.folders && (e = readdir(d)) != NULL) {
+		int is_dir = e->d_type == DT_DIR;
 
-		count(&c, dir, e->d_name,
-		      e->d_type == DT_DIR ||
-		              (e->d_type != DT_REG && strata__dir_exists(p)));
-		free(p);
+		if (e->d_type != DT_DIR && e->d_type != DT_REG) {
+			char *p = strata__path_join(dir, e->d_name);
+
+			is_dir = strata__dir_exists(p);
+			free(p);
+		}
+		count(&c, dir, e->d_name, is_dir);
 	}
 	closedir(d);
 	if (c.folders || (!c.flyway && !c.updown && !c.single))

@@ -299,19 +299,16 @@ static int select_pending(lrun *r, strata_error *err)
 {
 	strata_history *h = NULL;
 	strata_status *st = NULL;
-	size_t i, j;
+	const strata__migration *m;
+	size_t i;
 	int rc = strata__history_load(&h, r->s, err);
 
 	if (!rc)
-		rc = strata__status_build(&st, r->s, h, err);
-	for (i = 0; !rc && i < st->count; i++) {
-		if (st->items[i].state != STRATA_STATE_PENDING)
-			continue;
-		for (j = 0; j < r->src->count; j++)
-			if (!strcmp(r->src->items[j].version,
-			            st->items[i].version))
-				r->sel[j] = 1;
-	}
+		rc = strata__status_pending(&st, r->s, h, err);
+	for (i = 0; !rc && i < st->count; i++)
+		if (st->items[i].state == STRATA_STATE_PENDING &&
+		    (m = strata__source_find(r->src, st->items[i].version)))
+			r->sel[m - r->src->items] = 1;
 	strata_status_free(st);
 	strata_history_free(h);
 	return rc;

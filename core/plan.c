@@ -115,8 +115,10 @@ int strata_plan_get(strata_plan **out, strata *s, const char *target,
 
 	*out = NULL;
 	p->item_size = sizeof(strata_plan_step);
-	if (!rc)
+	if (!rc) {
+		strata__source_start(s);
 		rc = strata__history_load(&h, s, err);
+	}
 	if (!rc)
 		rc = strata__status_build(&st, s, h, err);
 	if (!rc)
@@ -127,6 +129,7 @@ int strata_plan_get(strata_plan **out, strata *s, const char *target,
 		rc = build(box, s, st, target, err);
 	if (!rc)
 		rc = refuse_rejected(s, p, err);
+	strata__source_done(s); /* a failure before the build left it */
 	strata_status_free(st);
 	strata_history_free(h);
 	if (rc) {

@@ -89,18 +89,29 @@ static const char *max_applied(const strata_history *h)
 
 /* Where applied files' checksums come from. */
 typedef struct merge_ctx {
+	strata *s;              /* looked up by its prefetch, or NULL */
 	strata__sumcache *sums; /* NULL: read every file */
 	int full;               /* read them even when cached */
+	int states_only;        /* no checksums: applied is never modified */
 } merge_ctx;
 
-/* max: the highest version in history, or NULL. */
+static int checksums(const merge_ctx *mc, size_t i, const char *file,
+                     char sum[STRATA__SHA256_HEX], char raw[STRATA__SHA256_HEX],
+                     strata_error *err)
+{
+	if (mc->s && strata__source_presum(mc->s, i, sum, raw))
+		return STRATA_OK;
+	return strata__sumcache_get(mc->sums, mc->full, sum, raw, file, err);
+}
+
+/* i: m's index in its source; r: its history row, or NULL; max: the
+ * highest version in history, or NULL. */
 static int add_migration(strata_status *st, const char *const *names,
-                         const strata__migration *m, const strata_history *h,
-                         const char *max, const merge_ctx *mc,
-                         strata_error *err)
+                         const strata__migration *m, size_t i,
+                         const strata_history_row *r, const char *max,
+                         const merge_ctx *mc, strata_error *err)
 {
 	const char *file = strata__migration_file_in(m, 1, names);
-	const strata_history_row *r = strata__history_find(h, m->version);
 	strata_status_item *it = add_item(st);
 	strata__pool *pool = strata__status_pool(st);
 	char sum[STRATA__SHA256_HEX], raw[STRATA__SHA256_HEX];
@@ -119,9 +130,9 @@ static int add_migration(strata_status *st, const char *const *names,
 	}
 	fill_from_row(st, it, r);
 	if (it->state == STRATA_STATE_FAILED ||
-	    it->state == STRATA_STATE_UNKNOWN)
+	    it->state == STRATA_STATE_UNKNOWN || mc->states_only)
 		return STRATA_OK;
-	rc = strata__sumcache_get(mc->sums, mc->full, sum, raw, file, err);
+	rc = checksums(mc, i, file, sum, raw, err);
 	if (rc)
 		return rc;
 	/* Releases before 0.2 recorded the raw bytes of CRLF/BOM files. */
@@ -189,7 +200,8 @@ static const strata_history *sorted_view(const strata_history *h,
 }
 
 /* The status of src's migrations against h, for a driver whose override
- * files are named `names`. */
+ * files are named `names`. src is sorted by version without duplicates,
+ * as strata__source_load_for() returns it: the two are walked together. */
 static int merge(strata_status **out, const strata__source *src,
                  const char *const *names, const strata_history *h,
                  const merge_ctx *mc, strata_error *err)
@@ -198,35 +210,61 @@ static int merge(strata_status **out, const strata__source *src,
 	strata_status *st = &box->pub;
 	const char *max = max_applied(h);
 	strata_history sorted;
-	size_t i;
+	size_t i, j = 0;
 	int rc = STRATA_OK;
 
 	*out = NULL;
 	h = sorted_view(h, &sorted);
 	st->item_size = sizeof(strata_status_item);
-	for (i = 0; rc == STRATA_OK && i < src->count; i++)
-		rc = add_migration(st, names, &src->items[i], h, max, mc, err);
-	for (i = 0; rc == STRATA_OK && i < h->count; i++)
-		if (!strata__version_valid(h->rows[i].version) ||
-		    !strata__source_find(src, h->rows[i].version))
-			add_missing(st, &h->rows[i]);
+	/* One item a folder, and one a row without one: usually the larger
+	 * of the two, grown past it only when rows lack folders. */
+	box->cap = (src->count > h->count ? src->count : h->count) + 16;
+	st->items = strata__malloc(box->cap * sizeof(*st->items));
+	/* Both sorted by version: one walk. Rows between two folders (and
+	 * rows of invalid versions, which sort first) have no folder. */
+	for (i = 0; rc == STRATA_OK && i < src->count; i++) {
+		const char *v = src->items[i].version;
+		const strata_history_row *r = NULL;
+
+		while (j < h->count &&
+		       strata__version_cmp(h->rows[j].version, v) < 0)
+			add_missing(st, &h->rows[j++]);
+		if (j < h->count && !strata__version_cmp(h->rows[j].version, v))
+			r = &h->rows[j];
+		while (j < h->count &&
+		       !strata__version_cmp(h->rows[j].version, v))
+			j++;
+		rc = add_migration(st, names, &src->items[i], i, r, max, mc,
+		                   err);
+	}
+	while (rc == STRATA_OK && j < h->count)
+		add_missing(st, &h->rows[j++]);
 	if (h == &sorted)
 		free(sorted.rows);
 	if (rc) {
 		strata_status_free(st);
 		return rc;
 	}
-	if (st->count)
-		qsort(st->items, st->count, sizeof(*st->items), cmp_items);
+	strata__sort(st->items, st->count, sizeof(*st->items), cmp_items);
 	count(st);
 	*out = st;
 	return STRATA_OK;
 }
 
+int strata__status_pending(strata_status **out, strata *s,
+                           const strata_history *h, strata_error *err)
+{
+	merge_ctx mc = {NULL, NULL, 0, 1};
+	int rc = strata__source_get(s, err);
+
+	*out = NULL;
+	return rc ? rc : merge(out, &s->src, s->file_names, h, &mc, err);
+}
+
 int strata__status_build(strata_status **out, strata *s,
                          const strata_history *h, strata_error *err)
 {
-	merge_ctx mc = {NULL, s->full_check};
+	merge_ctx mc = {s, NULL, s->full_check, 0};
 	int rc = strata__source_get(s, err);
 
 	*out = NULL;
@@ -234,6 +272,7 @@ int strata__status_build(strata_status **out, strata *s,
 		return rc;
 	mc.sums = strata__sums(s);
 	rc = merge(out, &s->src, s->file_names, h, &mc, err);
+	strata__source_done(s);
 	strata__sumcache_flush(s->sums);
 	return rc;
 }
@@ -243,7 +282,7 @@ int strata__status_merge(strata_status **out, const strata__source *src,
                          strata_error *err)
 {
 	const char *names[2] = {driver, NULL};
-	merge_ctx mc = {NULL, 0};
+	merge_ctx mc = {NULL, NULL, 0, 0};
 
 	return merge(out, src, names, h, &mc, err);
 }

@@ -240,6 +240,7 @@ void strata_close(strata *s)
 		return;
 	s->lock_hold = 0;
 	strata__unlock(s);
+	strata__source_end(s);
 	if (s->conn)
 		strata__drv_close(s, s->conn);
 	strata__source_free(&s->src);
@@ -258,6 +259,7 @@ void strata_close(strata *s)
 
 void strata_set_checksum_cache(strata *s, const char *dir)
 {
+	strata__source_end(s);
 	free(s->cache_dir);
 	s->cache_dir = dir && *dir ? strata__strdup(dir) : NULL;
 	strata__sumcache_close(s->sums);
@@ -283,29 +285,6 @@ const char *strata_target(const strata *s)
 const char *strata_server_version(const strata *s)
 {
 	return strata__drv_server_version(s, s->conn);
-}
-
-strata__sumcache *strata__sums(strata *s)
-{
-	if (!s->sums)
-		s->sums = strata__sumcache_open(
-		        s->cache_dir, strata_config_migrations(s->cfg));
-	return s->sums;
-}
-
-/* With the checksum cache, which also keeps folder listings (--full reads
- * every folder again, and keeps what it read). */
-int strata__source_get(strata *s, strata_error *err)
-{
-	const char *dir = strata_config_migrations(s->cfg);
-
-	if (s->src.dir)
-		return STRATA_OK;
-	if (s->full_check)
-		strata__sumcache_refresh(strata__sums(s));
-	return strata__source_load_for(
-	        &s->src, dir, s->drv, strata__config_plugin_path(s->cfg),
-	        strata__sums(s), strata__config_layout(s->cfg), err);
 }
 
 const char *strata__file_for(const strata *s, const strata__migration *m,

@@ -1,5 +1,4 @@
 /* SHA-256 (FIPS 180-4), small and dependency-free, for migration checksums. */
-#include <stdio.h>
 #include <string.h>
 
 #include "internal.h"
@@ -72,8 +71,7 @@ static void update(sha256_ctx *c, const unsigned char *p, size_t n)
 	}
 }
 
-void strata__sha256_hex(char out[STRATA__SHA256_HEX], const void *data,
-                        size_t len)
+void strata__sha256(unsigned char out[32], const void *data, size_t len)
 {
 	static const uint32_t init[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372,
 	                                 0xa54ff53a, 0x510e527f, 0x9b05688c,
@@ -93,6 +91,49 @@ void strata__sha256_hex(char out[STRATA__SHA256_HEX], const void *data,
 	for (i = 0; i < 8; i++)
 		pad[padlen + (size_t)i] = (unsigned char)(bits >> (56 - 8 * i));
 	update(&c, pad, padlen + 8);
-	for (i = 0; i < 8; i++)
-		snprintf(out + 8 * i, 9, "%08x", (unsigned)c.h[i]);
+	for (i = 0; i < 32; i++)
+		out[i] = (unsigned char)(c.h[i / 4] >> (24 - 8 * (i % 4)));
+}
+
+void strata__hex(char *out, const unsigned char *bin, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[bin[i] >> 4];
+		out[2 * i + 1] = digits[bin[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static int nibble(unsigned char c)
+{
+	return c >= '0' && c <= '9'   ? c - '0'
+	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	                              : -1;
+}
+
+int strata__unhex(unsigned char *out, const char *hex, size_t n)
+{
+	size_t i;
+
+	/* A NUL is no digit: a short string ends the loop, never overrun. */
+	for (i = 0; i < n; i++) {
+		int hi = nibble((unsigned char)hex[2 * i]), lo;
+
+		if (hi < 0 || (lo = nibble((unsigned char)hex[2 * i + 1])) < 0)
+			return -1;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+void strata__sha256_hex(char out[STRATA__SHA256_HEX], const void *data,
+                        size_t len)
+{
+	unsigned char bin[32];
+
+	strata__sha256(bin, data, len);
+	strata__hex(out, bin, sizeof(bin));
 }

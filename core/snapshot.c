@@ -264,8 +264,14 @@ static int insert_parts(strata *s, const char *table, const char *fp,
 	return rc;
 }
 
+/* Each row is hashed on its own and the rows' hashes are sorted before
+ * the digest is taken: it does not depend on the order rows come in (no
+ * sort on the server, no row kept), and, unlike a sum of hashes, nobody
+ * can craft rows that cancel a change out. */
 typedef struct catalog {
-	strata__buf b;
+	strata__buf row; /* one row's text, reused */
+	unsigned char (*h)[32];
+	size_t n, cap;
 	const char *history;
 } catalog;
 
@@ -274,34 +280,50 @@ typedef struct catalog {
 static int on_catalog_row(void *ctx, int ncols, const char *const *v)
 {
 	catalog *c = ctx;
-	strata__buf *b = &c->b;
+	strata__buf *b = &c->row;
 	int i;
 
 	if (ncols > 0 && v[0] && strata__history_own(c->history, v[0]))
 		return 0;
+	b->len = 0;
 	for (i = 0; i < ncols; i++) {
 		if (i)
 			strata__buf_putc(b, '\t');
 		put_field(b, v[i]);
 	}
-	strata__buf_putc(b, '\n');
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 256;
+		c->h = strata__realloc(c->h, c->cap * sizeof(*c->h));
+	}
+	strata__sha256(c->h[c->n++], b->ptr, b->len);
 	return 0;
+}
+
+static int cmp_hash(const void *a, const void *b)
+{
+	return memcmp(a, b, 32);
 }
 
 int strata__catalog_digest(strata *s, char out[STRATA__SHA256_HEX])
 {
-	catalog c = {STRATA__BUF_INIT, s->hist_table};
+	catalog c = {STRATA__BUF_INIT, NULL, 0, 0, s->hist_table};
 	strata_dberr de;
+	strata__buf all = STRATA__BUF_INIT;
 	int present = 0, ok;
 
 	memset(&de, 0, sizeof(de));
 	ok = strata__drv_catalog(s->drv, s->conn, on_catalog_row, &c, &present,
 	                         &de) == STRATA_DRV_OK &&
 	     present;
-	strata__buf_puts(&c.b, "");
-	if (ok)
-		strata__sha256_hex(out, c.b.ptr, c.b.len);
-	strata__buf_free(&c.b);
+	if (ok) {
+		strata__sort(c.h, c.n, sizeof(*c.h), cmp_hash);
+		strata__buf_puts(&all, "strata catalog 2\n");
+		strata__buf_put(&all, (const char *)c.h, c.n * sizeof(*c.h));
+		strata__sha256_hex(out, all.ptr, all.len);
+	}
+	strata__buf_free(&all);
+	strata__buf_free(&c.row);
+	free(c.h);
 	return ok;
 }
 

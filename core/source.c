@@ -344,12 +344,32 @@ int strata__source_load(strata__source *src, const char *dir, strata_error *err)
 	                               STRATA__LAYOUT_AUTO, err);
 }
 
+/* Kept folder listings are in name order, usually the versions' too. */
 static int sort_and_check(strata__source *src, strata_error *err)
 {
-	if (!src->count)
-		return STRATA_OK;
-	qsort(src->items, src->count, sizeof(*src->items), cmp_version);
+	strata__sort(src->items, src->count, sizeof(*src->items), cmp_version);
 	return check_duplicates(src, err);
+}
+
+typedef struct top {
+	strata__source *src;
+	int rootfd;
+	const strata_driver *drv;
+	const char *plugin_path;
+	strata__sumcache *sums;
+	strata_error *err;
+	int rc;
+} top;
+
+static int on_top(void *ctx, const char *name, unsigned char type)
+{
+	top *t = ctx;
+
+	if (name[0] == '.')
+		return 0;
+	t->rc = add_entry(t->src, t->rootfd, name, type, t->drv, t->plugin_path,
+	                  t->sums, t->err);
+	return t->rc != STRATA_OK;
 }
 
 int strata__source_load_for(strata__source *src, const char *dir,
@@ -357,9 +377,8 @@ int strata__source_load_for(strata__source *src, const char *dir,
                             strata__sumcache *sums, int layout,
                             strata_error *err)
 {
-	DIR *d;
-	struct dirent *e;
-	int rc = STRATA_OK;
+	top t = {src, -1, drv, plugin_path, sums, err, STRATA_OK};
+	int rc;
 
 	memset(src, 0, sizeof(*src));
 	src->dir = strata__strdup(dir);
@@ -368,18 +387,25 @@ int strata__source_load_for(strata__source *src, const char *dir,
 		if (rc || layout != STRATA__LAYOUT_STRATA)
 			return rc ? rc : sort_and_check(src, err);
 	}
-	d = opendir(dir);
-	if (!d)
-		return strata__err_at(err, STRATA_EUSAGE, dir, 0,
-		                      "cannot read migrations folder: %s "
-		                      "(run 'strata init' or pass --dir)",
-		                      strerror(errno));
-	while (rc == STRATA_OK && (e = readdir(d)) != NULL)
-		if (e->d_name[0] != '.')
-			rc = add_entry(src, dirfd(d), e->d_name, e->d_type, drv,
-			               plugin_path, sums, err);
-	closedir(d);
-	return rc ? rc : sort_and_check(src, err);
+	/* The folder's own listing is kept too: a warm status lists no
+	 * migration folder, only stats them (layout detection reads this
+	 * folder up to its first migration folder). */
+	t.rootfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (t.rootfd < 0 ||
+	    strata__sumcache_dir(sums, AT_FDCWD, dir, dir, on_top, &t) != 0) {
+		int e = errno;
+
+		if (t.rootfd >= 0)
+			close(t.rootfd);
+		return t.rc ? t.rc
+		            : strata__err_at(err, STRATA_EUSAGE, dir, 0,
+		                             "cannot read migrations folder: "
+		                             "%s (run 'strata init' or pass "
+		                             "--dir)",
+		                             strerror(e));
+	}
+	close(t.rootfd);
+	return t.rc ? t.rc : sort_and_check(src, err);
 }
 
 static void free_files(strata__mfile *f, size_t n)

@@ -46,44 +46,87 @@ static void explain(strata_status *st, strata *s, const strata__schema *now,
 	free(text);
 }
 
-static int check_schema(strata_status *st, strata *s, const strata_history *h,
+/* A failed row says the schema is half-way: nothing to compare. */
+static int any_failed(const strata_history *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->count; i++)
+		if (h->rows[i].status && !strcmp(h->rows[i].status, "failed") &&
+		    strata__version_valid(h->rows[i].version))
+			return 1;
+	return 0;
+}
+
+/* What the schema check found, read before the status is built so that
+ * the database works while the folder is read (prefetch.c). */
+typedef struct probe {
+	const strata_history_row *ref; /* NULL: nothing to compare */
+	int by_digest;                 /* the catalog is as recorded */
+	strata__schema *sc;            /* else the schema now */
+} probe;
+
+static int probe_schema(probe *pr, strata *s, const strata_history *h,
                         strata_error *err)
 {
-	const strata_history_row *ref = reference(h);
-	strata__schema *sc = NULL;
-	int rc;
-
-	if (!ref || st->failed)
-		return STRATA_OK;
-	if (!s->full_check && strata__snapshot_unchanged(s, ref->fingerprint)) {
-		st->schema_checked = st->schema_by_digest = 1;
-		st->schema_since = strata__pool_strdup(strata__status_pool(st),
-		                                       ref->version);
-		return STRATA_OK;
-	}
-	rc = strata__schema_read(&sc, s->drv, s->conn, s->hist_table, err);
-	if (rc)
-		return rc;
-	st->schema_checked = 1;
-	st->schema_since =
-	        strata__pool_strdup(strata__status_pool(st), ref->version);
-	st->schema_drift = !strata__schema_matches(sc, ref->fingerprint);
-	if (st->schema_drift)
-		explain(st, s, sc, ref->fingerprint);
-	strata__schema_free(sc);
+	memset(pr, 0, sizeof(*pr));
+	pr->ref = reference(h);
+	if (!pr->ref || any_failed(h))
+		pr->ref = NULL;
+	else if (!s->full_check &&
+	         strata__snapshot_unchanged(s, pr->ref->fingerprint))
+		pr->by_digest = 1;
+	else
+		return strata__schema_read(&pr->sc, s->drv, s->conn,
+		                           s->hist_table, err);
 	return STRATA_OK;
 }
 
+static void report_schema(strata_status *st, strata *s, const probe *pr)
+{
+	if (!pr->ref)
+		return;
+	st->schema_checked = 1;
+	st->schema_by_digest = pr->by_digest;
+	st->schema_since =
+	        strata__pool_strdup(strata__status_pool(st), pr->ref->version);
+	if (pr->by_digest)
+		return;
+	st->schema_drift =
+	        !strata__schema_matches(pr->sc, pr->ref->fingerprint);
+	if (st->schema_drift)
+		explain(st, s, pr->sc, pr->ref->fingerprint);
+}
+
+/* The folder's errors (read on the thread) come before the schema's, as
+ * they did when the folder was read first. */
 int strata_status_get(strata_status **out, strata *s, strata_error *err)
 {
 	strata_history *h = NULL;
-	int rc = strata__history_load(&h, s, err);
+	probe pr = {NULL, 0, NULL};
+	strata_error pe;
+	int rc, prc = STRATA_OK;
 
 	*out = NULL;
+	memset(&pe, 0, sizeof(pe));
+	strata__source_start(s);
+	rc = strata__history_load(&h, s, err);
+	if (!rc)
+		prc = probe_schema(&pr, s, h, &pe);
 	if (!rc)
 		rc = strata__status_build(out, s, h, err);
+	if (!rc && prc && err) {
+		strata_error_clear(err);
+		*err = pe;
+		memset(&pe, 0, sizeof(pe));
+	}
 	if (!rc)
-		rc = check_schema(*out, s, h, err);
+		rc = prc;
+	if (!rc)
+		report_schema(*out, s, &pr);
+	strata_error_clear(&pe);
+	strata__schema_free(pr.sc);
+	strata__source_done(s); /* a failure before the build left it */
 	if (rc) {
 		strata_status_free(*out);
 		*out = NULL;

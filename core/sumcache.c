@@ -4,17 +4,18 @@
  * entries: the file's device, inode, size, and change and modification
  * times in nanoseconds. A file whose times are within RACY_NS of the moment
  * it was hashed is not cached, since a write in the same clock tick would
- * leave its times unchanged. Migration folders' listings are kept the same
- * way, keyed by the folder's identity and times (adding, removing or
- * renaming an entry changes its mtime), as git's untracked cache does: a
- * warm status costs a stat of each folder and of each applied file, not
- * an open, two reads and a close of every folder. One file per migrations
- * folder, under the
+ * leave its times unchanged. Folder listings (the migrations folder's and
+ * each migration folder's) are kept the same way, in name order, keyed by
+ * the folder's identity and times (adding, removing or renaming an entry
+ * changes its mtime), as git's untracked cache does: a warm status costs
+ * a stat of each folder and of each up file, not an open, two reads and a
+ * close of every folder. One file per migrations folder, under the
  * directory given to strata_set_checksum_cache(); it belongs to the user,
  * and one that is not theirs alone is ignored. Losing it costs a re-read.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,24 +26,34 @@
 
 #include "internal.h"
 
-#define MAGIC   "strata-sums 1\n"
-#define RACY_NS 2000000000LL
+#define MAGIC     "strata-sums 1\n"
+#define RACY_NS   2000000000LL
+#define SUM_BYTES 32
 
+#define OWN_PATH 1 /* else it points into the loaded file's text */
+#define OWN_LIST 2
+
+/* 10,000 migrations are 20,000 entries: kept small. */
 typedef struct sum_entry {
 	char *path;
-	unsigned long long dev, ino, size; /* size ~0: stale, not saved */
-	long long mtime, ctime;
-	char sum[STRATA__SHA256_HEX], raw[STRATA__SHA256_HEX];
 	/* A folder's entries instead of a checksum: a type letter and the
 	 * name for each, joined by '/' (which no name holds); else NULL. */
 	char *list;
+	unsigned long long dev, ino, size; /* size ~0: stale, not saved */
+	long long mtime, ctime;
+	unsigned char sum[SUM_BYTES], raw[SUM_BYTES];
+	unsigned char own; /* OWN_* */
 } sum_entry;
 
 struct strata__sumcache {
 	char *file; /* NULL: nothing is kept */
+	char *text; /* the loaded file, which loaded entries point into */
 	sum_entry *v;
 	size_t n, cap;
-	size_t nsorted; /* v[0, nsorted) sorted by path; new ones follow */
+	/* Entries by path: open addressing, an index + 1 into v or 0 (a
+	 * status looks up 20,000 paths; a search by comparison cost more
+	 * than the stat calls it saves). */
+	size_t *slot, nslot; /* nslot: a power of two above 2 n */
 	int dirty;
 	int refresh; /* folders are listed again, and kept */
 };
@@ -50,6 +61,44 @@ struct strata__sumcache {
 static long long ns(const struct timespec *t)
 {
 	return (long long)t->tv_sec * 1000000000LL + t->tv_nsec;
+}
+
+static size_t hash(const char *p)
+{
+	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+
+	for (; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	return (size_t)(h ^ h >> 29);
+}
+
+static void index_put(strata__sumcache *c, size_t i)
+{
+	size_t k = hash(c->v[i].path) & (c->nslot - 1);
+
+	while (c->slot[k])
+		k = (k + 1) & (c->nslot - 1);
+	c->slot[k] = i + 1;
+}
+
+static void reindex(strata__sumcache *c)
+{
+	size_t i;
+
+	free(c->slot);
+	for (c->nslot = 64; c->nslot <= 2 * c->n; c->nslot *= 2)
+		;
+	c->slot = strata__calloc(c->nslot, sizeof(*c->slot));
+	for (i = 0; i < c->n; i++)
+		index_put(c, i);
+}
+
+static void drop(sum_entry *e)
+{
+	if (e->own & OWN_PATH)
+		free(e->path);
+	if (e->own & OWN_LIST)
+		free(e->list);
 }
 
 static int cmp_entry(const void *a, const void *b)
@@ -65,54 +114,60 @@ static void sort(strata__sumcache *c)
 {
 	size_t i, k = 0;
 
-	if (c->n > 1) /* qsort's array may not be NULL, even when empty */
-		qsort(c->v, c->n, sizeof(*c->v), cmp_entry);
+	strata__sort(c->v, c->n, sizeof(*c->v), cmp_entry); /* as saved */
 	for (i = 0; i < c->n; i++) {
 		if (k && !strcmp(c->v[k - 1].path, c->v[i].path)) {
-			free(c->v[i].path);
-			free(c->v[i].list);
+			drop(&c->v[i]);
 			continue;
 		}
 		c->v[k++] = c->v[i];
 	}
-	c->n = c->nsorted = k;
+	c->n = k;
+	reindex(c);
+}
+
+static void reserve(strata__sumcache *c, size_t n)
+{
+	if (n > c->cap) {
+		c->cap = n;
+		c->v = strata__realloc(c->v, c->cap * sizeof(*c->v));
+	}
 }
 
 static sum_entry *push(strata__sumcache *c)
 {
-	if (c->n == c->cap) {
-		c->cap = c->cap ? 2 * c->cap : 256;
-		c->v = strata__realloc(c->v, c->cap * sizeof(*c->v));
-	}
+	if (c->n == c->cap)
+		reserve(c, c->cap ? c->cap + c->cap / 2 : 256);
 	memset(&c->v[c->n], 0, sizeof(c->v[0]));
 	return &c->v[c->n++];
 }
 
-/* A number and the blank after it; NULL when there is none. */
+/* A number and the blank after it; NULL when there is none, or when it
+ * does not fit (20 digits at most, checked for overflow). */
 static char *num(char *p, unsigned long long *out)
 {
-	char *end;
-
-	if (*p < '0' || *p > '9')
-		return NULL;
-	errno = 0;
-	*out = strtoull(p, &end, 10);
-	return errno || *end != ' ' ? NULL : end + 1;
-}
-
-static char *hex(char *p, char out[STRATA__SHA256_HEX])
-{
+	unsigned long long v = 0;
 	size_t i;
 
-	for (i = 0; i < STRATA__SHA256_HEX - 1; i++)
-		if (!((p[i] >= '0' && p[i] <= '9') ||
-		      (p[i] >= 'a' && p[i] <= 'f')))
+	for (i = 0; p[i] >= '0' && p[i] <= '9'; i++) {
+		unsigned d = (unsigned)(p[i] - '0');
+
+		if (i == 20 || v > (~0ULL - d) / 10)
 			return NULL;
-	if (p[i] != ' ')
+		v = v * 10 + d;
+	}
+	if (!i || p[i] != ' ')
 		return NULL;
-	memcpy(out, p, i);
-	out[i] = '\0';
+	*out = v;
 	return p + i + 1;
+}
+
+/* 64 lower-case hex digits and a blank. */
+static char *hex(char *p, unsigned char out[SUM_BYTES])
+{
+	if (strata__unhex(out, p, SUM_BYTES) || p[2 * SUM_BYTES] != ' ')
+		return NULL;
+	return p + 2 * SUM_BYTES + 1;
 }
 
 /* A folder: "D dev ino mtime ctime len list path", list len bytes long. */
@@ -127,8 +182,9 @@ static void parse_dir(strata__sumcache *c, char *p)
 	    p[len] == ' ' && p[len + 1]) {
 		e.mtime = (long long)mt;
 		e.ctime = (long long)ct;
-		e.list = strata__strndup(p, (size_t)len);
-		e.path = strata__strdup(p + len + 1);
+		p[len] = '\0';
+		e.list = p;
+		e.path = p + len + 1;
 		*push(c) = e;
 	}
 }
@@ -150,7 +206,7 @@ static void parse_line(strata__sumcache *c, char *p)
 	    (p = hex(p, e.sum)) && (p = hex(p, e.raw)) && *p) {
 		e.mtime = (long long)mt;
 		e.ctime = (long long)ct;
-		e.path = strata__strdup(p);
+		e.path = p;
 		*push(c) = e;
 	}
 }
@@ -162,6 +218,7 @@ static void load(strata__sumcache *c)
 	struct stat st;
 	char *text, *line, *next;
 	ssize_t got;
+	size_t n;
 
 	if (fd < 0)
 		return;
@@ -179,6 +236,10 @@ static void load(strata__sumcache *c)
 		return;
 	}
 	text[got] = '\0';
+	for (n = 0, line = text; (line = strchr(line, '\n')) != NULL; line++)
+		n++;
+	reserve(c, n + n / 8);
+	c->text = text; /* entries point into it */
 	for (line = text + strlen(MAGIC); *line; line = next) {
 		next = strchr(line, '\n');
 		if (!next)
@@ -186,7 +247,6 @@ static void load(strata__sumcache *c)
 		*next++ = '\0';
 		parse_line(c, line);
 	}
-	free(text);
 	sort(c);
 }
 
@@ -208,16 +268,17 @@ strata__sumcache *strata__sumcache_open(const char *dir, const char *folder)
 	return c;
 }
 
-static int cmp_key_path(const void *key, const void *entry)
-{
-	return strcmp(key, ((const sum_entry *)entry)->path);
-}
-
 static sum_entry *find(strata__sumcache *c, const char *path)
 {
-	return c->nsorted ? bsearch(path, c->v, c->nsorted, sizeof(*c->v),
-	                            cmp_key_path)
-	                  : NULL;
+	size_t k;
+
+	if (!c->nslot)
+		return NULL;
+	for (k = hash(path) & (c->nslot - 1); c->slot[k];
+	     k = (k + 1) & (c->nslot - 1))
+		if (!strcmp(c->v[c->slot[k] - 1].path, path))
+			return &c->v[c->slot[k] - 1];
+	return NULL;
 }
 
 static int same_file(const sum_entry *e, const struct stat *st)
@@ -246,6 +307,11 @@ static sum_entry *fresh_entry(strata__sumcache *c, const char *path,
 	if (!e) {
 		e = push(c);
 		e->path = strata__strdup(path);
+		e->own = OWN_PATH;
+		if (2 * c->n >= c->nslot)
+			reindex(c);
+		else
+			index_put(c, c->n - 1);
 	}
 	return e;
 }
@@ -262,9 +328,27 @@ static void remember(strata__sumcache *c, const char *path,
 	e->size = (unsigned long long)st->st_size;
 	e->mtime = ns(&st->st_mtim);
 	e->ctime = ns(&st->st_ctim);
-	memcpy(e->sum, sum, sizeof(e->sum));
-	memcpy(e->raw, raw, sizeof(e->raw));
+	if (strata__unhex(e->sum, sum, SUM_BYTES) ||
+	    strata__unhex(e->raw, raw, SUM_BYTES))
+		e->size = ~0ULL; /* never: checksums are hex */
 	c->dirty = 1;
+}
+
+int strata__sumcache_peek(strata__sumcache *c, int at, const char *rel,
+                          const char *path, unsigned char sum[32],
+                          unsigned char raw[32])
+{
+	struct stat st;
+	sum_entry *e;
+
+	if (!c || !c->file || !path || fstatat(at, rel, &st, 0) != 0)
+		return 0;
+	e = find(c, path);
+	if (!e || !same_file(e, &st))
+		return 0;
+	memcpy(sum, e->sum, SUM_BYTES);
+	memcpy(raw, e->raw, SUM_BYTES);
+	return 1;
 }
 
 int strata__sumcache_get(strata__sumcache *c, int full,
@@ -283,8 +367,8 @@ int strata__sumcache_get(strata__sumcache *c, int full,
 		                      "cannot read: %s", strerror(errno));
 	e = full ? NULL : find(c, path);
 	if (e && same_file(e, &st)) {
-		memcpy(out, e->sum, STRATA__SHA256_HEX);
-		memcpy(raw, e->raw, STRATA__SHA256_HEX);
+		strata__hex(out, e->sum, SUM_BYTES);
+		strata__hex(raw, e->raw, SUM_BYTES);
 		return STRATA_OK;
 	}
 	rc = strata__checksums_for(out, raw, path, err);
@@ -325,7 +409,7 @@ static void save(strata__sumcache *c)
 	strata__buf_puts(&b, MAGIC);
 	for (i = 0; i < c->n; i++) {
 		const sum_entry *e = &c->v[i];
-		char *line;
+		char *line, sum[STRATA__SHA256_HEX], raw[STRATA__SHA256_HEX];
 
 		if (e->size == ~0ULL || strchr(e->path, '\n'))
 			continue;
@@ -337,8 +421,10 @@ static void save(strata__sumcache *c)
 		else
 			line = strata__printf(
 			        "%llu %llu %llu %lld %lld %s %s %s\n", e->dev,
-			        e->ino, e->size, e->mtime, e->ctime, e->sum,
-			        e->raw, e->path);
+			        e->ino, e->size, e->mtime, e->ctime,
+			        (strata__hex(sum, e->sum, SUM_BYTES), sum),
+			        (strata__hex(raw, e->raw, SUM_BYTES), raw),
+			        e->path);
 		strata__buf_puts(&b, line);
 		free(line);
 	}
@@ -371,11 +457,11 @@ void strata__sumcache_close(strata__sumcache *c)
 	if (!c)
 		return;
 	strata__sumcache_flush(c);
-	for (i = 0; i < c->n; i++) {
-		free(c->v[i].path);
-		free(c->v[i].list);
-	}
+	for (i = 0; i < c->n; i++)
+		drop(&c->v[i]);
 	free(c->v);
+	free(c->slot);
+	free(c->text);
 	free(c->file);
 	free(c);
 }
@@ -434,6 +520,42 @@ static int replay(const char *list, strata__dir_fn fn, void *ctx)
 	return 0;
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a + 1, *(char *const *)b + 1);
+}
+
+/* A listing kept in name order, so that a folder of migrations named
+ * with fixed-width versions replays already sorted. */
+static char *sorted_list(strata__buf *b)
+{
+	char **v = NULL, *p = b->ptr, *slash;
+	size_t n = 0, i, cap = 0;
+	strata__buf o = STRATA__BUF_INIT;
+
+	while (p && *p) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			v = strata__realloc(v, cap * sizeof(*v));
+		}
+		v[n++] = p;
+		slash = strchr(p, '/');
+		if (!slash)
+			break;
+		*slash = '\0';
+		p = slash + 1;
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_name);
+	for (i = 0; i < n; i++) {
+		if (i)
+			strata__buf_putc(&o, '/');
+		strata__buf_puts(&o, v[i]);
+	}
+	free(v);
+	return strata__buf_detach(&o);
+}
+
 static int same_dir(const sum_entry *e, const struct stat *st)
 {
 	return e->list && e->size != ~0ULL &&
@@ -465,8 +587,10 @@ int strata__sumcache_dir(strata__sumcache *c, int at, const char *name,
 		e->size = 0;
 		e->mtime = ns(&st.st_mtim);
 		e->ctime = ns(&st.st_ctim);
-		free(e->list);
-		e->list = strata__buf_detach(&l.b);
+		if (e->own & OWN_LIST)
+			free(e->list);
+		e->list = sorted_list(&l.b);
+		e->own |= OWN_LIST;
 		c->dirty = 1;
 	}
 	strata__buf_free(&l.b);

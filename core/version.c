@@ -6,6 +6,7 @@
  * a missing group counting as 0 (1 = 1.0 < 1.1 < 1.10).
  */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -52,14 +53,42 @@ static size_t group(const char **v, const char **p)
 	return n;
 }
 
+/* Plain digit strings, the usual versions, in one pass (sorting and
+ * looking up 10,000 of them is most of what a status compares): -1, 0 or
+ * 1, or 2 when either is not plain digits. */
+static int cmp_plain(const char *a, const char *b)
+{
+	size_t la = 0, lb = 0;
+	int c;
+
+	if (!a || !b || !isdigit((unsigned char)*a) ||
+	    !isdigit((unsigned char)*b))
+		return 2;
+	a = digits(a);
+	b = digits(b);
+	while (isdigit((unsigned char)a[la]))
+		la++;
+	while (isdigit((unsigned char)b[lb]))
+		lb++;
+	if (a[la] || b[lb])
+		return 2;
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	c = memcmp(a, b, la);
+	return c < 0 ? -1 : c > 0;
+}
+
 /* Invalid versions (NULL, "", "12a") sort before every valid one, among
  * themselves by text, so that a broken history row never crashes a sort. */
 int strata__version_cmp(const char *a, const char *b)
 {
-	int va = strata__version_valid(a), vb = strata__version_valid(b);
+	int va, vb, c = cmp_plain(a, b);
 	size_t la, lb;
-	int c;
 
+	if (c != 2)
+		return c;
+	va = strata__version_valid(a);
+	vb = strata__version_valid(b);
 	if (!va || !vb) {
 		if (va != vb)
 			return va ? 1 : -1;
@@ -92,4 +121,19 @@ int strata__version_fits_int64(const char *v)
 	n = strlen(v);
 	return n < sizeof(max) - 1 ||
 	       (n == sizeof(max) - 1 && strcmp(v, max) <= 0);
+}
+
+/* qsort, after one pass that finds most inputs sorted already: history
+ * rows come back in the order they were written, kept folder listings in
+ * name order. */
+void strata__sort(void *base, size_t n, size_t size,
+                  int (*cmp)(const void *, const void *))
+{
+	const char *p = base;
+	size_t i;
+
+	for (i = 1; i < n && cmp(p + (i - 1) * size, p + i * size) <= 0; i++)
+		;
+	if (n > 1 && i < n)
+		qsort(base, n, size, cmp);
 }

@@ -442,15 +442,16 @@ typedef struct strata_driver {
 	/* ---- ABI 2.3 ---- */
 	/*
 	 * May be NULL (status then introspects in full every time). Report
-	 * to fn, in a stable order and with as few queries as the database
-	 * allows, catalog rows that determine everything introspect() and
-	 * introspect_detail() report for the same schema (SQLite: the SQL
-	 * text in sqlite_schema). The first column of a row names the table
-	 * it belongs to, or is NULL (none, or a row that digests many tables
-	 * at once); the core leaves out its own tables' rows. The core only
-	 * hashes the rows, to skip a full introspection when nothing changed
-	 * since the last one: equal rows must mean an equal schema; unequal
-	 * rows may still be equal (more than the schema may be digested).
+	 * to fn, in any order (the core's digest adds up the rows' hashes)
+	 * and with as few queries as the database allows, catalog rows that
+	 * determine everything introspect() and introspect_detail() report for
+	 * the same schema (SQLite: the SQL text in sqlite_schema). The first
+	 * column of a row names the table it belongs to, or is NULL (none, or a
+	 * row that digests many tables at once); the core leaves out its own
+	 * tables' rows. The core only hashes the rows, to skip a full
+	 * introspection when nothing changed since the last one: equal rows
+	 * must mean an equal schema; unequal rows may still be equal (more than
+	 * the schema may be digested).
 	 */
 	int (*catalog)(strata_conn *conn, strata_row_fn fn, void *ctx,
 	               strata_dberr *err);

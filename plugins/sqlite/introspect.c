@@ -44,7 +44,8 @@ static void list_free(list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* Runs sql with one text parameter (or none) into l, ncols per row. */
+/* Runs sql, a string constant (kept compiled by its address), with one
+ * text parameter (or none) into l, ncols per row. */
 static int fetch(strata_conn *c, list *l, const char *sql, const char *arg,
                  strata_dberr *err)
 {
@@ -52,7 +53,7 @@ static int fetch(strata_conn *c, list *l, const char *sql, const char *arg,
 	int rc;
 
 	memset(l, 0, sizeof(*l));
-	rc = sqlite__query(c->db, sql, &v, arg ? 1 : 0, push, l, err);
+	rc = sqlite__query_cached(c, sql, &v, arg ? 1 : 0, push, l, err);
 	if (rc == STRATA_DRV_OK && l->oom)
 		rc = strata__kit_nomem(err);
 	if (rc != STRATA_DRV_OK)
@@ -509,12 +510,14 @@ int sqlite__introspect_detail(strata_conn *c, const strata_detail_sink *k,
 }
 
 /* Everything introspection reads comes from these statements' text (the
- * pragmas parse it), so equal text is an equal schema. */
+ * pragmas parse it), so equal text is an equal schema. In storage order:
+ * the core's digest does not depend on it, and a sort of 10,000 rows
+ * would cost SQLite's sorter time and memory. */
 int sqlite__catalog(strata_conn *c, strata_row_fn fn, void *ctx,
                     strata_dberr *err)
 {
 	return sqlite__query(c->db,
 	                     "SELECT tbl_name, type, name, sql FROM "
-	                     "sqlite_schema ORDER BY tbl_name, type, name",
+	                     "sqlite_schema",
 	                     NULL, 0, fn, ctx, err);
 }

@@ -18,8 +18,8 @@ int sqlite__fail(sqlite3 *db, strata_dberr *err)
 /* Enough for any row the core reads; wider rows allocate. */
 #define ROW_STACK 32
 
-/* Steps a prepared statement to the end, rows to fn if set; finalizes. */
-static int run_stmt(sqlite3 *db, sqlite3_stmt *st, strata_row_fn fn, void *ctx,
+/* Steps a prepared statement to the end, rows to fn if set. */
+static int step_all(sqlite3 *db, sqlite3_stmt *st, strata_row_fn fn, void *ctx,
                     strata_dberr *err)
 {
 	const char *stack[ROW_STACK], **vals = stack;
@@ -27,11 +27,8 @@ static int run_stmt(sqlite3 *db, sqlite3_stmt *st, strata_row_fn fn, void *ctx,
 	int rc, i, stop = 0;
 
 	/* Every column: a row is never cut to fit a buffer. */
-	if (fn && n > ROW_STACK &&
-	    !(vals = malloc((size_t)n * sizeof(*vals)))) {
-		sqlite3_finalize(st);
+	if (fn && n > ROW_STACK && !(vals = malloc((size_t)n * sizeof(*vals))))
 		return strata__kit_nomem(err);
-	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (!fn || stop)
 			continue;
@@ -41,7 +38,15 @@ static int run_stmt(sqlite3 *db, sqlite3_stmt *st, strata_row_fn fn, void *ctx,
 	}
 	if (vals != stack)
 		free(vals);
-	rc = rc == SQLITE_DONE ? STRATA_DRV_OK : sqlite__fail(db, err);
+	return rc == SQLITE_DONE ? STRATA_DRV_OK : sqlite__fail(db, err);
+}
+
+/* The same, and finalizes it. */
+static int run_stmt(sqlite3 *db, sqlite3_stmt *st, strata_row_fn fn, void *ctx,
+                    strata_dberr *err)
+{
+	int rc = step_all(db, st, fn, ctx, err);
+
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -113,6 +118,50 @@ int sqlite__query(sqlite3 *db, const char *sql, const strata_value *params,
 		return rc;
 	}
 	return run_stmt(db, st, fn, ctx, err);
+}
+
+static sqlite3_stmt **cached_slot(strata_conn *c, const char *sql)
+{
+	int i;
+
+	for (i = 0; i < SQLITE__CACHED; i++)
+		if (c->cached[i].sql == sql || !c->cached[i].sql) {
+			c->cached[i].sql = sql;
+			return &c->cached[i].st;
+		}
+	return NULL;
+}
+
+int sqlite__query_cached(strata_conn *c, const char *sql,
+                         const strata_value *params, int nparams,
+                         strata_row_fn fn, void *ctx, strata_dberr *err)
+{
+	sqlite3_stmt **st = cached_slot(c, sql);
+	int rc;
+
+	if (!st)
+		return sqlite__query(c->db, sql, params, nparams, fn, ctx, err);
+	if (!*st &&
+	    sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
+	                       NULL) != SQLITE_OK)
+		return sqlite__fail(c->db, err);
+	rc = bind_all(c->db, *st, params, nparams, err);
+	if (rc == STRATA_DRV_OK)
+		rc = step_all(c->db, *st, fn, ctx, err);
+	sqlite3_reset(*st);
+	sqlite3_clear_bindings(*st);
+	return rc;
+}
+
+void sqlite__uncache(strata_conn *c)
+{
+	int i;
+
+	for (i = 0; i < SQLITE__CACHED; i++) {
+		sqlite3_finalize(c->cached[i].st);
+		c->cached[i].sql = NULL;
+		c->cached[i].st = NULL;
+	}
 }
 
 /* Compile each statement of sql without running any: SQLite checks its

@@ -56,6 +56,7 @@ static void conn_free(strata_conn *c)
 	if (c->lockdb)
 		sqlite3_close(c->lockdb);
 	free(c->lockpath);
+	sqlite__uncache(c);
 	sqlite3_close(c->db);
 	free(c->path);
 	free(c);

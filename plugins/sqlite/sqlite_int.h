@@ -9,8 +9,16 @@
 
 #include "kit.h"
 
+/* Statements introspection runs for every table, compiled once a
+ * connection (sqlite__query_cached). */
+#define SQLITE__CACHED 12
+
 struct strata_conn {
 	sqlite3 *db;
+	struct {
+		const char *sql; /* the caller's constant text: its address */
+		sqlite3_stmt *st;
+	} cached[SQLITE__CACHED];
 	sqlite3 *lockdb; /* sidecar database holding the migration lock */
 	char *lockpath;  /* the sidecar's path, and its identity when locked */
 	dev_t lockdev;
@@ -32,6 +40,12 @@ int sqlite__fail(sqlite3 *db, strata_dberr *err); /* db NULL: no memory */
 int sqlite__exec(sqlite3 *db, const char *sql, strata_dberr *err);
 int sqlite__query(sqlite3 *db, const char *sql, const strata_value *params,
                   int nparams, strata_row_fn fn, void *ctx, strata_dberr *err);
+/* sqlite__query on c->db, for a constant sql run again and again: the
+ * statement is compiled on first use and kept until sqlite__uncache(). */
+int sqlite__query_cached(strata_conn *c, const char *sql,
+                         const strata_value *params, int nparams,
+                         strata_row_fn fn, void *ctx, strata_dberr *err);
+void sqlite__uncache(strata_conn *c);
 /* The prepare operation (ABI 2.2): compile, never step. */
 int sqlite__prepare(sqlite3 *db, const char *sql, strata_dberr *err);
 

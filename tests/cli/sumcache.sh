@@ -84,7 +84,9 @@ lacks "3_c/up.sql" "$(cat "$f")" "a fresh file is not cached"
 # entry added, removed or renamed in a folder is seen.
 sleep 2.1
 strata --dir "$M" --url "$DB" status
-is "$(grep -c '^D ' "$f")" 3 "the three folders' listings are kept"
+is "$(grep -c '^D ' "$f")" 4 "the three folders' listings are kept, and the migrations folder's"
+grep -q "^D .* d1_a/d2_b/d3_c $M\$" "$f"
+ok $? "the migrations folder's in name order"
 grep -q '^D .* fup.sql .*/1_a$' "$f"
 ok $? "with each entry's type and name"
 # A planted entry in a kept listing shows, which proves it is read.
@@ -96,6 +98,26 @@ expect_rc 2 "a listing from the cache is used"
 has "2_b/x.sql: error: unexpected SQL file" "$ERR" "the planted name is checked like a real one"
 strata --dir "$M" --url "$DB" status --exit-code --full
 expect_rc 0 "--full reads the folders themselves"
+# The migrations folder's own listing: a folder planted in it is looked
+# for, and a folder added or removed changes the folder's times.
+sleep 2.1
+strata --dir "$M" --url "$DB" status --exit-code
+expect_rc 0 "the listings kept again"
+sed -i "s|^\(D [0-9]* [0-9]* [0-9]* [0-9]*\) 14 d1_a/d2_b/d3_c \($M\)\$|\1 20 d1_a/d2_b/d3_c/d4_zz \2|" "$f"
+grep -q 'd3_c/d4_zz' "$f"
+ok $? "a folder planted in the migrations folder's listing"
+strata --dir "$M" --url "$DB" status
+expect_rc 2 "the kept listing of the migrations folder is used"
+has "4_zz: error: cannot read folder" "$ERR" "the planted folder is looked for"
+strata --dir "$M" --url "$DB" status --exit-code --full
+expect_rc 0 "--full lists the migrations folder again"
+mig "$M" 4_d up.sql "CREATE TABLE d (x INT);"
+strata --dir "$M" --url "$DB" status --exit-code
+expect_rc 3 "a migration added is seen"
+has "4                d                            pending" "$OUT" "as pending"
+rm -r "$M/4_d"
+strata --dir "$M" --url "$DB" status --exit-code
+expect_rc 0 "and its removal"
 # Changes in a folder change its times.
 mig "$M" 1_a up.sqlite.sql "CREATE TABLE a (x INT, y INT);"
 strata --dir "$M" --url "$DB" status --exit-code

@@ -4,6 +4,7 @@
  * version; list accessors stay in bounds; the result pool.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -186,6 +187,71 @@ static void pool(void)
 	free(long_text);
 }
 
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static strata_state status_of_first(strata *s)
+{
+	strata_status *st = NULL;
+	strata_error err = {0};
+	strata_state state = STRATA_STATE_UNKNOWN;
+
+	if (strata_status_get(&st, s, &err) == STRATA_OK && st->count)
+		state = strata_status_item_at(st, 0)->state;
+	strata_status_free(st);
+	strata_error_clear(&err);
+	return state;
+}
+
+/* status reads the folder and the cached checksums on a thread while it
+ * queries the database; a second status in the same session must look
+ * at the files again, not reuse what the first one looked up. */
+static void status_twice(void)
+{
+	strata_config *cfg = NULL;
+	strata_error err = {0};
+	strata *s = NULL;
+	char ini[600], dir[200], file[300], cache[300];
+
+	snprintf(dir, sizeof(dir), "%s/m/1_a", root);
+	snprintf(file, sizeof(file), "%s/up.sql", dir);
+	snprintf(cache, sizeof(cache), "%s/cache", root);
+	snprintf(ini, sizeof(ini),
+	         "[default]\nurl = sqlite:%s/twice.db\nmigrations = %s/m\n",
+	         root, root);
+	snprintf(file, sizeof(file), "%s/m", root);
+	mkdir(file, 0700);
+	mkdir(dir, 0700);
+	snprintf(file, sizeof(file), "%s/up.sql", dir);
+	write_file(file, "CREATE TABLE a (x INT);\n");
+	sleep(3); /* older than the cache's 2 s racy window */
+	ok(strata_config_parse(&cfg, ini, "twice.ini", NULL, &err) == 0,
+	   "config");
+	ok(strata_open(&s, cfg, &err) == STRATA_OK, "open");
+	strata_set_checksum_cache(s, cache);
+	ok(strata_up(s, NULL, &err) == STRATA_OK, "up");
+	is_int(status_of_first(s), STRATA_STATE_APPLIED, "applied");
+	strata_close(s);
+	s = NULL;
+	ok(strata_open(&s, cfg, &err) == STRATA_OK, "a new session");
+	strata_set_checksum_cache(s, cache);
+	is_int(status_of_first(s), STRATA_STATE_APPLIED,
+	       "applied, from the cache");
+	write_file(file, "CREATE TABLE a (x INT, y INT);\n");
+	is_int(status_of_first(s), STRATA_STATE_MODIFIED,
+	       "a file changed between two status calls is seen");
+	strata_close(s);
+	strata_config_free(cfg);
+	strata_error_clear(&err);
+}
+
 int main(void)
 {
 	if (!mkdtemp(root)) {
@@ -198,6 +264,13 @@ int main(void)
 	accessors();
 	pool();
 	if (!exists("crafted.db"))
-		rmdir(root);
+		status_twice();
+	if (!exists("crafted.db")) { /* else kept, to look at */
+		char cmd[64];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+		if (system(cmd) != 0)
+			fprintf(stderr, "# could not remove %s\n", root);
+	}
 	return tap_done();
 }

@@ -10,6 +10,23 @@ static void check(const char *in, size_t len, const char *want)
 	is_str(hex, want, "sha256 of %zu bytes", len);
 }
 
+/* The checksum cache keeps digests as bytes and reads them back from
+ * hex: anything but 2 n lower-case digits is refused, never read past. */
+static void hex_round_trip(void)
+{
+	unsigned char bin[4] = {0x00, 0x7f, 0xa5, 0xff}, back[4];
+	char hex[9];
+
+	strata__hex(hex, bin, 4);
+	is_str(hex, "007fa5ff", "bytes to hex");
+	ok(strata__unhex(back, hex, 4) == 0 && !memcmp(back, bin, 4),
+	   "and back");
+	ok(strata__unhex(back, "007FA5FF", 4) == -1, "upper case refused");
+	ok(strata__unhex(back, "007fa5f", 4) == -1, "an odd short string");
+	ok(strata__unhex(back, "007f", 4) == -1, "an even short string");
+	ok(strata__unhex(back, "00 7fa5ff", 4) == -1, "a blank");
+}
+
 int main(void)
 {
 	char *million = malloc(1000000);
@@ -37,5 +54,6 @@ int main(void)
 	      "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd"
 	      "0");
 	free(million);
+	hex_round_trip();
 	return tap_done();
 }
