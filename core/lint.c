@@ -1252,11 +1252,16 @@ static void passes_start(lrun *r, lpass *p)
 	size_t k;
 	int scratch;
 
+	/* Set once: a started pass reads its own (TSan saw the second loop
+	 * write them again under a running thread). */
+	for (k = 0; k < r->nd; k++) {
+		p[k].r = r;
+		p[k].d = r->d[k];
+	}
 	for (scratch = 1; scratch >= 0; scratch--)
 		for (k = 0; k < r->nd; k++) {
-			p[k].r = r;
-			p[k].d = r->d[k];
-			if (has_scratch(r->d[k]) != scratch || spare <= 0)
+			if (p[k].started || has_scratch(r->d[k]) != scratch ||
+			    spare <= 0)
 				continue;
 			p[k].started = !pthread_create(&p[k].thread, NULL,
 			                               pass_run, &p[k]);

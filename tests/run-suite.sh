@@ -3,12 +3,13 @@
 #   dependencies and database servers (apt), build, throwaway PostgreSQL
 #   (with a hot standby), MariaDB and a 3-node Galera cluster, make
 #   distcheck (which runs make check on the tarball's build), an
-#   ASan/UBSan build of the suite, valgrind on the CLI tests, short fuzz
-#   runs, the Debian packages (tests/debian.sh), and the format check.
+#   ASan/UBSan build of the suite, a ThreadSanitizer build of the tests of
+#   the library's threads, valgrind on the CLI tests, short fuzz runs, the
+#   Debian packages (tests/debian.sh), and the format check.
 # The servers are stopped on every exit, including failures.
 #
 # Environment: JOBS (default nproc), FUZZ_SECONDS (default 20),
-# SUITE_SKIP="distcheck asan valgrind fuzz debian format" to leave steps out
+# SUITE_SKIP="distcheck asan tsan valgrind fuzz debian format" to leave steps out
 # locally (CI runs everything).
 set -uo pipefail
 
@@ -146,6 +147,22 @@ asan() {
 		check asan "$work/asan"
 }
 
+# ThreadSanitizer on what runs threads: several handles at once, lint's
+# dialects side by side, and status/plan/check reading the folder while
+# the database answers (core/prefetch.c), on every engine.
+tsan() {
+	local flags="-fsanitize=thread -fno-omit-frame-pointer -g -O1" t tests=""
+	build "$work/tsan" CFLAGS="$flags" LDFLAGS="-fsanitize=thread" || return 1
+	for t in test_threads test_api test_lint test_lint_db; do
+		tests="$tests tests/unit/$t"
+	done
+	for t in sumcache digest drift drift_explain workflow lint verify; do
+		tests="$tests tests/cli/$t.sh"
+	done
+	TSAN_OPTIONS="halt_on_error=1:exitcode=66" \
+		check tsan "$work/tsan" TESTS="${tests# }"
+}
+
 # valgrind on the CLI tests: the driver-facing ones (the matrix, the
 # conformance test, PostgreSQL's sessions and parser) on every engine, the
 # rest on SQLite only (each run under valgrind loads the client libraries
@@ -193,6 +210,7 @@ else
 	step "make distcheck (make check included)" distcheck
 fi
 skipped asan || step "make check (ASan + UBSan)" asan
+skipped tsan || step "threaded tests (ThreadSanitizer)" tsan
 skipped valgrind || step "CLI tests under valgrind" valgrind_cli
 skipped fuzz || step "fuzz (${FUZZ_SECONDS:-20} s per target)" \
 	env FUZZ_BUILD="$work/fuzz" FUZZ_SECONDS="${FUZZ_SECONDS:-20}" "$top/fuzz/run.sh"
