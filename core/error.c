@@ -15,6 +15,17 @@ void strata_error_clear(strata_error *err)
 	memset(err, 0, sizeof(*err));
 }
 
+void strata__error_move(strata_error *to, strata_error *from)
+{
+	if (to) {
+		strata_error_clear(to);
+		*to = *from;
+	} else {
+		strata_error_clear(from);
+	}
+	memset(from, 0, sizeof(*from));
+}
+
 static int set(strata_error *err, int code, const char *file, int line,
                const char *fmt, va_list ap)
 {

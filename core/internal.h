@@ -62,12 +62,17 @@ int strata__err_at(strata_error *err, int code, const char *file, int line,
                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Attach the database's error to err (after strata__err*). */
 void strata__err_db(strata_error *err, const strata_dberr *dberr);
+/* from's error into to (its own cleared first; to may be NULL: from is
+ * then dropped); from is left empty. */
+void strata__error_move(strata_error *to, strata_error *from);
 /* The message without the "file:line: error:" prefix. */
 char *strata__error_body(const strata_error *err);
 
 /* sha256.c */
-#define STRATA__SHA256_HEX 65
-void strata__sha256(unsigned char out[32], const void *data, size_t len);
+#define STRATA__SHA256_HEX   65
+#define STRATA__SHA256_BYTES 32
+void strata__sha256(unsigned char out[STRATA__SHA256_BYTES], const void *data,
+                    size_t len);
 /* n bytes as 2 n lower-case hex digits and a NUL; and back: -1 unless
  * hex starts with 2 n lower-case hex digits. */
 void strata__hex(char *out, const unsigned char *bin, size_t n);
@@ -89,8 +94,9 @@ int strata__sumcache_get(strata__sumcache *c, int full,
  * open folder at) as it is now; 0: not kept, changed, or unreadable
  * (nothing is read or reported). */
 int strata__sumcache_peek(strata__sumcache *c, int at, const char *rel,
-                          const char *path, unsigned char sum[32],
-                          unsigned char raw[32]);
+                          const char *path,
+                          unsigned char sum[STRATA__SHA256_BYTES],
+                          unsigned char raw[STRATA__SHA256_BYTES]);
 /* Writes what changed; the cache stays usable. */
 void strata__sumcache_flush(strata__sumcache *c);
 void strata__sumcache_close(strata__sumcache *c);

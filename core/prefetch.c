@@ -17,10 +17,8 @@
 
 #include "internal.h"
 
-#define SUM_BYTES 32
-
 typedef struct presum {
-	unsigned char sum[SUM_BYTES], raw[SUM_BYTES];
+	unsigned char sum[STRATA__SHA256_BYTES], raw[STRATA__SHA256_BYTES];
 	unsigned char ok;
 } presum;
 
@@ -61,7 +59,8 @@ static const char *under(int at, const char *dir, const char *path)
 {
 	size_t n = strlen(dir);
 
-	if (at == AT_FDCWD || strncmp(path, dir, n) != 0)
+	if (at == AT_FDCWD || !n || strncmp(path, dir, n) != 0 ||
+	    (path[n] != '/' && dir[n - 1] != '/'))
 		return path;
 	path += n;
 	while (*path == '/')
@@ -137,17 +136,6 @@ static void join(strata *s)
 	}
 }
 
-static void move_error(strata_error *to, strata_error *from)
-{
-	if (to) {
-		strata_error_clear(to);
-		*to = *from;
-	} else {
-		strata_error_clear(from);
-	}
-	memset(from, 0, sizeof(*from));
-}
-
 /* A failed load is forgotten, so that the next call reads again. */
 int strata__source_get(strata *s, strata_error *err)
 {
@@ -159,7 +147,7 @@ int strata__source_get(strata *s, strata_error *err)
 		pf->taken = 1;
 		rc = pf->rc;
 		if (rc) {
-			move_error(err, &pf->err);
+			strata__error_move(err, &pf->err);
 			strata__source_free(&s->src);
 		}
 		return rc;
@@ -181,8 +169,8 @@ int strata__source_presum(const strata *s, size_t i,
 	if (!pf || pf->running || s->full_check || i >= pf->nsums ||
 	    !pf->sums[i].ok)
 		return 0;
-	strata__hex(sum, pf->sums[i].sum, SUM_BYTES);
-	strata__hex(raw, pf->sums[i].raw, SUM_BYTES);
+	strata__hex(sum, pf->sums[i].sum, STRATA__SHA256_BYTES);
+	strata__hex(raw, pf->sums[i].raw, STRATA__SHA256_BYTES);
 	return 1;
 }
 

@@ -71,7 +71,8 @@ static void update(sha256_ctx *c, const unsigned char *p, size_t n)
 	}
 }
 
-void strata__sha256(unsigned char out[32], const void *data, size_t len)
+void strata__sha256(unsigned char out[STRATA__SHA256_BYTES], const void *data,
+                    size_t len)
 {
 	static const uint32_t init[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372,
 	                                 0xa54ff53a, 0x510e527f, 0x9b05688c,
@@ -132,7 +133,7 @@ int strata__unhex(unsigned char *out, const char *hex, size_t n)
 void strata__sha256_hex(char out[STRATA__SHA256_HEX], const void *data,
                         size_t len)
 {
-	unsigned char bin[32];
+	unsigned char bin[STRATA__SHA256_BYTES];
 
 	strata__sha256(bin, data, len);
 	strata__hex(out, bin, sizeof(bin));

@@ -270,7 +270,7 @@ static int insert_parts(strata *s, const char *table, const char *fp,
  * can craft rows that cancel a change out. */
 typedef struct catalog {
 	strata__buf row; /* one row's text, reused */
-	unsigned char (*h)[32];
+	unsigned char (*h)[STRATA__SHA256_BYTES];
 	size_t n, cap;
 	const char *history;
 } catalog;
@@ -301,7 +301,7 @@ static int on_catalog_row(void *ctx, int ncols, const char *const *v)
 
 static int cmp_hash(const void *a, const void *b)
 {
-	return memcmp(a, b, 32);
+	return memcmp(a, b, STRATA__SHA256_BYTES);
 }
 
 int strata__catalog_digest(strata *s, char out[STRATA__SHA256_HEX])

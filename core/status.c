@@ -115,11 +115,8 @@ int strata_status_get(strata_status **out, strata *s, strata_error *err)
 		prc = probe_schema(&pr, s, h, &pe);
 	if (!rc)
 		rc = strata__status_build(out, s, h, err);
-	if (!rc && prc && err) {
-		strata_error_clear(err);
-		*err = pe;
-		memset(&pe, 0, sizeof(pe));
-	}
+	if (!rc && prc)
+		strata__error_move(err, &pe);
 	if (!rc)
 		rc = prc;
 	if (!rc)

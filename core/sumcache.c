@@ -26,9 +26,8 @@
 
 #include "internal.h"
 
-#define MAGIC     "strata-sums 1\n"
-#define RACY_NS   2000000000LL
-#define SUM_BYTES 32
+#define MAGIC   "strata-sums 1\n"
+#define RACY_NS 2000000000LL
 
 #define OWN_PATH 1 /* else it points into the loaded file's text */
 #define OWN_LIST 2
@@ -41,7 +40,7 @@ typedef struct sum_entry {
 	char *list;
 	unsigned long long dev, ino, size; /* size ~0: stale, not saved */
 	long long mtime, ctime;
-	unsigned char sum[SUM_BYTES], raw[SUM_BYTES];
+	unsigned char sum[STRATA__SHA256_BYTES], raw[STRATA__SHA256_BYTES];
 	unsigned char own; /* OWN_* */
 } sum_entry;
 
@@ -163,11 +162,12 @@ static char *num(char *p, unsigned long long *out)
 }
 
 /* 64 lower-case hex digits and a blank. */
-static char *hex(char *p, unsigned char out[SUM_BYTES])
+static char *hex(char *p, unsigned char out[STRATA__SHA256_BYTES])
 {
-	if (strata__unhex(out, p, SUM_BYTES) || p[2 * SUM_BYTES] != ' ')
+	if (strata__unhex(out, p, STRATA__SHA256_BYTES) ||
+	    p[2 * STRATA__SHA256_BYTES] != ' ')
 		return NULL;
-	return p + 2 * SUM_BYTES + 1;
+	return p + 2 * STRATA__SHA256_BYTES + 1;
 }
 
 /* A folder: "D dev ino mtime ctime len list path", list len bytes long. */
@@ -289,6 +289,15 @@ static int same_file(const sum_entry *e, const struct stat *st)
 	       e->mtime == ns(&st->st_mtim) && e->ctime == ns(&st->st_ctim);
 }
 
+/* path's entry while it still describes the file st, else NULL. */
+static sum_entry *kept(strata__sumcache *c, const char *path,
+                       const struct stat *st)
+{
+	sum_entry *e = find(c, path);
+
+	return e && same_file(e, st) ? e : NULL;
+}
+
 /* The entry to fill for path, or NULL when st is too recent to trust
  * (an existing entry is then marked stale). */
 static sum_entry *fresh_entry(strata__sumcache *c, const char *path,
@@ -328,26 +337,25 @@ static void remember(strata__sumcache *c, const char *path,
 	e->size = (unsigned long long)st->st_size;
 	e->mtime = ns(&st->st_mtim);
 	e->ctime = ns(&st->st_ctim);
-	if (strata__unhex(e->sum, sum, SUM_BYTES) ||
-	    strata__unhex(e->raw, raw, SUM_BYTES))
+	if (strata__unhex(e->sum, sum, STRATA__SHA256_BYTES) ||
+	    strata__unhex(e->raw, raw, STRATA__SHA256_BYTES))
 		e->size = ~0ULL; /* never: checksums are hex */
 	c->dirty = 1;
 }
 
 int strata__sumcache_peek(strata__sumcache *c, int at, const char *rel,
-                          const char *path, unsigned char sum[32],
-                          unsigned char raw[32])
+                          const char *path,
+                          unsigned char sum[STRATA__SHA256_BYTES],
+                          unsigned char raw[STRATA__SHA256_BYTES])
 {
 	struct stat st;
 	sum_entry *e;
 
-	if (!c || !c->file || !path || fstatat(at, rel, &st, 0) != 0)
+	if (!c || !c->file || !path || fstatat(at, rel, &st, 0) != 0 ||
+	    !(e = kept(c, path, &st)))
 		return 0;
-	e = find(c, path);
-	if (!e || !same_file(e, &st))
-		return 0;
-	memcpy(sum, e->sum, SUM_BYTES);
-	memcpy(raw, e->raw, SUM_BYTES);
+	memcpy(sum, e->sum, STRATA__SHA256_BYTES);
+	memcpy(raw, e->raw, STRATA__SHA256_BYTES);
 	return 1;
 }
 
@@ -365,10 +373,10 @@ int strata__sumcache_get(strata__sumcache *c, int full,
 	if (stat(path, &st) != 0)
 		return strata__err_at(err, STRATA_EUSAGE, path, 0,
 		                      "cannot read: %s", strerror(errno));
-	e = full ? NULL : find(c, path);
-	if (e && same_file(e, &st)) {
-		strata__hex(out, e->sum, SUM_BYTES);
-		strata__hex(raw, e->raw, SUM_BYTES);
+	e = full ? NULL : kept(c, path, &st);
+	if (e) {
+		strata__hex(out, e->sum, STRATA__SHA256_BYTES);
+		strata__hex(raw, e->raw, STRATA__SHA256_BYTES);
 		return STRATA_OK;
 	}
 	rc = strata__checksums_for(out, raw, path, err);
@@ -422,8 +430,10 @@ static void save(strata__sumcache *c)
 			line = strata__printf(
 			        "%llu %llu %llu %lld %lld %s %s %s\n", e->dev,
 			        e->ino, e->size, e->mtime, e->ctime,
-			        (strata__hex(sum, e->sum, SUM_BYTES), sum),
-			        (strata__hex(raw, e->raw, SUM_BYTES), raw),
+			        (strata__hex(sum, e->sum, STRATA__SHA256_BYTES),
+			         sum),
+			        (strata__hex(raw, e->raw, STRATA__SHA256_BYTES),
+			         raw),
 			        e->path);
 		strata__buf_puts(&b, line);
 		free(line);

@@ -149,33 +149,9 @@ start_node() {
 }
 
 stop_node() {
-	local n=$1 d pid='' p
+	local n=$1 d p
 	d=$(node_dir "$n")
-	[ -d "$d" ] || return 0
-	for p in "$d/mysqld.pid" "$d/launch.pid"; do
-		[ -f "$p" ] || continue
-		p=$(head -n 1 "$p" 2>/dev/null) || continue
-		if pid_is "$p" mariadbd mysqld setsid; then
-			pid=$p
-			break
-		fi
-	done
-	[ -n "$pid" ] || return 0
-	local admin
-	admin=${ADMIN:-$(find_first mariadb-admin mysqladmin 2>/dev/null || true)}
-	if [ -n "$admin" ] && [ -S "$d/mysqld.sock" ]; then
-		timeout "$STOP_TIMEOUT" "$admin" --no-defaults -uroot \
-			--socket="$d/mysqld.sock" --connect-timeout=2 \
-			--shutdown-timeout=0 shutdown >/dev/null 2>&1 ||
-			kill -TERM "$pid" 2>/dev/null || true
-	else
-		kill -TERM "$pid" 2>/dev/null || true
-	fi
-	if ! wait_gone "$pid" "$STOP_TIMEOUT"; then
-		log "node $n (pid $pid) did not stop in ${STOP_TIMEOUT}s, killing it"
-		kill -9 "$pid" 2>/dev/null || true
-		wait_gone "$pid" 5 || { log "node $n (pid $pid) could not be killed"; return 1; }
-	fi
+	stop_mariadbd "$d" "node $n" "${ADMIN:-}" || return 1
 	# An SST's rsync daemon outlives a node killed mid-transfer.
 	p=$(cat "$d/data/rsync_sst.pid" 2>/dev/null) || p=''
 	if [ -n "$p" ] && pid_is "$p" rsync; then kill -9 "$p" 2>/dev/null || true; fi
@@ -225,7 +201,7 @@ prepare_node() {
 }
 
 cmd_start() {
-	local t0 n line
+	local t0 n
 	t0=$(now_ms)
 	[ -d "$DIR" ] || die "$DIR: no such directory"
 	[[ $DIR =~ ^[A-Za-z0-9._/+-]+$ ]] ||
@@ -291,29 +267,8 @@ cmd_start() {
 			"STRATA_TEST_GALERA_ADMIN$n=$CLIENT --no-defaults -uroot --socket=$(node_dir "$n")/mysqld.sock"
 		)
 	done
-	: >"$DIR/env.tmp"
-	for line in "${ENV_LINES[@]}"; do
-		printf 'export %s=%s\n' "${line%%=*}" "$(sq "${line#*=}")" >>"$DIR/env.tmp"
-	done
-	mv "$DIR/env.tmp" "$DIR/env"
-	sed "s/$PASSWORD/***/g" "$DIR/env"
+	write_env
 	log "Galera cluster of $NODES nodes ready ($(elapsed "$t0"))"
 }
 
-cmd_stop() {
-	[ -d "$DIR" ] || return 0
-	do_stop
-}
-
-[ $# -eq 2 ] || usage
-[ -n "$2" ] || usage
-DIR=$2
-if [ -d "$DIR" ]; then
-	DIR=$(cd "$DIR" && pwd -P)
-fi
-
-case $1 in
-start) cmd_start ;;
-stop) cmd_stop ;;
-*) usage ;;
-esac
+server_main "$@"

@@ -216,6 +216,37 @@ mig() {
 	printf '%s\n' "$4" >"$1/$2/$3"
 }
 
+# install_staged DEST: `make install DESTDIR=DEST` from the build tree
+# (one check); the test ends there if it fails. The build tree's own make,
+# without the flags of the make running the tests (its jobserver,
+# TESTS=...); $STRATA_MAKE may hold arguments. Nothing is relinked:
+# installing only copies.
+install_staged() {
+	# shellcheck disable=SC2086
+	(cd "$STRATA_BUILDDIR" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+		${STRATA_MAKE:-make} install DESTDIR="$1") >"$T_TMP/install.log" 2>&1
+	RC=$?
+	OUT=$(tail -20 "$T_TMP/install.log") ERR=""
+	expect_rc 0 "make install DESTDIR=..."
+	[ "$RC" -eq 0 ] || done_testing
+	unset OUT
+}
+
+# make_here DESCRIPTION: a plain makefile in the current folder built with
+# the test's compiler and warnings as errors (one check, the build's output
+# left in OUT); the test ends there if it fails.
+make_here() {
+	# shellcheck disable=SC2086
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL ${STRATA_MAKE:-make} \
+		CC="${STRATA_CC:-cc}" \
+		CFLAGS="${STRATA_CFLAGS:--g -O2} -Wall -Wextra -Werror" \
+		LDFLAGS="${STRATA_LDFLAGS:-}" >"$T_TMP/build.log" 2>&1
+	RC=$?
+	OUT=$(cat "$T_TMP/build.log") ERR=""
+	expect_rc 0 "$1"
+	[ "$RC" -eq 0 ] || done_testing
+}
+
 # wait_for WHAT CMD...: runs CMD ten times a second until it succeeds, for
 # 60 s at most; then says what it was waiting for and fails.
 wait_for() {

@@ -1,7 +1,8 @@
 # shellcheck shell=bash disable=SC2034,SC2154
 # Shell functions tests/servers.sh and tests/galera.sh share: ports,
-# processes, logs. Sourced; the caller sets prog, log(), die() and
-# AVOID_PORTS.
+# processes, logs, the env file and the command line. Sourced; the caller
+# sets prog, log(), die(), usage(), cmd_start(), do_stop(), AVOID_PORTS and
+# STOP_TIMEOUT.
 
 now_ms() { date +%s%3N; }
 
@@ -124,4 +125,66 @@ find_first() { # NAME... ; prints the first one found (PATH or absolute)
 		fi
 	done
 	return 1
+}
+
+# write_env [FILE]: $DIR/env from ENV_LINES ("NAME=value", exported and
+# quoted), FILE appended; written whole, then shown with $PASSWORD masked.
+write_env() {
+	local line
+	: >"$DIR/env.tmp"
+	for line in "${ENV_LINES[@]}"; do
+		printf 'export %s=%s\n' "${line%%=*}" "$(sq "${line#*=}")" >>"$DIR/env.tmp"
+	done
+	if [ -n "${1:-}" ]; then cat "$1" >>"$DIR/env.tmp"; fi
+	mv "$DIR/env.tmp" "$DIR/env"
+	sed "s/$PASSWORD/***/g" "$DIR/env"
+}
+
+# server_main start|stop DIR: the scripts' command line; stop is
+# idempotent (nothing to do without DIR).
+server_main() {
+	[ $# -eq 2 ] || usage
+	[ -n "$2" ] || usage
+	DIR=$2
+	if [ -d "$DIR" ]; then
+		DIR=$(cd "$DIR" && pwd -P)
+	fi
+	case $1 in
+	start) cmd_start ;;
+	stop) [ ! -d "$DIR" ] || do_stop ;;
+	*) usage ;;
+	esac
+}
+
+# stop_mariadbd DIR NAME [ADMIN]: the mariadbd whose mysqld.pid (written
+# late; launch.pid covers early failures) and mysqld.sock are in DIR,
+# shut down through ADMIN (else mariadb-admin), else TERM, else KILL after
+# $STOP_TIMEOUT s. 0 when none runs or it stopped; NAME is for the log.
+stop_mariadbd() {
+	local dir=$1 name=$2 admin=${3:-} pid='' p
+	[ -d "$dir" ] || return 0
+	for p in "$dir/mysqld.pid" "$dir/launch.pid"; do
+		[ -f "$p" ] || continue
+		p=$(head -n 1 "$p" 2>/dev/null) || continue
+		if pid_is "$p" mariadbd mysqld setsid; then
+			pid=$p
+			break
+		fi
+	done
+	[ -n "$pid" ] || return 0
+	admin=${admin:-$(find_first mariadb-admin mysqladmin 2>/dev/null || true)}
+	if [ -n "$admin" ] && [ -S "$dir/mysqld.sock" ]; then
+		timeout "$STOP_TIMEOUT" "$admin" --no-defaults -uroot \
+			--socket="$dir/mysqld.sock" --connect-timeout=2 \
+			--shutdown-timeout=0 shutdown >/dev/null 2>&1 ||
+			kill -TERM "$pid" 2>/dev/null || true
+	else
+		kill -TERM "$pid" 2>/dev/null || true
+	fi
+	if ! wait_gone "$pid" "$STOP_TIMEOUT"; then
+		log "$name (pid $pid) did not stop in ${STOP_TIMEOUT}s, killing it"
+		kill -9 "$pid" 2>/dev/null || true
+		wait_gone "$pid" 5 || { log "$name (pid $pid) could not be killed"; return 1; }
+	fi
+	return 0
 }

@@ -512,34 +512,7 @@ start_my() {
 }
 
 stop_my() {
-	local pid='' p
-	[ -d "$DIR/my" ] || return 0
-	# The pid file is written late; the launch pid covers early failures.
-	for p in "$DIR/my/mysqld.pid" "$DIR/my/launch.pid"; do
-		[ -f "$p" ] || continue
-		p=$(head -n 1 "$p" 2>/dev/null) || continue
-		if pid_is "$p" mariadbd mysqld setsid; then
-			pid=$p
-			break
-		fi
-	done
-	[ -n "$pid" ] || return 0
-
-	local admin
-	admin=${MY_ADMIN:-$(find_first mariadb-admin mysqladmin 2>/dev/null || true)}
-	if [ -n "$admin" ] && [ -S "$DIR/my/mysqld.sock" ]; then
-		timeout "$STOP_TIMEOUT" "$admin" --no-defaults -uroot \
-			--socket="$DIR/my/mysqld.sock" --connect-timeout=2 --shutdown-timeout=0 shutdown \
-			>/dev/null 2>&1 || kill -TERM "$pid" 2>/dev/null || true
-	else
-		kill -TERM "$pid" 2>/dev/null || true
-	fi
-	if ! wait_gone "$pid" "$STOP_TIMEOUT"; then
-		log "MariaDB (pid $pid) did not stop in ${STOP_TIMEOUT}s, killing it"
-		kill -9 "$pid" 2>/dev/null || true
-		wait_gone "$pid" 5 || { log "MariaDB (pid $pid) could not be killed"; return 1; }
-	fi
-	return 0
+	stop_mariadbd "$DIR/my" MariaDB "${MY_ADMIN:-}"
 }
 
 # ---------------------------------------------------------------- Galera
@@ -634,31 +607,8 @@ cmd_start() {
 	fi
 	STAGE="writing $DIR/env"
 
-	local line
-	: >"$DIR/env.tmp"
-	for line in "${ENV_LINES[@]}"; do
-		printf 'export %s=%s\n' "${line%%=*}" "$(sq "${line#*=}")" >>"$DIR/env.tmp"
-	done
-	if [ -n "$want_galera" ]; then cat "$DIR/galera/env" >>"$DIR/env.tmp"; fi
-	mv "$DIR/env.tmp" "$DIR/env"
-	sed "s/$PASSWORD/***/g" "$DIR/env"
+	write_env ${want_galera:+"$DIR/galera/env"}
 	STAGE=
 }
 
-cmd_stop() {
-	[ -d "$DIR" ] || return 0
-	do_stop
-}
-
-[ $# -eq 2 ] || usage
-[ -n "$2" ] || usage
-DIR=$2
-if [ -d "$DIR" ]; then
-	DIR=$(cd "$DIR" && pwd -P)
-fi
-
-case $1 in
-start) cmd_start ;;
-stop) cmd_stop ;;
-*) usage ;;
-esac
+server_main "$@"

@@ -6,19 +6,9 @@
 . "$STRATA_SRCDIR/tests/lib.sh"
 unset DATABASE_URL STRATA_URL STRATA_CONFIG STRATA_ENV STRATA_MIGRATIONS \
 	STRATA_TABLE STRATA_LOCK_TIMEOUT STRATA_INIT_SQL
-B=$STRATA_BUILDDIR
 D=$T_TMP/dest
 
-# The build tree's own make, without the flags of the make running the
-# tests (its jobserver, TESTS=...). $STRATA_MAKE may hold arguments.
-# shellcheck disable=SC2086
-(cd "$B" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL ${STRATA_MAKE:-make} \
-	install DESTDIR="$D") >"$T_TMP/install.log" 2>&1
-RC=$?
-OUT=$(tail -20 "$T_TMP/install.log") ERR=""
-expect_rc 0 "make install DESTDIR=..."
-[ "$RC" -eq 0 ] || done_testing
-unset OUT
+install_staged "$D"
 
 pc=$(find "$D" -name strata.pc | head -1)
 lib=$(find "$D" -name 'libstrata.so' | head -1)
@@ -52,15 +42,7 @@ cp -R "$STRATA_SRCDIR/examples/embed" "$T_TMP/app"
 chmod -R u+w "$T_TMP/app"
 cd "$T_TMP/app" || exit 1
 rm -f embed app.db
-# shellcheck disable=SC2086
-env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL ${STRATA_MAKE:-make} \
-	CC="${STRATA_CC:-cc}" \
-	CFLAGS="${STRATA_CFLAGS:--g -O2} -Wall -Wextra -Werror" \
-	LDFLAGS="${STRATA_LDFLAGS:-}" >"$T_TMP/build.log" 2>&1
-RC=$?
-OUT=$(cat "$T_TMP/build.log") ERR=""
-expect_rc 0 "examples/embed builds with pkg-config against the install"
-[ "$RC" -eq 0 ] || done_testing
+make_here "examples/embed builds with pkg-config against the install"
 unset OUT
 
 # Run it on the installed library and driver only.

@@ -18,16 +18,7 @@ if ! pkg-config --exists sqlite3; then
 	done_testing
 fi
 
-# The build tree's own make, without the flags of the make running the
-# tests (as tests/cli/embed.sh). Nothing is relinked: installing only copies.
-# shellcheck disable=SC2086
-(cd "$B" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL ${STRATA_MAKE:-make} \
-	install DESTDIR="$D") >"$T_TMP/install.log" 2>&1
-RC=$?
-OUT=$(tail -20 "$T_TMP/install.log") ERR=""
-expect_rc 0 "make install DESTDIR=..."
-[ "$RC" -eq 0 ] || done_testing
-unset OUT
+install_staged "$D"
 
 pc=$(find "$D" -name strata.pc | head -1)
 lib=$(find "$D" -name 'libstrata.so' | head -1)
@@ -47,15 +38,7 @@ rm -f strata_skel.so
 PKG_CONFIG_PATH=$(dirname "$pc")
 PKG_CONFIG_SYSROOT_DIR=$D
 export PKG_CONFIG_PATH PKG_CONFIG_SYSROOT_DIR
-# shellcheck disable=SC2086
-env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL ${STRATA_MAKE:-make} \
-	CC="${STRATA_CC:-cc}" \
-	CFLAGS="${STRATA_CFLAGS:--g -O2} -Wall -Wextra -Werror" \
-	LDFLAGS="${STRATA_LDFLAGS:-}" >"$T_TMP/build.log" 2>&1
-RC=$?
-OUT=$(cat "$T_TMP/build.log") ERR=""
-expect_rc 0 "the skeleton builds with its GNUmakefile and pkg-config"
-[ "$RC" -eq 0 ] || done_testing
+make_here "the skeleton builds with its GNUmakefile and pkg-config"
 has "-I$D" "$OUT" "it compiles against the installed headers"
 lacks "$STRATA_SRCDIR" "$OUT" "and nothing of the source tree"
 unset OUT
