@@ -18,6 +18,8 @@
 #   BENCH_DBS        databases (default "sqlite postgres mysql")
 #   BENCH_STATUS_N   migrations for the status runs, SQLite and PostgreSQL
 #                    (default 10000; 0: skip)
+#   BENCH_MY_STATUS_N  the same on MariaDB, which has no catalog digest and
+#                    introspects in full (default 1000; 0: skip)
 #   BENCH_PROJECT_N  migrations of the project-shaped set, SQLite and
 #                    PostgreSQL (default 700; 0: skip)
 #   BENCH_DIR        work dir (default: mktemp -d, deleted at the end)
@@ -33,6 +35,7 @@ SIZES=${BENCH_SIZES:-100 1000}
 RUNS=${BENCH_RUNS:-3}
 DBS=${BENCH_DBS:-sqlite postgres mysql}
 STATUS_N=${BENCH_STATUS_N:-10000}
+MY_STATUS_N=${BENCH_MY_STATUS_N:-1000}
 PROJECT_N=${BENCH_PROJECT_N:-700}
 
 die() { echo "bench/peers.sh: $*" >&2; exit 2; }
@@ -226,16 +229,23 @@ for db in $DBS; do
 done
 
 # status on a large applied set (SQLite and PostgreSQL: the catalog digest
-# path), against the client reading the history table.
-# fill DB: apply the status set (PostgreSQL: 2,000 tables a transaction,
+# path; MariaDB: a full introspection), against the client reading the
+# history table.
+# fill DB N: apply the status set (PostgreSQL: 2,000 tables a transaction,
 # within max_locks_per_transaction).
 fill() {
-	local dir=$W/set.$STATUS_N/strata to
-	if [ "$1" = sqlite ]; then
+	local dir=$W/set.$2/strata to
+	case $1 in
+	sqlite)
 		"$STRATA" --url "$URL_STRATA" --dir "$dir" up -q --single-transaction
 		return
-	fi
-	for to in $(seq 2000 2000 "$STATUS_N") "$STATUS_N"; do
+		;;
+	mysql)
+		"$STRATA" --url "$URL_STRATA" --dir "$dir" up -q
+		return
+		;;
+	esac
+	for to in $(seq 2000 2000 "$2") "$2"; do
 		"$STRATA" --url "$URL_STRATA" --dir "$dir" up -q --single-transaction \
 			--to "$(printf %06d "$to")"
 	done
@@ -244,15 +254,15 @@ fill() {
 	# (VACUUM and ANALYZE update rows in place: the digest stays.)
 	$FLOOR -c "VACUUM ANALYZE" >/dev/null
 }
-status_bench() { # DB
-	local db=$1 st="" rss="" cl="" r t0 t1 q
-	note "status with $STATUS_N migrations applied ($db)"
+status_bench() { # DB N
+	local db=$1 n=$2 st="" rss="" cl="" r t0 t1 q
+	note "status with $n migrations applied ($db)"
 	fresh "$db"
-	fill "$db"
+	fill "$db" "$n"
 	for r in $(seq $((RUNS + 2))); do
 		t0=$(ms)
 		/usr/bin/time -f %M -o "$W/rss" "$STRATA" --url "$URL_STRATA" \
-			--dir "$W/set.$STATUS_N/strata" status >/dev/null
+			--dir "$W/set.$n/strata" status >/dev/null
 		t1=$(ms)
 		st="$st $((t1 - t0))"
 		rss="$rss $(cat "$W/rss")"
@@ -260,23 +270,27 @@ status_bench() { # DB
 	q="SELECT count(*) FROM strata_migrations"
 	for r in $(seq $((RUNS + 2))); do
 		t0=$(ms)
-		if [ "$db" = sqlite ]; then
-			sqlite3 "$W/bench.db" "$q" >/dev/null
-		else
-			$FLOOR -c "$q" >/dev/null
-		fi
+		case $db in
+		sqlite) sqlite3 "$W/bench.db" "$q" >/dev/null ;;
+		mysql) $FLOOR -e "$q" >/dev/null ;;
+		*) $FLOOR -c "$q" >/dev/null ;;
+		esac
 		t1=$(ms)
 		cl="$cl $((t1 - t0))"
 	done
-	STATUS_ROWS="$STATUS_ROWS| \`status\`, $STATUS_N migrations applied ($STATUS_N tables), $db | $(echo $st | tr ' ' '\n' | median) ms ($(echo $st | tr ' ' '\n' | minmax)), peak RSS $(( $(echo $rss | tr ' ' '\n' | median) / 1024 )) MB | $(echo "$FLOOR" | awk '{print $1}') reading the history: $(echo $cl | tr ' ' '\n' | median) ms |
+	STATUS_ROWS="$STATUS_ROWS| \`status\`, $n migrations applied ($n tables), $db | $(echo $st | tr ' ' '\n' | median) ms ($(echo $st | tr ' ' '\n' | minmax)), peak RSS $(( $(echo $rss | tr ' ' '\n' | median) / 1024 )) MB | $(echo "$FLOOR" | awk '{print $1}') reading the history: $(echo $cl | tr ' ' '\n' | median) ms |
 "
 }
 STATUS_ROWS=""
 if [ "$STATUS_N" -gt 0 ]; then
 	gen "$W/set.$STATUS_N" "$STATUS_N"
 	for db in $DBS; do
-		case $db in sqlite | postgres) status_bench "$db" ;; esac
+		case $db in sqlite | postgres) status_bench "$db" "$STATUS_N" ;; esac
 	done
+fi
+if [ "$MY_STATUS_N" -gt 0 ] && [[ " $DBS " == *" mysql "* ]]; then
+	[ -d "$W/set.$MY_STATUS_N" ] || gen "$W/set.$MY_STATUS_N" "$MY_STATUS_N"
+	status_bench mysql "$MY_STATUS_N"
 fi
 
 # A project-shaped history (issue 9's "realistic history"): tables created

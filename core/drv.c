@@ -457,6 +457,16 @@ int strata__drv_standby(strata *s, strata_conn *c, int *standby,
 	return done(s->drv, "standby", s->drv->standby(c, standby, de), de);
 }
 
+/* Absent table_rows: -1 (no estimate). */
+int strata__drv_table_rows(const strata_driver *d, strata_conn *c,
+                           const char *table, int64_t *rows, strata_dberr *de)
+{
+	*rows = -1;
+	if (!d || !STRATA_DRV_HAS(d, table_rows))
+		return STRATA_DRV_OK;
+	return done(d, "table_rows", d->table_rows(c, table, rows, de), de);
+}
+
 /* Absent catalog: *present = 0 (the full introspection must be read). */
 int strata__drv_catalog(const strata_driver *d, strata_conn *c,
                         strata_row_fn fn, void *ctx, int *present,

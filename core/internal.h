@@ -428,6 +428,9 @@ int strata__drv_catalog(const strata_driver *d, strata_conn *c,
 int strata__drv_introspect_detail(const strata_driver *d, strata_conn *c,
                                   const strata_detail_sink *sink,
                                   strata_dberr *de);
+/* ABI 2.5: the database's estimate of table's rows; -1 without one. */
+int strata__drv_table_rows(const strata_driver *d, strata_conn *c,
+                           const char *table, int64_t *rows, strata_dberr *de);
 
 /* schema.c: neutral model, fingerprinted. */
 typedef struct strata__schema strata__schema;

@@ -1329,8 +1329,9 @@ static int count_row(void *ctx, int ncols, const char *const *v)
 	return 0;
 }
 
-/* Rows in table: the database's estimate, else (SQLite, or a PostgreSQL
- * table never analyzed) a count, once per table with a finding. */
+/* Rows in table: the database's estimate (from the introspection, else
+ * asked for this table: MySQL), else (SQLite, or a PostgreSQL table never
+ * analyzed) a count, once per table with a finding. */
 static int64_t count_rows(lrun *r, ldialect *d, const char *table)
 {
 	strata__ltable *t = strata__lschema_find(&d->schema, table);
@@ -1342,6 +1343,12 @@ static int64_t count_rows(lrun *r, ldialect *d, const char *table)
 		return -1;
 	if (t->est_rows >= 0 || !r->s || d->drv != r->s->drv)
 		return t->est_rows;
+	memset(&de, 0, sizeof(de));
+	if (strata__drv_table_rows(d->drv, r->s->conn, t->name, &n, &de) ==
+	            STRATA_DRV_OK &&
+	    n >= 0)
+		return t->est_rows = n;
+	n = -1;
 	q = strata__ident_quote_in(NULL, t->name, d->drv->dialect->ident_quote);
 	if (!q)
 		return -1;

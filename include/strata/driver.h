@@ -19,7 +19,7 @@ extern "C" {
 #endif
 
 #define STRATA_DRIVER_ABI_MAJOR 2
-#define STRATA_DRIVER_ABI_MINOR 4
+#define STRATA_DRIVER_ABI_MINOR 5
 #define STRATA_DRIVER_ABI_VERSION                                              \
 	((uint32_t)((STRATA_DRIVER_ABI_MAJOR << 16) | STRATA_DRIVER_ABI_MINOR))
 
@@ -442,7 +442,7 @@ typedef struct strata_driver {
 	/* ---- ABI 2.3 ---- */
 	/*
 	 * May be NULL (status then introspects in full every time). Report
-	 * to fn, in any order (the core's digest adds up the rows' hashes)
+	 * to fn, in any order (the core sorts the rows' hashes first)
 	 * and with as few queries as the database allows, catalog rows that
 	 * determine everything introspect() and introspect_detail() report for
 	 * the same schema (SQLite: the SQL text in sqlite_schema). The first
@@ -482,7 +482,21 @@ typedef struct strata_driver {
 	 * before they take the lock.
 	 */
 	int (*standby)(strata_conn *conn, int *standby, strata_dberr *err);
-	/* ---- ABI 2.4 ends here; append ABI 2.5 members below. ---- */
+	/* ---- ABI 2.4 ends here; ABI 2.5 members follow. ---- */
+
+	/* ---- ABI 2.5 ---- */
+	/*
+	 * May be NULL (the linter then counts the rows when a finding needs
+	 * the number and introspect() reported -1). Set *rows to the
+	 * database's estimate of the rows of table, in the schema introspect()
+	 * reads, without reading them (MySQL: information_schema.TABLES),
+	 * or -1 when it has none or there is no such table. For databases
+	 * where an estimate costs as much per table in introspect() as a
+	 * whole pass over the schema (MariaDB opens every table for it).
+	 */
+	int (*table_rows)(strata_conn *conn, const char *table, int64_t *rows,
+	                  strata_dberr *err);
+	/* ---- ABI 2.5 ends here; append ABI 2.6 members below. ---- */
 } strata_driver;
 
 /* Whether drv has member `op` (within its struct_size) and it is set. */

@@ -17,6 +17,12 @@ typedef struct walk {
 	char *table, *name, *ref_table, *on_delete, *on_update;
 	int unique, primary;
 	strata__kit_buf cols, ref_cols;
+	/* The base tables (strcmp order once the first step ends), and
+	 * whether the table of the last column row is one. */
+	char **base;
+	size_t nbase, capbase;
+	strata__kit_buf last;
+	int last_base;
 } walk;
 
 static int w_sink(walk *w, int r)
@@ -72,21 +78,78 @@ static int names_add(walk *w, strata__kit_buf *b, const char *name,
 	return b->oom ? w_oom(w) : 0;
 }
 
+static int base_add(walk *w, const char *table)
+{
+	char **grown;
+
+	if (w->nbase == w->capbase) {
+		w->capbase = w->capbase ? 2 * w->capbase : 64;
+		grown = realloc(w->base, w->capbase * sizeof(*w->base));
+		if (!grown)
+			return w_oom(w);
+		w->base = grown;
+	}
+	if (!(w->base[w->nbase] = strdup(table)))
+		return w_oom(w);
+	w->nbase++;
+	return 0;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int base_sort(walk *w)
+{
+	if (w->nbase > 1)
+		qsort(w->base, w->nbase, sizeof(*w->base), cmp_name);
+	return 0;
+}
+
+/* Whether table is a base table; columns come grouped by table, so one
+ * search per table. */
+static int base_is(walk *w, const char *table)
+{
+	if (w->last.len && !strcmp(strata__kit_buf_str(&w->last), table))
+		return w->last_base;
+	strata__kit_buf_reset(&w->last);
+	strata__kit_buf_add(&w->last, table);
+	w->last_base = w->nbase && bsearch(&table, w->base, w->nbase,
+	                                   sizeof(*w->base), cmp_name);
+	if (w->last.oom)
+		strata__kit_buf_reset(&w->last);
+	return w->last_base;
+}
+
+/* Rows: name, TABLE_TYPE. Views and sequences are objects. */
 static int table_row(void *ctx, int n, const char *const *v)
 {
 	walk *w = ctx;
-	int64_t rows = v[1] ? (int64_t)strtoll(v[1], NULL, 10) : -1;
+	const char *type = my__nz(v[1]);
 
 	(void)n;
-	return w_sink(w, w->sink->table(w->sink->ctx, v[0], rows));
+	if (!v[0])
+		return 0;
+	if (!strcmp(type, "VIEW") || !strcmp(type, "SEQUENCE"))
+		return w_sink(
+		        w, w->sink->object(w->sink->ctx,
+		                           *type == 'V' ? "view" : "sequence",
+		                           v[0], NULL));
+	return base_add(w, v[0]) ||
+	       w_sink(w, w->sink->table(w->sink->ctx, v[0], -1));
 }
 
+/* Rows: table, column, type, nullable, default, extra; the columns of
+ * views and sequences are skipped. */
 static int column_row(void *ctx, int n, const char *const *v)
 {
 	walk *w = ctx;
 	const char *def = v[4];
 
 	(void)n;
+	if (!v[0] || !base_is(w, v[0]))
+		return 0;
 	/* EXTRA (auto_increment, on update ..., generated) joins the type. */
 	strata__kit_buf_reset(&w->tmp);
 	strata__kit_buf_add(&w->tmp, my__nz(v[2]));
@@ -184,67 +247,79 @@ static int object_row(void *ctx, int n, const char *const *v)
 	return w_sink(w, w->sink->object(w->sink->ctx, v[0], v[1], v[2]));
 }
 
-/* One information_schema query; each takes the schema name as its ?. */
+/* One information_schema query; each ? is the schema name. */
 typedef struct step {
 	const char *sql;
+	int params; /* the ?s */
 	strata_row_fn row;
 	int (*flush)(walk *w); /* emits the last open group */
 } step;
 
 /*
  * Tables proper are 'BASE TABLE' or, in MariaDB, 'SYSTEM VERSIONED'. Names
- * sort as bytes (CAST AS BINARY): the information_schema collation ignores
- * case, which would leave "T" and "t" in no fixed order.
+ * sort and match as bytes (CAST AS BINARY): the information_schema
+ * collation ignores case, which would leave "T" and "t" in no fixed order.
+ *
+ * Each information_schema query reads the database's folder again (about
+ * 5 ms at 1,000 tables), so tables, views and sequences come from one
+ * query and the columns of views are dropped here rather than by a join.
+ * MariaDB joins two information_schema tables by scanning the inner one
+ * again for each outer row (COLUMNS joined to TABLES took 157 ms at 1,000
+ * tables, growing with their square): where a join is needed, the inner
+ * side is a derived table kept from being merged by MATERIALIZE, so it
+ * is read once and looked up by key.
+ *
+ * Triggers are looked up by their table's schema (EVENT_OBJECT_SCHEMA,
+ * always the trigger's own): MariaDB reads only that database's folder
+ * for it, but every database's for TRIGGER_SCHEMA (37 ms on a server
+ * holding 11,000 tables, 1,000 of them in the schema introspected).
+ *
+ * Row estimates (TABLE_ROWS) are left to table_rows(): MariaDB opens every
+ * table for them, which beyond its table cache costs about 0.2 ms a table
+ * (1.8 s at 10,000), while only the linter needs them, for a few tables.
  */
+#define MATERIALIZE "LIMIT 18446744073709551615"
 static const step steps[] = {
-        {"SELECT TABLE_NAME, TABLE_ROWS FROM information_schema.TABLES"
-         " WHERE TABLE_SCHEMA = ?"
-         " AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED')"
+        {"SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES"
+         " WHERE TABLE_SCHEMA = ? AND TABLE_TYPE IN ('BASE TABLE',"
+         " 'SYSTEM VERSIONED', 'VIEW', 'SEQUENCE')"
          " ORDER BY CAST(TABLE_NAME AS BINARY)",
-         table_row, NULL},
-        {"SELECT c.TABLE_NAME, c.COLUMN_NAME, c.COLUMN_TYPE, c.IS_NULLABLE,"
-         " c.COLUMN_DEFAULT, c.EXTRA FROM information_schema.COLUMNS c"
-         " JOIN information_schema.TABLES t"
-         " ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME"
-         " WHERE c.TABLE_SCHEMA = ?"
-         " AND t.TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED')"
-         " ORDER BY CAST(c.TABLE_NAME AS BINARY), c.ORDINAL_POSITION",
-         column_row, NULL},
+         1, table_row, base_sort},
+        {"SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE,"
+         " COLUMN_DEFAULT, EXTRA FROM information_schema.COLUMNS"
+         " WHERE TABLE_SCHEMA = ?"
+         " ORDER BY CAST(TABLE_NAME AS BINARY), ORDINAL_POSITION",
+         1, column_row, NULL},
         {"SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART"
          " FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ?"
          " ORDER BY CAST(TABLE_NAME AS BINARY), CAST(INDEX_NAME AS BINARY),"
          " SEQ_IN_INDEX",
-         index_row, index_flush},
+         1, index_row, index_flush},
         {"SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME,"
          " k.REFERENCED_TABLE_SCHEMA, k.REFERENCED_TABLE_NAME,"
          " k.REFERENCED_COLUMN_NAME, r.DELETE_RULE, r.UPDATE_RULE"
          " FROM information_schema.KEY_COLUMN_USAGE k"
-         " JOIN information_schema.REFERENTIAL_CONSTRAINTS r"
-         " ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA"
-         " AND r.TABLE_NAME = k.TABLE_NAME"
-         " AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME"
+         " JOIN (SELECT CAST(TABLE_NAME AS BINARY) t,"
+         " CAST(CONSTRAINT_NAME AS BINARY) n, DELETE_RULE, UPDATE_RULE"
+         " FROM information_schema.REFERENTIAL_CONSTRAINTS"
+         " WHERE CONSTRAINT_SCHEMA = ? " MATERIALIZE ") r"
+         " ON r.t = CAST(k.TABLE_NAME AS BINARY)"
+         " AND r.n = CAST(k.CONSTRAINT_NAME AS BINARY)"
          " WHERE k.TABLE_SCHEMA = ? AND k.REFERENCED_TABLE_NAME IS NOT NULL"
          " ORDER BY CAST(k.TABLE_NAME AS BINARY),"
          " CAST(k.CONSTRAINT_NAME AS BINARY), k.ORDINAL_POSITION",
-         fk_row, fk_flush},
-        {"SELECT 'view', TABLE_NAME, NULL FROM information_schema.VIEWS"
-         " WHERE TABLE_SCHEMA = ? ORDER BY CAST(TABLE_NAME AS BINARY)",
-         object_row, NULL},
-        {"SELECT 'sequence', TABLE_NAME, NULL FROM information_schema.TABLES"
-         " WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'SEQUENCE'"
-         " ORDER BY CAST(TABLE_NAME AS BINARY)",
-         object_row, NULL},
+         2, fk_row, fk_flush},
         {"SELECT 'trigger', TRIGGER_NAME, EVENT_OBJECT_TABLE"
-         " FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ?"
+         " FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ?"
          " ORDER BY CAST(TRIGGER_NAME AS BINARY)",
-         object_row, NULL},
+         1, object_row, NULL},
         {"SELECT LOWER(ROUTINE_TYPE), ROUTINE_NAME, NULL"
          " FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ?"
          " ORDER BY ROUTINE_TYPE, CAST(ROUTINE_NAME AS BINARY)",
-         object_row, NULL},
+         1, object_row, NULL},
         {"SELECT 'event', EVENT_NAME, NULL FROM information_schema.EVENTS"
          " WHERE EVENT_SCHEMA = ? ORDER BY CAST(EVENT_NAME AS BINARY)",
-         object_row, NULL},
+         1, object_row, NULL},
 };
 
 /* The database the session started in (after init_sql), where the schema
@@ -274,15 +349,59 @@ static int walk_result(int rc, int wrc, strata_dberr *err)
 
 static int run_step(strata_conn *c, walk *w, const step *s, strata_dberr *err)
 {
-	strata_value p = {STRATA_VAL_TEXT, NULL, 0};
+	strata_value p[2] = {{STRATA_VAL_TEXT, NULL, 0},
+	                     {STRATA_VAL_TEXT, NULL, 0}};
 	int rc;
 
-	p.text = w->db;
-	rc = my__query(c, s->sql, &p, 1, s->row, w, err);
+	p[0].text = p[1].text = w->db;
+	rc = my__query(c, s->sql, p, s->params, s->row, w, err);
 	if (rc == STRATA_DRV_OK && w->rc == STRATA_DRV_OK && s->flush)
 		s->flush(w);
 	group_clear(w);
 	return walk_result(rc, w->rc, err);
+}
+
+/* The estimate of one table; the name compared as bytes, which
+ * information_schema's collation does not. */
+static int rows_row(void *ctx, int n, const char *const *v)
+{
+	my__scalar *s = ((void **)ctx)[0];
+	const char *table = ((void **)ctx)[1];
+
+	(void)n;
+	if (v[0] && !strcmp(v[0], table) && v[1] && !s->text) {
+		s->rows = 1;
+		if (!(s->text = strdup(v[1])))
+			return 1;
+	}
+	return 0;
+}
+
+int my__table_rows(strata_conn *c, const char *table, int64_t *rows,
+                   strata_dberr *err)
+{
+	strata_value p[2] = {{STRATA_VAL_TEXT, NULL, 0},
+	                     {STRATA_VAL_TEXT, table, 0}};
+	my__scalar s = {0, NULL};
+	void *ctx[2] = {&s, (void *)table};
+	char *db = NULL;
+	int rc = home_db(c, &db, err);
+
+	*rows = -1;
+	p[0].text = db;
+	if (rc == STRATA_DRV_OK)
+		rc = my__query(c,
+		               "SELECT TABLE_NAME, TABLE_ROWS"
+		               " FROM information_schema.TABLES"
+		               " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+		               p, 2, rows_row, ctx, err);
+	if (rc == STRATA_DRV_OK && s.rows && !s.text)
+		rc = strata__kit_nomem(err);
+	if (rc == STRATA_DRV_OK && s.text)
+		*rows = (int64_t)strtoll(s.text, NULL, 10);
+	free(s.text);
+	free(db);
+	return rc;
 }
 
 int my__introspect(strata_conn *c, const strata_schema_sink *sink,
@@ -302,6 +421,10 @@ int my__introspect(strata_conn *c, const strata_schema_sink *sink,
 	strata__kit_buf_free(&w.tmp);
 	strata__kit_buf_free(&w.cols);
 	strata__kit_buf_free(&w.ref_cols);
+	strata__kit_buf_free(&w.last);
+	while (w.nbase)
+		free(w.base[--w.nbase]);
+	free(w.base);
 	free(db);
 	return rc;
 }
@@ -468,7 +591,7 @@ static const char definitions_sql[] =
         " SELECT 'trigger', TRIGGER_NAME, CONCAT('CREATE TRIGGER ',"
         " TRIGGER_NAME, ' ', ACTION_TIMING, ' ', EVENT_MANIPULATION,"
         " ' ON ', EVENT_OBJECT_TABLE, ' FOR EACH ROW ', ACTION_STATEMENT)"
-        " FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ?"
+        " FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ?"
         " ORDER BY 1, 2";
 /* clang-format on */
 

@@ -78,5 +78,7 @@ int my__introspect(strata_conn *c, const strata_schema_sink *sink,
                    strata_dberr *err);
 int my__introspect_detail(strata_conn *c, const strata_detail_sink *sink,
                           strata_dberr *err);
+int my__table_rows(strata_conn *c, const char *table, int64_t *rows,
+                   strata_dberr *err);
 
 #endif

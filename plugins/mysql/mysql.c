@@ -755,4 +755,5 @@ const strata_driver strata_driver_mysql = {
         .prepare = my__prepare,
         .introspect_detail = my__introspect_detail,
         .batch = my__batch,
+        .table_rows = my__table_rows,
 };

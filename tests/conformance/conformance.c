@@ -383,6 +383,8 @@ static const size_t abi_end[] = {
                 sizeof(((strata_driver *)0)->catalog),
         offsetof(strata_driver, standby) +
                 sizeof(((strata_driver *)0)->standby),
+        offsetof(strata_driver, table_rows) +
+                sizeof(((strata_driver *)0)->table_rows),
 };
 
 static void t_vtable(conf *c)
@@ -830,6 +832,9 @@ static void t_exec(const conf *c, strata_conn *conn)
 	int rc;
 
 	/* Leftovers of an earlier run on the same database. */
+	exec(c, conn, "DROP VIEW IF EXISTS conf_parent_v", &e);
+	if (!strcmp(c->d->dialect->name, "mysql"))
+		exec(c, conn, "DROP VIEW IF EXISTS CONF_CHILD", &e);
 	exec(c, conn, "DROP TABLE IF EXISTS conf_child", &e);
 	exec(c, conn, "DROP TABLE IF EXISTS conf_parent", &e);
 	exec(c, conn, "DROP TABLE IF EXISTS conf_vals", &e);
@@ -1864,10 +1869,21 @@ static void t_introspect(const conf *c, strata_conn *conn)
 	               "CREATE TABLE conf_child with a foreign key") ||
 	    !exec_ok(c, conn,
 	             "CREATE INDEX conf_child_note_idx ON conf_child (note)",
-	             "CREATE INDEX")) {
+	             "CREATE INDEX") ||
+	    !exec_ok(c, conn,
+	             "CREATE VIEW conf_parent_v AS SELECT id, code FROM "
+	             "conf_parent",
+	             "CREATE VIEW")) {
 		free(s);
 		return;
 	}
+	/* MySQL on Linux tells names apart by case; information_schema's
+	 * collation does not. */
+	if (!strcmp(c->d->dialect->name, "mysql"))
+		exec_ok(c, conn,
+		        "CREATE VIEW CONF_CHILD AS SELECT id AS view_col FROM "
+		        "conf_parent",
+		        "CREATE VIEW CONF_CHILD beside the table conf_child");
 
 	rc = introspect(c, conn, s, &e);
 	if (!check_rc(rc, STRATA_DRV_OK, &e, "introspect", "introspect"))
@@ -1884,6 +1900,16 @@ static void t_introspect(const conf *c, strata_conn *conn)
 	check(!strcmp(order, child_cols),
 	      "introspect: conf_child columns in ordinal order (%s)", order);
 	free(order);
+	check(!table_seen(s, "conf_parent_v") &&
+	              !col_find(s, "conf_parent_v", "id"),
+	      "introspect: a view is not a table, nor its columns a table's");
+	check(!table_seen(s, "CONF_CHILD") &&
+	              !col_find(s, "CONF_CHILD", "view_col") &&
+	              !col_find(s, "conf_child", "view_col"),
+	      "introspect: a view's columns are not those of a table whose "
+	      "name differs only in case");
+	check(s->nobjs >= 1, "introspect: the view is an object (%d)",
+	      s->nobjs);
 	column_is(s, "conf_parent", "id", 0);
 	column_is(s, "conf_parent", "code", 0);
 	column_is(s, "conf_parent", "label", 1);
@@ -1937,6 +1963,41 @@ out:
 	      rc_name(rc));
 	seen_free(s);
 	free(s);
+	exec(c, conn, "DROP VIEW IF EXISTS conf_parent_v", &e);
+	if (!strcmp(c->d->dialect->name, "mysql"))
+		exec(c, conn, "DROP VIEW IF EXISTS CONF_CHILD", &e);
+}
+
+/* ---- table_rows (ABI 2.5), on t_introspect's tables ------------------ */
+
+static void t_table_rows(const conf *c, strata_conn *conn)
+{
+	strata_dberr e;
+	int64_t n = -2;
+	int rc;
+
+	if (!STRATA_DRV_HAS(c->d, table_rows))
+		return;
+	err_reset(&e);
+	rc = c->d->table_rows(conn, "conf_parent", &n, &e);
+	check_rc(rc, STRATA_DRV_OK, &e, "table_rows", "table_rows: answers");
+	check(n >= 0, "table_rows: a table has an estimate (%lld)",
+	      (long long)n);
+	n = -2;
+	err_reset(&e);
+	rc = c->d->table_rows(conn, "conf_no_such_table", &n, &e);
+	check(rc == STRATA_DRV_OK && n == -1,
+	      "table_rows: no table, no estimate (%s, %lld)", rc_name(rc),
+	      (long long)n);
+	if (strcmp(c->d->dialect->name, "mysql"))
+		return;
+	n = -2;
+	err_reset(&e);
+	rc = c->d->table_rows(conn, "CONF_PARENT", &n, &e);
+	check(rc == STRATA_DRV_OK && n == -1,
+	      "table_rows: a name that differs in case is another table "
+	      "(%s, %lld)",
+	      rc_name(rc), (long long)n);
 }
 
 /* ---- main ------------------------------------------------------------ */
@@ -2031,6 +2092,7 @@ int main(int argc, char **argv)
 	t_standby(&c, conn);
 	t_lock(&c);
 	t_introspect(&c, conn);
+	t_table_rows(&c, conn);
 	c.d->close(conn);
 	check(1, "close");
 
