@@ -453,6 +453,8 @@ static int on_table(void *ctx, const char *table, int64_t est)
 
 	t->in_db = 1;
 	t->est_rows = est;
+	if (!t->db_name)
+		t->db_name = strata__strdup(table);
 	return 0;
 }
 
@@ -1331,7 +1333,8 @@ static int count_row(void *ctx, int ncols, const char *const *v)
 
 /* Rows in table: the database's estimate (from the introspection, else
  * asked for this table: MySQL), else (SQLite, or a PostgreSQL table never
- * analyzed) a count, once per table with a finding. */
+ * analyzed) a count, once per table with a finding. The table is asked
+ * for by its name on the target, which a pending rename does not change. */
 static int64_t count_rows(lrun *r, ldialect *d, const char *table)
 {
 	strata__ltable *t = strata__lschema_find(&d->schema, table);
@@ -1339,17 +1342,20 @@ static int64_t count_rows(lrun *r, ldialect *d, const char *table)
 	strata_dberr de;
 	int64_t n = -1;
 
-	if (!t || !t->in_db)
+	if (!t || !t->in_db || !t->db_name)
 		return -1;
 	if (t->est_rows >= 0 || !r->s || d->drv != r->s->drv)
 		return t->est_rows;
 	memset(&de, 0, sizeof(de));
-	if (strata__drv_table_rows(d->drv, r->s->conn, t->name, &n, &de) ==
+	if (strata__drv_table_rows(d->drv, r->s->conn, t->db_name, &n, &de) ==
 	            STRATA_DRV_OK &&
-	    n >= 0)
-		return t->est_rows = n;
+	    n >= 0) {
+		t->est_rows = n;
+		return n;
+	}
 	n = -1;
-	q = strata__ident_quote_in(NULL, t->name, d->drv->dialect->ident_quote);
+	q = strata__ident_quote_in(NULL, t->db_name,
+	                           d->drv->dialect->ident_quote);
 	if (!q)
 		return -1;
 	sql = strata__printf("SELECT count(*) FROM %s", q);

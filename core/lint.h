@@ -64,6 +64,7 @@ void strata__act_free(strata__act *a);
 /* Table knowledge: what exists (and how big), what this run creates. */
 typedef struct strata__ltable {
 	char *name;
+	char *db_name;    /* its name on the target (a rename moves name) */
 	int64_t est_rows; /* -1: unknown */
 	int in_db;        /* introspected on the target */
 	int created;      /* created by a migration of this run */

@@ -145,6 +145,7 @@ static void table_clear(strata__ltable *t)
 	}
 	free(t->cols);
 	free(t->name);
+	free(t->db_name);
 	free(t->created_in);
 }
 

@@ -271,6 +271,10 @@ stop_pg() { # [DATA]: the primary's by default
 
 # A hot standby of the server above, streaming over its socket: a copy
 # made by pg_basebackup -R, on a port of its own (same socket folder).
+# Through a replication slot: without one the primary recycles WAL the
+# standby has not received yet whenever it falls behind (the suite writes
+# gigabytes of WAL: every CREATE DATABASE copies its template into it),
+# and a standby that lost a segment never catches up again.
 start_pg_replica() {
 	local t0 user data=$DIR/pgr/data i ok=''
 	t0=$(now_ms)
@@ -280,6 +284,7 @@ start_pg_replica() {
 	[ "$(id -u)" -ne 0 ] || chown "$user:" "$DIR/pgr"
 	if ! as_user "$user" "$PG_BINDIR/pg_basebackup" -h "$DIR/pg" -p "$PG_PORT" \
 		-U postgres -D "$data" -R -X stream --no-sync --checkpoint=fast \
+		-C -S strata_standby \
 		>"$DIR/pgr/basebackup.log" 2>&1; then
 		dump_log "PostgreSQL standby" "$DIR/pgr/basebackup.log" "$DIR/pg/log"
 		die "PostgreSQL standby: pg_basebackup failed"

@@ -252,7 +252,7 @@ typedef struct step {
 	const char *sql;
 	int params; /* the ?s */
 	strata_row_fn row;
-	int (*flush)(walk *w); /* emits the last open group */
+	int (*flush)(walk *w); /* after the last row (the last open group) */
 } step;
 
 /*
@@ -363,18 +363,22 @@ static int run_step(strata_conn *c, walk *w, const step *s, strata_dberr *err)
 
 /* The estimate of one table; the name compared as bytes, which
  * information_schema's collation does not. */
+typedef struct rows_ask {
+	const char *table;
+	char *rows; /* TABLE_ROWS of the row named table */
+	int nomem;
+} rows_ask;
+
 static int rows_row(void *ctx, int n, const char *const *v)
 {
-	my__scalar *s = ((void **)ctx)[0];
-	const char *table = ((void **)ctx)[1];
+	rows_ask *a = ctx;
 
 	(void)n;
-	if (v[0] && !strcmp(v[0], table) && v[1] && !s->text) {
-		s->rows = 1;
-		if (!(s->text = strdup(v[1])))
-			return 1;
-	}
-	return 0;
+	if (!v[0] || strcmp(v[0], a->table) || !v[1] || a->rows)
+		return 0;
+	a->rows = strdup(v[1]);
+	a->nomem = !a->rows;
+	return a->nomem;
 }
 
 int my__table_rows(strata_conn *c, const char *table, int64_t *rows,
@@ -382,8 +386,7 @@ int my__table_rows(strata_conn *c, const char *table, int64_t *rows,
 {
 	strata_value p[2] = {{STRATA_VAL_TEXT, NULL, 0},
 	                     {STRATA_VAL_TEXT, table, 0}};
-	my__scalar s = {0, NULL};
-	void *ctx[2] = {&s, (void *)table};
+	rows_ask a = {table, NULL, 0};
 	char *db = NULL;
 	int rc = home_db(c, &db, err);
 
@@ -394,12 +397,12 @@ int my__table_rows(strata_conn *c, const char *table, int64_t *rows,
 		               "SELECT TABLE_NAME, TABLE_ROWS"
 		               " FROM information_schema.TABLES"
 		               " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
-		               p, 2, rows_row, ctx, err);
-	if (rc == STRATA_DRV_OK && s.rows && !s.text)
+		               p, 2, rows_row, &a, err);
+	if (rc == STRATA_DRV_OK && a.nomem)
 		rc = strata__kit_nomem(err);
-	if (rc == STRATA_DRV_OK && s.text)
-		*rows = (int64_t)strtoll(s.text, NULL, 10);
-	free(s.text);
+	if (rc == STRATA_DRV_OK && a.rows)
+		*rows = (int64_t)strtoll(a.rows, NULL, 10);
+	free(a.rows);
 	free(db);
 	return rc;
 }

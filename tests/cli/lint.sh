@@ -250,6 +250,18 @@ $(rows_sql)"
 	expect_rc 0 "$e: --row-threshold 1000: no error"
 	rm -r "$D/3_index"
 
+	# A table renamed by an earlier pending migration keeps its rows.
+	R=$T_TMP/r_$e
+	mkdir -p "$R"
+	cp -r "$D/1_users" "$R/"
+	mig "$R" 5_rename up.sql "ALTER TABLE users RENAME TO people;"
+	mig "$R" 6_index up.sql "CREATE INDEX people_nick ON people (nick);"
+	mig "$R" 6_index up.mysql.sql "ALTER TABLE people MODIFY nick BIGINT;"
+	strata --url "$url" --dir "$R" lint --row-threshold 10
+	expect_rc 5 "$e: renamed by a pending migration: an error"
+	has "error [blocking-index]" "$OUT" "$e: on the renamed table"
+	has "[people: ~50 rows]" "$OUT" "$e: with the rows of the table it was"
+
 	# --allow-destructive applies it.
 	strata --url "$url" --dir "$D" up --allow-destructive
 	expect_rc 0 "$e: up --allow-destructive"

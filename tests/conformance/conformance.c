@@ -803,6 +803,34 @@ static strata_conn *t_connect(const conf *c)
 	return conn;
 }
 
+static int first_value(void *ctx, int ncols, const char *const *v)
+{
+	char **out = ctx;
+
+	if (ncols > 0 && v[0] && !*out)
+		*out = xstrdup(v[0]);
+	return 0;
+}
+
+/* MySQL on a server that tells table names apart by case
+ * (lower_case_table_names = 0, as on Linux by default); information_schema's
+ * collation does not. */
+static int mysql_case_names(const conf *c, strata_conn *conn)
+{
+	strata_dberr e;
+	char *v = NULL;
+	int yes;
+
+	if (strcmp(c->d->dialect->name, "mysql"))
+		return 0;
+	err_reset(&e);
+	c->d->query(conn, "SELECT @@lower_case_table_names", NULL, 0,
+	            first_value, &v, &e);
+	yes = v && !strcmp(v, "0");
+	free(v);
+	return yes;
+}
+
 /* ---- exec ------------------------------------------------------------ */
 
 /* Where the database has SQLSTATEs, drivers must report them. */
@@ -833,7 +861,7 @@ static void t_exec(const conf *c, strata_conn *conn)
 
 	/* Leftovers of an earlier run on the same database. */
 	exec(c, conn, "DROP VIEW IF EXISTS conf_parent_v", &e);
-	if (!strcmp(c->d->dialect->name, "mysql"))
+	if (mysql_case_names(c, conn))
 		exec(c, conn, "DROP VIEW IF EXISTS CONF_CHILD", &e);
 	exec(c, conn, "DROP TABLE IF EXISTS conf_child", &e);
 	exec(c, conn, "DROP TABLE IF EXISTS conf_parent", &e);
@@ -1638,7 +1666,7 @@ typedef struct fk_seen {
 
 typedef struct seen {
 	int abort_at_table; /* return non-zero from table() */
-	int ntables, ncols, nidx, nfks, nobjs, bad_rows;
+	int ntables, ncols, nidx, nfks, nobjs, bad_rows, saw_view;
 	char *tables[MAX_SEEN];
 	col_seen cols[MAX_SEEN];
 	idx_seen idx[MAX_SEEN];
@@ -1716,10 +1744,12 @@ static int on_fk(void *ctx, const char *table, const char *name,
 static int on_object(void *ctx, const char *kind, const char *name,
                      const char *table)
 {
-	(void)kind;
-	(void)name;
+	seen *s = ctx;
+
 	(void)table;
-	((seen *)ctx)->nobjs++;
+	s->nobjs++;
+	if (same(kind, "view") && same(name, "conf_parent_v"))
+		s->saw_view = 1;
 	return 0;
 }
 
@@ -1877,9 +1907,7 @@ static void t_introspect(const conf *c, strata_conn *conn)
 		free(s);
 		return;
 	}
-	/* MySQL on Linux tells names apart by case; information_schema's
-	 * collation does not. */
-	if (!strcmp(c->d->dialect->name, "mysql"))
+	if (mysql_case_names(c, conn))
 		exec_ok(c, conn,
 		        "CREATE VIEW CONF_CHILD AS SELECT id AS view_col FROM "
 		        "conf_parent",
@@ -1908,7 +1936,9 @@ static void t_introspect(const conf *c, strata_conn *conn)
 	              !col_find(s, "conf_child", "view_col"),
 	      "introspect: a view's columns are not those of a table whose "
 	      "name differs only in case");
-	check(s->nobjs >= 1, "introspect: the view is an object (%d)",
+	check(s->saw_view,
+	      "introspect: the view is an object of kind view "
+	      "(%d objects)",
 	      s->nobjs);
 	column_is(s, "conf_parent", "id", 0);
 	column_is(s, "conf_parent", "code", 0);
@@ -1964,8 +1994,50 @@ out:
 	seen_free(s);
 	free(s);
 	exec(c, conn, "DROP VIEW IF EXISTS conf_parent_v", &e);
-	if (!strcmp(c->d->dialect->name, "mysql"))
+	if (mysql_case_names(c, conn))
 		exec(c, conn, "DROP VIEW IF EXISTS CONF_CHILD", &e);
+}
+
+/* PostgreSQL turns JIT off while it introspects (its cost estimates would
+ * compile every index query): the session's setting must come back, also
+ * inside the caller's transaction. */
+static void t_pg_jit_kept(const conf *c, strata_conn *conn)
+{
+	static const char *const how[] = {"outside a transaction",
+	                                  "inside the caller's transaction"};
+	strata_dberr e;
+	seen *s;
+	char *v = NULL;
+	int i;
+
+	if (strcmp(c->d->dialect->name, "postgres"))
+		return;
+	err_reset(&e);
+	c->d->query(conn, "SELECT current_setting('jit', true)", NULL, 0,
+	            first_value, &v, &e);
+	if (!v)
+		return; /* before PostgreSQL 11 */
+	free(v);
+	for (i = 0; i < 2; i++) {
+		exec_ok(c, conn, i ? "BEGIN" : "SET jit = on", "jit on");
+		if (i)
+			exec_ok(c, conn, "SET LOCAL jit = on", "jit on");
+		s = calloc(1, sizeof(*s));
+		if (!s)
+			bail("out of memory");
+		introspect(c, conn, s, &e);
+		seen_free(s);
+		free(s);
+		v = NULL;
+		err_reset(&e);
+		c->d->query(conn, "SHOW jit", NULL, 0, first_value, &v, &e);
+		check(v && !strcmp(v, "on"),
+		      "introspect: the session's jit is back %s (%s)", how[i],
+		      show(v));
+		free(v);
+		if (i)
+			exec(c, conn, "ROLLBACK", &e);
+	}
 }
 
 /* ---- table_rows (ABI 2.5), on t_introspect's tables ------------------ */
@@ -1989,7 +2061,7 @@ static void t_table_rows(const conf *c, strata_conn *conn)
 	check(rc == STRATA_DRV_OK && n == -1,
 	      "table_rows: no table, no estimate (%s, %lld)", rc_name(rc),
 	      (long long)n);
-	if (strcmp(c->d->dialect->name, "mysql"))
+	if (!mysql_case_names(c, conn))
 		return;
 	n = -2;
 	err_reset(&e);
@@ -2092,6 +2164,7 @@ int main(int argc, char **argv)
 	t_standby(&c, conn);
 	t_lock(&c);
 	t_introspect(&c, conn);
+	t_pg_jit_kept(&c, conn);
 	t_table_rows(&c, conn);
 	c.d->close(conn);
 	check(1, "close");

@@ -102,6 +102,38 @@ static strata_driver fake(const char *name, const char *const *schemes)
 	return d;
 }
 
+static int op_rows(strata_conn *c, const char *t, int64_t *rows,
+                   strata_dberr *e)
+{
+	(void)c;
+	(void)e;
+	*rows = strcmp(t, "big") ? -1 : 1234;
+	return STRATA_DRV_OK;
+}
+
+/* ABI 2.5's table_rows: absent, or beyond an older vtable's struct_size,
+ * it is never called and there is no estimate. */
+static void table_rows(void)
+{
+	strata_driver d = fake("fake", pg_schemes);
+	int64_t n = 0;
+	strata_dberr e;
+
+	memset(&e, 0, sizeof(e));
+	is_int(strata__drv_table_rows(&d, NULL, "big", &n, &e), STRATA_DRV_OK,
+	       "table_rows absent: OK");
+	is_int((int)n, -1, "table_rows absent: no estimate");
+	d.table_rows = op_rows;
+	strata__drv_table_rows(&d, NULL, "big", &n, &e);
+	is_int((int)n, 1234, "table_rows: the driver's estimate");
+	strata__drv_table_rows(&d, NULL, "none", &n, &e);
+	is_int((int)n, -1, "table_rows: the driver's -1");
+	d.struct_size = offsetof(strata_driver, table_rows);
+	n = 0;
+	strata__drv_table_rows(&d, NULL, "big", &n, &e);
+	is_int((int)n, -1, "table_rows past an ABI 2.4 vtable: not called");
+}
+
 static void says(char *why, const char *want, const char *what)
 {
 	is_str(why, want, "%s", what);
@@ -414,6 +446,7 @@ int main(void)
 	required();
 	init_once();
 	file_names();
+	table_rows();
 	loader();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	if (system(cmd) != 0)
