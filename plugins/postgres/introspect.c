@@ -413,9 +413,6 @@ static int run_list(strata_conn *c, const step *steps, size_t n, void *s,
 	return STRATA_DRV_OK;
 }
 
-/* Outside a transaction, the queries share one snapshot, so that a
- * concurrent DDL cannot make the fingerprint describe no real schema.
- * Inside one (a migration's), they already see its changes. */
 /*
  * JIT is turned off while introspecting: the planner counts 1,000 rows for
  * each generate_series over an index's keys, so from a few hundred tables
@@ -454,6 +451,9 @@ static void restore_jit(strata_conn *c, char *old)
 	free(old);
 }
 
+/* Outside a transaction, the queries share one snapshot, so that a
+ * concurrent DDL cannot make the fingerprint describe no real schema.
+ * Inside one (a migration's), they already see its changes. */
 static int in_snapshot(strata_conn *c, const step *steps, size_t n, void *s,
                        const int *aborted, strata_dberr *err)
 {
