@@ -657,9 +657,13 @@ int strata__options_read(strata_options *out, const strata_options *in,
 int strata__version_valid(const char *v);
 int strata__version_is_zero(const char *v);
 int strata__version_cmp(const char *a, const char *b);
-/* qsort that first checks, in one pass, whether base is sorted already. */
+int strata__version_fits_int64(const char *v);
+
+/* sort.c: qsort that first checks, in one pass, whether base is sorted
+ * already; and the hash of n bytes of s (FNV-1a), case folded on fold,
+ * for the core's open-addressing tables. */
 void strata__sort(void *base, size_t n, size_t size,
                   int (*cmp)(const void *, const void *));
-int strata__version_fits_int64(const char *v);
+size_t strata__hash(const char *s, size_t n, int fold);
 
 #endif

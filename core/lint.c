@@ -105,19 +105,9 @@ typedef struct lrun {
 
 /* ---- the names' last use ---- */
 
-static size_t name_hash(const char *s, size_t n)
-{
-	size_t h = 2166136261u, i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)tolower((unsigned char)s[i])) *
-		    16777619u;
-	return h;
-}
-
 static lastuse *use_slot(usemap *m, const char *s, size_t n)
 {
-	size_t i = name_hash(s, n) & (m->cap - 1);
+	size_t i = strata__hash(s, n, 1) & (m->cap - 1);
 
 	while (m->v[i].name &&
 	       (strlen(m->v[i].name) != n || strncasecmp(m->v[i].name, s, n)))
@@ -158,18 +148,9 @@ static size_t use_get(usemap *m, const char *s)
 	return m->cap ? use_slot(m, s, strlen(s))->at : 0;
 }
 
-static size_t path_hash(const char *s)
-{
-	size_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 static ltext **text_slot(textcache *c, const char *path)
 {
-	size_t i = path_hash(path) & (c->cap - 1);
+	size_t i = strata__hash(path, strlen(path), 0) & (c->cap - 1);
 
 	while (c->v[i] && strcmp(c->v[i]->path, path))
 		i = (i + 1) & (c->cap - 1);
@@ -938,7 +919,7 @@ static char *shown(const lrun *r, const char *path)
 
 static fileuse *use_of(fileuse *v, size_t cap, const char *file)
 {
-	size_t i = path_hash(file) & (cap - 1);
+	size_t i = strata__hash(file, strlen(file), 0) & (cap - 1);
 
 	while (v[i].file && strcmp(v[i].file, file))
 		i = (i + 1) & (cap - 1);

@@ -43,13 +43,7 @@ static int name_eq(const strata__lschema *sc, const char *a, const char *b)
 /* A target may hold 10,000 tables: names are hashed, not scanned. */
 static size_t lname_hash(const strata__lschema *sc, const char *s)
 {
-	size_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)(sc->ci ? tolower((unsigned char)*s)
-		                                : *s)) *
-		    16777619u;
-	return h;
+	return strata__hash(s, strlen(s), sc->ci);
 }
 
 static size_t *lslot(const strata__lschema *sc, const char *name)

@@ -15,7 +15,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,11 +63,7 @@ static long long ns(const struct timespec *t)
 
 static size_t hash(const char *p)
 {
-	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
-
-	for (; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	return (size_t)(h ^ h >> 29);
+	return strata__hash(p, strlen(p), 0);
 }
 
 static void index_put(strata__sumcache *c, size_t i)

@@ -6,7 +6,6 @@
  * a missing group counting as 0 (1 = 1.0 < 1.1 < 1.10).
  */
 #include <ctype.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -121,19 +120,4 @@ int strata__version_fits_int64(const char *v)
 	n = strlen(v);
 	return n < sizeof(max) - 1 ||
 	       (n == sizeof(max) - 1 && strcmp(v, max) <= 0);
-}
-
-/* qsort, after one pass that finds most inputs sorted already: history
- * rows come back in the order they were written, kept folder listings in
- * name order. */
-void strata__sort(void *base, size_t n, size_t size,
-                  int (*cmp)(const void *, const void *))
-{
-	const char *p = base;
-	size_t i;
-
-	for (i = 1; i < n && cmp(p + (i - 1) * size, p + i * size) <= 0; i++)
-		;
-	if (n > 1 && i < n)
-		qsort(base, n, size, cmp);
 }

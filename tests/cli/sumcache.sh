@@ -89,28 +89,35 @@ grep -q "^D .* d1_a/d2_b/d3_c $M\$" "$f"
 ok $? "the migrations folder's in name order"
 grep -q '^D .* fup.sql .*/1_a$' "$f"
 ok $? "with each entry's type and name"
-# A planted entry in a kept listing shows, which proves it is read.
-sed -i 's|^\(D [0-9]* [0-9]* [0-9]* [0-9]*\) 7 fup.sql \(.*/2_b\)$|\1 14 fup.sql/fx.sql \2|' "$f"
-grep -q 'fup.sql/fx.sql' "$f"
-ok $? "an entry planted in 2_b's listing"
-strata --dir "$M" --url "$DB" status
-expect_rc 2 "a listing from the cache is used"
-has "2_b/x.sql: error: unexpected SQL file" "$ERR" "the planted name is checked like a real one"
-strata --dir "$M" --url "$DB" status --exit-code --full
-expect_rc 0 "--full reads the folders themselves"
+# plant SED NEEDLE WHAT USED ERR SEEN FULL: an entry planted in a kept
+# listing (the sed expression on the cache file) shows, which proves the
+# listing is read; --full reads the folder itself again.
+plant() {
+	sed -i "$1" "$f"
+	grep -q "$2" "$f"
+	ok $? "$3"
+	strata --dir "$M" --url "$DB" status
+	expect_rc 2 "$4"
+	has "$5" "$ERR" "$6"
+	strata --dir "$M" --url "$DB" status --exit-code --full
+	expect_rc 0 "$7"
+}
+plant 's|^\(D [0-9]* [0-9]* [0-9]* [0-9]*\) 7 fup.sql \(.*/2_b\)$|\1 14 fup.sql/fx.sql \2|' \
+	'fup.sql/fx.sql' "an entry planted in 2_b's listing" \
+	"a listing from the cache is used" \
+	"2_b/x.sql: error: unexpected SQL file" \
+	"the planted name is checked like a real one" \
+	"--full reads the folders themselves"
 # The migrations folder's own listing: a folder planted in it is looked
 # for, and a folder added or removed changes the folder's times.
 sleep 2.1
 strata --dir "$M" --url "$DB" status --exit-code
 expect_rc 0 "the listings kept again"
-sed -i "s|^\(D [0-9]* [0-9]* [0-9]* [0-9]*\) 14 d1_a/d2_b/d3_c \($M\)\$|\1 20 d1_a/d2_b/d3_c/d4_zz \2|" "$f"
-grep -q 'd3_c/d4_zz' "$f"
-ok $? "a folder planted in the migrations folder's listing"
-strata --dir "$M" --url "$DB" status
-expect_rc 2 "the kept listing of the migrations folder is used"
-has "4_zz: error: cannot read folder" "$ERR" "the planted folder is looked for"
-strata --dir "$M" --url "$DB" status --exit-code --full
-expect_rc 0 "--full lists the migrations folder again"
+plant "s|^\(D [0-9]* [0-9]* [0-9]* [0-9]*\) 14 d1_a/d2_b/d3_c \($M\)\$|\1 20 d1_a/d2_b/d3_c/d4_zz \2|" \
+	'd3_c/d4_zz' "a folder planted in the migrations folder's listing" \
+	"the kept listing of the migrations folder is used" \
+	"4_zz: error: cannot read folder" "the planted folder is looked for" \
+	"--full lists the migrations folder again"
 mig "$M" 4_d up.sql "CREATE TABLE d (x INT);"
 strata --dir "$M" --url "$DB" status --exit-code
 expect_rc 3 "a migration added is seen"
