@@ -299,8 +299,9 @@ static void sleep_ms(long long ms)
  * The deadline is on the monotonic clock, not a count of sleeps: a loaded
  * machine stretches every sleep, and the wait must still end on time.
  */
-int strata__kit_poll(unsigned timeout_ms, strata__kit_try_fn try_once,
-                     void *ctx, strata_dberr *e)
+/* The loop of both; on timeout e holds try_once's last error. */
+static int poll_until(unsigned timeout_ms, strata__kit_try_fn try_once,
+                      void *ctx, strata_dberr *e)
 {
 	long long deadline = strata__kit_now_ms() + timeout_ms, left;
 	long long pause = POLL_FIRST_MS;
@@ -312,12 +313,29 @@ int strata__kit_poll(unsigned timeout_ms, strata__kit_try_fn try_once,
 			return rc;
 		left = deadline - strata__kit_now_ms();
 		if (left <= 0)
-			return strata__kit_fail(
-			        e, STRATA_DRV_TIMEOUT,
-			        "lock not acquired within %u ms", timeout_ms);
+			return rc;
 		sleep_ms(left < pause ? left : pause);
 		pause = pause * 2 > POLL_MAX_MS ? POLL_MAX_MS : pause * 2;
 	}
+}
+
+int strata__kit_poll(unsigned timeout_ms, strata__kit_try_fn try_once,
+                     void *ctx, strata_dberr *e)
+{
+	int rc = poll_until(timeout_ms, try_once, ctx, e);
+
+	if (rc == STRATA_DRV_TIMEOUT)
+		return strata__kit_fail(e, rc, "lock not acquired within %u ms",
+		                        timeout_ms);
+	return rc;
+}
+
+int strata__kit_retry(unsigned timeout_ms, strata__kit_try_fn try_once,
+                      void *ctx, strata_dberr *e)
+{
+	int rc = poll_until(timeout_ms, try_once, ctx, e);
+
+	return rc == STRATA_DRV_TIMEOUT ? STRATA_DRV_ERROR : rc;
 }
 
 /* ---- string buffer --------------------------------------------------- */

@@ -106,6 +106,14 @@ typedef int (*strata__kit_try_fn)(void *ctx, strata_dberr *e);
  */
 int strata__kit_poll(unsigned timeout_ms, strata__kit_try_fn try_once,
                      void *ctx, strata_dberr *e);
+/*
+ * strata__kit_poll for a transient error (a certification conflict, a
+ * deadlock): try_once returns STRATA_DRV_TIMEOUT with e filled in to be
+ * tried again. When timeout_ms has passed, the last of those errors is
+ * the answer, as STRATA_DRV_ERROR.
+ */
+int strata__kit_retry(unsigned timeout_ms, strata__kit_try_fn try_once,
+                      void *ctx, strata_dberr *e);
 /* Milliseconds on the monotonic clock (for deadlines). */
 long long strata__kit_now_ms(void);
 

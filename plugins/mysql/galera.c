@@ -27,13 +27,11 @@
 #include "my_int.h"
 
 #define ER_LOCK_WAIT_TIMEOUT       1205
-#define ER_LOCK_DEADLOCK           1213
 #define ER_UNKNOWN_COM_ERROR       1047 /* wsrep: node not ready */
 #define ER_UNKNOWN_SYSTEM_VARIABLE 1193
 #define ER_NO_SUCH_TABLE           1146
 #define IDENT_MAX                  64
 #define LOCK_SUFFIX                "_lock"
-#define RETRY_MS                   5000 /* conflicts retried this long */
 
 struct my__galera {
 	char *table;    /* `db`.`history_lock` */
@@ -71,17 +69,15 @@ static int transient(strata_conn *c)
 {
 	unsigned e = mysql_errno(c->db);
 
-	return e == ER_LOCK_DEADLOCK || e == ER_LOCK_WAIT_TIMEOUT ||
+	return e == MY__ER_LOCK_DEADLOCK || e == ER_LOCK_WAIT_TIMEOUT ||
 	       e == ER_UNKNOWN_COM_ERROR;
 }
 
-/* run(), with conflicts retried for up to RETRY_MS by the kit's poll;
- * the last error is the server's, not the poll's. */
+/* run(), with conflicts retried for up to MY__RETRY_MS. */
 typedef struct retry {
 	strata_conn *c;
 	const char *sql;
 	int64_t *rows;
-	strata_dberr last;
 } retry;
 
 static int run_once(void *ctx, strata_dberr *err)
@@ -89,30 +85,15 @@ static int run_once(void *ctx, strata_dberr *err)
 	retry *r = ctx;
 	int rc = run(r->c, r->sql, r->rows, err);
 
-	if (rc != STRATA_DRV_OK && transient(r->c)) {
-		r->last = *err;
-		return STRATA_DRV_TIMEOUT;
-	}
-	return rc;
+	return rc != STRATA_DRV_OK && transient(r->c) ? STRATA_DRV_TIMEOUT : rc;
 }
 
 static int run_retrying(strata_conn *c, const char *sql, int64_t *rows,
                         strata_dberr *err)
 {
-	retry r;
-	int rc;
+	retry r = {c, sql, rows};
 
-	memset(&r, 0, sizeof(r));
-	r.c = c;
-	r.sql = sql;
-	r.rows = rows;
-	rc = strata__kit_poll(RETRY_MS, run_once, &r, err);
-
-	if (rc == STRATA_DRV_TIMEOUT) {
-		*err = r.last;
-		rc = STRATA_DRV_ERROR;
-	}
-	return rc;
+	return strata__kit_retry(MY__RETRY_MS, run_once, &r, err);
 }
 
 static void quote_ident(strata__kit_buf *b, const char *s, size_t n)
@@ -219,7 +200,10 @@ static int holder_for(strata_conn *c, char **out, strata_dberr *err)
 /* ---- the row --------------------------------------------------------- */
 
 /* The table and its one row. DDL runs under TOI, which waits for every
- * DDL before it in the cluster: only when the table is missing. */
+ * DDL before it in the cluster: only when the table is missing. Deployers
+ * starting together race to make it, and a replicated CREATE aborts a
+ * probe that holds the table's name on another node (a deadlock error):
+ * both statements are retried like the row's writes. */
 static int ensure_table(strata_conn *c, my__galera *g, strata_dberr *err)
 {
 	char *sql = strata__kit_printf("SELECT 1 FROM %s LIMIT 0", g->table);
@@ -227,7 +211,7 @@ static int ensure_table(strata_conn *c, my__galera *g, strata_dberr *err)
 
 	if (!sql)
 		return strata__kit_nomem(err);
-	rc = run(c, sql, NULL, err);
+	rc = run_retrying(c, sql, NULL, err);
 	free(sql);
 	/* Only a missing table is made: any other failure is the answer. */
 	if (rc == STRATA_DRV_OK || mysql_errno(c->db) != ER_NO_SUCH_TABLE)
@@ -240,7 +224,7 @@ static int ensure_table(strata_conn *c, my__galera *g, strata_dberr *err)
 	        g->table);
 	if (!sql)
 		return strata__kit_nomem(err);
-	rc = run(c, sql, NULL, err);
+	rc = run_retrying(c, sql, NULL, err);
 	free(sql);
 	return rc;
 }

@@ -35,11 +35,16 @@ static inline const char *my__nz(const char *s)
 	return s ? s : "";
 }
 
+/* Server error codes (mysqld_error.h, the same in MySQL and MariaDB). */
+#define MY__ER_LOCK_DEADLOCK 1213
+/* Deadlock errors of autocommit statements are retried this long. */
+#define MY__RETRY_MS 5000
+
 /* my_err.c: fill err (which may be NULL) and return STRATA_DRV_ERROR. */
 int my__err_db(strata_dberr *err, MYSQL *db);
 int my__err_stmt(strata_dberr *err, MYSQL_STMT *st);
 
-/* stmt.c */
+/* stmt.c; my__query retries a deadlock outside a transaction. */
 int my__query(strata_conn *c, const char *sql, const strata_value *params,
               int nparams, strata_row_fn fn, void *fn_ctx, strata_dberr *err);
 /* The prepare op: a syntax error is STRATA_DRV_ERROR, nothing else. */

@@ -115,7 +115,7 @@ static int row_finish(MYSQL_STMT *st, rowset *rs, strata_dberr *err)
 static int fetch_rows(MYSQL_STMT *st, rowset *rs, strata_row_fn fn, void *ctx,
                       strata_dberr *err)
 {
-	if (mysql_stmt_bind_result(st, rs->bind) || mysql_stmt_store_result(st))
+	if (mysql_stmt_bind_result(st, rs->bind))
 		return my__err_stmt(err, st);
 	for (;;) {
 		int f = mysql_stmt_fetch(st), rc;
@@ -241,26 +241,79 @@ static int execute(MYSQL_STMT *st, const strata_value *params, int n,
 	return rc;
 }
 
+/* One statement prepared, executed and its result read. */
+typedef struct attempt {
+	strata_conn *c;
+	const char *sql;
+	const strata_value *params;
+	int nparams;
+	int in_tx; /* a transaction was open before the statement */
+	MYSQL_STMT *st;
+} attempt;
+
+/*
+ * A deadlock error outside a transaction rolled back this statement
+ * alone, so it is run again (what the server's wsrep_retry_autocommit
+ * does, a few more times): on Galera a replicated DDL aborts any
+ * statement holding one of its tables, and reading information_schema
+ * opens every table of the database. Inside a transaction the whole
+ * transaction is gone, and the error is the caller's.
+ */
+static int start_once(void *ctx, strata_dberr *err)
+{
+	attempt *a = ctx;
+	int rc, retry;
+
+	if (!(a->st = mysql_stmt_init(a->c->db)))
+		return strata__kit_nomem(err);
+	if (mysql_stmt_prepare(a->st, a->sql, (unsigned long)strlen(a->sql)))
+		rc = my__err_stmt(err, a->st);
+	else
+		rc = execute(a->st, a->params, a->nparams, err);
+	/* The whole result is read here, so no row has reached the caller
+	 * when an error comes. */
+	if (rc == STRATA_DRV_OK && mysql_stmt_field_count(a->st) > 0 &&
+	    mysql_stmt_store_result(a->st))
+		rc = my__err_stmt(err, a->st);
+	if (rc == STRATA_DRV_OK)
+		return rc;
+	retry = !a->in_tx && err &&
+	        mysql_stmt_errno(a->st) == MY__ER_LOCK_DEADLOCK;
+	mysql_stmt_close(a->st);
+	a->st = NULL;
+	return retry ? STRATA_DRV_TIMEOUT : rc;
+}
+
+static int start(attempt *a, strata_dberr *err)
+{
+	unsigned status = 0;
+
+	mariadb_get_infov(a->c->db, MARIADB_CONNECTION_SERVER_STATUS, &status);
+	a->in_tx = (status & SERVER_STATUS_IN_TRANS) != 0;
+	return strata__kit_retry(MY__RETRY_MS, start_once, a, err);
+}
+
 int my__query(strata_conn *c, const char *sql, const strata_value *params,
               int nparams, strata_row_fn fn, void *fn_ctx, strata_dberr *err)
 {
-	MYSQL_STMT *st = mysql_stmt_init(c->db);
+	attempt a;
 	int rc, rc2;
 
+	memset(&a, 0, sizeof a);
+	a.c = c;
+	a.sql = sql;
+	a.params = params;
+	a.nparams = nparams;
 	c->changes = -1;
-	if (!st)
-		return strata__kit_nomem(err);
-	if (mysql_stmt_prepare(st, sql, (unsigned long)strlen(sql)))
-		rc = my__err_stmt(err, st);
-	else if ((rc = execute(st, params, nparams, err)) == STRATA_DRV_OK) {
-		c->changes = my__affected(mysql_stmt_affected_rows(st));
-		rc = read_result(st, fn, fn_ctx, err);
-		/* Even after an early stop, so the session stays in sync. */
-		rc2 = drain_stmt(st, rc == STRATA_DRV_OK ? err : NULL);
-		if (rc == STRATA_DRV_OK)
-			rc = rc2;
-	}
-	mysql_stmt_close(st);
+	if ((rc = start(&a, err)) != STRATA_DRV_OK)
+		return rc;
+	c->changes = my__affected(mysql_stmt_affected_rows(a.st));
+	rc = read_result(a.st, fn, fn_ctx, err);
+	/* Even after an early stop, so the session stays in sync. */
+	rc2 = drain_stmt(a.st, rc == STRATA_DRV_OK ? err : NULL);
+	if (rc == STRATA_DRV_OK)
+		rc = rc2;
+	mysql_stmt_close(a.st);
 	return rc;
 }
 

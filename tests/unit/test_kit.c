@@ -155,6 +155,46 @@ static void polling(void)
 	is_str(e.message, "broken", "with its message");
 }
 
+/* Transient until ok_at; each attempt leaves its own message. */
+static int conflict_once(void *ctx, strata_dberr *e)
+{
+	struct tries *t = ctx;
+
+	t->n++;
+	if (t->ok_at && t->n >= t->ok_at)
+		return STRATA_DRV_OK;
+	strata__kit_err(e, "40001", 1213, "conflict %d", t->n);
+	return STRATA_DRV_TIMEOUT;
+}
+
+static void retrying(void)
+{
+	struct tries t = {0, 3, 0};
+	strata_dberr e;
+	char want[32];
+
+	is_int(strata__kit_retry(5000, conflict_once, &t, &e), STRATA_DRV_OK,
+	       "retry: succeeds on the third attempt");
+	is_int(t.n, 3, "retry: no attempt after that");
+
+	t.n = 0;
+	t.ok_at = 0;
+	is_int(strata__kit_retry(200, conflict_once, &t, &e), STRATA_DRV_ERROR,
+	       "retry: still failing at the deadline is an error");
+	ok(t.n >= 3, "retry: several attempts (%d)", t.n);
+	snprintf(want, sizeof want, "conflict %d", t.n);
+	is_str(e.message, want,
+	       "retry: the last attempt's error, not a timeout");
+	is_str(e.sqlstate, "40001", "retry: with its SQLSTATE");
+	is_int(e.code, 1213, "retry: and code");
+
+	t.n = 0;
+	t.fail_at = 1;
+	is_int(strata__kit_retry(5000, try_once, &t, &e), STRATA_DRV_ERROR,
+	       "retry: another failure ends it");
+	is_int(t.n, 1, "retry: at once");
+}
+
 static void buffers(void)
 {
 	strata__kit_buf b = {0};
@@ -244,6 +284,7 @@ int main(void)
 	errors();
 	params();
 	polling();
+	retrying();
 	buffers();
 	values();
 	return tap_done();
