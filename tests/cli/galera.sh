@@ -222,6 +222,8 @@ beside() {
 	done
 	: >"$T_TMP/churn.stop"
 	wait "$g_churn"
+	# Node 2 applies node 1's last DROP before the next caller's run.
+	node 2 "SELECT 1" >/dev/null
 }
 node 1 "CREATE DATABASE $CDB"
 mig "$T_TMP/cm" 0_t up.sql "CREATE TABLE t (x INT);"
