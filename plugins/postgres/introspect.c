@@ -127,6 +127,10 @@ static const char objects_sql[] =
  * of index keys are not reported. pg_get_indexdef() deparses expression
  * keys only: for a column it returns quote_ident(attname), at the cost of
  * building the whole definition (a third of the query at 1,000 tables).
+ * The access method is a scalar lookup, not a join: joined, it let the
+ * planner (which expects a tenth of the indexes) merge pg_class with
+ * pg_am by method and filter a million rows at 1,000 tables (160 ms
+ * instead of 17).
  */
 static const char index_detail_sql[] =
         "SELECT t, i, CASE WHEN keys IS DISTINCT FROM plain THEN keys END,"
@@ -137,10 +141,10 @@ static const char index_detail_sql[] =
         " FROM generate_series(x.indnkeyatts + 1, x.indnatts) AS k(n)"
         " JOIN pg_catalog.pg_attribute a ON a.attrelid = x.indrelid"
         " AND a.attnum = x.indkey[k.n - 1]) AS incl,"
-        " NULLIF(am.amname::text, 'btree') AS method"
+        " NULLIF((SELECT am.amname::text FROM pg_catalog.pg_am am"
+        " WHERE am.oid = i.relam), 'btree') AS method"
         " FROM pg_catalog.pg_index x"
         " JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid"
-        " JOIN pg_catalog.pg_am am ON am.oid = i.relam"
         " JOIN pg_catalog.pg_class t ON t.oid = x.indrelid"
         " JOIN " IN_SCHEMA("t.relnamespace")
         " CROSS JOIN LATERAL (SELECT string_agg("
