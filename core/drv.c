@@ -369,10 +369,45 @@ int strata__drv_table_exists(strata *s, strata_conn *c, const char *schema,
 	            s->drv->table_exists(c, schema, table, exists, de), de);
 }
 
+static int skip_index(void *ctx, const char *table, const char *index,
+                      int unique, int primary, const char *columns)
+{
+	(void)ctx, (void)table, (void)index, (void)unique, (void)primary;
+	(void)columns;
+	return 0;
+}
+
+static int skip_fk(void *ctx, const char *table, const char *name,
+                   const char *columns, const char *ref_table,
+                   const char *ref_columns, const char *on_delete,
+                   const char *on_update)
+{
+	(void)ctx, (void)table, (void)name, (void)columns, (void)ref_table;
+	(void)ref_columns, (void)on_delete, (void)on_update;
+	return 0;
+}
+
+static int skip_object(void *ctx, const char *kind, const char *name,
+                       const char *table)
+{
+	(void)ctx, (void)kind, (void)name, (void)table;
+	return 0;
+}
+
+/* NULL members of the sink mean "not wanted" from ABI 2.6 on; an older
+ * driver calls every member, so it gets ones that ignore the report. */
 int strata__drv_introspect(const strata_driver *d, strata_conn *c,
                            const strata_schema_sink *sink, strata_dberr *de)
 {
-	return done(d, "introspect", d->introspect(c, sink, de), de);
+	strata_schema_sink full = *sink;
+
+	if ((d->abi_version & 0xffffu) < 6) {
+		full.index = full.index ? full.index : skip_index;
+		full.foreign_key =
+		        full.foreign_key ? full.foreign_key : skip_fk;
+		full.object = full.object ? full.object : skip_object;
+	}
+	return done(d, "introspect", d->introspect(c, &full, de), de);
 }
 
 typedef struct split_ctx {

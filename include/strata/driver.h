@@ -19,7 +19,7 @@ extern "C" {
 #endif
 
 #define STRATA_DRIVER_ABI_MAJOR 2
-#define STRATA_DRIVER_ABI_MINOR 5
+#define STRATA_DRIVER_ABI_MINOR 6
 #define STRATA_DRIVER_ABI_VERSION                                              \
 	((uint32_t)((STRATA_DRIVER_ABI_MAJOR << 16) | STRATA_DRIVER_ABI_MINOR))
 
@@ -149,6 +149,9 @@ typedef struct strata_batch_item {
  * Introspection output. The core owns the model; the driver reports objects
  * through these callbacks (any order; columns in ordinal order). Lists of
  * columns are comma-separated without quoting. A non-zero return aborts.
+ * table and column are always set. index, foreign_key and object may be
+ * NULL (ABI 2.6; the core passes NULL only to drivers of 2.6 or later):
+ * the caller does not want them, and the driver need not read them.
  */
 typedef struct strata_schema_sink {
 	void *ctx;
@@ -496,7 +499,11 @@ typedef struct strata_driver {
 	 */
 	int (*table_rows)(strata_conn *conn, const char *table, int64_t *rows,
 	                  strata_dberr *err);
-	/* ---- ABI 2.5 ends here; append ABI 2.6 members below. ---- */
+	/* ---- ABI 2.5 ends here. ---- */
+
+	/* ---- ABI 2.6: no new member; strata_schema_sink's index,
+	 * foreign_key and object may be NULL. ---- */
+	/* ---- ABI 2.6 ends here; append ABI 2.7 members below. ---- */
 } strata_driver;
 
 /* Whether drv has member `op` (within its struct_size) and it is set. */

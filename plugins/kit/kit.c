@@ -490,3 +490,20 @@ int strata__kit_query_value(strata__kit_query_fn q, strata_conn *c,
 		*rows = fv.rows;
 	return STRATA_DRV_OK;
 }
+
+/* ---- schema sink ---- */
+
+int strata__kit_want_index(const strata_schema_sink *k)
+{
+	return k->index != NULL;
+}
+
+int strata__kit_want_fk(const strata_schema_sink *k)
+{
+	return k->foreign_key != NULL;
+}
+
+int strata__kit_want_object(const strata_schema_sink *k)
+{
+	return k->object != NULL;
+}

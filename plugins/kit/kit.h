@@ -164,4 +164,12 @@ int strata__kit_query_value(strata__kit_query_fn q, strata_conn *c,
                             int nparams, char **out, int *rows,
                             strata_dberr *e);
 
+/* ---- schema sink ----------------------------------------------------- */
+
+/* Whether the sink takes indexes, foreign keys, other objects (each may
+ * be NULL from ABI 2.6 on): a query for what is not wanted is skipped. */
+int strata__kit_want_index(const strata_schema_sink *k);
+int strata__kit_want_fk(const strata_schema_sink *k);
+int strata__kit_want_object(const strata_schema_sink *k);
+
 #endif

@@ -131,11 +131,14 @@ static int table_row(void *ctx, int n, const char *const *v)
 	(void)n;
 	if (!v[0])
 		return 0;
-	if (!strcmp(type, "VIEW") || !strcmp(type, "SEQUENCE"))
+	if (!strcmp(type, "VIEW") || !strcmp(type, "SEQUENCE")) {
+		if (!w->sink->object)
+			return 0; /* not wanted (non-zero would end the walk) */
 		return w_sink(
 		        w, w->sink->object(w->sink->ctx,
 		                           *type == 'V' ? "view" : "sequence",
 		                           v[0], NULL));
+	}
 	return base_add(w, v[0]) ||
 	       w_sink(w, w->sink->table(w->sink->ctx, v[0], -1));
 }
@@ -253,6 +256,9 @@ typedef struct step {
 	int params; /* the ?s */
 	strata_row_fn row;
 	int (*flush)(walk *w); /* after the last row (the last open group) */
+	/* Whether the sink takes what it reports (NULL: always); a step
+	 * nobody wants is not run. */
+	int (*wanted)(const strata_schema_sink *k);
 } step;
 
 /*
@@ -284,17 +290,17 @@ static const step steps[] = {
          " WHERE TABLE_SCHEMA = ? AND TABLE_TYPE IN ('BASE TABLE',"
          " 'SYSTEM VERSIONED', 'VIEW', 'SEQUENCE')"
          " ORDER BY CAST(TABLE_NAME AS BINARY)",
-         1, table_row, base_sort},
+         1, table_row, base_sort, NULL},
         {"SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE,"
          " COLUMN_DEFAULT, EXTRA FROM information_schema.COLUMNS"
          " WHERE TABLE_SCHEMA = ?"
          " ORDER BY CAST(TABLE_NAME AS BINARY), ORDINAL_POSITION",
-         1, column_row, NULL},
+         1, column_row, NULL, NULL},
         {"SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART"
          " FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ?"
          " ORDER BY CAST(TABLE_NAME AS BINARY), CAST(INDEX_NAME AS BINARY),"
          " SEQ_IN_INDEX",
-         1, index_row, index_flush},
+         1, index_row, index_flush, strata__kit_want_index},
         {"SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME,"
          " k.REFERENCED_TABLE_SCHEMA, k.REFERENCED_TABLE_NAME,"
          " k.REFERENCED_COLUMN_NAME, r.DELETE_RULE, r.UPDATE_RULE"
@@ -308,18 +314,18 @@ static const step steps[] = {
          " WHERE k.TABLE_SCHEMA = ? AND k.REFERENCED_TABLE_NAME IS NOT NULL"
          " ORDER BY CAST(k.TABLE_NAME AS BINARY),"
          " CAST(k.CONSTRAINT_NAME AS BINARY), k.ORDINAL_POSITION",
-         2, fk_row, fk_flush},
+         2, fk_row, fk_flush, strata__kit_want_fk},
         {"SELECT 'trigger', TRIGGER_NAME, EVENT_OBJECT_TABLE"
          " FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ?"
          " ORDER BY CAST(TRIGGER_NAME AS BINARY)",
-         1, object_row, NULL},
+         1, object_row, NULL, strata__kit_want_object},
         {"SELECT LOWER(ROUTINE_TYPE), ROUTINE_NAME, NULL"
          " FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ?"
          " ORDER BY ROUTINE_TYPE, CAST(ROUTINE_NAME AS BINARY)",
-         1, object_row, NULL},
+         1, object_row, NULL, strata__kit_want_object},
         {"SELECT 'event', EVENT_NAME, NULL FROM information_schema.EVENTS"
          " WHERE EVENT_SCHEMA = ? ORDER BY CAST(EVENT_NAME AS BINARY)",
-         1, object_row, NULL},
+         1, object_row, NULL, strata__kit_want_object},
 };
 
 /* The database the session started in (after init_sql), where the schema
@@ -420,7 +426,8 @@ int my__introspect(strata_conn *c, const strata_schema_sink *sink,
 	w.db = db;
 	for (i = 0; rc == STRATA_DRV_OK && i < sizeof steps / sizeof *steps;
 	     i++)
-		rc = run_step(c, &w, &steps[i], err);
+		if (!steps[i].wanted || steps[i].wanted(sink))
+			rc = run_step(c, &w, &steps[i], err);
 	strata__kit_buf_free(&w.tmp);
 	strata__kit_buf_free(&w.cols);
 	strata__kit_buf_free(&w.ref_cols);

@@ -331,15 +331,20 @@ static int row_object(void *ctx, int n, const char *const *v)
 	return s->aborted;
 }
 
+/* wanted: whether the caller's sink takes what the step reports (NULL:
+ * always); a step nobody wants is not run. */
 typedef struct step {
 	const char *sql;
 	strata_row_fn row;
+	int (*wanted)(const strata_schema_sink *k);
 } step;
 
 static const step introspect_steps[] = {
-        {tables_sql, row_table},   {columns_sql, row_column},
-        {indexes_sql, row_index},  {fks_sql, row_fk},
-        {objects_sql, row_object},
+        {tables_sql, row_table, NULL},
+        {columns_sql, row_column, NULL},
+        {indexes_sql, row_index, strata__kit_want_index},
+        {fks_sql, row_fk, strata__kit_want_fk},
+        {objects_sql, row_object, strata__kit_want_object},
 };
 
 struct dsink {
@@ -387,15 +392,16 @@ static int row_definition(void *ctx, int n, const char *const *v)
 }
 
 static const step detail_steps[] = {
-        {index_detail_sql, row_index_detail},
-        {generated_sql, row_generated},
-        {definitions_sql, row_definition},
+        {index_detail_sql, row_index_detail, NULL},
+        {generated_sql, row_generated, NULL},
+        {definitions_sql, row_definition, NULL},
 };
 
 /* $1: the schema current_schema() reported at connect time, which a
  * migration's SET search_path does not change; NULL: the current one. */
-static int run_list(strata_conn *c, const step *steps, size_t n, void *s,
-                    const int *aborted, strata_dberr *err)
+static int run_list(strata_conn *c, const step *steps, size_t n,
+                    const strata_schema_sink *k, void *s, const int *aborted,
+                    strata_dberr *err)
 {
 	strata_value schema = {STRATA_VAL_NULL, NULL, 0};
 	size_t i;
@@ -406,6 +412,8 @@ static int run_list(strata_conn *c, const step *steps, size_t n, void *s,
 		schema.text = c->schema;
 	}
 	for (i = 0; i < n; i++) {
+		if (steps[i].wanted && !steps[i].wanted(k))
+			continue;
 		rc = pg__query(c, steps[i].sql, &schema, 1, steps[i].row, s,
 		               err);
 		if (rc != STRATA_DRV_OK)
@@ -458,8 +466,9 @@ static void restore_jit(strata_conn *c, char *old)
 /* Outside a transaction, the queries share one snapshot, so that a
  * concurrent DDL cannot make the fingerprint describe no real schema.
  * Inside one (a migration's), they already see its changes. */
-static int in_snapshot(strata_conn *c, const step *steps, size_t n, void *s,
-                       const int *aborted, strata_dberr *err)
+static int in_snapshot(strata_conn *c, const step *steps, size_t n,
+                       const strata_schema_sink *k, void *s, const int *aborted,
+                       strata_dberr *err)
 {
 	int own = PQtransactionStatus(c->pg) == PQTRANS_IDLE;
 	char *old = NULL;
@@ -470,7 +479,7 @@ static int in_snapshot(strata_conn *c, const step *steps, size_t n, void *s,
 	             : jit_off(c, &old, err);
 
 	if (rc == STRATA_DRV_OK)
-		rc = run_list(c, steps, n, s, aborted, err);
+		rc = run_list(c, steps, n, k, s, aborted, err);
 	if (own && PQtransactionStatus(c->pg) != PQTRANS_IDLE) {
 		strata_dberr ignored;
 
@@ -488,7 +497,7 @@ int pg__introspect(strata_conn *c, const strata_schema_sink *sink,
 
 	return in_snapshot(c, introspect_steps,
 	                   sizeof(introspect_steps) / sizeof(*introspect_steps),
-	                   &s, &s.aborted, err);
+	                   sink, &s, &s.aborted, err);
 }
 
 int pg__introspect_detail(strata_conn *c, const strata_detail_sink *sink,
@@ -496,9 +505,10 @@ int pg__introspect_detail(strata_conn *c, const strata_detail_sink *sink,
 {
 	struct dsink s = {sink, 0};
 
+	/* Detail steps want nothing of a schema sink (wanted is NULL). */
 	return in_snapshot(c, detail_steps,
-	                   sizeof(detail_steps) / sizeof(*detail_steps), &s,
-	                   &s.aborted, err);
+	                   sizeof(detail_steps) / sizeof(*detail_steps), NULL,
+	                   &s, &s.aborted, err);
 }
 
 /* One query, one snapshot: see catalog_sql (hashtextextended: 11). */

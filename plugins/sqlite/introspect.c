@@ -184,8 +184,9 @@ static int table(strata_conn *c, const strata_schema_sink *k, const char *t,
 {
 	if (k->table(k->ctx, t, -1))
 		return aborted(err);
-	if (columns(c, k, t, err) || indexes(c, k, t, err) ||
-	    foreign_keys(c, k, t, err))
+	/* Indexes and foreign keys only when the sink takes them. */
+	if (columns(c, k, t, err) || (k->index && indexes(c, k, t, err)) ||
+	    (k->foreign_key && foreign_keys(c, k, t, err)))
 		return STRATA_DRV_ERROR;
 	return STRATA_DRV_OK;
 }
@@ -226,7 +227,8 @@ static int read_schema(strata_conn *c, const strata_schema_sink *k,
 	for (i = 0; rc == STRATA_DRV_OK && i + 2 < l.n; i += 3) {
 		if (!strcmp(l.v[i], "table"))
 			rc = table(c, k, l.v[i + 1], err);
-		else if (k->object(k->ctx, l.v[i], l.v[i + 1],
+		else if (k->object &&
+		         k->object(k->ctx, l.v[i], l.v[i + 1],
 		                   strcmp(l.v[i], "trigger") ? NULL
 		                                             : l.v[i + 2]))
 			rc = aborted(err);

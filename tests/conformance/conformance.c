@@ -1795,6 +1795,21 @@ static int introspect(const conf *c, strata_conn *conn, seen *s,
 	return c->d->introspect(conn, &sink, e);
 }
 
+/* Tables and columns only: a sink without index, foreign_key and object
+ * (ABI 2.6), as the linter passes. */
+static int introspect_lean(const conf *c, strata_conn *conn, seen *s,
+                           strata_dberr *e)
+{
+	strata_schema_sink sink;
+
+	memset(&sink, 0, sizeof(sink));
+	sink.ctx = s;
+	sink.table = on_table;
+	sink.column = on_column;
+	err_reset(e);
+	return c->d->introspect(conn, &sink, e);
+}
+
 static int table_seen(const seen *s, const char *t)
 {
 	int i;
@@ -1865,6 +1880,42 @@ static void diag_indexes(const seen *s, const char *t)
 			diag("index %s on %s (%s) unique=%d primary=%d",
 			     show(s->idx[i].name), t, show(s->idx[i].columns),
 			     s->idx[i].unique, s->idx[i].primary);
+}
+
+/* The same schema through a sink without index, foreign_key and object
+ * (ABI 2.6): the same tables and columns, in the same order. */
+static void t_introspect_lean(const conf *c, strata_conn *conn,
+                              const seen *full)
+{
+	seen *s;
+	strata_dberr e;
+	char *a, *b;
+	int rc, i;
+
+	if ((c->d->abi_version & 0xffffu) < 6)
+		return;
+	if (!(s = calloc(1, sizeof(*s))))
+		bail("out of memory");
+	rc = introspect_lean(c, conn, s, &e);
+	if (check_rc(rc, STRATA_DRV_OK, &e, "introspect",
+	             "introspect with only table and column")) {
+		check(s->ntables == full->ntables && s->ncols == full->ncols,
+		      "introspect with only table and column: %d tables and "
+		      "%d columns, as with the whole sink (%d, %d)",
+		      s->ntables, s->ncols, full->ntables, full->ncols);
+		for (i = 0; i < full->ntables; i++) {
+			a = col_order(full, full->tables[i]);
+			b = col_order(s, full->tables[i]);
+			check(!strcmp(a, b),
+			      "introspect with only table and column: %s has "
+			      "(%s) (whole sink: (%s))",
+			      show(full->tables[i]), b, a);
+			free(a);
+			free(b);
+		}
+	}
+	seen_free(s);
+	free(s);
 }
 
 static void t_introspect(const conf *c, strata_conn *conn)
@@ -1983,6 +2034,7 @@ static void t_introspect(const conf *c, strata_conn *conn)
 		check(f->on_delete && !strcasecmp(f->on_delete, "CASCADE"),
 		      "introspect: ON DELETE CASCADE (%s)", show(f->on_delete));
 	}
+	t_introspect_lean(c, conn, s);
 out:
 	seen_free(s);
 	memset(s, 0, sizeof(*s));

@@ -134,6 +134,55 @@ static void table_rows(void)
 	is_int((int)n, -1, "table_rows past an ABI 2.4 vtable: not called");
 }
 
+/* A driver of ABI 2.5 calls every member of the schema sink. */
+static int introspect_all(strata_conn *c, const strata_schema_sink *s,
+                          strata_dberr *e)
+{
+	(void)c, (void)e;
+	if (s->table(s->ctx, "t", -1) ||
+	    s->column(s->ctx, "t", "c", "int", 1, NULL) ||
+	    s->index(s->ctx, "t", "i", 0, 0, "c") ||
+	    s->foreign_key(s->ctx, "t", "f", "c", "u", "d", "CASCADE",
+	                   "NO ACTION") ||
+	    s->object(s->ctx, "view", "v", NULL))
+		return STRATA_DRV_ERROR;
+	return STRATA_DRV_OK;
+}
+
+static int count_table(void *ctx, const char *t, int64_t est)
+{
+	(void)t, (void)est;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static int count_column(void *ctx, const char *t, const char *c,
+                        const char *type, int nullable, const char *def)
+{
+	(void)t, (void)c, (void)type, (void)nullable, (void)def;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/* ABI 2.6 lets a sink leave index, foreign_key and object NULL; a driver
+ * of 2.5 gets members that ignore its reports. */
+static void lean_sink(void)
+{
+	strata_driver d = fake("fake", pg_schemes);
+	strata_schema_sink k = {NULL, count_table, count_column,
+	                        NULL, NULL,        NULL};
+	strata_dberr e;
+	int n = 0;
+
+	k.ctx = &n;
+	d.introspect = introspect_all;
+	d.abi_version = (STRATA_DRIVER_ABI_MAJOR << 16) | 5;
+	is_int(strata__drv_introspect(&d, NULL, &k, &e), STRATA_DRV_OK,
+	       "a 2.5 driver and a sink without index, fk, object: OK");
+	is_int(n, 2, "the table and the column reached the sink");
+	ok(k.index == NULL && k.object == NULL, "the caller's sink unchanged");
+}
+
 static void says(char *why, const char *want, const char *what)
 {
 	is_str(why, want, "%s", what);
@@ -447,6 +496,7 @@ int main(void)
 	init_once();
 	file_names();
 	table_rows();
+	lean_sink();
 	loader();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	if (system(cmd) != 0)
