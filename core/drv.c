@@ -394,14 +394,22 @@ static int skip_object(void *ctx, const char *kind, const char *name,
 	return 0;
 }
 
-/* NULL members of the sink mean "not wanted" from ABI 2.6 on; an older
- * driver calls every member, so it gets ones that ignore the report. */
+/* NULL members of the sink mean "not wanted" to a driver that says it
+ * takes them (ABI 2.6); any other calls every member, so it gets ones that
+ * ignore the report. */
+static int takes_partial(const strata_driver *d)
+{
+	return d->struct_size >= offsetof(strata_driver, introspect_flags) +
+	                                 sizeof(d->introspect_flags) &&
+	       (d->introspect_flags & STRATA_INTROSPECT_PARTIAL);
+}
+
 int strata__drv_introspect(const strata_driver *d, strata_conn *c,
                            const strata_schema_sink *sink, strata_dberr *de)
 {
 	strata_schema_sink full = *sink;
 
-	if ((d->abi_version & 0xffffu) < 6) {
+	if (!takes_partial(d)) {
 		full.index = full.index ? full.index : skip_index;
 		full.foreign_key =
 		        full.foreign_key ? full.foreign_key : skip_fk;

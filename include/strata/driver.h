@@ -150,8 +150,9 @@ typedef struct strata_batch_item {
  * through these callbacks (any order; columns in ordinal order). Lists of
  * columns are comma-separated without quoting. A non-zero return aborts.
  * table and column are always set. index, foreign_key and object may be
- * NULL (ABI 2.6; the core passes NULL only to drivers of 2.6 or later):
- * the caller does not want them, and the driver need not read them.
+ * NULL (ABI 2.6), but only for a driver whose introspect_flags has
+ * STRATA_INTROSPECT_PARTIAL: the caller does not want them, and the
+ * driver need not read them.
  */
 typedef struct strata_schema_sink {
 	void *ctx;
@@ -499,12 +500,21 @@ typedef struct strata_driver {
 	 */
 	int (*table_rows)(strata_conn *conn, const char *table, int64_t *rows,
 	                  strata_dberr *err);
-	/* ---- ABI 2.5 ends here. ---- */
+	/* ---- ABI 2.5 ends here; ABI 2.6 members follow. ---- */
 
-	/* ---- ABI 2.6: no new member; strata_schema_sink's index,
-	 * foreign_key and object may be NULL. ---- */
+	/* ---- ABI 2.6 ---- */
+	/*
+	 * May be 0. STRATA_INTROSPECT_PARTIAL: introspect() accepts a sink
+	 * whose index, foreign_key or object is NULL, and skips what they
+	 * would report (and the queries for it). Without it the core fills
+	 * such members with callbacks that ignore the report.
+	 */
+	unsigned introspect_flags;
 	/* ---- ABI 2.6 ends here; append ABI 2.7 members below. ---- */
 } strata_driver;
+
+/* introspect_flags */
+#define STRATA_INTROSPECT_PARTIAL 1u
 
 /* Whether drv has member `op` (within its struct_size) and it is set. */
 #define STRATA_DRV_HAS(drv, op)                                                \

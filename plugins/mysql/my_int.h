@@ -44,7 +44,8 @@ static inline const char *my__nz(const char *s)
 int my__err_db(strata_dberr *err, MYSQL *db);
 int my__err_stmt(strata_dberr *err, MYSQL_STMT *st);
 
-/* stmt.c; my__query retries a deadlock outside a transaction. */
+/* stmt.c; my__query runs a statement again after a deadlock error when
+ * no transaction was open (see start_once). */
 int my__query(strata_conn *c, const char *sql, const strata_value *params,
               int nparams, strata_row_fn fn, void *fn_ctx, strata_dberr *err);
 /* The prepare op: a syntax error is STRATA_DRV_ERROR, nothing else. */

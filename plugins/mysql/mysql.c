@@ -756,4 +756,5 @@ const strata_driver strata_driver_mysql = {
         .introspect_detail = my__introspect_detail,
         .batch = my__batch,
         .table_rows = my__table_rows,
+        .introspect_flags = STRATA_INTROSPECT_PARTIAL,
 };

@@ -248,6 +248,8 @@ typedef struct attempt {
 	const strata_value *params;
 	int nparams;
 	int in_tx; /* a transaction was open before the statement */
+	int tries;
+	int64_t changes; /* affected rows, read before the result is */
 	MYSQL_STMT *st;
 } attempt;
 
@@ -257,19 +259,24 @@ typedef struct attempt {
  * does, a few more times): on Galera a replicated DDL aborts any
  * statement holding one of its tables, and reading information_schema
  * opens every table of the database. Inside a transaction the whole
- * transaction is gone, and the error is the caller's.
+ * transaction is gone, and the error is the caller's. strata sends only
+ * its own statements through query (reads, and history writes to InnoDB
+ * without a CALL), which keep nothing of a failed run.
  */
 static int start_once(void *ctx, strata_dberr *err)
 {
 	attempt *a = ctx;
 	int rc, retry;
 
+	a->tries++;
 	if (!(a->st = mysql_stmt_init(a->c->db)))
 		return strata__kit_nomem(err);
 	if (mysql_stmt_prepare(a->st, a->sql, (unsigned long)strlen(a->sql)))
 		rc = my__err_stmt(err, a->st);
 	else
 		rc = execute(a->st, a->params, a->nparams, err);
+	if (rc == STRATA_DRV_OK)
+		a->changes = my__affected(mysql_stmt_affected_rows(a->st));
 	/* The whole result is read here, so no row has reached the caller
 	 * when an error comes. */
 	if (rc == STRATA_DRV_OK && mysql_stmt_field_count(a->st) > 0 &&
@@ -277,8 +284,7 @@ static int start_once(void *ctx, strata_dberr *err)
 		rc = my__err_stmt(err, a->st);
 	if (rc == STRATA_DRV_OK)
 		return rc;
-	retry = !a->in_tx && err &&
-	        mysql_stmt_errno(a->st) == MY__ER_LOCK_DEADLOCK;
+	retry = !a->in_tx && mysql_stmt_errno(a->st) == MY__ER_LOCK_DEADLOCK;
 	mysql_stmt_close(a->st);
 	a->st = NULL;
 	return retry ? STRATA_DRV_TIMEOUT : rc;
@@ -287,10 +293,16 @@ static int start_once(void *ctx, strata_dberr *err)
 static int start(attempt *a, strata_dberr *err)
 {
 	unsigned status = 0;
+	int rc;
 
-	mariadb_get_infov(a->c->db, MARIADB_CONNECTION_SERVER_STATUS, &status);
-	a->in_tx = (status & SERVER_STATUS_IN_TRANS) != 0;
-	return strata__kit_retry(MY__RETRY_MS, start_once, a, err);
+	/* Unknown counts as inside one: no retry. */
+	a->in_tx = mariadb_get_infov(a->c->db, MARIADB_CONNECTION_SERVER_STATUS,
+	                             &status) != 0 ||
+	           (status & SERVER_STATUS_IN_TRANS) != 0;
+	rc = strata__kit_retry(MY__RETRY_MS, start_once, a, err);
+	if (rc == STRATA_DRV_OK && a->tries > 1 && err)
+		memset(err, 0, sizeof(*err)); /* the retried error is gone */
+	return rc;
 }
 
 int my__query(strata_conn *c, const char *sql, const strata_value *params,
@@ -307,7 +319,7 @@ int my__query(strata_conn *c, const char *sql, const strata_value *params,
 	c->changes = -1;
 	if ((rc = start(&a, err)) != STRATA_DRV_OK)
 		return rc;
-	c->changes = my__affected(mysql_stmt_affected_rows(a.st));
+	c->changes = a.changes;
 	rc = read_result(a.st, fn, fn_ctx, err);
 	/* Even after an early stop, so the session stays in sync. */
 	rc2 = drain_stmt(a.st, rc == STRATA_DRV_OK ? err : NULL);

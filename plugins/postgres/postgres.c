@@ -647,4 +647,5 @@ const strata_driver strata_driver_postgres = {
         .catalog = pg__catalog,
         .batch = pg__batch,
         .standby = pg_standby,
+        .introspect_flags = STRATA_INTROSPECT_PARTIAL,
 };

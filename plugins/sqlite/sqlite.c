@@ -417,4 +417,5 @@ const strata_driver strata_driver_sqlite = {
         .prepare = drv_prepare,
         .introspect_detail = sqlite__introspect_detail,
         .catalog = sqlite__catalog,
+        .introspect_flags = STRATA_INTROSPECT_PARTIAL,
 };

@@ -20,8 +20,16 @@ fi
 
 DB=t_galera_$$_$T_DBTAG
 # shellcheck disable=SC2086
-g_cleanup() { $STRATA_TEST_GALERA_ADMIN1 -e "DROP DATABASE IF EXISTS $DB; DROP DATABASE IF EXISTS ${DB}_churn" >/dev/null 2>&1; }
+g_cleanup() {
+	# A churn loop still running (the test stopped early) ends first.
+	if [ -n "${g_churn:-}" ]; then
+		: >"$T_TMP/churn.stop"
+		wait "$g_churn" 2>/dev/null
+	fi
+	$STRATA_TEST_GALERA_ADMIN1 -e "DROP DATABASE IF EXISTS $DB; DROP DATABASE IF EXISTS ${DB}_churn" >/dev/null 2>&1
+}
 trap 'g_cleanup; t_cleanup' EXIT
+trap 'exit 1' INT TERM HUP # the EXIT trap then stops the churn below
 # shellcheck disable=SC2086
 $STRATA_TEST_GALERA_ADMIN1 -e "CREATE DATABASE $DB" || exit 1
 U1=${STRATA_TEST_GALERA_URL1%/*}/$DB
@@ -195,7 +203,7 @@ CDB=${DB}_churn
 CURL=${U2%/*}/$CDB
 # shellcheck disable=SC2086
 churn() {
-	while [ ! -e "$T_TMP/churn.stop" ]; do
+	while [ -d "$T_TMP" ] && [ ! -e "$T_TMP/churn.stop" ]; do
 		echo "CREATE TABLE IF NOT EXISTS $CDB.$1 (id TINYINT UNSIGNED NOT NULL
 			PRIMARY KEY, holder VARCHAR(255) NULL, since DATETIME(6) NULL,
 			heartbeat DATETIME(6) NULL, stale INT UNSIGNED NULL);
@@ -222,6 +230,7 @@ beside() {
 	done
 	: >"$T_TMP/churn.stop"
 	wait "$g_churn"
+	g_churn=""
 	# Node 2 applies node 1's last DROP before the next caller's run.
 	node 2 "SELECT 1" >/dev/null
 }

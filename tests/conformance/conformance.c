@@ -385,6 +385,8 @@ static const size_t abi_end[] = {
                 sizeof(((strata_driver *)0)->standby),
         offsetof(strata_driver, table_rows) +
                 sizeof(((strata_driver *)0)->table_rows),
+        offsetof(strata_driver, introspect_flags) +
+                sizeof(((strata_driver *)0)->introspect_flags),
 };
 
 static void t_vtable(conf *c)
@@ -1882,8 +1884,9 @@ static void diag_indexes(const seen *s, const char *t)
 			     s->idx[i].unique, s->idx[i].primary);
 }
 
-/* The same schema through a sink without index, foreign_key and object
- * (ABI 2.6): the same tables and columns, in the same order. */
+/* The same schema through a sink without index, foreign_key and object,
+ * for a driver that takes one (ABI 2.6, STRATA_INTROSPECT_PARTIAL): the
+ * same tables and columns, in the same order. */
 static void t_introspect_lean(const conf *c, strata_conn *conn,
                               const seen *full)
 {
@@ -1892,7 +1895,8 @@ static void t_introspect_lean(const conf *c, strata_conn *conn,
 	char *a, *b;
 	int rc, i;
 
-	if ((c->d->abi_version & 0xffffu) < 6)
+	if (c->d->struct_size < abi_end[6] ||
+	    !(c->d->introspect_flags & STRATA_INTROSPECT_PARTIAL))
 		return;
 	if (!(s = calloc(1, sizeof(*s))))
 		bail("out of memory");
