@@ -296,10 +296,11 @@ static void sleep_ms(long long ms)
 }
 
 /*
- * The deadline is on the monotonic clock, not a count of sleeps: a loaded
- * machine stretches every sleep, and the wait must still end on time.
+ * The loop of poll and retry; on timeout it returns STRATA_DRV_TIMEOUT
+ * with e as try_once's last attempt left it. The deadline is on the
+ * monotonic clock, not a count of sleeps: a loaded machine stretches
+ * every sleep, and the wait must still end on time.
  */
-/* The loop of both; on timeout e holds try_once's last error. */
 static int poll_until(unsigned timeout_ms, strata__kit_try_fn try_once,
                       void *ctx, strata_dberr *e)
 {
