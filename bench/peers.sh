@@ -51,6 +51,21 @@ export STRATA_PLUGIN_PATH=$STRATA_BUILD/plugins/.libs:$STRATA_BUILD/plugins
 unset STRATA_URL DATABASE_URL STRATA_CONFIG STRATA_ENV STRATA_MIGRATIONS \
 	STRATA_TABLE STRATA_INIT_SQL STRATA_LOCK_TIMEOUT
 
+# Output files are named relative to where the script was started (it
+# works in $W), and checked before the half hour of timing, not after.
+abs() { case $1 in /*) printf '%s\n' "$1" ;; *) printf '%s/%s\n' "$PWD" "$1" ;; esac; }
+if [ -n "${BENCH_DOCS:-}" ]; then
+	BENCH_DOCS=$(abs "$BENCH_DOCS")
+	grep -q '<!-- peers:begin -->' "$BENCH_DOCS" 2>/dev/null ||
+		die "BENCH_DOCS: $BENCH_DOCS has no <!-- peers:begin --> line"
+	[ -w "$(dirname "$BENCH_DOCS")" ] || die "BENCH_DOCS: cannot write next to $BENCH_DOCS"
+fi
+if [ -n "${BENCH_PLOT:-}" ]; then
+	BENCH_PLOT=$(abs "$BENCH_PLOT")
+	command -v gnuplot >/dev/null || die "BENCH_PLOT needs gnuplot (apt-get install gnuplot-nox)"
+	[ -w "$(dirname "$BENCH_PLOT")" ] || die "BENCH_PLOT: cannot write $BENCH_PLOT"
+fi
+
 if [ -n "${BENCH_DIR:-}" ]; then
 	mkdir -p "$BENCH_DIR"
 	W=$(cd "$BENCH_DIR" && pwd)
@@ -191,12 +206,24 @@ run_one() {
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 minmax() { sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo "–" hi }'; }
 secs() { awk -v m="$1" 'BEGIN { printf "%.2f", m / 1000 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f×", a / b; else print "–" }'; }
 
 cell() { # DB N TOOL: "1.23 s (1.20–1.30)"
 	local v=${RES[$1.$2.$3]:-}
 	[ -n "$v" ] || { echo "–"; return; }
 	echo "$(secs "$(echo $v | tr ' ' '\n' | median)") s ($(echo $v | tr ' ' '\n' | minmax | awk -F– '{ printf "%.2f–%.2f", $1 / 1000, $2 / 1000 }'))"
+}
+# pratio DB N A B: the median over rounds of A's time over B's in the
+# same round. The tools of a round run back to back, so a slow stretch of
+# the disk (fsync latency here wanders by a factor of two within minutes)
+# weighs on both sides of each ratio.
+pratio() {
+	local a b i
+	read -r -a a <<<"${RES[$1.$2.$3]:-}"
+	read -r -a b <<<"${RES[$1.$2.$4]:-}"
+	[ ${#a[@]} -gt 0 ] && [ ${#a[@]} -eq ${#b[@]} ] || { echo "–"; return; }
+	for i in "${!a[@]}"; do
+		awk -v x="${a[$i]}" -v y="${b[$i]}" 'BEGIN { if (y > 0) printf "%.6f\n", x / y }'
+	done | sort -g | awk '{ v[NR] = $1 } END { if (NR) printf "%.2f×", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; else print "–" }'
 }
 med() { local v=${RES[$1.$2.$3]:-}; [ -n "$v" ] && echo $v | tr ' ' '\n' | median || echo 0; }
 
@@ -383,8 +410,7 @@ if [ "$PROJECT_N" -gt 0 ]; then
 			done
 		done
 		runs=$(ls "$W/project/dbmate.$db" | wc -l)
-		s=$(med "$db" project strata) d=$(med "$db" project dbmate)
-		PROJECT_ROWS="$PROJECT_ROWS| $db | $PROJECT_N ($runs run here, $((PROJECT_N - runs)) skipped) | $(cell "$db" project strata) | $(cell "$db" project dbmate) | $(ratio "$s" "$d") |
+		PROJECT_ROWS="$PROJECT_ROWS| $db | $PROJECT_N ($runs run here, $((PROJECT_N - runs)) skipped) | $(cell "$db" project strata) | $(cell "$db" project dbmate) | $(pratio "$db" project strata dbmate) |
 "
 	done
 fi
@@ -395,14 +421,13 @@ report() {
 	echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(. /etc/os-release && echo "$PRETTY_NAME"), with \`STRATA_BUILD=… bench/peers.sh\`"
 	echo "(BENCH_SIZES=\"$SIZES\", BENCH_RUNS=$RUNS): strata $("$STRATA" --version | awk '{print $2}'), dbmate $DBMATE_VERSION,"
 	echo "SQLite $(sqlite3 --version | awk '{print $1}'), $(psql --version | awk '{print "PostgreSQL " $3}'), MariaDB $(mariadb --version | sed 's/.*Distrib \([0-9.]*\).*/\1/; s/.*from \([0-9.]*\).*/\1/')."
-	echo "Servers durable (PostgreSQL fsync and synchronous_commit on, InnoDB flushing at every commit). Medians of $RUNS, min–max in brackets."
+	echo "Servers durable (PostgreSQL fsync and synchronous_commit on, InnoDB flushing at every commit). Medians of $RUNS, min–max in brackets. A ratio is the median of the rounds' ratios (the tools of a round run back to back)."
 	echo
 	echo "| database | N | strata | strata --single-transaction | dbmate | floor (own client) | floor, one transaction | strata/floor | strata/dbmate | 1tx: dbmate/strata | 1tx: strata/floor |"
 	echo "|---|---|---|---|---|---|---|---|---|---|---|"
 	for db in $DBS; do
 		for n in $SIZES; do
-			s=$(med "$db" "$n" strata) d=$(med "$db" "$n" dbmate) f=$(med "$db" "$n" floor) o=$(med "$db" "$n" strata-1tx) g=$(med "$db" "$n" floor-1tx)
-			echo "| $db | $n | $(cell "$db" "$n" strata) | $(cell "$db" "$n" strata-1tx) | $(cell "$db" "$n" dbmate) | $(cell "$db" "$n" floor) | $(cell "$db" "$n" floor-1tx) | $(ratio "$s" "$f") | $(ratio "$s" "$d") | $([ "$o" -gt 0 ] && ratio "$d" "$o" || echo –) | $([ "$o" -gt 0 ] && [ "$g" -gt 0 ] && ratio "$o" "$g" || echo –) |"
+			echo "| $db | $n | $(cell "$db" "$n" strata) | $(cell "$db" "$n" strata-1tx) | $(cell "$db" "$n" dbmate) | $(cell "$db" "$n" floor) | $(cell "$db" "$n" floor-1tx) | $(pratio "$db" "$n" strata floor) | $(pratio "$db" "$n" strata dbmate) | $(pratio "$db" "$n" dbmate strata-1tx) | $(pratio "$db" "$n" strata-1tx floor-1tx) |"
 		done
 	done
 	if [ -n "$PROJECT_ROWS" ]; then
@@ -427,16 +452,16 @@ if [ -n "${BENCH_DOCS:-}" ]; then
 	awk -v r="$REPORT" '
 		/<!-- peers:begin -->/ { print; print r; skip = 1; next }
 		/<!-- peers:end -->/ { skip = 0 }
-		!skip { print }' "$BENCH_DOCS" >"$BENCH_DOCS.tmp" && mv "$BENCH_DOCS.tmp" "$BENCH_DOCS"
+		!skip { print }' "$BENCH_DOCS" >"$BENCH_DOCS.tmp" &&
+		mv "$BENCH_DOCS.tmp" "$BENCH_DOCS" || die "cannot write $BENCH_DOCS"
 	note "wrote the report into $BENCH_DOCS"
 fi
 
 if [ -n "${BENCH_PLOT:-}" ]; then
-	command -v gnuplot >/dev/null || die "BENCH_PLOT needs gnuplot (apt-get install gnuplot-nox)"
 	ndb=$(echo $DBS | wc -w)
 	{
 		echo "set terminal pngcairo size $((420 * ndb)),380 font ',9'"
-		echo "set output '$BENCH_PLOT'"
+		echo "set output '$W/plot.png'"
 		echo "set multiplot layout 1,$ndb"
 		echo "set logscale xy; set xlabel 'migrations'; set ylabel 'seconds'; set key top left; set grid"
 		for db in $DBS; do
@@ -456,6 +481,8 @@ if [ -n "${BENCH_PLOT:-}" ]; then
 		done
 		echo "unset multiplot"
 	} >"$W/plot.gp"
-	gnuplot "$W/plot.gp"
+	# gnuplot reports a file it cannot write and goes on, status 0.
+	gnuplot "$W/plot.gp" && [ -s "$W/plot.png" ] && cp "$W/plot.png" "$BENCH_PLOT" ||
+		die "gnuplot did not draw $BENCH_PLOT"
 	note "drew $BENCH_PLOT"
 fi

@@ -73,10 +73,10 @@ char *strata__error_body(const strata_error *err);
 #define STRATA__SHA256_BYTES 32
 void strata__sha256(unsigned char out[STRATA__SHA256_BYTES], const void *data,
                     size_t len);
-/* n bytes as 2 n lower-case hex digits and a NUL; and back: -1 unless
- * hex starts with 2 n lower-case hex digits. */
+/* n bytes as 2 n lower-case hex digits and a NUL. */
 void strata__hex(char *out, const unsigned char *bin, size_t n);
-int strata__unhex(unsigned char *out, const char *hex, size_t n);
+/* Whether hex starts with n lower-case hex digits. */
+int strata__is_hex(const char *hex, size_t n);
 void strata__sha256_hex(char out[STRATA__SHA256_HEX], const void *data,
                         size_t len);
 
@@ -94,9 +94,8 @@ int strata__sumcache_get(strata__sumcache *c, int full,
  * open folder at) as it is now; 0: not kept, changed, or unreadable
  * (nothing is read or reported). */
 int strata__sumcache_peek(strata__sumcache *c, int at, const char *rel,
-                          const char *path,
-                          unsigned char sum[STRATA__SHA256_BYTES],
-                          unsigned char raw[STRATA__SHA256_BYTES]);
+                          const char *path, char sum[STRATA__SHA256_HEX],
+                          char raw[STRATA__SHA256_HEX]);
 /* Writes what changed; the cache stays usable. */
 void strata__sumcache_flush(strata__sumcache *c);
 void strata__sumcache_close(strata__sumcache *c);

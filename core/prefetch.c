@@ -18,7 +18,7 @@
 #include "internal.h"
 
 typedef struct presum {
-	unsigned char sum[STRATA__SHA256_BYTES], raw[STRATA__SHA256_BYTES];
+	char sum[STRATA__SHA256_HEX], raw[STRATA__SHA256_HEX];
 	unsigned char ok;
 } presum;
 
@@ -169,8 +169,8 @@ int strata__source_presum(const strata *s, size_t i,
 	if (!pf || pf->running || s->full_check || i >= pf->nsums ||
 	    !pf->sums[i].ok)
 		return 0;
-	strata__hex(sum, pf->sums[i].sum, STRATA__SHA256_BYTES);
-	strata__hex(raw, pf->sums[i].raw, STRATA__SHA256_BYTES);
+	memcpy(sum, pf->sums[i].sum, STRATA__SHA256_HEX);
+	memcpy(raw, pf->sums[i].raw, STRATA__SHA256_HEX);
 	return 1;
 }
 

@@ -108,26 +108,21 @@ void strata__hex(char *out, const unsigned char *bin, size_t n)
 	out[2 * n] = '\0';
 }
 
-static int nibble(unsigned char c)
-{
-	return c >= '0' && c <= '9'   ? c - '0'
-	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
-	                              : -1;
-}
+/* The lower-case hex digits (the checksum cache checks 1.3 million of
+ * them at 10,000 migrations: a table, not comparisons). */
+static const unsigned char digit[256] = {
+        ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+        ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['a'] = 1, ['b'] = 1,
+        ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1};
 
-int strata__unhex(unsigned char *out, const char *hex, size_t n)
+int strata__is_hex(const char *hex, size_t n)
 {
 	size_t i;
 
-	/* A NUL is no digit: a short string ends the loop, never overrun. */
-	for (i = 0; i < n; i++) {
-		int hi = nibble((unsigned char)hex[2 * i]), lo;
-
-		if (hi < 0 || (lo = nibble((unsigned char)hex[2 * i + 1])) < 0)
-			return -1;
-		out[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return 0;
+	for (i = 0; i < n; i++) /* a NUL is no digit */
+		if (!digit[(unsigned char)hex[i]])
+			return 0;
+	return 1;
 }
 
 void strata__sha256_hex(char out[STRATA__SHA256_HEX], const void *data,

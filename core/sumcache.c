@@ -16,6 +16,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,12 @@
 
 #define OWN_PATH 1 /* else it points into the loaded file's text */
 #define OWN_LIST 2
+#define OWN_SUMS 4
+
+/* The two checksums as they are saved, "sum raw": hex, so that neither the
+ * load nor a lookup converts them. */
+#define HEX  (2 * STRATA__SHA256_BYTES)
+#define PAIR (2 * HEX + 1)
 
 /* 10,000 migrations are 20,000 entries: kept small. */
 typedef struct sum_entry {
@@ -39,7 +46,7 @@ typedef struct sum_entry {
 	char *list;
 	unsigned long long dev, ino, size; /* size ~0: stale, not saved */
 	long long mtime, ctime;
-	unsigned char sum[STRATA__SHA256_BYTES], raw[STRATA__SHA256_BYTES];
+	char *sums;        /* a file's: PAIR bytes, not NUL-terminated */
 	unsigned char own; /* OWN_* */
 } sum_entry;
 
@@ -48,12 +55,18 @@ struct strata__sumcache {
 	char *text; /* the loaded file, which loaded entries point into */
 	sum_entry *v;
 	size_t n, cap;
-	/* Entries by path: open addressing, an index + 1 into v or 0 (a
-	 * status looks up 20,000 paths; a search by comparison cost more
-	 * than the stat calls it saves). */
-	size_t *slot, nslot; /* nslot: a power of two above 2 n */
+	/* Entries by path: open addressing (a status looks up 20,000 paths;
+	 * a search by comparison cost more than the stat calls it saves). */
+	struct sum_slot *slot;
+	size_t nslot; /* a power of two above 2 n */
 	int dirty;
 	int refresh; /* folders are listed again, and kept */
+};
+
+/* An index + 1 into v, or 0; and the path's hash, so that a probe
+ * compares paths only when the hashes agree. */
+struct sum_slot {
+	uint32_t idx, hash;
 };
 
 static long long ns(const struct timespec *t)
@@ -61,18 +74,20 @@ static long long ns(const struct timespec *t)
 	return (long long)t->tv_sec * 1000000000LL + t->tv_nsec;
 }
 
-static size_t hash(const char *p)
+static uint32_t hash(const char *p)
 {
-	return strata__hash(p, strlen(p), 0);
+	return (uint32_t)strata__hash(p, strlen(p), 0);
 }
 
 static void index_put(strata__sumcache *c, size_t i)
 {
-	size_t k = hash(c->v[i].path) & (c->nslot - 1);
+	uint32_t h = hash(c->v[i].path);
+	size_t k = h & (c->nslot - 1);
 
-	while (c->slot[k])
+	while (c->slot[k].idx)
 		k = (k + 1) & (c->nslot - 1);
-	c->slot[k] = i + 1;
+	c->slot[k].idx = (uint32_t)(i + 1);
+	c->slot[k].hash = h;
 }
 
 static void reindex(strata__sumcache *c)
@@ -93,6 +108,8 @@ static void drop(sum_entry *e)
 		free(e->path);
 	if (e->own & OWN_LIST)
 		free(e->list);
+	if (e->own & OWN_SUMS)
+		free(e->sums);
 }
 
 static int cmp_entry(const void *a, const void *b)
@@ -137,7 +154,8 @@ static sum_entry *push(strata__sumcache *c)
 }
 
 /* A number and the blank after it; NULL when there is none, or when it
- * does not fit (20 digits at most, checked for overflow). */
+ * does not fit (20 digits at most; 19 cannot overflow, so only a 20th is
+ * checked). */
 static char *num(char *p, unsigned long long *out)
 {
 	unsigned long long v = 0;
@@ -146,7 +164,7 @@ static char *num(char *p, unsigned long long *out)
 	for (i = 0; p[i] >= '0' && p[i] <= '9'; i++) {
 		unsigned d = (unsigned)(p[i] - '0');
 
-		if (i == 20 || v > (~0ULL - d) / 10)
+		if (i >= 19 && (i == 20 || v > (~0ULL - d) / 10))
 			return NULL;
 		v = v * 10 + d;
 	}
@@ -156,13 +174,14 @@ static char *num(char *p, unsigned long long *out)
 	return p + i + 1;
 }
 
-/* 64 lower-case hex digits and a blank. */
-static char *hex(char *p, unsigned char out[STRATA__SHA256_BYTES])
+/* Two sets of 64 lower-case hex digits, each followed by a blank. */
+static char *sums(char *p, char **out)
 {
-	if (strata__unhex(out, p, STRATA__SHA256_BYTES) ||
-	    p[2 * STRATA__SHA256_BYTES] != ' ')
+	if (!strata__is_hex(p, HEX) || p[HEX] != ' ' ||
+	    !strata__is_hex(p + HEX + 1, HEX) || p[PAIR] != ' ')
 		return NULL;
-	return p + 2 * STRATA__SHA256_BYTES + 1;
+	*out = p;
+	return p + PAIR + 1;
 }
 
 /* A folder: "D dev ino mtime ctime len list path", list len bytes long. */
@@ -198,7 +217,7 @@ static void parse_line(strata__sumcache *c, char *p)
 	memset(&e, 0, sizeof(e));
 	if ((p = num(p, &e.dev)) && (p = num(p, &e.ino)) &&
 	    (p = num(p, &e.size)) && (p = num(p, &mt)) && (p = num(p, &ct)) &&
-	    (p = hex(p, e.sum)) && (p = hex(p, e.raw)) && *p) {
+	    (p = sums(p, &e.sums)) && *p) {
 		e.mtime = (long long)mt;
 		e.ctime = (long long)ct;
 		e.path = p;
@@ -265,14 +284,17 @@ strata__sumcache *strata__sumcache_open(const char *dir, const char *folder)
 
 static sum_entry *find(strata__sumcache *c, const char *path)
 {
+	uint32_t h;
 	size_t k;
 
 	if (!c->nslot)
 		return NULL;
-	for (k = hash(path) & (c->nslot - 1); c->slot[k];
+	h = hash(path);
+	for (k = h & (c->nslot - 1); c->slot[k].idx;
 	     k = (k + 1) & (c->nslot - 1))
-		if (!strcmp(c->v[c->slot[k] - 1].path, path))
-			return &c->v[c->slot[k] - 1];
+		if (c->slot[k].hash == h &&
+		    !strcmp(c->v[c->slot[k].idx - 1].path, path))
+			return &c->v[c->slot[k].idx - 1];
 	return NULL;
 }
 
@@ -332,25 +354,39 @@ static void remember(strata__sumcache *c, const char *path,
 	e->size = (unsigned long long)st->st_size;
 	e->mtime = ns(&st->st_mtim);
 	e->ctime = ns(&st->st_ctim);
-	if (strata__unhex(e->sum, sum, STRATA__SHA256_BYTES) ||
-	    strata__unhex(e->raw, raw, STRATA__SHA256_BYTES))
+	if (!(e->own & OWN_SUMS)) {
+		e->sums = strata__malloc(PAIR);
+		e->own |= OWN_SUMS;
+	}
+	memcpy(e->sums, sum, HEX);
+	e->sums[HEX] = ' ';
+	memcpy(e->sums + HEX + 1, raw, HEX);
+	if (!strata__is_hex(e->sums, HEX) ||
+	    !strata__is_hex(e->sums + HEX + 1, HEX))
 		e->size = ~0ULL; /* never: checksums are hex */
 	c->dirty = 1;
 }
 
+static void put_sums(const sum_entry *e, char sum[STRATA__SHA256_HEX],
+                     char raw[STRATA__SHA256_HEX])
+{
+	memcpy(sum, e->sums, HEX);
+	sum[HEX] = '\0';
+	memcpy(raw, e->sums + HEX + 1, HEX);
+	raw[HEX] = '\0';
+}
+
 int strata__sumcache_peek(strata__sumcache *c, int at, const char *rel,
-                          const char *path,
-                          unsigned char sum[STRATA__SHA256_BYTES],
-                          unsigned char raw[STRATA__SHA256_BYTES])
+                          const char *path, char sum[STRATA__SHA256_HEX],
+                          char raw[STRATA__SHA256_HEX])
 {
 	struct stat st;
 	sum_entry *e;
 
 	if (!c || !c->file || !path || fstatat(at, rel, &st, 0) != 0 ||
-	    !(e = kept(c, path, &st)))
+	    !(e = kept(c, path, &st)) || !e->sums)
 		return 0;
-	memcpy(sum, e->sum, STRATA__SHA256_BYTES);
-	memcpy(raw, e->raw, STRATA__SHA256_BYTES);
+	put_sums(e, sum, raw);
 	return 1;
 }
 
@@ -369,9 +405,8 @@ int strata__sumcache_get(strata__sumcache *c, int full,
 		return strata__err_at(err, STRATA_EUSAGE, path, 0,
 		                      "cannot read: %s", strerror(errno));
 	e = full ? NULL : kept(c, path, &st);
-	if (e) {
-		strata__hex(out, e->sum, STRATA__SHA256_BYTES);
-		strata__hex(raw, e->raw, STRATA__SHA256_BYTES);
+	if (e && e->sums) {
+		put_sums(e, out, raw);
 		return STRATA_OK;
 	}
 	rc = strata__checksums_for(out, raw, path, err);
@@ -412,7 +447,7 @@ static void save(strata__sumcache *c)
 	strata__buf_puts(&b, MAGIC);
 	for (i = 0; i < c->n; i++) {
 		const sum_entry *e = &c->v[i];
-		char *line, sum[STRATA__SHA256_HEX], raw[STRATA__SHA256_HEX];
+		char *line;
 
 		if (e->size == ~0ULL || strchr(e->path, '\n'))
 			continue;
@@ -421,15 +456,13 @@ static void save(strata__sumcache *c)
 			        "D %llu %llu %lld %lld %zu %s %s\n", e->dev,
 			        e->ino, e->mtime, e->ctime, strlen(e->list),
 			        e->list, e->path);
-		else
+		else if (e->sums)
 			line = strata__printf(
-			        "%llu %llu %llu %lld %lld %s %s %s\n", e->dev,
-			        e->ino, e->size, e->mtime, e->ctime,
-			        (strata__hex(sum, e->sum, STRATA__SHA256_BYTES),
-			         sum),
-			        (strata__hex(raw, e->raw, STRATA__SHA256_BYTES),
-			         raw),
-			        e->path);
+			        "%llu %llu %llu %lld %lld %.*s %s\n", e->dev,
+			        e->ino, e->size, e->mtime, e->ctime, PAIR,
+			        e->sums, e->path);
+		else
+			continue;
 		strata__buf_puts(&b, line);
 		free(line);
 	}

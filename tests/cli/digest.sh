@@ -90,6 +90,14 @@ for e in $(engines); do
 		# The same: statistics (in place), not a schema change.
 		db_query "$e" "$DBURL" "ANALYZE da" >/dev/null
 		is "$(schema)" "catalog-digest false " "$e: ANALYZE leaves the digest"
+		# Changes written to pg_attribute alone.
+		db_query "$e" "$DBURL" "ALTER TABLE da ALTER COLUMN v SET NOT NULL" >/dev/null
+		is "$(schema)" "introspection true da.v" "$e: NOT NULL set"
+		db_query "$e" "$DBURL" "ALTER TABLE da ALTER COLUMN v DROP NOT NULL" >/dev/null
+		db_query "$e" "$DBURL" "ALTER TABLE da RENAME COLUMN v TO w" >/dev/null
+		got=$(schema)
+		is "${got%% *}" "introspection" "$e: a column renamed"
+		db_query "$e" "$DBURL" "ALTER TABLE da RENAME COLUMN w TO v" >/dev/null
 		continue
 	fi
 	[ "$e" = sqlite ] || continue
