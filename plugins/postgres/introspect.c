@@ -205,8 +205,10 @@ static const char definitions_sql[] =
  * row versions, stamped with its own transaction's id, and DROP removes
  * rows, so any later change moves the count or the sum; VACUUM and
  * ANALYZE update in place, keeping both. (The row's ctid, hashed with it
- * until 2026-12, told apart no version that xmin does not, and formatting
- * it cost 40% of the query.)
+ * until 2026-12, cost 40% of the query to format, and only told versions
+ * apart that xmin cannot after a transaction id wraps around: a change by
+ * a transaction whose 32-bit id equals the xmin of every row it replaces,
+ * one chance in 2^32 for such a transaction.)
  * The whole database is digested, one sequential scan per catalog (about
  * 50 ms at 10,000 tables, where the rows of one schema, joined per table,
  * took 220 ms): DDL in another schema only costs a full introspection.

@@ -90,7 +90,7 @@ for e in $(engines); do
 		# The same: statistics (in place), not a schema change.
 		db_query "$e" "$DBURL" "ANALYZE da" >/dev/null
 		is "$(schema)" "catalog-digest false " "$e: ANALYZE leaves the digest"
-		# Changes written to pg_attribute alone.
+		# Changes that write pg_attribute, not pg_class.
 		db_query "$e" "$DBURL" "ALTER TABLE da ALTER COLUMN v SET NOT NULL" >/dev/null
 		is "$(schema)" "introspection true da.v" "$e: NOT NULL set"
 		db_query "$e" "$DBURL" "ALTER TABLE da ALTER COLUMN v DROP NOT NULL" >/dev/null
