@@ -98,6 +98,10 @@ int strata__sumcache_peek(strata__sumcache *c, int at, const char *rel,
                           char raw[STRATA__SHA256_HEX]);
 /* Writes what changed; the cache stays usable. */
 void strata__sumcache_flush(strata__sumcache *c);
+/* A cache of the entries a file's text holds, that saves nothing; and the
+ * text a cache would save (fuzz/fuzz_sumcache.c). */
+strata__sumcache *strata__sumcache_parse(const char *data, size_t n);
+char *strata__sumcache_text(const strata__sumcache *c);
 void strata__sumcache_close(strata__sumcache *c);
 /* s's cache for its migrations folder, opened on first use (after
  * joining a prefetch thread, which uses it). */

@@ -16,6 +16,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,6 +185,14 @@ static char *sums(char *p, char **out)
 	return p + PAIR + 1;
 }
 
+/* Times are kept signed: a larger one would be saved as a negative
+ * number, which no line parses back. */
+static int times_fit(unsigned long long mt, unsigned long long ct)
+{
+	return mt <= (unsigned long long)LLONG_MAX &&
+	       ct <= (unsigned long long)LLONG_MAX;
+}
+
 /* A folder: "D dev ino mtime ctime len list path", list len bytes long. */
 static void parse_dir(strata__sumcache *c, char *p)
 {
@@ -192,8 +201,8 @@ static void parse_dir(strata__sumcache *c, char *p)
 
 	memset(&e, 0, sizeof(e));
 	if ((p = num(p, &e.dev)) && (p = num(p, &e.ino)) && (p = num(p, &mt)) &&
-	    (p = num(p, &ct)) && (p = num(p, &len)) && strlen(p) > len &&
-	    p[len] == ' ' && p[len + 1]) {
+	    (p = num(p, &ct)) && times_fit(mt, ct) && (p = num(p, &len)) &&
+	    strlen(p) > len && p[len] == ' ' && p[len + 1]) {
 		e.mtime = (long long)mt;
 		e.ctime = (long long)ct;
 		p[len] = '\0';
@@ -217,7 +226,7 @@ static void parse_line(strata__sumcache *c, char *p)
 	memset(&e, 0, sizeof(e));
 	if ((p = num(p, &e.dev)) && (p = num(p, &e.ino)) &&
 	    (p = num(p, &e.size)) && (p = num(p, &mt)) && (p = num(p, &ct)) &&
-	    (p = sums(p, &e.sums)) && *p) {
+	    times_fit(mt, ct) && (p = sums(p, &e.sums)) && *p) {
 		e.mtime = (long long)mt;
 		e.ctime = (long long)ct;
 		e.path = p;
@@ -225,14 +234,38 @@ static void parse_line(strata__sumcache *c, char *p)
 	}
 }
 
+/* The entries of text (NUL-terminated, taken: entries point into it);
+ * lines that do not parse are left out, and all of it without MAGIC. */
+static void parse(strata__sumcache *c, char *text)
+{
+	char *line, *next;
+	size_t n;
+
+	if (strncmp(text, MAGIC, strlen(MAGIC)) != 0) {
+		free(text);
+		return;
+	}
+	for (n = 0, line = text; (line = strchr(line, '\n')) != NULL; line++)
+		n++;
+	reserve(c, n + n / 8);
+	c->text = text;
+	for (line = text + strlen(MAGIC); *line; line = next) {
+		next = strchr(line, '\n');
+		if (!next)
+			break;
+		*next++ = '\0';
+		parse_line(c, line);
+	}
+	sort(c);
+}
+
 /* Only a regular file of ours that nobody else may write is believed. */
 static void load(strata__sumcache *c)
 {
 	int fd = open(c->file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	struct stat st;
-	char *text, *line, *next;
+	char *text;
 	ssize_t got;
-	size_t n;
 
 	if (fd < 0)
 		return;
@@ -244,24 +277,12 @@ static void load(strata__sumcache *c)
 	text = strata__malloc((size_t)st.st_size + 1);
 	got = read(fd, text, (size_t)st.st_size);
 	close(fd);
-	if (got != (ssize_t)st.st_size ||
-	    strncmp(text, MAGIC, strlen(MAGIC)) != 0) {
+	if (got != (ssize_t)st.st_size) {
 		free(text);
 		return;
 	}
 	text[got] = '\0';
-	for (n = 0, line = text; (line = strchr(line, '\n')) != NULL; line++)
-		n++;
-	reserve(c, n + n / 8);
-	c->text = text; /* entries point into it */
-	for (line = text + strlen(MAGIC); *line; line = next) {
-		next = strchr(line, '\n');
-		if (!next)
-			break;
-		*next++ = '\0';
-		parse_line(c, line);
-	}
-	sort(c);
+	parse(c, text);
 }
 
 strata__sumcache *strata__sumcache_open(const char *dir, const char *folder)
@@ -279,6 +300,17 @@ strata__sumcache *strata__sumcache_open(const char *dir, const char *folder)
 	hex[32] = '\0';
 	c->file = strata__printf("%s/sums-%s", dir, hex);
 	load(c);
+	return c;
+}
+
+strata__sumcache *strata__sumcache_parse(const char *data, size_t n)
+{
+	strata__sumcache *c = strata__calloc(1, sizeof(*c));
+	char *text = strata__malloc(n + 1);
+
+	memcpy(text, data, n);
+	text[n] = '\0';
+	parse(c, text);
 	return c;
 }
 
@@ -429,6 +461,38 @@ static void mkdirs(char *dir)
 	mkdir(dir, 0700);
 }
 
+/* The file's text for the entries, in their order. */
+static void render(const strata__sumcache *c, strata__buf *b)
+{
+	size_t i;
+
+	strata__buf_puts(b, MAGIC);
+	for (i = 0; i < c->n; i++) {
+		const sum_entry *e = &c->v[i];
+
+		if (e->size == ~0ULL || strchr(e->path, '\n'))
+			continue;
+		if (e->list)
+			strata__buf_printf(b,
+			                   "D %llu %llu %lld %lld %zu %s %s\n",
+			                   e->dev, e->ino, e->mtime, e->ctime,
+			                   strlen(e->list), e->list, e->path);
+		else if (e->sums)
+			strata__buf_printf(b,
+			                   "%llu %llu %llu %lld %lld %.*s %s\n",
+			                   e->dev, e->ino, e->size, e->mtime,
+			                   e->ctime, PAIR, e->sums, e->path);
+	}
+}
+
+char *strata__sumcache_text(const strata__sumcache *c)
+{
+	strata__buf b = STRATA__BUF_INIT;
+
+	render(c, &b);
+	return strata__buf_detach(&b);
+}
+
 /* Written whole to a temporary file and renamed over the old one, so a
  * reader never sees half of it; any failure just leaves the old one. */
 static void save(strata__sumcache *c)
@@ -436,7 +500,6 @@ static void save(strata__sumcache *c)
 	char *dir = strata__strdup(c->file), *slash = strrchr(dir, '/');
 	char *tmp = strata__printf("%s.%ld.tmp", c->file, (long)getpid());
 	strata__buf b = STRATA__BUF_INIT;
-	size_t i;
 	int fd;
 
 	if (slash) {
@@ -444,28 +507,7 @@ static void save(strata__sumcache *c)
 		mkdirs(dir);
 	}
 	free(dir);
-	strata__buf_puts(&b, MAGIC);
-	for (i = 0; i < c->n; i++) {
-		const sum_entry *e = &c->v[i];
-		char *line;
-
-		if (e->size == ~0ULL || strchr(e->path, '\n'))
-			continue;
-		if (e->list)
-			line = strata__printf(
-			        "D %llu %llu %lld %lld %zu %s %s\n", e->dev,
-			        e->ino, e->mtime, e->ctime, strlen(e->list),
-			        e->list, e->path);
-		else if (e->sums)
-			line = strata__printf(
-			        "%llu %llu %llu %lld %lld %.*s %s\n", e->dev,
-			        e->ino, e->size, e->mtime, e->ctime, PAIR,
-			        e->sums, e->path);
-		else
-			continue;
-		strata__buf_puts(&b, line);
-		free(line);
-	}
+	render(c, &b);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
 	          0600);
 	if (fd >= 0) {

@@ -52,7 +52,7 @@ mkdir -p "$FUZZ_BUILD/obj"
 FUZZ_BUILD=$(cd "$FUZZ_BUILD" && pwd)
 
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(splitter config url lint targets layout)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(splitter config url lint targets layout sumcache)
 for t in "${TARGETS[@]}"; do
 	[ -f "$REPO/fuzz/fuzz_$t.c" ] || die "no such target: $t"
 done
