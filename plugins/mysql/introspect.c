@@ -132,7 +132,7 @@ static int table_row(void *ctx, int n, const char *const *v)
 	if (!v[0])
 		return 0;
 	if (!strcmp(type, "VIEW") || !strcmp(type, "SEQUENCE")) {
-		if (!w->sink->object)
+		if (!strata__kit_want_object(w->sink))
 			return 0; /* not wanted (non-zero would end the walk) */
 		return w_sink(
 		        w, w->sink->object(w->sink->ctx,

@@ -185,8 +185,9 @@ static int table(strata_conn *c, const strata_schema_sink *k, const char *t,
 	if (k->table(k->ctx, t, -1))
 		return aborted(err);
 	/* Indexes and foreign keys only when the sink takes them. */
-	if (columns(c, k, t, err) || (k->index && indexes(c, k, t, err)) ||
-	    (k->foreign_key && foreign_keys(c, k, t, err)))
+	if (columns(c, k, t, err) ||
+	    (strata__kit_want_index(k) && indexes(c, k, t, err)) ||
+	    (strata__kit_want_fk(k) && foreign_keys(c, k, t, err)))
 		return STRATA_DRV_ERROR;
 	return STRATA_DRV_OK;
 }
@@ -227,7 +228,7 @@ static int read_schema(strata_conn *c, const strata_schema_sink *k,
 	for (i = 0; rc == STRATA_DRV_OK && i + 2 < l.n; i += 3) {
 		if (!strcmp(l.v[i], "table"))
 			rc = table(c, k, l.v[i + 1], err);
-		else if (k->object &&
+		else if (strata__kit_want_object(k) &&
 		         k->object(k->ctx, l.v[i], l.v[i + 1],
 		                   strcmp(l.v[i], "trigger") ? NULL
 		                                             : l.v[i + 2]))
