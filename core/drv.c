@@ -275,6 +275,17 @@ int64_t strata__drv_changes(strata *s, strata_conn *c)
 	return STRATA_DRV_HAS(s->drv, changes) ? s->drv->changes(c) : -1;
 }
 
+/* STRATA_BATCH_ONE_ROW checked by the core; an unknown count passes. */
+static int one_row(const strata_batch_item *it, strata_dberr *de)
+{
+	if (it->changes < 0 || it->changes == 1)
+		return STRATA_DRV_OK;
+	memset(de, 0, sizeof(*de));
+	snprintf(de->message, sizeof(de->message), "changed %lld rows, not 1",
+	         (long long)it->changes);
+	return STRATA_DRV_ERROR;
+}
+
 /* Without the driver's batch: one round trip per statement. */
 static int batch_each(strata *s, strata_conn *c, strata_batch_item *items,
                       size_t n, unsigned flags, size_t *failed,
@@ -291,6 +302,8 @@ static int batch_each(strata *s, strata_conn *c, strata_batch_item *items,
 		rc = strata__drv_query(s, c, items[i].sql, items[i].params,
 		                       items[i].nparams, NULL, NULL, de);
 		items[i].changes = strata__drv_changes(s, c);
+		if (rc == STRATA_DRV_OK && (flags & STRATA_BATCH_ONE_ROW))
+			rc = one_row(&items[i], de);
 	}
 	if (rc == STRATA_DRV_OK && (flags & STRATA_BATCH_COMMIT)) {
 		*failed = n;
@@ -303,15 +316,33 @@ int strata__drv_batch(strata *s, strata_conn *c, strata_batch_item *items,
                       size_t n, unsigned flags, size_t *failed,
                       strata_dberr *de)
 {
+	const strata_driver *d = s->drv;
+	unsigned late =
+	        flags & STRATA_BATCH_ONE_ROW & ~STRATA_DRV_BATCH_FLAGS(d);
+	unsigned flags_sent;
 	size_t i;
+	int rc;
 
 	for (i = 0; i < n; i++)
 		items[i].changes = -1;
 	*failed = SIZE_MAX;
-	if (!STRATA_DRV_HAS(s->drv, batch))
+	if (!STRATA_DRV_HAS(d, batch))
 		return batch_each(s, c, items, n, flags, failed, de);
-	return done(s->drv, "batch",
-	            s->drv->batch(c, items, n, flags, failed, de), de);
+	if (!late)
+		return done(d, "batch",
+		            d->batch(c, items, n, flags, failed, de), de);
+	/* The counts are checked here, so the COMMIT waits for them. */
+	flags_sent = flags & ~(STRATA_BATCH_ONE_ROW | STRATA_BATCH_COMMIT);
+	rc = done(d, "batch", d->batch(c, items, n, flags_sent, failed, de),
+	          de);
+	for (i = 0; rc == STRATA_DRV_OK && i < n; i++)
+		if ((rc = one_row(&items[i], de)) != STRATA_DRV_OK)
+			*failed = i;
+	if (rc == STRATA_DRV_OK && (flags & STRATA_BATCH_COMMIT)) {
+		*failed = n;
+		rc = strata__drv_commit(s, c, de);
+	}
+	return rc;
 }
 
 /* Absent: -1 (unknown). */
@@ -488,6 +519,25 @@ int strata__drv_prepare(const strata_driver *d, strata_conn *c, const char *sql,
 	if (!*present)
 		return STRATA_DRV_OK;
 	return done(d, "prepare", d->prepare(c, sql, de), de);
+}
+
+/* Absent prepare_many: prepare() for each, one round trip apiece. */
+int strata__drv_prepare_many(const strata_driver *d, strata_conn *c,
+                             const char *const *sqls, size_t n,
+                             size_t *rejected, strata_dberr *de)
+{
+	size_t i;
+	int rc = STRATA_DRV_OK, present;
+
+	*rejected = n;
+	if (STRATA_DRV_HAS(d, prepare_many))
+		return done(d, "prepare_many",
+		            d->prepare_many(c, sqls, n, rejected, de), de);
+	for (i = 0; rc == STRATA_DRV_OK && i < n; i++)
+		if ((rc = strata__drv_prepare(d, c, sqls[i], &present, de)) !=
+		    STRATA_DRV_OK)
+			*rejected = i;
+	return rc;
 }
 
 /* Absent standby: never one. */

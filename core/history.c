@@ -532,39 +532,42 @@ static int hq_checks(const strata__hq *q)
 	return 0;
 }
 
-static int hq_send(strata *s, strata__hq *q, strata_batch_item *it,
-                   unsigned flags, strata_error *err)
+/* A queued row whose write changed a number of rows other than one; an
+ * update's key is its last parameter, an insert's its first. */
+static int hq_count(strata *s, const strata__hq_ent *e, int64_t rows,
+                    strata_error *err)
 {
+	return one_row(s, rows, e->update ? &e->v[NCOLS - 1] : &e->v[0],
+	               e->update ? "updating" : "inserting", err);
+}
+
+/* An update that matched no row stops the COMMIT: the driver checks the
+ * counts in the same round trip where it can, else the core before it
+ * commits (strata__drv_batch). */
+int strata__hq_run(strata *s, strata__hq *q, unsigned flags, strata_error *err)
+{
+	strata_batch_item *it = strata__calloc(q->n + 1, sizeof(*it));
 	strata_dberr de;
 	size_t i, failed = 0;
+	int rc = STRATA_OK;
 
 	for (i = 0; i < q->n; i++) {
 		it[i].sql = q->e[i].sql;
 		it[i].params = q->e[i].v;
 		it[i].nparams = NCOLS;
 	}
+	if (hq_checks(q))
+		flags |= STRATA_BATCH_ONE_ROW;
 	memset(&de, 0, sizeof(de));
 	if (strata__drv_batch(s, s->conn, it, q->n, flags, &failed, &de) !=
-	    STRATA_DRV_OK)
-		return strata__drv_fail(s, err, &de, hq_what(q, failed));
-	for (i = 0; i < q->n; i++)
-		if (q->e[i].update &&
-		    one_row(s, it[i].changes, &q->e[i].v[NCOLS - 1], "updating",
-		            err))
-			return STRATA_EFAIL;
-	return STRATA_OK;
-}
-
-int strata__hq_run(strata *s, strata__hq *q, unsigned flags, strata_error *err)
-{
-	strata_batch_item *it = strata__calloc(q->n + 1, sizeof(*it));
-	/* An update that matched no row must stop the COMMIT. */
-	int late = (flags & STRATA_BATCH_COMMIT) && hq_checks(q);
-	int rc = hq_send(s, q, it, late ? flags & ~STRATA_BATCH_COMMIT : flags,
-	                 err);
-
-	if (!rc && late)
-		rc = strata__commit(s, err);
+	    STRATA_DRV_OK) {
+		if (failed < q->n && it[failed].changes >= 0 &&
+		    it[failed].changes != 1)
+			rc = hq_count(s, &q->e[failed], it[failed].changes,
+			              err);
+		else
+			rc = strata__drv_fail(s, err, &de, hq_what(q, failed));
+	}
 	free(it);
 	strata__hq_clear(q);
 	return rc;

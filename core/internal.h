@@ -425,6 +425,10 @@ int strata__drv_analyze(const strata_driver *d, const char *stmt, size_t len,
                         strata_dberr *de);
 int strata__drv_prepare(const strata_driver *d, strata_conn *c, const char *sql,
                         int *present, strata_dberr *de);
+/* ABI 2.7: *rejected is the index of the statement rejected (n: none). */
+int strata__drv_prepare_many(const strata_driver *d, strata_conn *c,
+                             const char *const *sqls, size_t n,
+                             size_t *rejected, strata_dberr *de);
 int strata__drv_catalog(const strata_driver *d, strata_conn *c,
                         strata_row_fn fn, void *ctx, int *present,
                         strata_dberr *de);

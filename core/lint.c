@@ -50,6 +50,7 @@ typedef struct ldialect {
 	strata_conn *conn;
 	int scratch_state; /* 0: not tried, 1: open, -1: none */
 	int live_off;      /* a pending statement may change the grammar */
+	strata__live live; /* the target's checks, sent ahead */
 	usemap uses;       /* names' last use: tables no later file names
 	                      are dropped from the scratch database */
 	/* Each dialect is read on its own thread: what it finds and the
@@ -775,25 +776,48 @@ static int scratch_check(ldialect *d, strata__lint_stmt *st,
 	return rejects(d, st, s, &de);
 }
 
+/* After such a statement the session's grammar may not be the one the
+ * rest run with. */
+static int sets_sql_mode(const char *sql)
+{
+	const char *p;
+
+	for (p = sql; *p; p++)
+		if (!strncasecmp(p, "sql_mode", 8))
+			return 1;
+	return 0;
+}
+
 /* A server database has no scratch copy: the target's own session
  * compiles the statements reported on (MySQL's prepare parses without
- * running). After a statement that may change the grammar (sql_mode),
- * the session's is no longer the one the rest run with: they are left to
+ * running), answered from what live_prefetch() sent ahead where it can.
+ * After a statement that may change the grammar (sql_mode), the
+ * session's is no longer the one the rest run with: they are left to
  * the run. 1: the database rejects the statement. */
 static int live_check(const lrun *r, ldialect *d, int report,
                       strata__lint_stmt *st, const strata__stmt *s)
 {
 	strata_dberr de;
-	const char *p;
-	int present = 0, rc;
+	const char *msg = NULL;
+	int present = 1, rc;
 
 	if (!report || !r->s || !r->s->conn || d->drv != r->s->drv ||
 	    d->scratch_state > 0 || d->live_off)
 		return 0;
 	memset(&de, 0, sizeof(de));
-	rc = strata__drv_prepare(d->drv, r->s->conn, s->sql, &present, &de);
-	for (p = s->sql; *p && !d->live_off; p++)
-		d->live_off = !strncasecmp(p, "sql_mode", 8);
+	switch (strata__live_find(&d->live, s->sql, &msg)) {
+	case 0:
+		rc = STRATA_DRV_OK;
+		break;
+	case 1:
+		snprintf(de.message, sizeof(de.message), "%s", msg);
+		rc = STRATA_DRV_ERROR;
+		break;
+	default:
+		rc = strata__drv_prepare(d->drv, r->s->conn, s->sql, &present,
+		                         &de);
+	}
+	d->live_off = sets_sql_mode(s->sql);
 	if (rc == STRATA_DRV_OK || !present)
 		return 0;
 	return rejects(d, st, s, &de);
@@ -1150,6 +1174,41 @@ static int lint_file(lrun *r, ldialect *d, size_t mi, const char *path,
 	return rc;
 }
 
+/* The statements live_check() will compile, sent ahead together: those
+ * of the reported files for the target's dialect, in the pass's order,
+ * up to the first that may change the grammar. */
+static void live_prefetch(lrun *r, ldialect *d)
+{
+	strata__script sc;
+	strata_error e;
+	size_t i, k;
+	int stop = 0;
+	const char *f;
+
+	if (!r->s || !r->s->conn || d->drv != r->s->drv || has_scratch(d) ||
+	    !STRATA_DRV_HAS(d->drv, prepare_many))
+		return;
+	strata__live_init(&d->live, d->drv, r->s->conn);
+	for (i = 0; !stop && i < r->upto; i++) {
+		if ((r->sel && !r->sel[i]) ||
+		    !(f = strata__migration_file_in(&r->src->items[i], 1,
+		                                    names(d))))
+			continue;
+		memset(&e, 0, sizeof(e));
+		memset(&sc, 0, sizeof(sc));
+		/* One that does not load is reported by the pass. */
+		if (!load_as(r, &sc, f, d->drv, d->split_flags, &e))
+			for (k = 0; !stop && k < sc.stmts.count; k++) {
+				strata__live_add(&d->live,
+				                 sc.stmts.items[k].sql);
+				stop = sets_sql_mode(sc.stmts.items[k].sql);
+			}
+		strata__script_free(&sc);
+		strata_error_clear(&e);
+	}
+	strata__live_done(&d->live);
+}
+
 /* One dialect's pass over the migrations, in version order. */
 typedef struct lpass {
 	lrun *r;
@@ -1173,6 +1232,7 @@ static void *pass_run(void *arg)
 	 * anything runs, without replaying the history on every up. */
 	if (!(r->s && d->drv == r->s->drv) && scratch_open(d))
 		plan_prune(r, d);
+	live_prefetch(r, d);
 	for (i = 0; !p->rc && i < r->upto; i++) {
 		const char *f;
 
@@ -1469,6 +1529,7 @@ static void run_free(lrun *r)
 		ldialect *d = r->d[i];
 
 		scratch_close(d);
+		strata__live_free(&d->live);
 		use_free(&d->uses);
 		strata__lschema_free(&d->schema);
 		for (j = 0; j < d->nseen; j++)

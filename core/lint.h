@@ -143,6 +143,37 @@ void strata__lint_add(strata__lfinds *out, const char *rule, int severity,
                       const strata__lint_stmt *st, int line, const char *table,
                       char *message, const char *fixit);
 
+/* lint_live.c: the target's own parse checks of the pending statements,
+ * sent together before the pass that reports on them (MySQL's prepare
+ * costs a round trip a statement), and looked up as the pass meets each
+ * statement. */
+typedef struct strata__live_rej {
+	char *sql, *message;
+} strata__live_rej;
+
+typedef struct strata__live {
+	const strata_driver *drv;
+	strata_conn *conn;
+	uint64_t *ok; /* keys of the statements accepted, sorted when done */
+	size_t nok, okcap;
+	strata__live_rej *bad;
+	size_t nbad;
+	char **q; /* waiting to be sent */
+	size_t nq, qcap, qbytes;
+	int done;
+} strata__live;
+
+void strata__live_init(strata__live *lv, const strata_driver *drv,
+                       strata_conn *conn);
+/* Queues a copy of sql; sends the queue when it is large. */
+void strata__live_add(strata__live *lv, const char *sql);
+/* Sends the rest; lookups answer from now on. */
+void strata__live_done(strata__live *lv);
+/* 0: accepted, 1: rejected (*message: the database's), -1: not checked. */
+int strata__live_find(const strata__live *lv, const char *sql,
+                      const char **message);
+void strata__live_free(strata__live *lv);
+
 /* lint.c: for strata_up(): lint the pending migrations (up to target,
  * NULL: all) and refuse with STRATA_ELINT on unacknowledged errors,
  * unless strata_set_allow_destructive() was called. */

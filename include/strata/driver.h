@@ -19,7 +19,7 @@ extern "C" {
 #endif
 
 #define STRATA_DRIVER_ABI_MAJOR 2
-#define STRATA_DRIVER_ABI_MINOR 6
+#define STRATA_DRIVER_ABI_MINOR 7
 #define STRATA_DRIVER_ABI_VERSION                                              \
 	((uint32_t)((STRATA_DRIVER_ABI_MAJOR << 16) | STRATA_DRIVER_ABI_MINOR))
 
@@ -144,6 +144,11 @@ typedef struct strata_batch_item {
 
 #define STRATA_BATCH_BEGIN  1u /* open a transaction before the items */
 #define STRATA_BATCH_COMMIT 2u /* commit it after them */
+/* Each item must change exactly one row (an UPDATE: match one); one that
+ * does not is a failure at its index, with its changes set, and nothing
+ * after it runs. Passed only to a driver whose batch_flags has it (ABI
+ * 2.7); for any other the core checks the counts before it commits. */
+#define STRATA_BATCH_ONE_ROW 4u
 
 /*
  * Introspection output. The core owns the model; the driver reports objects
@@ -510,11 +515,42 @@ typedef struct strata_driver {
 	 * such members with callbacks that ignore the report.
 	 */
 	unsigned introspect_flags;
-	/* ---- ABI 2.6 ends here; append ABI 2.7 members below. ---- */
+	/* ---- ABI 2.6 ends here; ABI 2.7 members follow. ---- */
+
+	/* ---- ABI 2.7 ---- */
+	/*
+	 * May be 0. The STRATA_BATCH_* flags beyond BEGIN and COMMIT that
+	 * batch() honours (STRATA_BATCH_ONE_ROW: it checks the row counts
+	 * before its COMMIT, in the same round trip). Read only from a
+	 * driver of ABI 2.7 or later: an ABI 2.6 vtable's size already
+	 * covers it, in its tail padding.
+	 */
+	unsigned batch_flags;
+	/*
+	 * May be NULL (the core calls prepare() for each). prepare() for
+	 * sqls[0..n), each on its own and in order, in as few round trips
+	 * as the database allows. When the database rejects one, set
+	 * *rejected to its index, its message in err, and return
+	 * STRATA_DRV_ERROR: the caller resumes after it. A failure that
+	 * prepare() would not call a rejection is none here either.
+	 */
+	int (*prepare_many)(strata_conn *conn, const char *const *sqls,
+	                    size_t n, size_t *rejected, strata_dberr *err);
+	/* ---- ABI 2.7 ends here; append ABI 2.8 members below. ---- */
 } strata_driver;
 
 /* introspect_flags */
 #define STRATA_INTROSPECT_PARTIAL 1u
+
+/* The batch flags drv honours: 0 before ABI 2.7, whose vtables may cover
+ * batch_flags with their size, in the tail padding. */
+#define STRATA_DRV_BATCH_FLAGS(drv)                                            \
+	(((drv)->abi_version & 0xffffu) >= 7 &&                                \
+	                 (drv)->struct_size >=                                 \
+	                         offsetof(strata_driver, batch_flags) +        \
+	                                 sizeof((drv)->batch_flags)            \
+	         ? (drv)->batch_flags                                          \
+	         : 0u)
 
 /* Whether drv has member `op` (within its struct_size) and it is set. */
 #define STRATA_DRV_HAS(drv, op)                                                \

@@ -83,43 +83,73 @@ static int put_stmt(strata__kit_buf *b, MYSQL *db, const strata_batch_item *it,
 	return strata__kit_buf_add(b, ";");
 }
 
-/* Statement k of the batch: START TRANSACTION, the items, COMMIT. */
-static int put_query(strata__kit_buf *b, MYSQL *db,
-                     const strata_batch_item *items, size_t n, size_t first,
-                     size_t k, strata_dberr *err)
-{
-	int rc;
+/* The statements of a batch: START TRANSACTION, each item (and, with
+ * STRATA_BATCH_ONE_ROW, its check), COMMIT. */
+typedef struct plan {
+	strata_batch_item *items;
+	size_t n, first, per;
+} plan;
 
-	if (k < first)
+/* Item of statement k: SIZE_MAX for the START TRANSACTION, n for the
+ * COMMIT; *check: k is the item's row count check. */
+static size_t item_of(const plan *pl, size_t k, int *check)
+{
+	size_t j = k - pl->first;
+
+	*check = 0;
+	if (k < pl->first)
+		return SIZE_MAX;
+	if (j >= pl->n * pl->per)
+		return pl->n;
+	*check = (int)(j % pl->per);
+	return j / pl->per;
+}
+
+/* Fails the multi-statement query when the item before changed (with
+ * CLIENT_FOUND_ROWS: matched) a known number of rows other than one: a
+ * scalar subquery of two rows is an error (1242), where DO would only
+ * warn. ROW_COUNT() is -1 when there is no count. */
+#define ONE_ROW_CHECK                                                          \
+	"SET @strata_one_row = (SELECT 1 UNION ALL SELECT 2 FROM DUAL WHERE "  \
+	"ROW_COUNT() NOT IN (1, -1));"
+
+static int put_query(strata__kit_buf *b, MYSQL *db, const plan *pl, size_t k,
+                     strata_dberr *err)
+{
+	int check, rc;
+	size_t i = item_of(pl, k, &check);
+
+	if (i == SIZE_MAX)
 		rc = strata__kit_buf_add(b, "START TRANSACTION;");
-	else if (k - first < n)
-		rc = put_stmt(b, db, &items[k - first], err);
-	else
+	else if (i == pl->n)
 		rc = strata__kit_buf_add(b, "COMMIT;");
+	else if (check)
+		rc = strata__kit_buf_add(b, ONE_ROW_CHECK);
+	else
+		rc = put_stmt(b, db, &pl->items[i], err);
 	if (rc == STRATA_DRV_OK && b->oom)
 		rc = strata__kit_nomem(err);
 	return rc;
 }
 
-/* The result of statement k, item k - first, is current: record it (a
- * result set is not expected, but is consumed). */
-static void take_result(MYSQL *db, strata_batch_item *items, size_t n,
-                        size_t first, size_t k)
+/* The result of statement k is current: an item's row count is recorded
+ * (a result set is not expected, but is consumed). */
+static void take_result(MYSQL *db, const plan *pl, size_t k)
 {
 	MYSQL_RES *res = mysql_store_result(db);
+	int check;
+	size_t i = item_of(pl, k, &check);
 
 	if (res)
 		mysql_free_result(res);
-	if (k >= first && k - first < n)
-		items[k - first].changes =
-		        my__affected(mysql_affected_rows(db));
+	if (i < pl->n && !check)
+		pl->items[i].changes = my__affected(mysql_affected_rows(db));
 }
 
 /* Statements k0.. of one query, their results in turn; the server runs
  * nothing after a failed statement. *k: the one that failed. */
-static int run_text(MYSQL *db, const strata__kit_buf *b,
-                    strata_batch_item *items, size_t n, size_t first, size_t k0,
-                    size_t *k, strata_dberr *err)
+static int run_text(MYSQL *db, const strata__kit_buf *b, const plan *pl,
+                    size_t k0, size_t *k, strata_dberr *err)
 {
 	int status;
 
@@ -127,7 +157,7 @@ static int run_text(MYSQL *db, const strata__kit_buf *b,
 	if (mysql_real_query(db, b->p, (unsigned long)b->len))
 		return my__err_db(err, db);
 	for (;; ++*k) {
-		take_result(db, items, n, first, *k);
+		take_result(db, pl, *k);
 		status = mysql_next_result(db);
 		if (status > 0) {
 			++*k;
@@ -147,25 +177,25 @@ int my__batch(strata_conn *c, strata_batch_item *items, size_t n,
               unsigned flags, size_t *failed, strata_dberr *err)
 {
 	strata__kit_buf b = {0};
-	size_t first = (flags & STRATA_BATCH_BEGIN) ? 1 : 0;
-	size_t total = first + n + ((flags & STRATA_BATCH_COMMIT) ? 1 : 0);
+	plan pl = {items, n, (flags & STRATA_BATCH_BEGIN) ? 1 : 0,
+	           (flags & STRATA_BATCH_ONE_ROW) ? 2 : 1};
+	size_t total =
+	        pl.first + n * pl.per + ((flags & STRATA_BATCH_COMMIT) ? 1 : 0);
 	size_t k, k0 = 0, bad = 0;
-	int rc = STRATA_DRV_OK;
+	int rc = STRATA_DRV_OK, check;
 
 	c->changes = -1;
 	for (k = 0; rc == STRATA_DRV_OK && k < total; k++) {
-		rc = put_query(&b, c->db, items, n, first, k, err);
+		rc = put_query(&b, c->db, &pl, k, err);
 		if (rc != STRATA_DRV_OK)
 			bad = k; /* not sent */
 		else if (b.len >= TEXT_MAX || k + 1 == total) {
-			rc = run_text(c->db, &b, items, n, first, k0, &bad,
-			              err);
+			rc = run_text(c->db, &b, &pl, k0, &bad, err);
 			strata__kit_buf_reset(&b);
 			k0 = k + 1;
 		}
 	}
-	/* Statement k is item k - first; before the items, the BEGIN. */
-	*failed = bad < first ? SIZE_MAX : bad - first;
+	*failed = item_of(&pl, bad, &check);
 	strata__kit_buf_free(&b);
 	return rc;
 }

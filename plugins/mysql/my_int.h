@@ -50,6 +50,8 @@ int my__query(strata_conn *c, const char *sql, const strata_value *params,
               int nparams, strata_row_fn fn, void *fn_ctx, strata_dberr *err);
 /* The prepare op: a syntax error is STRATA_DRV_ERROR, nothing else. */
 int my__prepare(strata_conn *c, const char *sql, strata_dberr *err);
+int my__prepare_many(strata_conn *c, const char *const *sqls, size_t n,
+                     size_t *rejected, strata_dberr *err);
 /* Affected rows as changes() reports them: -1 for "not a DML statement". */
 int64_t my__affected(my_ulonglong n);
 

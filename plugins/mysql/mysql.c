@@ -755,6 +755,8 @@ const strata_driver strata_driver_mysql = {
         .prepare = my__prepare,
         .introspect_detail = my__introspect_detail,
         .batch = my__batch,
+        .batch_flags = STRATA_BATCH_ONE_ROW,
+        .prepare_many = my__prepare_many,
         .table_rows = my__table_rows,
         .introspect_flags = STRATA_INTROSPECT_PARTIAL,
 };

@@ -356,6 +356,128 @@ int my__prepare(strata_conn *c, const char *sql, strata_dberr *err)
 	return rc;
 }
 
+/*
+ * prepare_many(): SQL PREPAREs, many to a query, where the protocol's
+ * prepare costs a round trip a statement. The server stops a
+ * multi-statement query at its first failure, and only a syntax error is
+ * a rejection. MariaDB runs each PREPARE in a block whose handlers let
+ * every other error pass (a statement on a table a pending migration will
+ * create fails with 1146), so one query answers for all its statements;
+ * MySQL has no such blocks outside stored programs, and after any other
+ * failure the check resumes with the next statement in a new query. A
+ * statement too long to share a query, or not quotable in the session's
+ * character set, is prepared alone.
+ */
+#define MANY_MAX   (256 * 1024) /* as batch(): well under max_allowed_packet */
+#define MANY_ALONE (MANY_MAX / 4)
+#define PARSE_NAME "strata_parse"
+#define GUARD_OPEN                                                             \
+	"BEGIN NOT ATOMIC DECLARE EXIT HANDLER FOR 1064 RESIGNAL; "            \
+	"DECLARE CONTINUE HANDLER FOR SQLEXCEPTION BEGIN END; "
+#define GUARD_CLOSE " END;"
+
+static int put_prepare(strata__kit_buf *b, MYSQL *db, int guard,
+                       const char *sql)
+{
+	size_t at = b->len;
+	int rc;
+
+	if (guard)
+		strata__kit_buf_add(b, GUARD_OPEN);
+	strata__kit_buf_add(b, "PREPARE " PARSE_NAME " FROM ");
+	rc = my__quote(b, db, sql);
+	if (rc == STRATA_DRV_OK)
+		rc = strata__kit_buf_add(b, guard ? ";" GUARD_CLOSE : ";");
+	if (rc == STRATA_DRV_ERROR)
+		b->len = at; /* not quotable: prepared alone */
+	return b->oom ? STRATA_DRV_NOMEM : rc;
+}
+
+/* Runs b, whose statements 0..n-1 prepare sqls[0..n) and whose last
+ * deallocates. *done: with a rejection its index, else how many of the n
+ * are answered. */
+static int run_many(MYSQL *db, const strata__kit_buf *b, size_t n, size_t *done,
+                    strata_dberr *err)
+{
+	size_t k = 0;
+	int status = mysql_real_query(db, b->p, (unsigned long)b->len) ? 1 : 0;
+
+	while (!status) {
+		MYSQL_RES *res = mysql_store_result(db);
+
+		if (res)
+			mysql_free_result(res);
+		k++;
+		status = mysql_next_result(db);
+	}
+	*done = k < n ? k + (status > 0) : n;
+	if (status < 0 || k >= n)
+		return STRATA_DRV_OK;
+	if (mysql_errno(db) == MY_ER_PARSE_ERROR) {
+		*done = k;
+		return my__err_db(err, db);
+	}
+	/* A client error (the session is gone) says nothing more about the
+	 * rest: the run meets it first. */
+	if (mysql_errno(db) >= 2000)
+		*done = n;
+	return STRATA_DRV_OK;
+}
+
+/* Whether sqls[j] fits the query b holds: its escaped text may double. */
+static int fits(const strata__kit_buf *b, const char *sql)
+{
+	size_t n = strlen(sql);
+
+	return n <= MANY_ALONE && b->len + 2 * n + 256 <= MANY_MAX;
+}
+
+int my__prepare_many(strata_conn *c, const char *const *sqls, size_t n,
+                     size_t *rejected, strata_dberr *err)
+{
+	strata__kit_buf b = {0};
+	size_t i = 0, j, done;
+	int rc = STRATA_DRV_OK, guard = mariadb_connection(c->db);
+
+	while (rc == STRATA_DRV_OK && i < n) {
+		strata__kit_buf_reset(&b);
+		for (j = i; j < n && fits(&b, sqls[j]); j++)
+			if ((rc = put_prepare(&b, c->db, guard, sqls[j])) !=
+			    STRATA_DRV_OK)
+				break;
+		if (rc == STRATA_DRV_NOMEM)
+			break;
+		rc = STRATA_DRV_OK;
+		if (j == i) { /* sqls[i] alone */
+			if ((rc = my__prepare(c, sqls[i], err)) !=
+			    STRATA_DRV_OK)
+				*rejected = i;
+			i++;
+			continue;
+		}
+		strata__kit_buf_add(&b, "DEALLOCATE PREPARE " PARSE_NAME ";");
+		if (b.oom)
+			break;
+		rc = run_many(c->db, &b, j - i, &done, err);
+		if (rc != STRATA_DRV_OK && guard) {
+			/* Confirmed alone: a block the session's sql_mode
+			 * does not parse (ORACLE) must not reject anything;
+			 * the rest go unguarded then. */
+			rc = my__prepare(c, sqls[i + done], err);
+			guard = rc != STRATA_DRV_OK;
+			if (rc == STRATA_DRV_OK)
+				done++;
+		}
+		if (rc != STRATA_DRV_OK)
+			*rejected = i + done;
+		i += done;
+	}
+	if (b.oom)
+		rc = STRATA_DRV_NOMEM;
+	strata__kit_buf_free(&b);
+	return rc == STRATA_DRV_NOMEM ? strata__kit_nomem(err) : rc;
+}
+
 int my__query_scalar(strata_conn *c, const char *sql,
                      const strata_value *params, int n, my__scalar *s,
                      strata_dberr *err)

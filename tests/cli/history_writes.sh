@@ -56,6 +56,37 @@ DROP TABLE c;"
 	fi
 	lacks "reverted" "$OUT" "$e: does not report a revert"
 
+	# A one-statement no-transaction migration deletes its own "failed"
+	# row. Its final update waits for the next commit (on MySQL, the one
+	# that also opens the next migration's row): that commit must not
+	# happen, and the next migration must not run.
+	M=$T_TMP/$e-final
+	mig $M 1_a up.sql "CREATE TABLE fa (x INT);"
+	mig $M 2_selfdelete up.sql "-- strata:no-transaction
+DELETE FROM strata_migrations WHERE name = 'selfdelete';"
+	mig $M 3_c up.sql "CREATE TABLE fc (x INT);"
+	db_new $e || { ok 1 "$e: create database"; continue; }
+	strata --dir "$M" --url "$DBURL" up --allow-destructive
+	expect_rc 1 "$e: final: up stops when the waiting update matches no row"
+	has "$WHO: updating the row of version 2 matched 0 rows, not 1" "$ERR" \
+		"$e: final: names the table, the operation, the version and the count"
+	lacks "applied   3_c" "$OUT" "$e: final: 3 is not reported applied"
+	is "$(db_query $e "$DBURL" "SELECT version FROM strata_migrations ORDER BY version" | tr '\n' ' ')" \
+		"1 " "$e: final: nothing of 2 or 3 was recorded"
+	is "$(db_query $e "$DBURL" "SELECT count(*) FROM fa" 2>&1)" 0 \
+		"$e: final: 1's table is there"
+	case "$(db_query $e "$DBURL" "SELECT count(*) FROM fc" 2>&1)" in
+	0) ok 1 "$e: final: 3 did not run" ;;
+	*) ok 0 "$e: final: 3 did not run" ;;
+	esac
+	# The same at the end of the run: the final update commits alone.
+	rm -r "$M/3_c"
+	db_new $e || { ok 1 "$e: create database"; continue; }
+	strata --dir "$M" --url "$DBURL" up --allow-destructive
+	expect_rc 1 "$e: final, last: up fails"
+	has "$WHO: updating the row of version 2 matched 0 rows, not 1" "$ERR" \
+		"$e: final, last: says why"
+
 	# Normal runs are unaffected (MySQL: an UPDATE that changes nothing
 	# still matches its row).
 	M=$T_TMP/$e-ok

@@ -387,6 +387,8 @@ static const size_t abi_end[] = {
                 sizeof(((strata_driver *)0)->table_rows),
         offsetof(strata_driver, introspect_flags) +
                 sizeof(((strata_driver *)0)->introspect_flags),
+        offsetof(strata_driver, prepare_many) +
+                sizeof(((strata_driver *)0)->prepare_many),
 };
 
 static void t_vtable(conf *c)
@@ -1343,6 +1345,78 @@ static void t_batch(const conf *c, strata_conn *conn)
 	exec_ok(c, conn, "DROP TABLE conf_batch", "DROP TABLE conf_batch");
 }
 
+/* ---- STRATA_BATCH_ONE_ROW (ABI 2.7, with batch_flags) ---------------- */
+
+/* An UPDATE that matches no row stops the batch before its COMMIT, in
+ * the driver's own round trip; one that matches its row but changes
+ * nothing passes (a match is what counts). */
+static void t_batch_one_row(const conf *c, strata_conn *conn)
+{
+	strata_value a[1] = {{STRATA_VAL_INT, NULL, 20}};
+	strata_value b[1] = {{STRATA_VAL_INT, NULL, 21}};
+	strata_value fresh[1] = {{STRATA_VAL_INT, NULL, 22}};
+	strata_value none[1] = {{STRATA_VAL_INT, NULL, 99}};
+	unsigned all =
+	        STRATA_BATCH_BEGIN | STRATA_BATCH_COMMIT | STRATA_BATCH_ONE_ROW;
+	strata_conn *other;
+	strata_dberr e;
+	size_t failed;
+	rows r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	if (!STRATA_DRV_HAS(c->d, batch) ||
+	    !(STRATA_DRV_BATCH_FLAGS(c->d) & STRATA_BATCH_ONE_ROW))
+		return;
+	if (!create_ok(c, conn,
+	               "CREATE TABLE conf_one (id INTEGER NOT NULL PRIMARY "
+	               "KEY, n INTEGER NOT NULL DEFAULT 0)",
+	               "CREATE TABLE conf_one"))
+		return;
+	{
+		strata_batch_item ok[3] = {
+		        {"INSERT INTO conf_one (id) VALUES (?)", a, 1, 0},
+		        {"UPDATE conf_one SET n = 0 WHERE id = ?", a, 1, 0},
+		        {"INSERT INTO conf_one (id) VALUES (?)", b, 1, 0}};
+
+		rc = batch_run(c, conn, ok, 3, all, &failed, &e);
+		check_rc(rc, STRATA_DRV_OK, &e, "batch",
+		         "one row: an UPDATE that matches without changing");
+		check(ok[1].changes == 1,
+		      "one row: its changes count the match (%" PRId64 ")",
+		      ok[1].changes);
+	}
+	{
+		strata_batch_item bad[3] = {
+		        {"INSERT INTO conf_one (id) VALUES (?)", fresh, 1, 0},
+		        {"UPDATE conf_one SET n = 1 WHERE id = ?", none, 1, 0},
+		        {"UPDATE conf_one SET n = 1 WHERE id = ?", a, 1, 0}};
+
+		rc = batch_run(c, conn, bad, 3, all, &failed, &e);
+		check(rc == STRATA_DRV_ERROR && failed == 1,
+		      "one row: an UPDATE that matches nothing fails there "
+		      "(%s, failed %zu)",
+		      rc_name(rc), failed);
+		check(bad[1].changes == 0,
+		      "one row: its changes say 0 (%" PRId64 ")",
+		      bad[1].changes);
+		err_reset(&e);
+		c->d->rollback(conn, &e);
+	}
+	other = open_conn(c, "a second session for one row");
+	if (other &&
+	    query_row(c, other, "SELECT count(*), max(n) FROM conf_one", NULL,
+	              0, &r, "one row: read back"))
+		check(same(r.v[0][0], "2") && same(r.v[0][1], "0"),
+		      "one row: nothing of the failed batch committed (%s "
+		      "rows, max %s)",
+		      show(r.v[0][0]), show(r.v[0][1]));
+	rows_free(&r);
+	if (other)
+		c->d->close(other);
+	exec_ok(c, conn, "DROP TABLE conf_one", "DROP TABLE conf_one");
+}
+
 /* ---- standby (ABI 2.4) ------------------------------------------------ */
 
 /* The conformance target is writable (the other tests write to it), so
@@ -1480,6 +1554,47 @@ static void t_prepare(const conf *c, strata_conn *conn)
 		      "prepare: compiles without running (%s rows)",
 		      show(r.v[0][0]));
 	rows_free(&r);
+}
+
+/* ---- prepare_many (ABI 2.7, optional) -------------------------------- */
+
+/* As prepare() for each: the first syntax error is the rejection, by
+ * index; a statement that fails for another reason (its table is still
+ * to be created) does not hide the ones after it; nothing runs. */
+static void t_prepare_many(const conf *c, strata_conn *conn)
+{
+	const char *sqls[] = {"CREATE TABLE conf_many (id INTEGER)",
+	                      "INSERT INTO conf_many (id) VALUES (1)",
+	                      "SELECT 'it''s ?; -- not a comment'", "SELEC 2",
+	                      "SELECT 3"};
+	size_t bad = 0;
+	strata_dberr e;
+	int rc;
+
+	if (!STRATA_DRV_HAS(c->d, prepare_many))
+		return;
+	err_reset(&e);
+	rc = c->d->prepare_many(conn, sqls, 3, &bad, &e);
+	check_rc(rc, STRATA_DRV_OK, &e, "prepare_many",
+	         "prepare_many: three that parse, one on a table to come");
+	err_reset(&e);
+	rc = c->d->prepare_many(conn, sqls, 5, &bad, &e);
+	check(rc == STRATA_DRV_ERROR && bad == 3 && e.message[0],
+	      "prepare_many: SELEC 2 is the rejection, index 3, with the "
+	      "database's message (%s, %zu: %s)",
+	      rc_name(rc), bad, e.message);
+	err_reset(&e);
+	rc = c->d->prepare_many(conn, sqls + 4, 1, &bad, &e);
+	check_rc(rc, STRATA_DRV_OK, &e, "prepare_many",
+	         "prepare_many: the caller resumes after the rejection");
+	{
+		int exists = 1;
+
+		err_reset(&e);
+		rc = c->d->table_exists(conn, NULL, "conf_many", &exists, &e);
+		check(rc == STRATA_DRV_OK && !exists,
+		      "prepare_many: nothing ran (conf_many does not exist)");
+	}
 }
 
 /* ---- catalog (ABI 2.3, optional) ------------------------------------ */
@@ -2215,8 +2330,10 @@ int main(int argc, char **argv)
 	t_current_schema(&c, conn);
 	t_table_exists(&c, conn);
 	t_prepare(&c, conn);
+	t_prepare_many(&c, conn);
 	t_catalog(&c, conn);
 	t_batch(&c, conn);
+	t_batch_one_row(&c, conn);
 	t_standby(&c, conn);
 	t_lock(&c);
 	t_introspect(&c, conn);

@@ -134,6 +134,146 @@ static void table_rows(void)
 	is_int((int)n, -1, "table_rows past an ABI 2.4 vtable: not called");
 }
 
+/* ---- ABI 2.7: STRATA_BATCH_ONE_ROW and prepare_many ------------------ */
+
+static unsigned batch_seen; /* the flags batch() got */
+static int commits;
+static int64_t second_count; /* what item 1 changed */
+
+static int op_batch(strata_conn *c, strata_batch_item *it, size_t n,
+                    unsigned flags, size_t *failed, strata_dberr *e)
+{
+	size_t i;
+
+	(void)c, (void)failed, (void)e;
+	batch_seen = flags;
+	for (i = 0; i < n; i++)
+		it[i].changes = i == 1 ? second_count : 1;
+	commits += (flags & STRATA_BATCH_COMMIT) != 0;
+	return STRATA_DRV_OK;
+}
+static int op_commit(strata_conn *c, strata_dberr *e)
+{
+	(void)c, (void)e;
+	commits++;
+	return STRATA_DRV_OK;
+}
+static int op_begin(strata_conn *c, strata_dberr *e)
+{
+	(void)c, (void)e;
+	return STRATA_DRV_OK;
+}
+static int queries;
+static int op_query_ok(strata_conn *c, const char *s, const strata_value *p,
+                       int n, strata_row_fn fn, void *ctx, strata_dberr *e)
+{
+	(void)c, (void)s, (void)p, (void)n, (void)fn, (void)ctx, (void)e;
+	queries++;
+	return STRATA_DRV_OK;
+}
+static int64_t op_changes(strata_conn *c)
+{
+	(void)c;
+	return queries == 2 ? second_count : 1;
+}
+
+static int run_batch(strata *s, size_t *failed)
+{
+	strata_batch_item it[3];
+	strata_dberr e;
+
+	memset(it, 0, sizeof(it));
+	memset(&e, 0, sizeof(e));
+	commits = queries = 0;
+	batch_seen = 0;
+	return strata__drv_batch(s, NULL, it, 3,
+	                         STRATA_BATCH_BEGIN | STRATA_BATCH_COMMIT |
+	                                 STRATA_BATCH_ONE_ROW,
+	                         failed, &e);
+}
+
+/* An update that matched no row must stop the COMMIT, whichever side
+ * checks the count: the driver that declares the flag, in its own round
+ * trip, or else the core, before a COMMIT of its own. */
+static void batch_one_row(void)
+{
+	strata_driver d = fake("fake", pg_schemes);
+	strata s;
+	size_t failed = 0;
+
+	memset(&s, 0, sizeof(s));
+	s.drv = &d;
+	d.commit = op_commit;
+	d.batch = op_batch;
+	second_count = 0;
+	is_int(run_batch(&s, &failed), STRATA_DRV_ERROR,
+	       "no flag: an item that changed no row fails the batch");
+	is_int((int)failed, 1, "no flag: at its index");
+	is_int(commits, 0, "no flag: nothing commits");
+	is_int((int)batch_seen, STRATA_BATCH_BEGIN,
+	       "no flag: the driver got neither the flag nor the COMMIT");
+	second_count = 1;
+	is_int(run_batch(&s, &failed), STRATA_DRV_OK,
+	       "no flag: counts of one pass");
+	is_int(commits, 1, "no flag: the core commits after the check");
+	d.batch_flags = STRATA_BATCH_ONE_ROW;
+	is_int(run_batch(&s, &failed), STRATA_DRV_OK, "flag: OK");
+	is_int((int)batch_seen,
+	       STRATA_BATCH_BEGIN | STRATA_BATCH_COMMIT | STRATA_BATCH_ONE_ROW,
+	       "flag: the driver gets it with the COMMIT");
+	is_int(commits, 1, "flag: the driver's COMMIT only");
+	d.struct_size = offsetof(strata_driver, batch_flags);
+	run_batch(&s, &failed);
+	is_int((int)batch_seen, STRATA_BATCH_BEGIN,
+	       "the flag beyond the vtable's struct_size: not read");
+	/* An ABI 2.6 vtable's size covers the member, in its tail padding. */
+	d.struct_size = offsetof(strata_driver, prepare_many);
+	d.abi_version = (STRATA_DRIVER_ABI_MAJOR << 16) | 6;
+	run_batch(&s, &failed);
+	is_int((int)batch_seen, STRATA_BATCH_BEGIN,
+	       "an ABI 2.6 driver's padding where the flags are: not read");
+	d.abi_version = STRATA_DRIVER_ABI_VERSION;
+	d.struct_size = sizeof(d);
+	d.batch = NULL;
+	d.begin = op_begin;
+	d.query = op_query_ok;
+	d.changes = op_changes;
+	second_count = 2;
+	is_int(run_batch(&s, &failed), STRATA_DRV_ERROR,
+	       "no batch: an item that changed two rows fails");
+	is_int((int)failed, 1, "no batch: at its index");
+	is_int(queries, 2, "no batch: nothing after it ran");
+	is_int(commits, 0, "no batch: nothing commits");
+}
+
+static int op_prepare(strata_conn *c, const char *sql, strata_dberr *e)
+{
+	(void)c;
+	if (strncmp(sql, "CREAT ", 6))
+		return STRATA_DRV_OK;
+	snprintf(e->message, sizeof(e->message), "syntax error");
+	return STRATA_DRV_ERROR;
+}
+
+/* Without prepare_many, prepare() for each, stopping at a rejection. */
+static void prepare_many(void)
+{
+	strata_driver d = fake("fake", pg_schemes);
+	const char *sqls[] = {"SELECT 1", "CREAT TABLE t (x INT)", "SELECT 2"};
+	strata_dberr e;
+	size_t bad = 0;
+
+	memset(&e, 0, sizeof(e));
+	is_int(strata__drv_prepare_many(&d, NULL, sqls, 3, &bad, &e),
+	       STRATA_DRV_OK, "no prepare at all: nothing is rejected");
+	is_int((int)bad, 3, "no prepare at all: *rejected is n");
+	d.prepare = op_prepare;
+	is_int(strata__drv_prepare_many(&d, NULL, sqls, 3, &bad, &e),
+	       STRATA_DRV_ERROR, "prepare for each: the rejection");
+	is_int((int)bad, 1, "prepare for each: its index");
+	is_str(e.message, "syntax error", "prepare for each: its message");
+}
+
 /* A driver of ABI 2.5 calls every member of the schema sink. */
 static int introspect_all(strata_conn *c, const strata_schema_sink *s,
                           strata_dberr *e)
@@ -515,6 +655,8 @@ int main(void)
 	file_names();
 	table_rows();
 	lean_sink();
+	batch_one_row();
+	prepare_many();
 	loader();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	if (system(cmd) != 0)
