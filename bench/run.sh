@@ -360,5 +360,5 @@ if [ "${BENCH_PEERS:-1}" = 1 ]; then
 	echo
 	echo "## strata, dbmate and the floor"
 	echo
-	STRATA_BUILD=$STRATA_BUILD BENCH_DIR= "$REPO/bench/peers.sh"
+	STRATA_BUILD=$STRATA_BUILD BENCH_DIR='' "$REPO/bench/peers.sh"
 fi
