@@ -175,10 +175,10 @@ db_new() {
 
 db_drop() {
 	engine=${1%%:*} name=${1#*:}
+	# The admin commands are words to split.
+	# shellcheck disable=SC2086
 	case "$engine" in
-	# shellcheck disable=SC2086
 	postgres) $STRATA_TEST_PG_ADMIN -d postgres -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" ;;
-	# shellcheck disable=SC2086
 	mysql) $STRATA_TEST_MY_ADMIN -e "DROP DATABASE IF EXISTS $name" ;;
 	esac
 }
@@ -186,11 +186,10 @@ db_drop() {
 # db_query ENGINE URL SQL: prints the result rows, tab-separated.
 db_query() {
 	name=${2##*/}
+	# shellcheck disable=SC2086
 	case "$1" in
 	sqlite) sqlite3 -separator '	' "${2#sqlite:}" "$3" ;;
-	# shellcheck disable=SC2086
 	postgres) $STRATA_TEST_PG_ADMIN -d "$name" -At -F '	' -c "$3" ;;
-	# shellcheck disable=SC2086
 	mysql) $STRATA_TEST_MY_ADMIN -N -B -D "$name" -e "$3" ;;
 	esac
 }
