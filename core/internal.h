@@ -672,5 +672,7 @@ int strata__version_fits_int64(const char *v);
 void strata__sort(void *base, size_t n, size_t size,
                   int (*cmp)(const void *, const void *));
 size_t strata__hash(const char *s, size_t n, int fold);
+/* The same, 64 bits wide on every platform. */
+uint64_t strata__hash64(const char *s, size_t n, int fold);
 
 #endif

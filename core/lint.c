@@ -788,6 +788,12 @@ static int sets_sql_mode(const char *sql)
 	return 0;
 }
 
+/* Whether d is the target's dialect, compiled on the target's session. */
+static int live_target(const lrun *r, const ldialect *d)
+{
+	return r->s && r->s->conn && d->drv == r->s->drv;
+}
+
 /* A server database has no scratch copy: the target's own session
  * compiles the statements reported on (MySQL's prepare parses without
  * running), answered from what live_prefetch() sent ahead where it can.
@@ -801,8 +807,8 @@ static int live_check(const lrun *r, ldialect *d, int report,
 	const char *msg = NULL;
 	int present = 1, rc;
 
-	if (!report || !r->s || !r->s->conn || d->drv != r->s->drv ||
-	    d->scratch_state > 0 || d->live_off)
+	if (!report || !live_target(r, d) || d->scratch_state > 0 ||
+	    d->live_off)
 		return 0;
 	memset(&de, 0, sizeof(de));
 	switch (strata__live_find(&d->live, s->sql, &msg)) {
@@ -1185,7 +1191,7 @@ static void live_prefetch(lrun *r, ldialect *d)
 	int stop = 0;
 	const char *f;
 
-	if (!r->s || !r->s->conn || d->drv != r->s->drv || has_scratch(d) ||
+	if (!live_target(r, d) || has_scratch(d) ||
 	    !STRATA_DRV_HAS(d->drv, prepare_many))
 		return;
 	strata__live_init(&d->live, d->drv, r->s->conn);

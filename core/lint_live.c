@@ -15,16 +15,13 @@
  * would make, while a run of small migrations still shares its trips. */
 #define QUEUE_BYTES (1024 * 1024)
 
-/* 64-bit FNV-1a on every platform, with the length: a statement is taken
- * for an accepted one only when both agree. */
+/* 64 bits on every platform, with the length: a statement is taken for
+ * an accepted one only when both agree. */
 static uint64_t key(const char *sql)
 {
-	uint64_t h = 1469598103934665603ULL;
-	const unsigned char *p;
+	size_t n = strlen(sql);
 
-	for (p = (const unsigned char *)sql; *p; p++)
-		h = (h ^ *p) * 1099511628211ULL;
-	return h ^ (uint64_t)(p - (const unsigned char *)sql) << 48;
+	return strata__hash64(sql, n, 0) ^ (uint64_t)n << 48;
 }
 
 void strata__live_init(strata__live *lv, const strata_driver *drv,

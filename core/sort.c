@@ -20,7 +20,7 @@ void strata__sort(void *base, size_t n, size_t size,
 		qsort(base, n, size, cmp);
 }
 
-size_t strata__hash(const char *s, size_t n, int fold)
+uint64_t strata__hash64(const char *s, size_t n, int fold)
 {
 	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
 	size_t i;
@@ -31,5 +31,10 @@ size_t strata__hash(const char *s, size_t n, int fold)
 		h = (h ^ (fold ? (unsigned char)tolower(c) : c)) *
 		    1099511628211ULL;
 	}
-	return (size_t)(h ^ h >> 29);
+	return h ^ h >> 29;
+}
+
+size_t strata__hash(const char *s, size_t n, int fold)
+{
+	return (size_t)strata__hash64(s, n, fold);
 }
