@@ -323,6 +323,9 @@ int strata__drv_batch(strata *s, strata_conn *c, strata_batch_item *items,
 	size_t i;
 	int rc;
 
+	/* Only an armed session of a driver that honours it gets LOCKED
+	 * (strata__drv_lock_guard); the caller checked the lock otherwise. */
+	flags &= ~(STRATA_BATCH_LOCKED & ~STRATA_DRV_BATCH_FLAGS(d));
 	for (i = 0; i < n; i++)
 		items[i].changes = -1;
 	*failed = SIZE_MAX;
@@ -363,6 +366,19 @@ int strata__drv_unlock(strata *s, strata_conn *c, const char *name,
                        strata_dberr *de)
 {
 	return done(s->drv, "unlock", s->drv->unlock(c, name, de), de);
+}
+
+/* Whether c's commits can check the lock held by lock_c themselves
+ * (STRATA_BATCH_LOCKED): STRATA_DRV_OK once armed. */
+int strata__drv_lock_guard(strata *s, strata_conn *c, strata_conn *lock_c,
+                           const char *name, strata_dberr *de)
+{
+	const strata_driver *d = s->drv;
+
+	if (!(STRATA_DRV_BATCH_FLAGS(d) & STRATA_BATCH_LOCKED) ||
+	    !STRATA_DRV_HAS(d, lock_guard) || !STRATA_DRV_HAS(d, batch))
+		return STRATA_DRV_ERROR;
+	return done(d, "lock_guard", d->lock_guard(c, lock_c, name, de), de);
 }
 
 /* Absent: OK (the lock cannot be lost). */

@@ -406,6 +406,8 @@ int strata__drv_unlock(strata *s, strata_conn *c, const char *name,
                        strata_dberr *de);
 int strata__drv_lock_check(strata *s, strata_conn *c, const char *name,
                            strata_dberr *de);
+int strata__drv_lock_guard(strata *s, strata_conn *c, strata_conn *lock_c,
+                           const char *name, strata_dberr *de);
 int strata__drv_current_schema(strata *s, strata_conn *c, const char *schema,
                                const char *table, char **out, strata_dberr *de);
 int strata__drv_table_exists(strata *s, strata_conn *c, const char *schema,
@@ -499,6 +501,8 @@ struct strata {
 	const strata_driver *drv;
 	strata_conn *conn;
 	strata_conn *lock_conn;
+	/* conn's commits check the lock themselves (STRATA_BATCH_LOCKED). */
+	int lock_guarded;
 	char *target; /* redacted URL */
 	char *password;
 	strata__url_owned url;

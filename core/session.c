@@ -325,6 +325,7 @@ static int revive_conn(strata *s, strata_error *err)
 		return rc;
 	strata__drv_close(s, s->conn);
 	s->conn = c;
+	s->lock_guarded = 0;
 	/* The pinned name, not a new resolution: only pins introspection. */
 	strata__drv_current_schema(s, s->conn, s->hist_schema, s->hist_table,
 	                           &schema, &de);
@@ -355,6 +356,19 @@ static int refuse_standby(strata *s, strata_error *err)
 	                   "schema, so run them against the primary; status "
 	                   "and check work here",
 	                   s->target);
+}
+
+/* Where the driver can, each commit of a migration checks the lock in its
+ * own round trip instead of one before it (strata__lock_check); where it
+ * cannot, or its check fails now, the commits go as before. */
+static void arm_guard(strata *s)
+{
+	strata_dberr de;
+
+	memset(&de, 0, sizeof(de));
+	s->lock_guarded =
+	        strata__drv_lock_guard(s, s->conn, s->lock_conn, s->table_name,
+	                               &de) == STRATA_DRV_OK;
 }
 
 int strata__lock(strata *s, strata_error *err)
@@ -389,6 +403,8 @@ int strata__lock(strata *s, strata_error *err)
 	rc = waited ? revive_conn(s, err) : STRATA_OK;
 	if (rc)
 		strata__unlock(s);
+	else
+		arm_guard(s);
 	return rc;
 }
 
@@ -398,6 +414,7 @@ void strata__unlock(strata *s)
 
 	if (!s->lock_conn || s->lock_hold)
 		return;
+	s->lock_guarded = 0;
 	memset(&de, 0, sizeof(de));
 	strata__drv_unlock(s, s->lock_conn, s->table_name, &de);
 	strata__drv_close(s, s->lock_conn);

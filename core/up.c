@@ -43,6 +43,14 @@ static int lock_fresh(int64_t last)
 	return last && strata__now_ms() - last < LOCK_FRESH_MS;
 }
 
+/* *checked (see check_before): when the lock session last answered;
+ * negative after a migration that ran outside a transaction, whose
+ * statements no commit checked. */
+static int64_t answered(int64_t checked)
+{
+	return checked < 0 ? -checked : checked;
+}
+
 static void later_skip(later *l, const strata__migration *m, const char *who)
 {
 	strata__row *row;
@@ -114,29 +122,58 @@ static int later_flush(strata *s, later *l, int emit, strata_error *err)
 	return rc;
 }
 
+/* A commit that checked the lock failed: if the lock is what was lost,
+ * that is the error to report. */
+static int commit_failed(strata *s, const char *stopped, const char *id, int rc,
+                         strata_error *err)
+{
+	strata_error lost;
+
+	memset(&lost, 0, sizeof(lost));
+	if (!strata__lock_check(s, stopped, id, &lost))
+		return rc;
+	strata_error_clear(err);
+	*err = lost;
+	return STRATA_EFAIL;
+}
+
 /* The migration and its history row commit together, or neither does;
  * the waiting rows commit with them. Round trips besides the script's:
- * BEGIN with the waiting rows, then the row with COMMIT. *checked: when
- * the lock was found held just before that COMMIT. */
+ * BEGIN with the waiting rows, then the row with COMMIT. The lock is
+ * checked just before that COMMIT: in its round trip where the session
+ * is armed for it (s->lock_guarded), else in one of its own; an armed
+ * session still asks the lock session once a second, which keeps that
+ * session from idling out. *checked: when the lock session last
+ * answered. */
 static int apply_tx(strata *s, strata_run *run, strata__row *row, int64_t t0,
                     later *l, int64_t *checked, strata_error *err)
 {
 	strata__hq q = {0};
-	int rc;
+	int guarded, rc;
 
 	later_queue(s, l, &q);
 	rc = strata__hq_run(s, &q, STRATA_BATCH_BEGIN, err);
 	if (!rc)
 		rc = strata__exec_script(s, run, err);
-	if (!rc)
+	guarded = s->lock_guarded && lock_fresh(*checked);
+	if (!rc && !guarded) {
 		rc = strata__lock_check(s, "rolled back instead of committing",
 		                        run->m->id, err);
+		if (!rc)
+			*checked = strata__now_ms();
+	}
 	if (!rc) {
-		*checked = strata__now_ms();
 		strata__row_finish(row, t0);
 		row->row.steps = run->steps;
 		strata__hq_insert(s, &q, &row->row);
-		rc = strata__hq_run(s, &q, STRATA_BATCH_COMMIT, err);
+		rc = strata__hq_run(s, &q,
+		                    STRATA_BATCH_COMMIT |
+		                            (guarded ? STRATA_BATCH_LOCKED : 0),
+		                    err);
+		if (rc && guarded)
+			rc = commit_failed(s,
+			                   "rolled back instead of committing",
+			                   run->m->id, rc, err);
 	}
 	if (!rc) {
 		later_clear(l);
@@ -148,18 +185,25 @@ static int apply_tx(strata *s, strata_run *run, strata__row *row, int64_t t0,
 }
 
 /* The "failed" row a no-transaction migration starts with, committed with
- * the waiting rows in one round trip where the driver can. */
-static int open_direct(strata *s, strata__row *row, later *l, strata_error *err)
+ * the waiting rows in one round trip where the driver can; where the
+ * session is armed for it, that commit also checks the lock (see
+ * check_before). */
+static int open_direct(strata *s, strata__row *row, later *l, int64_t checked,
+                       const char *id, strata_error *err)
 {
 	strata__hq q = {0};
-	int rc;
+	int guarded = s->lock_guarded && lock_fresh(answered(checked)), rc;
 
-	if (!l->done_m && !l->nskips) /* alone: no BEGIN and COMMIT */
+	if (!guarded && !l->done_m && !l->nskips) /* no BEGIN and COMMIT */
 		return strata__history_insert(s, &row->row, err);
 	later_queue(s, l, &q);
 	strata__hq_insert(s, &q, &row->row);
-	rc = strata__hq_run(s, &q, STRATA_BATCH_BEGIN | STRATA_BATCH_COMMIT,
+	rc = strata__hq_run(s, &q,
+	                    STRATA_BATCH_BEGIN | STRATA_BATCH_COMMIT |
+	                            (guarded ? STRATA_BATCH_LOCKED : 0),
 	                    err);
+	if (rc && guarded)
+		rc = commit_failed(s, "stopped before applying", id, rc, err);
 	if (!rc) {
 		later_emit(s, l);
 		later_clear(l);
@@ -174,13 +218,14 @@ static int open_direct(strata *s, strata__row *row, later *l, strata_error *err)
  * that even a killed process leaves a record for 'strata resolve'. Its
  * final row waits in l for the next commit. */
 static int apply_direct(strata *s, strata_run *run, strata__row *row,
-                        int64_t t0, later *l, strata_error *err)
+                        int64_t t0, later *l, int64_t checked,
+                        strata_error *err)
 {
 	int rc;
 
 	row->row.status = "failed";
 	row->row.error = "interrupted: strata did not finish this migration";
-	rc = open_direct(s, row, l, err);
+	rc = open_direct(s, row, l, checked, run->m->id, err);
 	if (rc)
 		return rc;
 	/* Only now: an interrupt message says it is recorded as failed. */
@@ -206,24 +251,36 @@ static int apply_direct(strata *s, strata_run *run, strata__row *row,
 /*
  * Whether to check the lock before m. Only the check before a COMMIT
  * keeps a lost lock from applying a migration twice; the one before
- * starting avoids work that would be rolled back. Right after the
- * previous migration's pre-commit check (*checked, less than a second
- * ago) it would cost a round trip and say nothing new. Anything that
- * runs without that final check (no transaction) resets *checked; a
- * skipped migration runs nothing.
+ * starting avoids work that would be rolled back. Less than a second
+ * after the lock session last answered (*checked), with everything run
+ * since under checked commits, it would cost a round trip and say
+ * nothing new; the answer it gets renews *checked. A migration run
+ * outside a transaction leaves *checked negative: the next one that
+ * runs in a transaction asks first. A skipped migration runs nothing.
  */
 static int check_before(strata *s, const strata__migration *m,
                         const strata__script *sc, int64_t *checked,
                         strata_error *err)
 {
 	int64_t last = *checked;
+	int tx, skip, rc;
 
 	if (!sc) /* its row rides on the next commit, checked then */
 		return STRATA_OK;
 	*checked = 0;
-	if (strata__transactional(s, sc) && lock_fresh(last))
+	tx = strata__transactional(s, sc);
+	/* Where the session is armed, a no-transaction migration's opening
+	 * row checks the lock as it commits, before anything runs
+	 * (open_direct). */
+	skip = tx ? last > 0 : s->lock_guarded;
+	if (skip && lock_fresh(answered(last))) {
+		*checked = answered(last);
 		return STRATA_OK;
-	return strata__lock_check(s, "stopped before applying", m->id, err);
+	}
+	rc = strata__lock_check(s, "stopped before applying", m->id, err);
+	if (!rc && (tx || s->lock_guarded))
+		*checked = strata__now_ms();
+	return rc;
 }
 
 /* sc: the validated script, or NULL when m has no file for the driver. */
@@ -260,7 +317,8 @@ static int apply_one(strata *s, const strata__migration *m, strata__script *sc,
 			             run.steps, row.row.duration_ms, NULL);
 	} else {
 		/* emits START; APPLIED when its final row commits */
-		rc = apply_direct(s, &run, &row, t0, l, err);
+		rc = apply_direct(s, &run, &row, t0, l, *checked, err);
+		*checked = -answered(*checked);
 	}
 	if (rc)
 		strata__emit_failed(s, &run, strata__now_ms() - t0, err);

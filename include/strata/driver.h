@@ -19,7 +19,7 @@ extern "C" {
 #endif
 
 #define STRATA_DRIVER_ABI_MAJOR 2
-#define STRATA_DRIVER_ABI_MINOR 7
+#define STRATA_DRIVER_ABI_MINOR 8
 #define STRATA_DRIVER_ABI_VERSION                                              \
 	((uint32_t)((STRATA_DRIVER_ABI_MAJOR << 16) | STRATA_DRIVER_ABI_MINOR))
 
@@ -149,6 +149,12 @@ typedef struct strata_batch_item {
  * after it runs. Passed only to a driver whose batch_flags has it (ABI
  * 2.7); for any other the core checks the counts before it commits. */
 #define STRATA_BATCH_ONE_ROW 4u
+/* After the items, and before the COMMIT if any, in the same round trip:
+ * the session must find the migration lock still held by the lock session
+ * that lock_guard() armed it with; if not, a failure at index n, with the
+ * COMMIT not run. Passed only to a driver whose batch_flags has it, on a
+ * session armed by lock_guard() (ABI 2.8). */
+#define STRATA_BATCH_LOCKED 8u
 
 /*
  * Introspection output. The core owns the model; the driver reports objects
@@ -536,7 +542,23 @@ typedef struct strata_driver {
 	 */
 	int (*prepare_many)(strata_conn *conn, const char *const *sqls,
 	                    size_t n, size_t *rejected, strata_dberr *err);
-	/* ---- ABI 2.7 ends here; append ABI 2.8 members below. ---- */
+	/* ---- ABI 2.7 ends here; ABI 2.8 members follow. ---- */
+
+	/* ---- ABI 2.8 ---- */
+	/*
+	 * May be NULL; required when batch_flags has STRATA_BATCH_LOCKED.
+	 * Arm conn, a migration session, to check in its batch() that
+	 * lock_conn, another session of the same database, still holds the
+	 * lock it took with lock() on name: without a round trip of its own,
+	 * in the database's view at the COMMIT. Check the check once before
+	 * returning: STRATA_DRV_OK only when conn finds the lock held now;
+	 * any failure leaves conn unarmed, and the core then asks
+	 * lock_check() on lock_conn before each commit instead. Arming again
+	 * replaces the check; close() forgets it.
+	 */
+	int (*lock_guard)(strata_conn *conn, strata_conn *lock_conn,
+	                  const char *name, strata_dberr *err);
+	/* ---- ABI 2.8 ends here; append ABI 2.9 members below. ---- */
 } strata_driver;
 
 /* introspect_flags */

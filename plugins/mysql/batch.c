@@ -84,14 +84,16 @@ static int put_stmt(strata__kit_buf *b, MYSQL *db, const strata_batch_item *it,
 }
 
 /* The statements of a batch: START TRANSACTION, each item (and, with
- * STRATA_BATCH_ONE_ROW, its check), COMMIT. */
+ * STRATA_BATCH_ONE_ROW, its check), the lock check (guard, with
+ * STRATA_BATCH_LOCKED), COMMIT. */
 typedef struct plan {
 	strata_batch_item *items;
 	size_t n, first, per;
+	const char *guard;
 } plan;
 
-/* Item of statement k: SIZE_MAX for the START TRANSACTION, n for the
- * COMMIT; *check: k is the item's row count check. */
+/* Item of statement k: SIZE_MAX for the START TRANSACTION, n for the lock
+ * check and the COMMIT; *check: k is the item's row count check. */
 static size_t item_of(const plan *pl, size_t k, int *check)
 {
 	size_t j = k - pl->first;
@@ -121,6 +123,8 @@ static int put_query(strata__kit_buf *b, MYSQL *db, const plan *pl, size_t k,
 
 	if (i == SIZE_MAX)
 		rc = strata__kit_buf_add(b, "START TRANSACTION;");
+	else if (i == pl->n && pl->guard && k == pl->first + pl->n * pl->per)
+		rc = strata__kit_buf_printf(b, "%s;", pl->guard);
 	else if (i == pl->n)
 		rc = strata__kit_buf_add(b, "COMMIT;");
 	else if (check)
@@ -178,13 +182,20 @@ int my__batch(strata_conn *c, strata_batch_item *items, size_t n,
 {
 	strata__kit_buf b = {0};
 	plan pl = {items, n, (flags & STRATA_BATCH_BEGIN) ? 1 : 0,
-	           (flags & STRATA_BATCH_ONE_ROW) ? 2 : 1};
-	size_t total =
-	        pl.first + n * pl.per + ((flags & STRATA_BATCH_COMMIT) ? 1 : 0);
+	           (flags & STRATA_BATCH_ONE_ROW) ? 2 : 1,
+	           (flags & STRATA_BATCH_LOCKED) ? c->guard : NULL};
+	size_t total = pl.first + n * pl.per + (pl.guard ? 1 : 0) +
+	               ((flags & STRATA_BATCH_COMMIT) ? 1 : 0);
 	size_t k, k0 = 0, bad = 0;
 	int rc = STRATA_DRV_OK, check;
 
 	c->changes = -1;
+	if ((flags & STRATA_BATCH_LOCKED) && !pl.guard) {
+		*failed = n;
+		return strata__kit_fail(err, STRATA_DRV_ERROR,
+		                        "batch: no lock check armed "
+		                        "(lock_guard) on this session");
+	}
 	for (k = 0; rc == STRATA_DRV_OK && k < total; k++) {
 		rc = put_query(&b, c->db, &pl, k, err);
 		if (rc != STRATA_DRV_OK)

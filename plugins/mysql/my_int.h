@@ -17,6 +17,9 @@ struct strata_conn {
 	int wsrep;       /* @@wsrep_on: -1 not asked yet, 0 off, 1 on */
 	unsigned lock_stale;       /* seconds; URL parameter lock_stale */
 	struct my__galera *galera; /* the Galera lock's state, or NULL */
+	/* lock_guard(): the statement batch() runs before its COMMIT with
+	 * STRATA_BATCH_LOCKED, or NULL. */
+	char *guard;
 };
 
 /*

@@ -176,6 +176,7 @@ static void conn_free(strata_conn *c)
 	free(c->version);
 	free(c->lock_name);
 	free(c->home_db);
+	free(c->guard);
 	free(c);
 }
 
@@ -577,6 +578,58 @@ static int drv_lock_check(strata_conn *c, const char *name, strata_dberr *err)
 	return STRATA_DRV_OK;
 }
 
+/*
+ * A commit's check of the lock (lock_guard): IS_USED_LOCK names the lock
+ * session as the holder, or the scalar subquery of two rows (error 1242)
+ * stops the multi-statement query before its COMMIT. The session's number
+ * comes from the server: behind a proxy, mysql_thread_id() is the
+ * proxy's. Not on Galera, whose lock is a row (galera.c).
+ */
+static int drv_lock_guard(strata_conn *c, strata_conn *l, const char *name,
+                          strata_dberr *err)
+{
+	strata__kit_buf b = {0};
+	my__scalar id = {0, NULL};
+	char *sql;
+	int rc;
+
+	(void)name;
+	free(c->guard);
+	c->guard = NULL;
+	if (!l->lock_name || l->galera)
+		return strata__kit_fail(err, STRATA_DRV_ERROR,
+		                        "no GET_LOCK lock on the lock session");
+	rc = my__query_scalar(l, "SELECT CONNECTION_ID()", NULL, 0, &id, err);
+	if (rc == STRATA_DRV_OK &&
+	    (!id.text || !*id.text ||
+	     strspn(id.text, "0123456789") != strlen(id.text)))
+		rc = strata__kit_fail(err, STRATA_DRV_ERROR,
+		                      "the lock session's number is unknown");
+	if (rc == STRATA_DRV_OK) {
+		strata__kit_buf_add(&b,
+		                    "SET @strata_lock = (SELECT 1 UNION ALL "
+		                    "SELECT 2 FROM DUAL WHERE NOT "
+		                    "(IS_USED_LOCK(");
+		rc = my__quote(&b, c->db, l->lock_name);
+		strata__kit_buf_printf(&b, ") <=> %s))", id.text);
+	}
+	free(id.text);
+	sql = strata__kit_buf_take(&b);
+	if ((rc == STRATA_DRV_OK && !sql) || rc == STRATA_DRV_NOMEM)
+		rc = strata__kit_nomem(err);
+	else if (rc != STRATA_DRV_OK && !err->message[0])
+		rc = strata__kit_fail(err, STRATA_DRV_ERROR,
+		                      "the lock name cannot be quoted");
+	/* Not armed unless it finds the lock now. */
+	if (rc == STRATA_DRV_OK)
+		rc = drv_exec(c, sql, err);
+	if (rc == STRATA_DRV_OK)
+		c->guard = sql;
+	else
+		free(sql);
+	return rc;
+}
+
 /* ---- table_exists ---------------------------------------------------- */
 
 static int drv_table_exists(strata_conn *c, const char *db, const char *table,
@@ -755,8 +808,9 @@ const strata_driver strata_driver_mysql = {
         .prepare = my__prepare,
         .introspect_detail = my__introspect_detail,
         .batch = my__batch,
-        .batch_flags = STRATA_BATCH_ONE_ROW,
+        .batch_flags = STRATA_BATCH_ONE_ROW | STRATA_BATCH_LOCKED,
         .prepare_many = my__prepare_many,
+        .lock_guard = drv_lock_guard,
         .table_rows = my__table_rows,
         .introspect_flags = STRATA_INTROSPECT_PARTIAL,
 };

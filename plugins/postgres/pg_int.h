@@ -16,6 +16,9 @@ struct strata_conn {
 	char *lock_key;
 	int64_t changes; /* rows of the last command, -1: unknown */
 	char *schema;    /* what current_schema() first reported, or NULL */
+	/* lock_guard(): the query batch() runs before its COMMIT with
+	 * STRATA_BATCH_LOCKED, or NULL. */
+	char *guard;
 };
 
 /*

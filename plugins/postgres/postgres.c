@@ -181,6 +181,7 @@ static void pg_close(strata_conn *c)
 	free(c->version);
 	free(c->lock_key);
 	free(c->schema);
+	free(c->guard);
 	free(c);
 }
 
@@ -468,6 +469,71 @@ static int pg_lock_check(strata_conn *c, const char *name, strata_dberr *err)
 	return STRATA_DRV_OK;
 }
 
+/* The lock session's backend, as the server numbers it: behind a pooling
+ * proxy, PQbackendPID() is the proxy's number. Its lock transaction pins
+ * the backend (simple protocol: no portal left open, see lock_query). */
+static int lock_backend(strata_conn *l, long *pid, strata_dberr *err)
+{
+	PGresult *res = PQexec(l->pg, "SELECT pg_catalog.pg_backend_pid()");
+	char *end = NULL;
+
+	*pid = 0;
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		*pid = strtol(PQgetvalue(res, 0, 0), &end, 10);
+	if (pg__check(l, res, err) != STRATA_DRV_OK)
+		return STRATA_DRV_ERROR;
+	if (*pid <= 0 || !end || *end)
+		return strata__kit_fail(
+		        err, STRATA_DRV_ERROR,
+		        "the lock session's backend is unknown");
+	return STRATA_DRV_OK;
+}
+
+/*
+ * A commit's check of the lock (lock_guard): pg_locks shows the advisory
+ * lock granted to the lock session's backend (a bigint key is classid,
+ * the high half, objid and objsubid 1), or the division by zero fails
+ * the pipeline before its COMMIT. pg_locks copies the server's lock
+ * table, once per commit: in the round trip that was a second one's.
+ */
+static const char guard_sql[] =
+        "SELECT 1 / (SELECT count(*)::int FROM pg_catalog.pg_locks WHERE"
+        " locktype = 'advisory' AND granted AND pid = %ld"
+        " AND database = (SELECT oid FROM pg_catalog.pg_database"
+        " WHERE datname = pg_catalog.current_database())"
+        " AND classid = '%llu'::pg_catalog.oid"
+        " AND objid = '%llu'::pg_catalog.oid AND objsubid = 1)";
+
+static int pg_lock_guard(strata_conn *c, strata_conn *l, const char *name,
+                         strata_dberr *err)
+{
+	unsigned long long key;
+	long pid;
+	char *sql;
+
+	(void)name;
+	free(c->guard);
+	c->guard = NULL;
+	if (!l->lock_key || PQtransactionStatus(l->pg) != PQTRANS_INTRANS)
+		return strata__kit_fail(
+		        err, STRATA_DRV_ERROR,
+		        "no lock was taken on the lock session");
+	if (lock_backend(l, &pid, err) != STRATA_DRV_OK)
+		return STRATA_DRV_ERROR;
+	key = (unsigned long long)strtoll(l->lock_key, NULL, 10);
+	sql = strata__kit_printf(guard_sql, pid, key >> 32,
+	                         key & 0xffffffffULL);
+	if (!sql)
+		return strata__kit_nomem(err);
+	/* Not armed unless it finds the lock now. */
+	if (pg__exec(c, sql, err) != STRATA_DRV_OK) {
+		free(sql);
+		return STRATA_DRV_ERROR;
+	}
+	c->guard = sql;
+	return STRATA_DRV_OK;
+}
+
 /* A hot standby is in recovery for as long as it follows its primary
  * (simple protocol: no portal left open, see lock_query). */
 static int pg_standby(strata_conn *c, int *standby, strata_dberr *err)
@@ -648,4 +714,6 @@ const strata_driver strata_driver_postgres = {
         .batch = pg__batch,
         .standby = pg_standby,
         .introspect_flags = STRATA_INTROSPECT_PARTIAL,
+        .batch_flags = STRATA_BATCH_LOCKED,
+        .lock_guard = pg_lock_guard,
 };

@@ -264,10 +264,11 @@ static int pipe_read(strata_conn *c, int *skipped, strata_dberr *err)
 	return rc;
 }
 
-/* Query k of the pipeline: BEGIN, the items, COMMIT. */
+/* Query k of the pipeline: BEGIN, the items, the lock check (guard, with
+ * STRATA_BATCH_LOCKED), COMMIT. */
 static void pipe_stmt(const strata_batch_item *items, size_t n, size_t first,
-                      size_t k, const char **sql, const strata_value **p,
-                      int *np)
+                      const char *guard, size_t k, const char **sql,
+                      const strata_value **p, int *np)
 {
 	*p = NULL;
 	*np = 0;
@@ -277,16 +278,20 @@ static void pipe_stmt(const strata_batch_item *items, size_t n, size_t first,
 		*sql = items[k - first].sql;
 		*p = items[k - first].params;
 		*np = items[k - first].nparams;
+	} else if (k - first == n && guard) {
+		*sql = guard;
 	} else {
 		*sql = "COMMIT";
 	}
 }
 
 /* Index of query k in the batch's terms: the BEGIN is SIZE_MAX, the
- * items 0..n-1, the COMMIT n. */
-static size_t item_of(size_t first, size_t k)
+ * items 0..n-1, the lock check and the COMMIT n. */
+static size_t item_of(size_t n, size_t first, size_t k)
 {
-	return k < first ? SIZE_MAX : k - first;
+	if (k < first)
+		return SIZE_MAX;
+	return k - first < n ? k - first : n;
 }
 
 /* Read the results of queries [k0, k1); the first error is the round's,
@@ -306,7 +311,7 @@ static int pipe_collect(strata_conn *c, strata_batch_item *items, size_t n,
 
 		if (r != STRATA_DRV_OK && rc == STRATA_DRV_OK) {
 			rc = r;
-			*failed = item_of(first, k);
+			*failed = item_of(n, first, k);
 		} else if (!skipped && k >= first && k - first < n) {
 			items[k - first].changes = c->changes;
 		}
@@ -314,7 +319,7 @@ static int pipe_collect(strata_conn *c, strata_batch_item *items, size_t n,
 	res = PQgetResult(c->pg); /* PGRES_PIPELINE_SYNC */
 	if (PQresultStatus(res) != PGRES_PIPELINE_SYNC && rc == STRATA_DRV_OK) {
 		rc = pg__err_conn(err, c->pg);
-		*failed = item_of(first, k1 - 1);
+		*failed = item_of(n, first, k1 - 1);
 	}
 	PQclear(res);
 	return rc;
@@ -326,8 +331,8 @@ static int pipe_collect(strata_conn *c, strata_batch_item *items, size_t n,
  * before the one that stopped the sending, so it is the round's.
  */
 static int pipe_round(strata_conn *c, strata_batch_item *items, size_t n,
-                      size_t first, size_t k0, size_t k1, size_t *failed,
-                      strata_dberr *err)
+                      size_t first, const char *guard, size_t k0, size_t k1,
+                      size_t *failed, strata_dberr *err)
 {
 	strata_dberr sent_err; /* a query that could not be queued */
 	size_t k = k0, at = SIZE_MAX;
@@ -338,7 +343,7 @@ static int pipe_round(strata_conn *c, strata_batch_item *items, size_t n,
 		const strata_value *p;
 		int np;
 
-		pipe_stmt(items, n, first, k, &sql, &p, &np);
+		pipe_stmt(items, n, first, guard, k, &sql, &p, &np);
 		if ((rc = pipe_send(c, sql, p, np, &sent_err)) == STRATA_DRV_OK)
 			k++;
 	}
@@ -351,7 +356,7 @@ static int pipe_round(strata_conn *c, strata_batch_item *items, size_t n,
 	}
 	if (rc != STRATA_DRV_OK) {
 		*err = sent_err;
-		*failed = item_of(first, k);
+		*failed = item_of(n, first, k);
 	}
 	return rc;
 }
@@ -365,15 +370,23 @@ int pg__batch(strata_conn *c, strata_batch_item *items, size_t n,
               unsigned flags, size_t *failed, strata_dberr *err)
 {
 	size_t first = (flags & STRATA_BATCH_BEGIN) ? 1 : 0;
-	size_t total = first + n + ((flags & STRATA_BATCH_COMMIT) ? 1 : 0);
+	const char *guard = (flags & STRATA_BATCH_LOCKED) ? c->guard : NULL;
+	size_t total = first + n + (guard ? 1 : 0) +
+	               ((flags & STRATA_BATCH_COMMIT) ? 1 : 0);
 	size_t k0;
 	int rc = STRATA_DRV_OK;
 
 	*failed = SIZE_MAX;
+	if ((flags & STRATA_BATCH_LOCKED) && !guard) {
+		*failed = n;
+		return strata__kit_fail(err, STRATA_DRV_ERROR,
+		                        "batch: no lock check armed "
+		                        "(lock_guard) on this session");
+	}
 	if (!PQenterPipelineMode(c->pg))
 		return pg__err_conn(err, c->pg);
 	for (k0 = 0; rc == STRATA_DRV_OK && k0 < total; k0 += PIPE_ROUND)
-		rc = pipe_round(c, items, n, first, k0,
+		rc = pipe_round(c, items, n, first, guard, k0,
 		                total - k0 < PIPE_ROUND ? total
 		                                        : k0 + PIPE_ROUND,
 		                failed, err);

@@ -5,7 +5,7 @@ cd "$T_TMP" || exit 1
 
 strata drivers
 expect_rc 0 "drivers lists"
-has "sqlite     0.1.0      ABI 2.7" "$OUT" "sqlite driver with version and ABI"
+has "sqlite     0.1.0      ABI 2.8" "$OUT" "sqlite driver with version and ABI"
 has "$STRATA_PLUGIN_PATH/strata_sqlite" "$OUT" "with its path"
 
 FIX=$STRATA_TEST_PLUGINS
@@ -61,7 +61,7 @@ STRATA_PLUGIN_PATH="$T_TMP/shadow:$STRATA_PLUGIN_PATH" strata --dir "$T_TMP" --u
 expect_rc 0 "the loader skips the broken copy"
 STRATA_PLUGIN_PATH="$T_TMP/shadow:$STRATA_PLUGIN_PATH" strata drivers
 expect_rc 0 "drivers with a broken copy first"
-has "sqlite     0.1.0      ABI 2.7  $STRATA_PLUGIN_PATH/strata_sqlite" "$OUT" \
+has "sqlite     0.1.0      ABI 2.8  $STRATA_PLUGIN_PATH/strata_sqlite" "$OUT" \
 	"lists the copy the loader uses as usable"
 has "sqlite     unusable   $T_TMP/shadow/strata_sqlite: cannot load:" "$OUT" \
 	"and the broken copy as unusable"

@@ -389,6 +389,8 @@ static const size_t abi_end[] = {
                 sizeof(((strata_driver *)0)->introspect_flags),
         offsetof(strata_driver, prepare_many) +
                 sizeof(((strata_driver *)0)->prepare_many),
+        offsetof(strata_driver, lock_guard) +
+                sizeof(((strata_driver *)0)->lock_guard),
 };
 
 static void t_vtable(conf *c)
@@ -1763,6 +1765,116 @@ out:
 	free(name);
 }
 
+/* ---- STRATA_BATCH_LOCKED and lock_guard (ABI 2.8) -------------------- */
+
+/* One locked batch: INSERT id; rc, with *failed. */
+static int locked_insert(const conf *c, strata_conn *conn, int64_t id,
+                         size_t *failed, strata_dberr *e)
+{
+	strata_value v[1] = {{STRATA_VAL_INT, NULL, 0}};
+	strata_batch_item it[1] = {
+	        {"INSERT INTO conf_locked (id) VALUES (?)", v, 1, 0}};
+
+	v[0].i = id;
+	return batch_run(c, conn, it, 1,
+	                 STRATA_BATCH_BEGIN | STRATA_BATCH_COMMIT |
+	                         STRATA_BATCH_LOCKED,
+	                 failed, e);
+}
+
+/* A commit armed by lock_guard() goes through while the lock session
+ * holds the lock, and fails at the COMMIT's index, committing nothing,
+ * once it does not: released, or taken by another session. */
+static void t_batch_locked(const conf *c, strata_conn *conn)
+{
+	char *name = c->schema ? xprintf("%s.strata_conf_guard", c->schema)
+	                       : xstrdup("strata_conf_guard");
+	strata_conn *a = NULL, *b = NULL;
+	strata_dberr e;
+	size_t failed;
+	long long ms;
+	rows r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	if (!(STRATA_DRV_BATCH_FLAGS(c->d) & STRATA_BATCH_LOCKED))
+		goto out;
+	if (!check(STRATA_DRV_HAS(c->d, lock_guard) &&
+	                   STRATA_DRV_HAS(c->d, batch),
+	           "locked: batch_flags has STRATA_BATCH_LOCKED, so "
+	           "lock_guard and batch are set") ||
+	    !create_ok(c, conn,
+	               "CREATE TABLE conf_locked (id INTEGER NOT NULL "
+	               "PRIMARY KEY)",
+	               "CREATE TABLE conf_locked"))
+		goto out;
+	a = open_conn(c, "lock session A for lock_guard");
+	b = open_conn(c, "lock session B for lock_guard");
+	if (!a || !b)
+		goto out;
+	err_reset(&e);
+	rc = c->d->lock_guard(conn, a, name, &e);
+	check(rc != STRATA_DRV_OK,
+	      "locked: lock_guard refuses a lock session without the lock");
+	rc = locked_insert(c, conn, 1, &failed, &e);
+	check(rc != STRATA_DRV_OK && failed == 1,
+	      "locked: an unarmed session's locked batch fails at the COMMIT "
+	      "(%s, failed %zu)",
+	      rc_name(rc), failed);
+	err_reset(&e);
+	c->d->rollback(conn, &e);
+	rc = lock_call(c, a, name, 0, &ms, &e);
+	if (!check_rc(rc, STRATA_DRV_OK, &e, "lock",
+	              "locked: A takes the lock"))
+		goto out;
+	err_reset(&e);
+	rc = c->d->lock_guard(conn, a, name, &e);
+	if (!check_rc(rc, STRATA_DRV_OK, &e, "lock_guard",
+	              "locked: arms the session while A holds the lock"))
+		goto out;
+	rc = locked_insert(c, conn, 2, &failed, &e);
+	check_rc(rc, STRATA_DRV_OK, &e, "batch",
+	         "locked: commits while A holds the lock");
+
+	err_reset(&e);
+	rc = c->d->unlock(a, name, &e);
+	check_rc(rc, STRATA_DRV_OK, &e, "unlock", "locked: A lets go");
+	rc = locked_insert(c, conn, 3, &failed, &e);
+	check(rc == STRATA_DRV_ERROR && failed == 1,
+	      "locked: released, the batch fails at the COMMIT (%s, failed "
+	      "%zu)",
+	      rc_name(rc), failed);
+	err_reset(&e);
+	c->d->rollback(conn, &e);
+
+	rc = lock_call(c, b, name, 0, &ms, &e);
+	if (check_rc(rc, STRATA_DRV_OK, &e, "lock", "locked: B takes it")) {
+		rc = locked_insert(c, conn, 4, &failed, &e);
+		check(rc == STRATA_DRV_ERROR && failed == 1,
+		      "locked: held by another session, the batch fails at "
+		      "the COMMIT (%s, failed %zu)",
+		      rc_name(rc), failed);
+		err_reset(&e);
+		c->d->rollback(conn, &e);
+		err_reset(&e);
+		c->d->unlock(b, name, &e);
+	}
+	if (query_row(c, conn, "SELECT count(*), max(id) FROM conf_locked",
+	              NULL, 0, &r, "locked: read back"))
+		check(same(r.v[0][0], "1") && same(r.v[0][1], "2"),
+		      "locked: only the batch under the lock committed (%s "
+		      "rows, max %s)",
+		      show(r.v[0][0]), show(r.v[0][1]));
+	rows_free(&r);
+	exec_ok(c, conn, "DROP TABLE conf_locked", "DROP TABLE conf_locked");
+out:
+	if (a)
+		c->d->close(a);
+	if (b)
+		c->d->close(b);
+	free(name);
+}
+
 /* ---- introspect ------------------------------------------------------ */
 
 #define MAX_SEEN 256
@@ -2336,6 +2448,7 @@ int main(int argc, char **argv)
 	t_batch_one_row(&c, conn);
 	t_standby(&c, conn);
 	t_lock(&c);
+	t_batch_locked(&c, conn);
 	t_introspect(&c, conn);
 	t_pg_jit_kept(&c, conn);
 	t_table_rows(&c, conn);

@@ -256,6 +256,62 @@ static int op_prepare(strata_conn *c, const char *sql, strata_dberr *e)
 }
 
 /* Without prepare_many, prepare() for each, stopping at a rejection. */
+/* ---- ABI 2.8: STRATA_BATCH_LOCKED and lock_guard --------------------- */
+
+static int guards;
+static int op_guard(strata_conn *c, strata_conn *l, const char *name,
+                    strata_dberr *e)
+{
+	(void)c, (void)l, (void)name, (void)e;
+	guards++;
+	return STRATA_DRV_OK;
+}
+
+/* The flag reaches only a driver that declares it; the core arms only
+ * such a driver's sessions, and needs its lock_guard and batch. */
+static void batch_locked(void)
+{
+	strata_driver d = fake("fake", pg_schemes);
+	strata_batch_item it[1];
+	strata_dberr e;
+	strata s;
+	size_t failed = 0;
+
+	memset(&s, 0, sizeof(s));
+	memset(it, 0, sizeof(it));
+	memset(&e, 0, sizeof(e));
+	s.drv = &d;
+	d.commit = op_commit;
+	d.batch = op_batch;
+	d.lock_guard = op_guard;
+	guards = 0;
+	is_int(strata__drv_lock_guard(&s, NULL, NULL, "t", &e),
+	       STRATA_DRV_ERROR, "lock_guard without the flag: not armed");
+	is_int(guards, 0, "lock_guard without the flag: not called");
+	strata__drv_batch(&s, NULL, it, 1,
+	                  STRATA_BATCH_COMMIT | STRATA_BATCH_LOCKED, &failed,
+	                  &e);
+	is_int((int)batch_seen, STRATA_BATCH_COMMIT,
+	       "without the flag the driver does not get LOCKED");
+	d.batch_flags = STRATA_BATCH_LOCKED;
+	is_int(strata__drv_lock_guard(&s, NULL, NULL, "t", &e), STRATA_DRV_OK,
+	       "lock_guard with the flag: armed");
+	strata__drv_batch(&s, NULL, it, 1,
+	                  STRATA_BATCH_COMMIT | STRATA_BATCH_LOCKED, &failed,
+	                  &e);
+	is_int((int)batch_seen, STRATA_BATCH_COMMIT | STRATA_BATCH_LOCKED,
+	       "with the flag the driver gets it");
+	d.abi_version = (STRATA_DRIVER_ABI_MAJOR << 16) | 7;
+	d.struct_size = offsetof(strata_driver, lock_guard);
+	is_int(strata__drv_lock_guard(&s, NULL, NULL, "t", &e),
+	       STRATA_DRV_ERROR, "an ABI 2.7 driver: not armed");
+	d.abi_version = STRATA_DRIVER_ABI_VERSION;
+	d.struct_size = sizeof(d);
+	d.lock_guard = NULL;
+	is_int(strata__drv_lock_guard(&s, NULL, NULL, "t", &e),
+	       STRATA_DRV_ERROR, "the flag without lock_guard: not armed");
+}
+
 static void prepare_many(void)
 {
 	strata_driver d = fake("fake", pg_schemes);
@@ -656,6 +712,7 @@ int main(void)
 	table_rows();
 	lean_sink();
 	batch_one_row();
+	batch_locked();
 	prepare_many();
 	loader();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
