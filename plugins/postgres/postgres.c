@@ -476,13 +476,16 @@ static int lock_backend(strata_conn *l, long *pid, strata_dberr *err)
 {
 	PGresult *res = PQexec(l->pg, "SELECT pg_catalog.pg_backend_pid()");
 	char *end = NULL;
+	int whole = 0;
 
 	*pid = 0;
-	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
 		*pid = strtol(PQgetvalue(res, 0, 0), &end, 10);
+		whole = end && !*end; /* read before pg__check frees res */
+	}
 	if (pg__check(l, res, err) != STRATA_DRV_OK)
 		return STRATA_DRV_ERROR;
-	if (*pid <= 0 || !end || *end)
+	if (*pid <= 0 || !whole)
 		return strata__kit_fail(
 		        err, STRATA_DRV_ERROR,
 		        "the lock session's backend is unknown");
