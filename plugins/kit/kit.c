@@ -93,6 +93,14 @@ int strata__kit_nomem(strata_dberr *e)
 	return strata__kit_fail(e, STRATA_DRV_NOMEM, "out of memory");
 }
 
+int strata__kit_unarmed(size_t n, size_t *failed, strata_dberr *e)
+{
+	*failed = n;
+	return strata__kit_fail(e, STRATA_DRV_ERROR,
+	                        "batch: no lock check armed (lock_guard) on "
+	                        "this session");
+}
+
 int strata__kit_config(strata_dberr *e, const char *fmt, ...)
 {
 	va_list ap;

@@ -36,6 +36,9 @@ int strata__kit_fail(strata_dberr *e, int rc, const char *fmt, ...)
         STRATA__KIT_PRINTF(3, 4);
 /* "out of memory"; returns STRATA_DRV_NOMEM. */
 int strata__kit_nomem(strata_dberr *e);
+/* batch() with STRATA_BATCH_LOCKED on a session lock_guard() did not arm:
+ * a failure at the COMMIT's index n (*failed). */
+int strata__kit_unarmed(size_t n, size_t *failed, strata_dberr *e);
 /* A configuration error (exit 2 in the core); returns STRATA_DRV_CONFIG. */
 int strata__kit_config(strata_dberr *e, const char *fmt, ...)
         STRATA__KIT_PRINTF(2, 3);

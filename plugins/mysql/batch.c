@@ -190,12 +190,8 @@ int my__batch(strata_conn *c, strata_batch_item *items, size_t n,
 	int rc = STRATA_DRV_OK, check;
 
 	c->changes = -1;
-	if ((flags & STRATA_BATCH_LOCKED) && !pl.guard) {
-		*failed = n;
-		return strata__kit_fail(err, STRATA_DRV_ERROR,
-		                        "batch: no lock check armed "
-		                        "(lock_guard) on this session");
-	}
+	if ((flags & STRATA_BATCH_LOCKED) && !pl.guard)
+		return strata__kit_unarmed(n, failed, err);
 	for (k = 0; rc == STRATA_DRV_OK && k < total; k++) {
 		rc = put_query(&b, c->db, &pl, k, err);
 		if (rc != STRATA_DRV_OK)

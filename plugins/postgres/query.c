@@ -377,12 +377,8 @@ int pg__batch(strata_conn *c, strata_batch_item *items, size_t n,
 	int rc = STRATA_DRV_OK;
 
 	*failed = SIZE_MAX;
-	if ((flags & STRATA_BATCH_LOCKED) && !guard) {
-		*failed = n;
-		return strata__kit_fail(err, STRATA_DRV_ERROR,
-		                        "batch: no lock check armed "
-		                        "(lock_guard) on this session");
-	}
+	if ((flags & STRATA_BATCH_LOCKED) && !guard)
+		return strata__kit_unarmed(n, failed, err);
 	if (!PQenterPipelineMode(c->pg))
 		return pg__err_conn(err, c->pg);
 	for (k0 = 0; rc == STRATA_DRV_OK && k0 < total; k0 += PIPE_ROUND)
