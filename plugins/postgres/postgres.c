@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "pg_int.h"
 
@@ -469,49 +472,40 @@ static int pg_lock_check(strata_conn *c, const char *name, strata_dberr *err)
 	return STRATA_DRV_OK;
 }
 
-/* The lock session's backend, as the server numbers it: behind a pooling
- * proxy, PQbackendPID() is the proxy's number. Its lock transaction pins
- * the backend (simple protocol: no portal left open, see lock_query). */
-static int lock_backend(strata_conn *l, long *pid, strata_dberr *err)
+/* A key no other session takes: 64 random bits, from the kernel (or, if
+ * it cannot say, the time and the process). */
+static long long run_key(void)
 {
-	PGresult *res = PQexec(l->pg, "SELECT pg_catalog.pg_backend_pid()");
-	char *end = NULL;
-	int whole = 0;
+	unsigned long long k = 0;
+	struct timespec t;
 
-	*pid = 0;
-	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
-		*pid = strtol(PQgetvalue(res, 0, 0), &end, 10);
-		whole = end && !*end; /* read before pg__check frees res */
+	if (getrandom(&k, sizeof(k), GRND_NONBLOCK) != (ssize_t)sizeof(k)) {
+		clock_gettime(CLOCK_REALTIME, &t);
+		k = ((unsigned long long)t.tv_sec << 32) ^
+		    (unsigned long long)t.tv_nsec ^
+		    ((unsigned long long)getpid() << 16);
 	}
-	if (pg__check(l, res, err) != STRATA_DRV_OK)
-		return STRATA_DRV_ERROR;
-	if (*pid <= 0 || !whole)
-		return strata__kit_fail(
-		        err, STRATA_DRV_ERROR,
-		        "the lock session's backend is unknown");
-	return STRATA_DRV_OK;
+	return (long long)(k >> 1); /* positive: printed as is in SQL */
 }
 
 /*
- * A commit's check of the lock (lock_guard): pg_locks shows the advisory
- * lock granted to the lock session's backend (a bigint key is classid,
- * the high half, objid and objsubid 1), or the division by zero fails
- * the pipeline before its COMMIT. pg_locks copies the server's lock
- * table, once per commit: in the round trip that was a second one's.
+ * A commit's check of the lock (lock_guard). Next to the lock, the lock
+ * transaction takes a second advisory lock on a key of its own, random,
+ * so that only it holds that key, and only for as long as it holds the
+ * lock. A shared request for the key from the migration session then
+ * fails while the lock session lives; granted, it means the lock is
+ * gone, and the division by zero fails the pipeline before its COMMIT.
+ * One lock table probe a commit: pg_locks, which would name the holder,
+ * copies the whole lock table (about 0.1 ms a query here).
  */
 static const char guard_sql[] =
-        "SELECT 1 / (SELECT count(*)::int FROM pg_catalog.pg_locks WHERE"
-        " locktype = 'advisory' AND granted AND pid = %ld"
-        " AND database = (SELECT oid FROM pg_catalog.pg_database"
-        " WHERE datname = pg_catalog.current_database())"
-        " AND classid = '%llu'::pg_catalog.oid"
-        " AND objid = '%llu'::pg_catalog.oid AND objsubid = 1)";
+        "SELECT 1 / (NOT pg_catalog.pg_try_advisory_xact_lock_shared(%s))::int";
 
 static int pg_lock_guard(strata_conn *c, strata_conn *l, const char *name,
                          strata_dberr *err)
 {
-	unsigned long long key;
-	long pid;
+	char key[32];
+	int got = 0;
 	char *sql;
 
 	(void)name;
@@ -521,11 +515,14 @@ static int pg_lock_guard(strata_conn *c, strata_conn *l, const char *name,
 		return strata__kit_fail(
 		        err, STRATA_DRV_ERROR,
 		        "no lock was taken on the lock session");
-	if (lock_backend(l, &pid, err) != STRATA_DRV_OK)
+	snprintf(key, sizeof(key), "%lld", run_key());
+	if (lock_query(l, lock_held_sql, key, &got, err) != STRATA_DRV_OK)
 		return STRATA_DRV_ERROR;
-	key = (unsigned long long)strtoll(l->lock_key, NULL, 10);
-	sql = strata__kit_printf(guard_sql, pid, key >> 32,
-	                         key & 0xffffffffULL);
+	if (!got)
+		return strata__kit_fail(err, STRATA_DRV_ERROR,
+		                        "the lock session could not take its "
+		                        "own key");
+	sql = strata__kit_printf(guard_sql, key);
 	if (!sql)
 		return strata__kit_nomem(err);
 	/* Not armed unless it finds the lock now. */

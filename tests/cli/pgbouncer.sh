@@ -20,9 +20,11 @@ name=${DBURL##*/}
 POOLED="${STRATA_TEST_PGBOUNCER_URL%/*}/$name"
 M=$T_TMP/m
 
+# Sessions holding advisory locks in the database: strata's lock session
+# holds two, the lock and the key its commits check it by.
 advisory_locks() {
 	# shellcheck disable=SC2086
-	$STRATA_TEST_PG_ADMIN -d postgres -At -c "SELECT count(*) FROM pg_locks
+	$STRATA_TEST_PG_ADMIN -d postgres -At -c "SELECT count(DISTINCT pid) FROM pg_locks
 		WHERE locktype = 'advisory' AND database =
 		(SELECT oid FROM pg_database WHERE datname = '$name')"
 }

@@ -1782,6 +1782,21 @@ static int locked_insert(const conf *c, strata_conn *conn, int64_t id,
 	                 failed, e);
 }
 
+/* A locked batch that must fail at its COMMIT (index 1), rolled back. */
+static void locked_refused(const conf *c, strata_conn *conn, int64_t id,
+                           const char *when)
+{
+	strata_dberr e;
+	size_t failed;
+	int rc = locked_insert(c, conn, id, &failed, &e);
+
+	check(rc == STRATA_DRV_ERROR && failed == 1,
+	      "locked: %s, the batch fails at the COMMIT (%s, failed %zu)",
+	      when, rc_name(rc), failed);
+	err_reset(&e);
+	c->d->rollback(conn, &e);
+}
+
 /* A commit armed by lock_guard() goes through while the lock session
  * holds the lock, and fails at the COMMIT's index, committing nothing,
  * once it does not: released, or taken by another session. */
@@ -1816,13 +1831,7 @@ static void t_batch_locked(const conf *c, strata_conn *conn)
 	rc = c->d->lock_guard(conn, a, name, &e);
 	check(rc != STRATA_DRV_OK,
 	      "locked: lock_guard refuses a lock session without the lock");
-	rc = locked_insert(c, conn, 1, &failed, &e);
-	check(rc != STRATA_DRV_OK && failed == 1,
-	      "locked: an unarmed session's locked batch fails at the COMMIT "
-	      "(%s, failed %zu)",
-	      rc_name(rc), failed);
-	err_reset(&e);
-	c->d->rollback(conn, &e);
+	locked_refused(c, conn, 1, "on an unarmed session");
 	rc = lock_call(c, a, name, 0, &ms, &e);
 	if (!check_rc(rc, STRATA_DRV_OK, &e, "lock",
 	              "locked: A takes the lock"))
@@ -1839,23 +1848,10 @@ static void t_batch_locked(const conf *c, strata_conn *conn)
 	err_reset(&e);
 	rc = c->d->unlock(a, name, &e);
 	check_rc(rc, STRATA_DRV_OK, &e, "unlock", "locked: A lets go");
-	rc = locked_insert(c, conn, 3, &failed, &e);
-	check(rc == STRATA_DRV_ERROR && failed == 1,
-	      "locked: released, the batch fails at the COMMIT (%s, failed "
-	      "%zu)",
-	      rc_name(rc), failed);
-	err_reset(&e);
-	c->d->rollback(conn, &e);
-
+	locked_refused(c, conn, 3, "released");
 	rc = lock_call(c, b, name, 0, &ms, &e);
 	if (check_rc(rc, STRATA_DRV_OK, &e, "lock", "locked: B takes it")) {
-		rc = locked_insert(c, conn, 4, &failed, &e);
-		check(rc == STRATA_DRV_ERROR && failed == 1,
-		      "locked: held by another session, the batch fails at "
-		      "the COMMIT (%s, failed %zu)",
-		      rc_name(rc), failed);
-		err_reset(&e);
-		c->d->rollback(conn, &e);
+		locked_refused(c, conn, 4, "held by another session");
 		err_reset(&e);
 		c->d->unlock(b, name, &e);
 	}
