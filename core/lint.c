@@ -77,8 +77,9 @@ typedef struct downseen {
  * file once per dialect and once more for the scratch plan. */
 typedef struct ltext {
 	char *path;
-	char *text;
+	const char *text;
 	size_t len;
+	char *own; /* text when read here; NULL when lent (lint_refuse) */
 } ltext;
 
 typedef struct textcache {
@@ -181,12 +182,37 @@ static ltext *text_find(textcache *c, const char *path)
 	return t;
 }
 
+/* The entry for path, made from text (own: the buffer it takes, NULL when
+ * text is lent) unless there is one; the caller holds c->mu or runs
+ * before the threads. */
+static ltext *text_put(textcache *c, const char *path, const char *text,
+                       char **own, size_t len)
+{
+	ltext **slot;
+
+	if (2 * (c->n + 1) > c->cap)
+		texts_grow(c);
+	slot = text_slot(c, path);
+	if (!*slot) {
+		*slot = strata__calloc(1, sizeof(**slot));
+		(*slot)->path = strata__strdup(path);
+		(*slot)->text = text;
+		(*slot)->len = len;
+		if (own) {
+			(*slot)->own = *own;
+			*own = NULL;
+		}
+		c->n++;
+	}
+	return *slot;
+}
+
 /* The text of path, read on first use by any dialect's thread; NULL if it
  * cannot be read (the caller's own read then reports why). An entry never
  * moves once made. */
 static const ltext *text_of(textcache *c, const char *path)
 {
-	ltext *t = text_find(c, path), **slot;
+	ltext *t = text_find(c, path);
 	char *text = NULL;
 	size_t len = 0;
 
@@ -195,21 +221,19 @@ static const ltext *text_of(textcache *c, const char *path)
 	if (strata__read_file(&text, &len, path, NULL))
 		return NULL;
 	pthread_mutex_lock(&c->mu);
-	if (2 * (c->n + 1) > c->cap)
-		texts_grow(c);
-	slot = text_slot(c, path);
-	if (!*slot) { /* or another thread read it meanwhile */
-		*slot = strata__calloc(1, sizeof(**slot));
-		(*slot)->path = strata__strdup(path);
-		(*slot)->text = text;
-		(*slot)->len = len;
-		text = NULL;
-		c->n++;
-	}
-	t = *slot;
+	t = text_put(c, path, text, &text, len); /* or another thread's */
 	pthread_mutex_unlock(&c->mu);
 	free(text);
 	return t;
+}
+
+/* Texts the caller read already. */
+static void texts_lend(textcache *c, const strata__lint_text *k, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		text_put(c, k[i].path, k[i].text, NULL, k[i].len);
 }
 
 static void texts_free(textcache *c)
@@ -219,7 +243,7 @@ static void texts_free(textcache *c)
 	for (i = 0; i < c->cap; i++)
 		if (c->v[i]) {
 			free(c->v[i]->path);
-			free(c->v[i]->text);
+			free(c->v[i]->own);
 			free(c->v[i]);
 		}
 	free(c->v);
@@ -1617,6 +1641,7 @@ static int load_join(lload *l, int rc, strata_error *err)
 /* sel: NULL to select as the options say; else the selection to use. */
 static int lint_run(strata_lint **out, strata *s,
                     const strata_lint_options *opts, const char *sel,
+                    const strata__lint_text *known, size_t nknown,
                     strata_error *err)
 {
 	lrun r;
@@ -1628,6 +1653,7 @@ static int lint_run(strata_lint **out, strata *s,
 	pthread_mutex_init(&r.uses_mu, NULL);
 	pthread_mutex_init(&r.texts.mu, NULL);
 	r.s = s;
+	texts_lend(&r.texts, known, nknown);
 	rc = read_opts(&r.o, opts, err);
 	r.plugin_path = r.o.plugin_path ? r.o.plugin_path
 	                : s             ? strata__config_plugin_path(s->cfg)
@@ -1665,7 +1691,7 @@ static int lint_run(strata_lint **out, strata *s,
 int strata_lint_get(strata_lint **out, strata *s,
                     const strata_lint_options *opts, strata_error *err)
 {
-	return lint_run(out, s, opts, NULL, err);
+	return lint_run(out, s, opts, NULL, NULL, 0, err);
 }
 
 const strata_lint_finding *strata_lint_finding_at(const strata_lint *l,
@@ -1704,6 +1730,7 @@ static int refuses(const strata_lint_finding *f, int allow_destructive)
 /* up: lint what is about to run (st: the status up built; target: its
  * --to) and refuse on unacknowledged errors. */
 int strata__lint_refuse(strata *s, const strata_status *st, const char *target,
+                        const strata__lint_text *known, size_t nknown,
                         strata_error *err)
 {
 	strata_lint_options o = STRATA_LINT_OPTIONS_INIT;
@@ -1728,7 +1755,7 @@ int strata__lint_refuse(strata *s, const strata_status *st, const char *target,
 	/* Only what runs here: an up.mysql.sql elsewhere is not this
 	 * database's business. */
 	o.dialects = s->drv->name;
-	rc = n ? lint_run(&l, s, &o, sel, err) : STRATA_OK;
+	rc = n ? lint_run(&l, s, &o, sel, known, nknown, err) : STRATA_OK;
 	free(sel);
 	for (i = 0; l && i < l->count; i++)
 		nerr += refuses(strata_lint_finding_at(l, i),

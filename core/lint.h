@@ -174,10 +174,20 @@ int strata__live_find(const strata__live *lv, const char *sql,
                       const char **message);
 void strata__live_free(strata__live *lv);
 
+/* A file's bytes that up has read already, lent to the lint so that it
+ * does not read the file again. */
+typedef struct strata__lint_text {
+	const char *path;
+	const char *text;
+	size_t len;
+} strata__lint_text;
+
 /* lint.c: for strata_up(): lint the pending migrations (up to target,
  * NULL: all) and refuse with STRATA_ELINT on unacknowledged errors,
- * unless strata_set_allow_destructive() was called. */
+ * unless strata_set_allow_destructive() was called. known (nknown of
+ * them, may be NULL): texts already read, which must outlive the call. */
 int strata__lint_refuse(strata *s, const strata_status *st, const char *target,
+                        const strata__lint_text *known, size_t nknown,
                         strata_error *err);
 
 #endif

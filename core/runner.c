@@ -198,11 +198,15 @@ void strata__emit_failed(strata *s, const strata_run *run, int64_t ms,
 	free(text);
 }
 
+/* text: the file's bytes already read (len of them), or NULL to read it. */
 static int script_open(strata__script *sc, strata *s, const char *path,
-                       unsigned down, strata_error *err)
+                       const char *text, size_t len, unsigned down,
+                       strata_error *err)
 {
-	int rc = strata__script_load_drv(sc, path, s->drv,
-	                                 s->split_flags | down, err);
+	unsigned flags = s->split_flags | down;
+	int rc = text ? strata__script_load_text(sc, path, text, len, s->drv,
+	                                         flags, err)
+	              : strata__script_load_drv(sc, path, s->drv, flags, err);
 
 	if (!rc && strata__transactional(s, sc))
 		rc = strata__script_check_tx(sc, err);
@@ -218,13 +222,19 @@ static int script_open(strata__script *sc, strata *s, const char *path,
 int strata__script_open(strata__script *sc, strata *s, const char *path,
                         strata_error *err)
 {
-	return script_open(sc, s, path, 0, err);
+	return script_open(sc, s, path, NULL, 0, 0, err);
+}
+
+int strata__script_open_text(strata__script *sc, strata *s, const char *path,
+                             const char *text, size_t len, strata_error *err)
+{
+	return script_open(sc, s, path, text, len, 0, err);
 }
 
 int strata__script_open_down(strata__script *sc, strata *s, const char *path,
                              strata_error *err)
 {
-	return script_open(sc, s, path, STRATA__LOAD_DOWN, err);
+	return script_open(sc, s, path, NULL, 0, STRATA__LOAD_DOWN, err);
 }
 
 int strata__transactional(const strata *s, const strata__script *sc)

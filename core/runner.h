@@ -48,6 +48,9 @@ void strata__rollback(strata *s);
  * STRATA_EUSAGE (exit 2), a file to fix. */
 int strata__script_open(strata__script *sc, strata *s, const char *path,
                         strata_error *err);
+/* The same from the file's bytes already read (len of them). */
+int strata__script_open_text(strata__script *sc, strata *s, const char *path,
+                             const char *text, size_t len, strata_error *err);
 /* The same for a down file (another tool's file: its down section). */
 int strata__script_open_down(strata__script *sc, strata *s, const char *path,
                              strata_error *err);

@@ -334,7 +334,18 @@ typedef struct todo {
 	const strata__migration *m;
 	strata__script sc;
 	int has_file;
+	char *text; /* the file's bytes, until the lint has read them */
+	size_t len;
 } todo;
+
+/* Each file is read once: split here, then lent to the lint. */
+static int open_todo(todo *d, strata *s, const char *file, strata_error *err)
+{
+	if (strata__read_file(&d->text, &d->len, file, NULL))
+		return strata__script_open(&d->sc, s, file, err); /* says why */
+	return strata__script_open_text(&d->sc, s, file, d->text, d->len,
+	                                err);
+}
 
 static int collect(todo **out, size_t *n, strata *s, const strata_status *st,
                    const char *target, strata_error *err)
@@ -358,7 +369,7 @@ static int collect(todo **out, size_t *n, strata *s, const strata_status *st,
 		if (!file)
 			continue;
 		d->has_file = 1;
-		rc = strata__script_open(&d->sc, s, file, err);
+		rc = open_todo(d, s, file, err);
 	}
 	*out = t;
 	return rc;
@@ -368,9 +379,34 @@ static void free_todo(todo *t, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		strata__script_free(&t[i].sc);
+		free(t[i].text);
+	}
 	free(t);
+}
+
+/* The lint before the run, on the texts collect read. */
+static int lint_todo(strata *s, const strata_status *st, const char *target,
+                     todo *t, size_t n, strata_error *err)
+{
+	strata__lint_text *k = strata__calloc(n + 1, sizeof(*k));
+	size_t i, nk = 0;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		if (t[i].text) {
+			k[nk].path = t[i].sc.path;
+			k[nk].text = t[i].text;
+			k[nk++].len = t[i].len;
+		}
+	rc = strata__lint_refuse(s, st, target, k, nk, err);
+	free(k);
+	for (i = 0; i < n; i++) { /* the run needs only the split script */
+		free(t[i].text);
+		t[i].text = NULL;
+	}
+	return rc;
 }
 
 static void out_of_order(strata *s, const todo *d)
@@ -524,7 +560,7 @@ static int apply_pending(strata *s, const strata_status *st, const char *target,
 	if (!rc && s->single_tx)
 		rc = refuse_single(s, t, n, err);
 	if (!rc)
-		rc = strata__lint_refuse(s, st, target, err);
+		rc = lint_todo(s, st, target, t, n, err);
 	if (!rc && s->single_tx && n)
 		rc = apply_single(s, t, n, who, &done, err);
 	for (i = 0; rc == STRATA_OK && !s->single_tx && i < n; i++) {
