@@ -343,8 +343,7 @@ static int open_todo(todo *d, strata *s, const char *file, strata_error *err)
 {
 	if (strata__read_file(&d->text, &d->len, file, NULL))
 		return strata__script_open(&d->sc, s, file, err); /* says why */
-	return strata__script_open_text(&d->sc, s, file, d->text, d->len,
-	                                err);
+	return strata__script_open_text(&d->sc, s, file, d->text, d->len, err);
 }
 
 static int collect(todo **out, size_t *n, strata *s, const strata_status *st,
