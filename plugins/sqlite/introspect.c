@@ -66,130 +66,255 @@ static int aborted(strata_dberr *err)
 	return strata__kit_fail(err, STRATA_DRV_ERROR, "introspection aborted");
 }
 
-static int columns(strata_conn *c, const strata_schema_sink *k, const char *t,
-                   strata_dberr *err)
-{
-	list l;
-	size_t i;
-	/* table_xinfo: generated columns (hidden 2 virtual, 3 stored) are
-	 * columns too; 1 marks a virtual table's hidden ones. */
-	int rc = fetch(c, &l,
-	               "SELECT name, type, \"notnull\", dflt_value IS NULL, "
-	               "dflt_value FROM pragma_table_xinfo(?) "
-	               "WHERE hidden IN (0, 2, 3) ORDER BY cid",
-	               t, err);
+/*
+ * The columns, indexes and foreign keys of every table come from one query
+ * each, ordered by table name as the table list is, and are read alongside
+ * it: three statements for the schema instead of four or more a table.
+ */
+#define TABLES "FROM sqlite_master m, "
+#define WHERE_TABLES                                                           \
+	" WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE "     \
+	"'\\' "
 
-	for (i = 0; rc == STRATA_DRV_OK && i + 4 < l.n; i += 5)
-		if (k->column(k->ctx, t, l.v[i], l.v[i + 1],
-		              strcmp(l.v[i + 2], "1") != 0,
-		              strcmp(l.v[i + 3], "1") ? l.v[i + 4] : NULL))
-			rc = aborted(err);
-	list_free(&l);
-	return rc;
+/* table_xinfo: generated columns (hidden 2 virtual, 3 stored) are columns
+ * too; 1 marks a virtual table's hidden ones. */
+static const char COLUMNS[] =
+        "SELECT m.name, p.name, p.type, p.\"notnull\", p.dflt_value IS NULL, "
+        "p.dflt_value, p.pk " TABLES "pragma_table_xinfo(m.name) p" WHERE_TABLES
+        "AND p.hidden IN (0, 2, 3) ORDER BY m.name, p.cid";
+static const char INDEXES[] =
+        "SELECT m.name, il.name, il.\"unique\", il.origin, ii.seqno IS NOT "
+        "NULL, coalesce(ii.name, '<expr>') " TABLES
+        "pragma_index_list(m.name) il LEFT JOIN pragma_index_info(il.name) "
+        "ii" WHERE_TABLES "ORDER BY m.name, il.name, ii.seqno";
+static const char FKEYS[] =
+        "SELECT m.name, f.id, f.\"table\", f.\"from\", coalesce(f.\"to\", ''), "
+        "f.on_delete, f.on_update " TABLES
+        "pragma_foreign_key_list(m.name) f" WHERE_TABLES
+        "ORDER BY m.name, f.id, f.seq";
+
+typedef struct rows {
+	sqlite__cursor col, idx, fk;
+} rows;
+
+/* Whether cu's row belongs to table t; rows of tables before t (none, as
+ * both lists are in the same order) are passed over. */
+static int at_table(sqlite__cursor *cu, const char *t, int *rc,
+                    strata_dberr *err)
+{
+	while (*rc == STRATA_DRV_OK && cu->row &&
+	       strcmp(sqlite__cursor_text(cu, 0), t) < 0)
+		*rc = sqlite__cursor_next(cu, err);
+	return *rc == STRATA_DRV_OK && cu->row &&
+	       !strcmp(sqlite__cursor_text(cu, 0), t);
 }
 
-/* Comma-separated column names of one index, in key order. */
-static char *index_columns(strata_conn *c, const char *idx, strata_dberr *err)
-{
-	strata__kit_buf b = {0};
-	list l;
-	size_t i;
-	char *out;
+/* The primary key's columns by their position in it (pk - 1). */
+typedef struct pkeys {
+	char **name;
+	size_t n;
+	int oom;
+} pkeys;
 
-	if (fetch(c, &l,
-	          "SELECT coalesce(name, '<expr>') FROM pragma_index_info(?) "
-	          "ORDER BY seqno",
-	          idx, err))
-		return NULL;
-	for (i = 0; i < l.n; i++)
-		strata__kit_buf_printf(&b, "%s%s", i ? "," : "", l.v[i]);
-	list_free(&l);
-	if (!(out = strata__kit_buf_take(&b)))
-		strata__kit_nomem(err);
-	return out;
+static void pk_add(pkeys *pk, const char *pos, const char *name)
+{
+	long i = strtol(pos, NULL, 10);
+	char **v;
+
+	if (i <= 0 || i > 32767 || pk->oom)
+		return;
+	if ((size_t)i > pk->n) {
+		if (!(v = realloc(pk->name, (size_t)i * sizeof(*v)))) {
+			pk->oom = 1;
+			return;
+		}
+		memset(v + pk->n, 0, ((size_t)i - pk->n) * sizeof(*v));
+		pk->name = v;
+		pk->n = (size_t)i;
+	}
+	free(pk->name[i - 1]);
+	if (!(pk->name[i - 1] = strdup(name)))
+		pk->oom = 1;
+}
+
+static void pk_free(pkeys *pk)
+{
+	size_t i;
+
+	for (i = 0; i < pk->n; i++)
+		free(pk->name[i]);
+	free(pk->name);
+}
+
+static int columns(rows *r, const strata_schema_sink *k, const char *t,
+                   pkeys *pk, strata_dberr *err)
+{
+	sqlite__cursor *cu = &r->col;
+	int rc = STRATA_DRV_OK;
+
+	while (at_table(cu, t, &rc, err)) {
+		const char *name = sqlite__cursor_text(cu, 1);
+
+		if (k->column(k->ctx, t, name, sqlite__cursor_text(cu, 2),
+		              strcmp(sqlite__cursor_text(cu, 3), "1") != 0,
+		              strcmp(sqlite__cursor_text(cu, 4), "1")
+		                      ? sqlite__cursor_text(cu, 5)
+		                      : NULL))
+			return aborted(err);
+		pk_add(pk, sqlite__cursor_text(cu, 6), name);
+		rc = sqlite__cursor_next(cu, err);
+	}
+	return rc;
 }
 
 /* A rowid table's INTEGER PRIMARY KEY has no index entry of its own. */
-static int rowid_pk(strata_conn *c, const strata_schema_sink *k, const char *t,
+static int rowid_pk(const strata_schema_sink *k, const char *t, pkeys *pk,
                     strata_dberr *err)
 {
-	list l;
-	int rc = fetch(c, &l,
-	               "SELECT group_concat(name, ',') FROM (SELECT name FROM "
-	               "pragma_table_info(?) WHERE pk > 0 ORDER BY pk)",
-	               t, err);
+	strata__kit_buf b = {0};
+	size_t i, n = 0;
+	int rc = STRATA_DRV_OK;
 
-	if (rc == STRATA_DRV_OK && l.n == 1 && *l.v[0] &&
-	    k->index(k->ctx, t, "primary", 1, 1, l.v[0]))
+	for (i = 0; i < pk->n; i++)
+		if (pk->name[i])
+			strata__kit_buf_printf(&b, "%s%s", n++ ? "," : "",
+			                       pk->name[i]);
+	if (b.oom || pk->oom)
+		rc = strata__kit_nomem(err);
+	else if (b.len && k->index(k->ctx, t, "primary", 1, 1, b.p))
 		rc = aborted(err);
-	list_free(&l);
+	strata__kit_buf_free(&b);
 	return rc;
 }
 
-static int indexes(strata_conn *c, const strata_schema_sink *k, const char *t,
-                   strata_dberr *err)
+/* One index: its rows, the key's columns joined with ','. */
+static int one_index(sqlite__cursor *cu, const strata_schema_sink *k,
+                     const char *t, int *has_pk, strata_dberr *err)
 {
-	list l;
-	size_t i;
-	int has_pk = 0;
-	int rc = fetch(c, &l,
-	               "SELECT name, \"unique\", origin FROM "
-	               "pragma_index_list(?) ORDER BY name",
-	               t, err);
+	strata__kit_buf cols = {0};
+	char *name = strdup(sqlite__cursor_text(cu, 1));
+	int uniq = !strcmp(sqlite__cursor_text(cu, 2), "1");
+	int pk = !strcmp(sqlite__cursor_text(cu, 3), "pk");
+	int rc = STRATA_DRV_OK, n = 0;
 
-	for (i = 0; rc == STRATA_DRV_OK && i + 2 < l.n; i += 3) {
-		char *cols = index_columns(c, l.v[i], err);
-		int pk = !strcmp(l.v[i + 2], "pk");
-
-		has_pk |= pk;
-		if (!cols)
-			rc = STRATA_DRV_ERROR;
-		else if (k->index(k->ctx, t, l.v[i], !strcmp(l.v[i + 1], "1"),
-		                  pk, cols))
-			rc = aborted(err);
-		free(cols);
+	if (!name)
+		return strata__kit_nomem(err);
+	while (at_table(cu, t, &rc, err) &&
+	       !strcmp(sqlite__cursor_text(cu, 1), name)) {
+		if (!strcmp(sqlite__cursor_text(cu, 4), "1"))
+			strata__kit_buf_printf(&cols, "%s%s", n++ ? "," : "",
+			                       sqlite__cursor_text(cu, 5));
+		rc = sqlite__cursor_next(cu, err);
 	}
-	list_free(&l);
+	*has_pk |= pk;
+	if (rc == STRATA_DRV_OK && cols.oom)
+		rc = strata__kit_nomem(err);
+	if (rc == STRATA_DRV_OK &&
+	    k->index(k->ctx, t, name, uniq, pk, cols.p ? cols.p : ""))
+		rc = aborted(err);
+	strata__kit_buf_free(&cols);
+	free(name);
+	return rc;
+}
+
+static int indexes(rows *r, const strata_schema_sink *k, const char *t,
+                   pkeys *pk, strata_dberr *err)
+{
+	int has_pk = 0, rc = STRATA_DRV_OK;
+
+	while (rc == STRATA_DRV_OK && at_table(&r->idx, t, &rc, err))
+		rc = one_index(&r->idx, k, t, &has_pk, err);
 	if (rc == STRATA_DRV_OK && !has_pk)
-		rc = rowid_pk(c, k, t, err);
+		rc = rowid_pk(k, t, pk, err);
 	return rc;
 }
 
-static int foreign_keys(strata_conn *c, const strata_schema_sink *k,
-                        const char *t, strata_dberr *err)
+/* One foreign key: its rows, in seq order. */
+static int one_fk(sqlite__cursor *cu, const strata_schema_sink *k,
+                  const char *t, strata_dberr *err)
 {
-	list l;
-	size_t i;
+	strata__kit_buf from = {0}, to = {0};
+	char *id = strdup(sqlite__cursor_text(cu, 1));
+	char *ref = strdup(sqlite__cursor_text(cu, 2));
+	char *del = strdup(sqlite__cursor_text(cu, 5));
+	char *upd = strdup(sqlite__cursor_text(cu, 6));
 	char name[32];
-	int rc = fetch(c, &l,
-	               "SELECT id, \"table\", group_concat(\"from\", ','), "
-	               "group_concat(coalesce(\"to\", ''), ','), on_delete, "
-	               "on_update FROM (SELECT * FROM "
-	               "pragma_foreign_key_list(?) ORDER BY id, seq) GROUP BY "
-	               "id ORDER BY id",
-	               t, err);
+	int rc = STRATA_DRV_OK, n = 0;
 
-	for (i = 0; rc == STRATA_DRV_OK && i + 5 < l.n; i += 6) {
-		snprintf(name, sizeof(name), "fk%s", l.v[i]);
-		if (k->foreign_key(k->ctx, t, name, l.v[i + 2], l.v[i + 1],
-		                   l.v[i + 3], l.v[i + 4], l.v[i + 5]))
-			rc = aborted(err);
+	if (!id || !ref || !del || !upd)
+		rc = strata__kit_nomem(err);
+	while (rc == STRATA_DRV_OK && at_table(cu, t, &rc, err) &&
+	       !strcmp(sqlite__cursor_text(cu, 1), id)) {
+		strata__kit_buf_printf(&from, "%s%s", n ? "," : "",
+		                       sqlite__cursor_text(cu, 3));
+		strata__kit_buf_printf(&to, "%s%s", n++ ? "," : "",
+		                       sqlite__cursor_text(cu, 4));
+		rc = sqlite__cursor_next(cu, err);
 	}
-	list_free(&l);
+	if (rc == STRATA_DRV_OK && (from.oom || to.oom))
+		rc = strata__kit_nomem(err);
+	snprintf(name, sizeof(name), "fk%s", id ? id : "");
+	if (rc == STRATA_DRV_OK &&
+	    k->foreign_key(k->ctx, t, name, from.p ? from.p : "", ref,
+	                   to.p ? to.p : "", del, upd))
+		rc = aborted(err);
+	strata__kit_buf_free(&from);
+	strata__kit_buf_free(&to);
+	free(id);
+	free(ref);
+	free(del);
+	free(upd);
 	return rc;
 }
 
-static int table(strata_conn *c, const strata_schema_sink *k, const char *t,
+static int foreign_keys(rows *r, const strata_schema_sink *k, const char *t,
+                        strata_dberr *err)
+{
+	int rc = STRATA_DRV_OK;
+
+	while (rc == STRATA_DRV_OK && at_table(&r->fk, t, &rc, err))
+		rc = one_fk(&r->fk, k, t, err);
+	return rc;
+}
+
+static int table(rows *r, const strata_schema_sink *k, const char *t,
                  strata_dberr *err)
 {
+	pkeys pk;
+	int rc;
+
 	if (k->table(k->ctx, t, -1))
 		return aborted(err);
+	memset(&pk, 0, sizeof(pk));
 	/* Indexes and foreign keys only when the sink takes them. */
-	if (columns(c, k, t, err) ||
-	    (strata__kit_want_index(k) && indexes(c, k, t, err)) ||
-	    (strata__kit_want_fk(k) && foreign_keys(c, k, t, err)))
-		return STRATA_DRV_ERROR;
-	return STRATA_DRV_OK;
+	rc = columns(r, k, t, &pk, err);
+	if (rc == STRATA_DRV_OK && strata__kit_want_index(k))
+		rc = indexes(r, k, t, &pk, err);
+	if (rc == STRATA_DRV_OK && strata__kit_want_fk(k))
+		rc = foreign_keys(r, k, t, err);
+	pk_free(&pk);
+	return rc;
+}
+
+static int rows_open(rows *r, strata_conn *c, const strata_schema_sink *k,
+                     strata_dberr *err)
+{
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	rc = sqlite__cursor_open(&r->col, c->db, COLUMNS, err);
+	if (rc == STRATA_DRV_OK && strata__kit_want_index(k))
+		rc = sqlite__cursor_open(&r->idx, c->db, INDEXES, err);
+	if (rc == STRATA_DRV_OK && strata__kit_want_fk(k))
+		rc = sqlite__cursor_open(&r->fk, c->db, FKEYS, err);
+	return rc;
+}
+
+static void rows_close(rows *r)
+{
+	sqlite__cursor_close(&r->col);
+	sqlite__cursor_close(&r->idx);
+	sqlite__cursor_close(&r->fk);
 }
 
 static int read_schema(strata_conn *c, const strata_schema_sink *k,
@@ -218,6 +343,7 @@ static int read_schema(strata_conn *c, const strata_schema_sink *k,
                        strata_dberr *err)
 {
 	list l;
+	rows r;
 	size_t i;
 	int rc = fetch(c, &l,
 	               "SELECT type, name, tbl_name FROM sqlite_master WHERE "
@@ -225,15 +351,18 @@ static int read_schema(strata_conn *c, const strata_schema_sink *k,
 	               "LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type, name",
 	               NULL, err);
 
+	if (rc == STRATA_DRV_OK)
+		rc = rows_open(&r, c, k, err);
 	for (i = 0; rc == STRATA_DRV_OK && i + 2 < l.n; i += 3) {
 		if (!strcmp(l.v[i], "table"))
-			rc = table(c, k, l.v[i + 1], err);
+			rc = table(&r, k, l.v[i + 1], err);
 		else if (strata__kit_want_object(k) &&
 		         k->object(k->ctx, l.v[i], l.v[i + 1],
 		                   strcmp(l.v[i], "trigger") ? NULL
 		                                             : l.v[i + 2]))
 			rc = aborted(err);
 	}
+	rows_close(&r);
 	list_free(&l);
 	return rc;
 }

@@ -179,3 +179,38 @@ int sqlite__prepare(sqlite3 *db, const char *sql, strata_dberr *err)
 	}
 	return STRATA_DRV_OK;
 }
+
+int sqlite__cursor_open(sqlite__cursor *cu, sqlite3 *db, const char *sql,
+                        strata_dberr *err)
+{
+	cu->db = db;
+	cu->st = NULL;
+	cu->row = 0;
+	if (sqlite3_prepare_v2(db, sql, -1, &cu->st, NULL) != SQLITE_OK)
+		return sqlite__fail(db, err);
+	return sqlite__cursor_next(cu, err);
+}
+
+int sqlite__cursor_next(sqlite__cursor *cu, strata_dberr *err)
+{
+	int rc = cu->st ? sqlite3_step(cu->st) : SQLITE_DONE;
+
+	cu->row = rc == SQLITE_ROW;
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return STRATA_DRV_OK;
+	return sqlite__fail(cu->db, err);
+}
+
+const char *sqlite__cursor_text(const sqlite__cursor *cu, int col)
+{
+	const char *v = (const char *)sqlite3_column_text(cu->st, col);
+
+	return v ? v : "";
+}
+
+void sqlite__cursor_close(sqlite__cursor *cu)
+{
+	sqlite3_finalize(cu->st);
+	cu->st = NULL;
+	cu->row = 0;
+}

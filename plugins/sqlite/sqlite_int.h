@@ -46,6 +46,20 @@ int sqlite__query_cached(strata_conn *c, const char *sql,
                          const strata_value *params, int nparams,
                          strata_row_fn fn, void *ctx, strata_dberr *err);
 void sqlite__uncache(strata_conn *c);
+/* A statement read one row at a time, several open at once on one
+ * connection: introspection reads the rows of every table together. */
+typedef struct sqlite__cursor {
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int row; /* positioned on a row; 0 past the last */
+} sqlite__cursor;
+/* Compiles sql (no parameters) and steps to its first row. */
+int sqlite__cursor_open(sqlite__cursor *cu, sqlite3 *db, const char *sql,
+                        strata_dberr *err);
+int sqlite__cursor_next(sqlite__cursor *cu, strata_dberr *err);
+/* Column col of the current row, "" for NULL. */
+const char *sqlite__cursor_text(const sqlite__cursor *cu, int col);
+void sqlite__cursor_close(sqlite__cursor *cu);
 /* The prepare operation (ABI 2.2): compile, never step. */
 int sqlite__prepare(sqlite3 *db, const char *sql, strata_dberr *err);
 
