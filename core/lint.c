@@ -53,6 +53,8 @@ typedef struct ldialect {
 	strata__live live; /* the target's checks, sent ahead */
 	usemap uses;       /* names' last use: tables no later file names
 	                      are dropped from the scratch database */
+	int planned;       /* uses was filled (plan_prune); else each file's
+	                      tables are dropped after it */
 	/* Each dialect is read on its own thread: what it finds and the
 	 * down files it has read are its own until the threads are
 	 * joined. */
@@ -637,6 +639,7 @@ static void plan_prune(lrun *r, ldialect *d)
 {
 	size_t i;
 
+	d->planned = 1;
 	for (i = 0; i < r->upto; i++) {
 		const char *f = strata__migration_file_in(&r->src->items[i], 1,
 		                                          names(d));
@@ -762,6 +765,28 @@ static int builds_schema(const char *sql)
 	return !toplevel_as(p);
 }
 
+/* Whether sql creates a table or an index, which the prune after the
+ * file drops again (a view, trigger or virtual table would stay). */
+static int pruned_kind(const char *sql)
+{
+	static const char *const kinds[] = {"TABLE", "INDEX", "UNIQUE INDEX",
+	                                    "TEMP TABLE", "TEMPORARY TABLE"};
+	const char *p = sql + 6;
+	size_t i, n;
+
+	if (strncasecmp(sql, "CREATE", 6) != 0)
+		return 0;
+	while (isspace((unsigned char)*p))
+		p++;
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		n = strlen(kinds[i]);
+		if (!strncasecmp(p, kinds[i], n) &&
+		    isspace((unsigned char)p[n]))
+			return 1;
+	}
+	return 0;
+}
+
 /* The database's refusal of s as a finding; 1. */
 static int rejects(const ldialect *d, strata__lint_stmt *st,
                    const strata__stmt *s, const strata_dberr *de)
@@ -774,11 +799,14 @@ static int rejects(const ldialect *d, strata__lint_stmt *st,
 }
 
 /* Compile the statement against the schema so far; a schema statement is
- * also run, so that the next ones see its tables. 1: the database rejects
- * it. A failure to run is not reported: with no data in the scratch
- * database, only compiling says something about the SQL itself. */
+ * also run, so that the next ones see its tables, unless none will: a
+ * table or index made by the file's last statement where each file's
+ * tables are dropped after it (up's pending files, no plan), whose
+ * compile says all its run would. 1: the database rejects it. A failure to run
+ * is not reported: with no data in the scratch database, only compiling says
+ * something about the SQL itself. */
 static int scratch_check(ldialect *d, strata__lint_stmt *st,
-                         const strata__stmt *s)
+                         const strata__stmt *s, int last)
 {
 	strata_dberr de;
 	int present = 0;
@@ -790,6 +818,7 @@ static int scratch_check(ldialect *d, strata__lint_stmt *st,
 	 * tells a rejected statement from one that failed to run (a
 	 * failed statement leaves the schema as it was). */
 	if (builds_schema(s->sql) &&
+	    !(last && !d->planned && pruned_kind(s->sql)) &&
 	    strata__drv_exec(d->scratch, d->conn, s->sql, &de) == STRATA_DRV_OK)
 		return 0;
 	memset(&de, 0, sizeof(de));
@@ -1179,7 +1208,7 @@ static int lint_file(lrun *r, ldialect *d, size_t mi, const char *path,
 			            strata__strdup(why), d->name);
 			rejected = 1;
 		}
-		rejected |= scratch_check(d, &st, s);
+		rejected |= scratch_check(d, &st, s, i + 1 == sc.stmts.count);
 		if (!rejected)
 			rejected = live_check(r, d, report, &st, s);
 		/* A statement the dialect rejects has no other finding on

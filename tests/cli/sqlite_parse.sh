@@ -132,6 +132,38 @@ CREATE TABLE bad (
 		0 "sqlite: no history row for it"
 }
 
+# Before up runs anything, the pending files are compiled on a scratch
+# database; a table or index made by a file's last statement is compiled
+# there, not run (the scratch forgets each file's tables after it), so
+# what it names must still come from the statements before it.
+last_statement() {
+	db_new sqlite
+	U=$DBURL
+	M=$T_TMP/last
+	mig "$M" 1_t up.sql "CREATE TABLE t (x INT, y INT);
+CREATE INDEX t_x ON t (x) WHERE random() > 0;"
+	mig "$M" 2_u up.sql "CREATE TABLE u (x INT PRIMARY KEY, y TEXT PRIMARY KEY);"
+	strata --dir "$M" --url "$U" up
+	expect_rc 2 "sqlite: a rejected last statement stops up"
+	has "1_t/up.sql:2: error: sqlite rejects this statement: non-deterministic" \
+		"$ERR" "sqlite: the index on the file's own table is compiled against it"
+	mig "$M" 1_t up.sql "CREATE TABLE t (x INT, y INT);
+CREATE INDEX t_x ON t (x) WHERE y > 0;"
+	strata --dir "$M" --url "$U" up
+	expect_rc 2 "sqlite: the next file's rejected table stops up"
+	has "2_u/up.sql:1: error: sqlite rejects this statement: table \"u\" has more than one primary key" \
+		"$ERR" "sqlite: a one-statement file is compiled too"
+	is "$(db_query sqlite "$U" "SELECT count(*) FROM sqlite_master WHERE name IN ('t', 'u')")" \
+		0 "sqlite: nothing ran"
+	mig "$M" 2_u up.sql "CREATE TABLE u (x INT PRIMARY KEY, y TEXT);
+CREATE INDEX u_y ON u (y);"
+	mig "$M" 3_v up.sql "ALTER TABLE u ADD COLUMN z INT;"
+	strata --dir "$M" --url "$U" up
+	expect_rc 0 "sqlite: valid files run"
+	is "$(db_query sqlite "$U" "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE name IN ('t', 't_x', 'u', 'u_y') ORDER BY name)")" \
+		"t,t_x,u,u_y" "sqlite: every table and index was made"
+}
+
 memory() {
 	M=$T_TMP/memory
 	mig "$M" 1_m up.sql "CREATE TABLE m (x INT);
@@ -151,6 +183,7 @@ INSERT INTO m VALUES (1);"
 bodies
 crlf
 errors
+last_statement
 memory
 
 done_testing
