@@ -343,7 +343,7 @@ static int read_schema(strata_conn *c, const strata_schema_sink *k,
                        strata_dberr *err)
 {
 	list l;
-	rows r;
+	rows r = {{0}, {0}, {0}};
 	size_t i;
 	int rc = fetch(c, &l,
 	               "SELECT type, name, tbl_name FROM sqlite_master WHERE "
