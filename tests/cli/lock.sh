@@ -125,11 +125,39 @@ $GATE_SQL"
 		"$4" "postgres $1: history as expected"
 }
 
+# The migration itself ends the lock session, waiting until it is gone:
+# the lock session answered just before the migration began, so only the
+# check that goes with its COMMIT (driver lock_guard, or lock_check when
+# the migration took over a second) stands between it and a commit.
+lost_inside() {
+	db_new postgres || return
+	U=$DBURL
+	M=$T_TMP/lost_inside
+	mig "$M" 1_kill up.sql "CREATE TABLE a (x INT);
+SELECT pg_terminate_backend(pid, 10000) FROM pg_locks
+WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()
+AND database = (SELECT oid FROM pg_database WHERE datname = current_database());"
+	mig "$M" 2_next up.sql "CREATE TABLE b (x INT);"
+	strata --dir "$M" --url "$U" up
+	expect_rc 1 "postgres inside: a lock lost inside the migration stops the run"
+	has "lost the migration lock on postgres://strata:***@" "$ERR" \
+		"postgres inside: says the lock was lost"
+	has "rolled back instead of committing 1_kill" "$ERR" \
+		"postgres inside: at the migration's commit"
+	is "$(db_query postgres "$U" "SELECT count(*) FROM pg_tables WHERE tablename IN ('a', 'b')")" \
+		0 "postgres inside: the migration rolled back, the next not run"
+	is "$(db_query postgres "$U" "SELECT count(*) FROM strata_migrations")" \
+		0 "postgres inside: nothing recorded"
+	strata --dir "$M" --url "$U" status
+	has "2 pending" "$OUT" "postgres inside: both still pending"
+}
+
 for e in $(engines); do
 	case $e in
 	missing-postgres) ok 1 "PostgreSQL server required (STRATA_TEST_REQUIRE_SERVERS=1)" ;;
 	postgres)
 		idle_timeouts
+		lost_inside
 		lost_lock tx "" 0 "" "rolled back instead of committing 1_slow"
 		# Between migrations the check only keeps the session alive
 		# (once a second), so the loss is found before migration 2 or
