@@ -330,7 +330,7 @@ static const step steps[] = {
 
 /* The database the session started in (after init_sql), where the schema
  * is introspected even after a migration ran USE; else DATABASE(). */
-static int home_db(strata_conn *c, char **out, strata_dberr *err)
+int my__home_db(strata_conn *c, char **out, strata_dberr *err)
 {
 	if (!c->home_db)
 		return my__current_db(c, out, err);
@@ -394,7 +394,7 @@ int my__table_rows(strata_conn *c, const char *table, int64_t *rows,
 	                     {STRATA_VAL_TEXT, table, 0}};
 	rows_ask a = {table, NULL, 0};
 	char *db = NULL;
-	int rc = home_db(c, &db, err);
+	int rc = my__home_db(c, &db, err);
 
 	*rows = -1;
 	p[0].text = db;
@@ -419,7 +419,7 @@ int my__introspect(strata_conn *c, const strata_schema_sink *sink,
 	char *db = NULL;
 	walk w;
 	size_t i;
-	int rc = home_db(c, &db, err);
+	int rc = my__home_db(c, &db, err);
 
 	memset(&w, 0, sizeof w);
 	w.sink = sink;
@@ -631,7 +631,7 @@ int my__introspect_detail(strata_conn *c, const strata_detail_sink *sink,
 	memset(&w, 0, sizeof w);
 	memset(&has, 0, sizeof has);
 	w.sink = sink;
-	rc = home_db(c, &db, err);
+	rc = my__home_db(c, &db, err);
 	if (rc == STRATA_DRV_OK)
 		rc = my__query_scalar(c, has_expression_sql, NULL, 0, &has,
 		                      err);

@@ -27,6 +27,7 @@ struct strata_conn {
  *   my_err.c      errors from Connector/C handles
  *   stmt.c        prepared statements: binding, results, scalar queries
  *   introspect.c  the schema, through stmt.c
+ *   catalog.c     the catalog digest's rows, through stmt.c
  *   batch.c       history writes in one multi-statement round trip
  *   galera.c      the lock on a Galera cluster, through my_err.c, batch.c
  *   mysql.c       connections, plain statements, the lock, the session;
@@ -68,6 +69,12 @@ int my__query_scalar(strata_conn *c, const char *sql,
                      strata_dberr *err);
 /* DATABASE(), malloc'd; a configuration error if none is selected. */
 int my__current_db(strata_conn *c, char **out, strata_dberr *err);
+
+/* introspect.c: the database the session started in (after init_sql),
+ * malloc'd; the schema is read there even after a migration ran USE. */
+int my__home_db(strata_conn *c, char **out, strata_dberr *err);
+/* catalog.c: the catalog op (MariaDB only). */
+int my__catalog(strata_conn *c, strata_row_fn fn, void *ctx, strata_dberr *err);
 
 /* batch.c: text as a quoted literal for this session (its character set
  * and sql_mode), appended to b; the batch op. */

@@ -807,6 +807,7 @@ const strata_driver strata_driver_mysql = {
         .introspect = my__introspect,
         .prepare = my__prepare,
         .introspect_detail = my__introspect_detail,
+        .catalog = my__catalog,
         .batch = my__batch,
         .batch_flags = STRATA_BATCH_ONE_ROW | STRATA_BATCH_LOCKED,
         .prepare_many = my__prepare_many,

@@ -2,9 +2,9 @@
 # The catalog digest: status and check skip reading the schema when the
 # database's catalog is exactly as it was when the fingerprint was
 # recorded (SQLite: sqlite_schema's text; PostgreSQL: every catalog row's
-# version), and read it in full otherwise, with --full, or when the digest
-# belongs to another fingerprint. A driver without a digest (MySQL) always
-# reads the schema.
+# version; MariaDB: information_schema's cheap columns and InnoDB's
+# dictionary), and read it in full otherwise, with --full, or when the
+# digest belongs to another fingerprint.
 . "$STRATA_SRCDIR/tests/lib.sh"
 cd "$T_TMP" || exit 1
 unset DATABASE_URL STRATA_URL STRATA_CONFIG STRATA_ENV
@@ -18,6 +18,77 @@ print(s["method"], str(s["drift"]).lower(),
       ",".join(c["object"] for c in s["changes"]))'
 }
 
+inplace() { # SQL: an ALTER that leaves the table and its indexes as they are
+	db_query mysql "$DBURL" "SET SESSION foreign_key_checks = 0;
+		ALTER TABLE da $1, ALGORITHM=INPLACE" >/dev/null
+}
+
+# What information_schema shows only by opening every table (index key
+# order and type, foreign keys) comes from InnoDB's dictionary instead:
+# each change below leaves its cheap columns as they were.
+mariadb_digest() {
+	e=mysql
+	db_query "$e" "$DBURL" "DROP INDEX da_v ON da;
+		CREATE INDEX da_v ON da (v DESC)" >/dev/null
+	got=$(schema)
+	is "${got%% *}" "introspection" "$e: an index made again DESC is read"
+	db_query "$e" "$DBURL" "DROP INDEX da_v ON da;
+		CREATE INDEX da_v ON da (v)" >/dev/null
+	inplace "ADD CONSTRAINT da_self FOREIGN KEY (v) REFERENCES da (id)"
+	is "$(schema)" "introspection true foreign key da (v) -> da (id)" \
+		"$e: a foreign key added in place"
+	inplace "DROP FOREIGN KEY da_self"
+	mig "$M" 4_fk up.sql "ALTER TABLE da ADD CONSTRAINT da_self
+		FOREIGN KEY (v) REFERENCES da (id);"
+	strata --dir "$M" --url "$DBURL" up
+	expect_rc 0 "$e: up with a foreign key"
+	is "$(schema)" "catalog-digest false " "$e: the digest is used"
+	inplace "DROP FOREIGN KEY da_self"
+	inplace "ADD CONSTRAINT da_self FOREIGN KEY (v) REFERENCES da (id)
+		ON DELETE CASCADE"
+	is "$(schema)" "introspection true foreign key da (v) -> da (id)" \
+		"$e: only a foreign key's rule changed"
+	inplace "DROP FOREIGN KEY da_self"
+	inplace "ADD CONSTRAINT da_self FOREIGN KEY (v) REFERENCES da (id)"
+	is "$(schema)" "catalog-digest false " "$e: the rule back: the digest again"
+
+	# Without the PROCESS privilege InnoDB's dictionary is out of reach:
+	# read in full, with nothing said about it.
+	u="dg_$T_DBTAG"
+	host=${STRATA_TEST_MY_URL#*@}
+	$STRATA_TEST_MY_ADMIN -e "CREATE USER '$u'@'%' IDENTIFIED BY 'pw';
+		GRANT ALL ON \`${DBURL##*/}\`.* TO '$u'@'%'"
+	OLDURL=$DBURL
+	DBURL="mysql://$u:pw@${host%/*}/${DBURL##*/}"
+	is "$(schema)" "introspection false " "$e: no PROCESS privilege: read in full"
+	strata --dir "$M" --url "$DBURL" status
+	expect_rc 0 "$e: no PROCESS privilege: status"
+	is "$ERR" "" "$e: ... and nothing said about the digest"
+	DBURL=$OLDURL
+	$STRATA_TEST_MY_ADMIN -e "DROP USER '$u'@'%'"
+
+	# A table of another engine has no dictionary to vouch for it.
+	mig "$M" 5_myisam up.sql "CREATE TABLE dm (id INT) ENGINE=MyISAM;"
+	strata --dir "$M" --url "$DBURL" up
+	expect_rc 0 "$e: up with a MyISAM table"
+	is "$(schema)" "introspection false " "$e: a MyISAM table: read in full"
+
+	# A database whose name the dictionary spells otherwise ("@002d").
+	odd="${DBURL##*/}-x"
+	$STRATA_TEST_MY_ADMIN -e "CREATE DATABASE \`$odd\`"
+	OLDURL=$DBURL
+	DBURL="${DBURL%/*}/$odd"
+	rm -rf "$M/4_fk" "$M/5_myisam"
+	strata --dir "$M" --url "$DBURL" up
+	expect_rc 0 "$e: up in $odd"
+	is "$(schema)" "catalog-digest false " "$e: $odd: the digest is used"
+	inplace "ADD CONSTRAINT da_self FOREIGN KEY (v) REFERENCES da (id)"
+	is "$(schema)" "introspection true foreign key da (v) -> da (id)" \
+		"$e: $odd: a foreign key added in place"
+	$STRATA_TEST_MY_ADMIN -e "DROP DATABASE \`$odd\`"
+	DBURL=$OLDURL
+}
+
 for e in $(engines); do
 	case $e in missing-*)
 		ok 1 "$e: server not available"
@@ -28,7 +99,7 @@ for e in $(engines); do
 	mig "$M" 1_a up.sql "CREATE TABLE da (id INT PRIMARY KEY, v INT);"
 	mig "$M" 2_b up.sql "CREATE INDEX da_v ON da (v);"
 	db_new "$e" || { ok 1 "$e: create a database"; continue; }
-	case $e in mysql) quick=introspection ;; *) quick=catalog-digest ;; esac
+	quick=catalog-digest
 
 	strata --dir "$M" --url "$DBURL" up
 	expect_rc 0 "$e: up"
@@ -98,6 +169,10 @@ for e in $(engines); do
 		got=$(schema)
 		is "${got%% *}" "introspection" "$e: a column renamed"
 		db_query "$e" "$DBURL" "ALTER TABLE da RENAME COLUMN w TO v" >/dev/null
+		continue
+	fi
+	if [ "$e" = mysql ]; then
+		mariadb_digest
 		continue
 	fi
 	[ "$e" = sqlite ] || continue
