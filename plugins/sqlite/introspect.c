@@ -187,32 +187,70 @@ static int rowid_pk(const strata_schema_sink *k, const char *t, pkeys *pk,
 	return rc;
 }
 
-/* One index: its rows, the key's columns joined with ','. */
+/* The rows of one key, from cu's row on: those of table t whose column 1
+ * is id. Of each row for which column `only` is "1" (or each, when only
+ * is -1), column col[j] goes to out[j] (for col[j] >= 0), joined with
+ * ','. */
+typedef struct key_cols {
+	int only;
+	int col[2];
+	strata__kit_buf out[2];
+} key_cols;
+
+static int key_rows(sqlite__cursor *cu, const char *t, const char *id,
+                    key_cols *kc, strata_dberr *err)
+{
+	int rc = STRATA_DRV_OK, n = 0, j;
+
+	while (at_table(cu, t, &rc, err) &&
+	       !strcmp(sqlite__cursor_text(cu, 1), id)) {
+		if (kc->only < 0 ||
+		    !strcmp(sqlite__cursor_text(cu, kc->only), "1")) {
+			for (j = 0; j < 2; j++)
+				if (kc->col[j] >= 0)
+					strata__kit_buf_printf(
+					        &kc->out[j], "%s%s",
+					        n ? "," : "",
+					        sqlite__cursor_text(
+					                cu, kc->col[j]));
+			n++;
+		}
+		rc = sqlite__cursor_next(cu, err);
+	}
+	if (rc == STRATA_DRV_OK && (kc->out[0].oom || kc->out[1].oom))
+		rc = strata__kit_nomem(err);
+	return rc;
+}
+
+static const char *key_text(const key_cols *kc, int j)
+{
+	return kc->out[j].p ? kc->out[j].p : "";
+}
+
+static void key_free(key_cols *kc)
+{
+	strata__kit_buf_free(&kc->out[0]);
+	strata__kit_buf_free(&kc->out[1]);
+}
+
+/* One index: its key columns (column 4 "1"; not the rest of the rows). */
 static int one_index(sqlite__cursor *cu, const strata_schema_sink *k,
                      const char *t, int *has_pk, strata_dberr *err)
 {
-	strata__kit_buf cols = {0};
+	key_cols kc = {4, {5, -1}, {{0}, {0}}};
 	char *name = strdup(sqlite__cursor_text(cu, 1));
 	int uniq = !strcmp(sqlite__cursor_text(cu, 2), "1");
 	int pk = !strcmp(sqlite__cursor_text(cu, 3), "pk");
-	int rc = STRATA_DRV_OK, n = 0;
+	int rc;
 
 	if (!name)
 		return strata__kit_nomem(err);
-	while (at_table(cu, t, &rc, err) &&
-	       !strcmp(sqlite__cursor_text(cu, 1), name)) {
-		if (!strcmp(sqlite__cursor_text(cu, 4), "1"))
-			strata__kit_buf_printf(&cols, "%s%s", n++ ? "," : "",
-			                       sqlite__cursor_text(cu, 5));
-		rc = sqlite__cursor_next(cu, err);
-	}
+	rc = key_rows(cu, t, name, &kc, err);
 	*has_pk |= pk;
-	if (rc == STRATA_DRV_OK && cols.oom)
-		rc = strata__kit_nomem(err);
 	if (rc == STRATA_DRV_OK &&
-	    k->index(k->ctx, t, name, uniq, pk, cols.p ? cols.p : ""))
+	    k->index(k->ctx, t, name, uniq, pk, key_text(&kc, 0)))
 		rc = aborted(err);
-	strata__kit_buf_free(&cols);
+	key_free(&kc);
 	free(name);
 	return rc;
 }
@@ -233,33 +271,21 @@ static int indexes(rows *r, const strata_schema_sink *k, const char *t,
 static int one_fk(sqlite__cursor *cu, const strata_schema_sink *k,
                   const char *t, strata_dberr *err)
 {
-	strata__kit_buf from = {0}, to = {0};
+	key_cols kc = {-1, {3, 4}, {{0}, {0}}};
 	char *id = strdup(sqlite__cursor_text(cu, 1));
 	char *ref = strdup(sqlite__cursor_text(cu, 2));
 	char *del = strdup(sqlite__cursor_text(cu, 5));
 	char *upd = strdup(sqlite__cursor_text(cu, 6));
 	char name[32];
-	int rc = STRATA_DRV_OK, n = 0;
+	int rc = !id || !ref || !del || !upd ? strata__kit_nomem(err)
+	                                     : key_rows(cu, t, id, &kc, err);
 
-	if (!id || !ref || !del || !upd)
-		rc = strata__kit_nomem(err);
-	while (rc == STRATA_DRV_OK && at_table(cu, t, &rc, err) &&
-	       !strcmp(sqlite__cursor_text(cu, 1), id)) {
-		strata__kit_buf_printf(&from, "%s%s", n ? "," : "",
-		                       sqlite__cursor_text(cu, 3));
-		strata__kit_buf_printf(&to, "%s%s", n++ ? "," : "",
-		                       sqlite__cursor_text(cu, 4));
-		rc = sqlite__cursor_next(cu, err);
-	}
-	if (rc == STRATA_DRV_OK && (from.oom || to.oom))
-		rc = strata__kit_nomem(err);
 	snprintf(name, sizeof(name), "fk%s", id ? id : "");
 	if (rc == STRATA_DRV_OK &&
-	    k->foreign_key(k->ctx, t, name, from.p ? from.p : "", ref,
-	                   to.p ? to.p : "", del, upd))
+	    k->foreign_key(k->ctx, t, name, key_text(&kc, 0), ref,
+	                   key_text(&kc, 1), del, upd))
 		rc = aborted(err);
-	strata__kit_buf_free(&from);
-	strata__kit_buf_free(&to);
+	key_free(&kc);
 	free(id);
 	free(ref);
 	free(del);
@@ -299,10 +325,8 @@ static int table(rows *r, const strata_schema_sink *k, const char *t,
 static int rows_open(rows *r, strata_conn *c, const strata_schema_sink *k,
                      strata_dberr *err)
 {
-	int rc;
-
-	memset(r, 0, sizeof(*r));
-	rc = sqlite__cursor_open(&r->col, c->db, COLUMNS, err);
+	/* r starts empty (read_schema): a failed open closes what did. */
+	int rc = sqlite__cursor_open(&r->col, c->db, COLUMNS, err);
 	if (rc == STRATA_DRV_OK && strata__kit_want_index(k))
 		rc = sqlite__cursor_open(&r->idx, c->db, INDEXES, err);
 	if (rc == STRATA_DRV_OK && strata__kit_want_fk(k))
