@@ -474,13 +474,17 @@ static int in_snapshot(strata_conn *c, const step *steps, size_t n,
                        const strata_schema_sink *k, void *s, const int *aborted,
                        strata_dberr *err)
 {
-	int own = PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+	int own, rc = pg__settle(c, err);
 	char *old = NULL;
-	int rc = own ? pg__exec(c,
-	                        "BEGIN ISOLATION LEVEL REPEATABLE READ "
-	                        "READ ONLY; " JIT_OFF,
-	                        err)
-	             : jit_off(c, &old, err);
+
+	if (rc != STRATA_DRV_OK)
+		return rc;
+	own = PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+	rc = own ? pg__exec(c,
+	                    "BEGIN ISOLATION LEVEL REPEATABLE READ "
+	                    "READ ONLY; " JIT_OFF,
+	                    err)
+	         : jit_off(c, &old, err);
 
 	if (rc == STRATA_DRV_OK)
 		rc = run_list(c, steps, n, k, s, aborted, err);

@@ -19,6 +19,11 @@ struct strata_conn {
 	/* lock_guard(): the query batch() runs before its COMMIT with
 	 * STRATA_BATCH_LOCKED, or NULL. */
 	char *guard;
+	/* A BEGIN owed: sent with what comes next (query.c pg__settle,
+	 * pg__run, pg__batch), or dropped if a COMMIT or ROLLBACK comes
+	 * first. */
+	int begin_later;
+	int pos_shift; /* characters in front of the statement (pg__run) */
 };
 
 /*
@@ -35,6 +40,10 @@ int pg__err_conn(strata_dberr *err, PGconn *pg);
 /* Check a result (and note its row count); always clears res. */
 int pg__check(strata_conn *c, PGresult *res, strata_dberr *err);
 int pg__exec(strata_conn *c, const char *sql, strata_dberr *err);
+/* The exec op: a migration's statement, with the BEGIN owed in front. */
+int pg__run(strata_conn *c, const char *sql, strata_dberr *err);
+/* Send the BEGIN owed, if any, before anything else uses the session. */
+int pg__settle(strata_conn *c, strata_dberr *err);
 int pg__query(strata_conn *c, const char *sql, const strata_value *params,
               int nparams, strata_row_fn fn, void *fn_ctx, strata_dberr *err);
 /* The batch op: libpq's pipeline mode, one round trip. */

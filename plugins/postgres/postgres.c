@@ -235,18 +235,34 @@ static const char *pg_server_version(strata_conn *c)
 	return c->version;
 }
 
+/* Owed, not sent: it goes with the next statement (query.c pg__run). */
 static int pg_begin(strata_conn *c, strata_dberr *err)
 {
-	return pg__exec(c, "BEGIN", err);
+	int rc = pg__settle(c, err);
+
+	if (rc == STRATA_DRV_OK)
+		c->begin_later = 1;
+	return rc;
 }
 
+/* A transaction that never began has nothing to end. */
 static int pg_commit(strata_conn *c, strata_dberr *err)
 {
+	if (c->begin_later) {
+		c->begin_later = 0;
+		return STRATA_DRV_OK;
+	}
 	return pg__exec(c, "COMMIT", err);
 }
 
+/* Nor does one a syntax error kept from beginning (pg__run): ROLLBACK
+ * outside a transaction would only warn. */
 static int pg_rollback(strata_conn *c, strata_dberr *err)
 {
+	if (c->begin_later || PQtransactionStatus(c->pg) == PQTRANS_IDLE) {
+		c->begin_later = 0;
+		return STRATA_DRV_OK;
+	}
 	return pg__exec(c, "ROLLBACK", err);
 }
 
@@ -538,8 +554,12 @@ static int pg_lock_guard(strata_conn *c, strata_conn *l, const char *name,
  * (simple protocol: no portal left open, see lock_query). */
 static int pg_standby(strata_conn *c, int *standby, strata_dberr *err)
 {
-	PGresult *res = PQexec(c->pg, "SELECT pg_catalog.pg_is_in_recovery()");
+	PGresult *res;
 
+	*standby = 0;
+	if (pg__settle(c, err) != STRATA_DRV_OK)
+		return STRATA_DRV_ERROR;
+	res = PQexec(c->pg, "SELECT pg_catalog.pg_is_in_recovery()");
 	*standby = PQresultStatus(res) == PGRES_TUPLES_OK &&
 	           PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
 	return pg__check(c, res, err);
@@ -611,6 +631,8 @@ static int pg_current_schema(strata_conn *c, const char *schema,
 /* A transaction the last script left open (or failed in). */
 static int pg_in_transaction(strata_conn *c)
 {
+	if (c->begin_later)
+		return 1;
 	switch (PQtransactionStatus(c->pg)) {
 	case PQTRANS_IDLE:
 		return 0;
@@ -694,7 +716,7 @@ const strata_driver strata_driver_postgres = {
         .close = pg_close,
         .server_version = pg_server_version,
         .session_setup = pg_session_setup,
-        .exec = pg__exec,
+        .exec = pg__run,
         .query = pg__query,
         .begin = pg_begin,
         .commit = pg_commit,

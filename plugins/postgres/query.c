@@ -43,11 +43,14 @@ static void set_sqlstate(strata_dberr *err, PGconn *pg, const PGresult *res)
 		snprintf(err->sqlstate, sizeof(err->sqlstate), "08006");
 }
 
-/* A failed statement: primary message, position, detail and hint. */
-static int set_err_res(strata_dberr *err, PGconn *pg, const PGresult *res)
+/* A failed statement: primary message, position (less shift characters
+ * sent in front of it), detail and hint. */
+static int set_err_res(strata_dberr *err, PGconn *pg, const PGresult *res,
+                       int shift)
 {
 	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 	const char *pos = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
+	long at = pos ? strtol(pos, NULL, 10) : 0;
 
 	strata__kit_err(err, NULL, 0, "%s", "");
 	/* Client-side failures (lost connection...) have no fields. */
@@ -60,7 +63,9 @@ static int set_err_res(strata_dberr *err, PGconn *pg, const PGresult *res)
 	}
 	set_sqlstate(err, pg, res);
 	strata__kit_err_add_lines(err, primary);
-	if (pos)
+	if (pos && at > shift)
+		strata__kit_err_add(err, " at character %ld", at - shift);
+	else if (pos)
 		strata__kit_err_add(err, " at character %s", pos);
 	msg_add_field(err, " (DETAIL: ",
 	              PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL));
@@ -111,16 +116,52 @@ int pg__check(strata_conn *c, PGresult *res, strata_dberr *err)
 		                      "supported in migrations");
 		break;
 	default:
-		rc = set_err_res(err, c->pg, res);
+		rc = set_err_res(err, c->pg, res, c->pos_shift);
 		break;
 	}
 	PQclear(res);
 	return rc;
 }
 
+int pg__settle(strata_conn *c, strata_dberr *err)
+{
+	if (!c->begin_later)
+		return STRATA_DRV_OK;
+	c->begin_later = 0;
+	return pg__check(c, PQexec(c->pg, "BEGIN"), err);
+}
+
 int pg__exec(strata_conn *c, const char *sql, strata_dberr *err)
 {
-	return pg__check(c, PQexec(c->pg, sql), err);
+	int rc = pg__settle(c, err);
+
+	return rc != STRATA_DRV_OK ? rc : pg__check(c, PQexec(c->pg, sql), err);
+}
+
+/*
+ * A migration's first statement carries the BEGIN owed, one simple query
+ * ("BEGIN;" and the statement), so that a migration costs a round trip
+ * fewer. The server parses the whole text before running any of it: a
+ * syntax error in the statement leaves no transaction, which the
+ * rollback that follows finds (pg_rollback). Its position is counted
+ * from the statement's start, as without the BEGIN.
+ */
+#define OWED "BEGIN;"
+int pg__run(strata_conn *c, const char *sql, strata_dberr *err)
+{
+	char *both;
+	int rc;
+
+	if (!c->begin_later)
+		return pg__exec(c, sql, err);
+	if (!(both = strata__kit_printf(OWED "%s", sql)))
+		return strata__kit_nomem(err);
+	c->begin_later = 0;
+	c->pos_shift = (int)strlen(OWED);
+	rc = pg__check(c, PQexec(c->pg, both), err);
+	c->pos_shift = 0;
+	free(both);
+	return rc;
 }
 
 /* Every column of every row (PQnfields of them, however many). */
@@ -204,11 +245,13 @@ static int params_alloc(const strata_value *params, int n, const char ***vals,
 int pg__query(strata_conn *c, const char *sql, const strata_value *params,
               int nparams, strata_row_fn fn, void *fn_ctx, strata_dberr *err)
 {
-	const char **vals;
-	char *ibuf;
+	const char **vals = NULL;
+	char *ibuf = NULL;
 	PGresult *res;
-	int rc = params_alloc(params, nparams, &vals, &ibuf, err);
+	int rc = pg__settle(c, err);
 
+	if (rc == STRATA_DRV_OK)
+		rc = params_alloc(params, nparams, &vals, &ibuf, err);
 	if (rc != STRATA_DRV_OK) {
 		free(vals);
 		free(ibuf);
@@ -379,6 +422,17 @@ int pg__batch(strata_conn *c, strata_batch_item *items, size_t n,
 	*failed = SIZE_MAX;
 	if ((flags & STRATA_BATCH_LOCKED) && !guard)
 		return strata__kit_unarmed(n, failed, err);
+	/* A BEGIN alone waits for the migration's first statement (pg__run);
+	 * one owed goes in front of the items. */
+	if (flags == STRATA_BATCH_BEGIN && n == 0 && !c->begin_later) {
+		c->begin_later = 1;
+		return STRATA_DRV_OK;
+	}
+	if (c->begin_later && !first) {
+		first = 1;
+		total++;
+	}
+	c->begin_later = 0;
 	if (!PQenterPipelineMode(c->pg))
 		return pg__err_conn(err, c->pg);
 	for (k0 = 0; rc == STRATA_DRV_OK && k0 < total; k0 += PIPE_ROUND)

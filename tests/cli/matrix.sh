@@ -129,9 +129,11 @@ slow_sql() {
 running_long() {
 	case "$1" in
 	sqlite) sqlite_locked "${2#sqlite:}-strata-lock" ;;
+	# The first statement of a migration goes out behind its BEGIN.
 	postgres) [ "$(db_query postgres "$2" "SELECT count(*) FROM pg_stat_activity
 		WHERE datname = current_database() AND state = 'active'
-		AND query LIKE 'SELECT pg_sleep($3)%'")" = 1 ] ;;
+		AND query LIKE '%SELECT pg_sleep($3)%'
+		AND pid <> pg_backend_pid()")" = 1 ] ;;
 	mysql) [ "$(db_query mysql "$2" "SELECT count(*) FROM information_schema.PROCESSLIST
 		WHERE DB = DATABASE() AND INFO LIKE 'SELECT SLEEP($3)%'")" = 1 ] ;;
 	esac

@@ -2,7 +2,10 @@
 # PostgreSQL sessions: the history table is pinned to the schema it had at
 # connect time (a migration's SET search_path cannot move it), an empty
 # search_path is a configuration error, and so are unknown URL parameters
-# and bad sslmode values (exit 2, not 1).
+# and bad sslmode values (exit 2, not 1). A migration's first statement
+# goes out behind its BEGIN, in one round trip: it is still the
+# transaction's first, its errors point into it, and a failure leaves
+# nothing behind.
 . "$STRATA_SRCDIR/tests/lib.sh"
 cd "$T_TMP" || exit 1
 unset DATABASE_URL STRATA_URL STRATA_CONFIG STRATA_ENV STRATA_INIT_SQL
@@ -63,12 +66,39 @@ config_errors() {
 	expect_rc 0 "postgres: a valid sslmode is accepted"
 }
 
+first_statement() {
+	db_new postgres || return
+	M=$T_TMP/first
+	mig "$M" 1_iso up.sql "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE;
+CREATE TABLE iso AS SELECT current_setting('transaction_isolation') AS level;"
+	mig "$M" 2_bad up.sql "SELECT id FROM missing_tbl;
+CREATE TABLE never (x INT);"
+	strata --dir "$M" --url "$DBURL" up
+	expect_rc 1 "postgres: a failing first statement fails the run"
+	is "$(db_query postgres "$DBURL" "SELECT level FROM iso")" serializable \
+		"postgres: SET TRANSACTION is still the transaction's first statement"
+	has "2_bad/up.sql:1: error: applying 2_bad: statement 1 of 2 failed: relation \"missing_tbl\" does not exist at character 16 (SQLSTATE 42P01)" \
+		"$ERR" "postgres: the error's position counts from the statement"
+	lacks "no transaction in progress" "$OUT$ERR" "postgres: no stray warning"
+	is "$(db_query postgres "$DBURL" "SELECT version || ':' || status FROM strata_migrations ORDER BY 1" | tr '\n' ' ')" \
+		"1:applied " "postgres: the failed migration is not recorded"
+	is "$(db_query postgres "$DBURL" "SELECT count(*) FROM pg_tables WHERE tablename = 'never'")" \
+		0 "postgres: nor anything of it kept"
+	# A migration with no statement commits its row with the BEGIN.
+	mig "$M" 2_bad up.sql "-- strata:empty"
+	strata --dir "$M" --url "$DBURL" up
+	expect_rc 0 "postgres: an empty migration"
+	is "$(db_query postgres "$DBURL" "SELECT count(*) FROM strata_migrations WHERE status = 'applied'")" \
+		2 "postgres: recorded"
+}
+
 for e in $(engines); do
 	case $e in
 	missing-postgres) ok 1 "PostgreSQL server required (STRATA_TEST_REQUIRE_SERVERS=1)" ;;
 	postgres)
 		pinned_history
 		config_errors
+		first_statement
 		;;
 	esac
 done
