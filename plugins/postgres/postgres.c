@@ -235,14 +235,18 @@ static const char *pg_server_version(strata_conn *c)
 	return c->version;
 }
 
-/* Owed, not sent: it goes with the next statement (query.c pg__run). */
+/* Owed, not sent: it goes with the next statement (query.c pg__run).
+ * Inside a transaction it is sent, and only warns, as it always did. */
 static int pg_begin(strata_conn *c, strata_dberr *err)
 {
 	int rc = pg__settle(c, err);
 
-	if (rc == STRATA_DRV_OK)
-		c->begin_later = 1;
-	return rc;
+	if (rc != STRATA_DRV_OK)
+		return rc;
+	if (PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+		return pg__exec(c, "BEGIN", err);
+	c->begin_later = 1;
+	return STRATA_DRV_OK;
 }
 
 /* A transaction that never began has nothing to end. */

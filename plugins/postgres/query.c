@@ -424,7 +424,8 @@ int pg__batch(strata_conn *c, strata_batch_item *items, size_t n,
 		return strata__kit_unarmed(n, failed, err);
 	/* A BEGIN alone waits for the migration's first statement (pg__run);
 	 * one owed goes in front of the items. */
-	if (flags == STRATA_BATCH_BEGIN && n == 0 && !c->begin_later) {
+	if (flags == STRATA_BATCH_BEGIN && n == 0 && !c->begin_later &&
+	    PQtransactionStatus(c->pg) == PQTRANS_IDLE) {
 		c->begin_later = 1;
 		return STRATA_DRV_OK;
 	}
@@ -432,9 +433,9 @@ int pg__batch(strata_conn *c, strata_batch_item *items, size_t n,
 		first = 1;
 		total++;
 	}
-	c->begin_later = 0;
 	if (!PQenterPipelineMode(c->pg))
 		return pg__err_conn(err, c->pg);
+	c->begin_later = 0;
 	for (k0 = 0; rc == STRATA_DRV_OK && k0 < total; k0 += PIPE_ROUND)
 		rc = pipe_round(c, items, n, first, guard, k0,
 		                total - k0 < PIPE_ROUND ? total
