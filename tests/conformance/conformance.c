@@ -1647,29 +1647,27 @@ static char *catalog_read(const conf *c, strata_conn *conn, const char *what)
  * change them, or status would miss drift. */
 static void t_catalog(const conf *c, strata_conn *conn)
 {
+	strata_dberr e;
 	char *a, *b;
+	int rc;
 
 	if (!STRATA_DRV_HAS(c->d, catalog))
 		return;
 	/* STRATA_DRV_ERROR: no digest on this server, this time (MySQL 8;
 	 * MariaDB without PROCESS); the core then introspects. The built-in
 	 * SQLite and PostgreSQL drivers always have one. */
-	{
-		strata_dberr e;
-
-		err_reset(&e);
-		a = NULL;
-		if (c->d->catalog(conn, catalog_text, &a, &e) ==
-		            STRATA_DRV_ERROR &&
-		    strcmp(c->d->name, "sqlite") != 0 &&
-		    strcmp(c->d->name, "postgres") != 0) {
-			diag("catalog: none here (%s)", e.message);
-			free(a);
-			return;
-		}
+	err_reset(&e);
+	a = NULL;
+	rc = c->d->catalog(conn, catalog_text, &a, &e);
+	if (rc == STRATA_DRV_ERROR && strcmp(c->d->name, "sqlite") != 0 &&
+	    strcmp(c->d->name, "postgres") != 0) {
+		diag("catalog: none here (%s)", e.message);
 		free(a);
+		return;
 	}
-	a = catalog_read(c, conn, "catalog: read");
+	check_rc(rc, STRATA_DRV_OK, &e, "catalog", "catalog: read");
+	if (!a)
+		a = strdup("");
 	b = catalog_read(c, conn, "catalog: read again");
 	check(!strcmp(a, b), "catalog: the same rows twice");
 	free(b);
